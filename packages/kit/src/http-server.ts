@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+/** A plain JSON route served beside GraphQL (health checks, internal fact look-ups). */
+export type Route = (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+
+/** Options for {@link serveGraphQL}. */
+export interface ServeOptions<TContext extends BaseContext> {
+  server: ApolloServer<TContext>;
+  /** Builds the per-request context; throw a coded `GraphQLError` with `extensions.http.status` to refuse. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  port: number;
+  host?: string;
+  /** Extra routes by exact path, e.g. `GET /health`. */
+  routes?: Record<string, Route>;
+  /** @default 2 MiB */
+  maxBodyBytes?: number;
+  /** The signed internal context can be large for a 500-child batch. @default 256 KiB */
+  maxHeaderBytes?: number;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const map = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) map.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return map;
+}
+
+/**
+ * Serves an Apollo Server on Node's own `http` module: the documented `executeHTTPGraphQLRequest`
+ * integration, so we control body and header limits and can add plain routes without a framework.
+ */
+export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const { server: apollo, routes = {}, maxBodyBytes = 2 * 1024 * 1024 } = options;
+  const http = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 256 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy(error instanceof Error ? error : undefined);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let raw: string;
+    try {
+      raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        sendJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+        return;
+      }
+      throw error;
+    }
+    let body: unknown = undefined;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+        return;
+      }
+    }
+    const route = routes[url.pathname];
+    if (route) {
+      const out = await route(req, body);
+      sendJson(res, out.status, out.body, out.headers);
+      return;
+    }
+    if (url.pathname !== '/graphql' && url.pathname !== '/') {
+      sendJson(res, 404, { error: `No route ${url.pathname}; GraphQL is served at /graphql` });
+      return;
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search: url.search, body },
+      context: () => options.context(req),
+    });
+    const headers: Record<string, string> = {};
+    for (const [key, value] of response.headers) headers[key] = value;
+    res.statusCode = response.status ?? 200;
+    for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = http.address() as AddressInfo;
+  return {
+    server: http,
+    url: `http://${address.address}:${address.port}/graphql`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,80 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { forEachBatch, type Household, type WorldOptions } from '@macpt/synthetic';
+import { createLogger, parseConfig, port, z } from '@macpt/kit';
+import { SqlStore } from './store.js';
+import { startSubgraph, type SubgraphDefinition } from './subgraph.js';
+
+/** How an agency's entry file describes itself to {@link runSubgraphMain}. */
+export interface SubgraphEntry<TLoaders> {
+  agency: string;
+  defaultPort: number;
+  migrate: (store: SqlStore) => void;
+  writer: (store: SqlStore) => (household: Household) => void;
+  definition: (store: SqlStore) => SubgraphDefinition<TLoaders>;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** Environment of every subgraph process; `<AGENCY>_PORT` overrides `PORT`'s default. */
+export function subgraphConfig(agency: string, defaultPort: number, env: Record<string, string | undefined>) {
+  const portKey = `${agency.toUpperCase().replace('-', '_')}_PORT`;
+  const schema = z.object({
+    PORT: port(defaultPort),
+    HOST: z.string().default('127.0.0.1'),
+    DATA_DIR: z.string().default(resolve('data')),
+    SEED: z.coerce.number().int().default(1),
+    CHILDREN: z.coerce.number().int().positive().default(10_000),
+    AS_OF: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').default(today()),
+  });
+  return parseConfig(schema, { ...env, PORT: env[portKey] ?? env.PORT });
+}
+
+/** Writes the synthetic world's records for this agency into its store, in batched transactions. */
+export function seedStore(store: SqlStore, write: (household: Household) => void, world: WorldOptions): void {
+  const insert = store.db.transaction((batch: Household[]) => {
+    for (const household of batch) write(household);
+  });
+  forEachBatch(world, 2_000, insert);
+  store.setMeta('world', JSON.stringify(world));
+}
+
+/** Opens (and migrates) an agency's store file. */
+export function openAgencyStore(file: string, migrate: (store: SqlStore) => void): SqlStore {
+  const store = new SqlStore(file);
+  migrate(store);
+  return store;
+}
+
+/**
+ * The body of every subgraph's `main.ts`: read config, seed the store when it is empty (or when run
+ * as `main.js seed`), then serve until SIGINT/SIGTERM.
+ */
+export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>, argv = process.argv.slice(2)): Promise<void> {
+  const logger = createLogger(entry.agency);
+  const config = subgraphConfig(entry.agency, entry.defaultPort, process.env);
+  const file = join(config.DATA_DIR, `${entry.agency}.db`);
+  const reseed = argv[0] === 'seed';
+  if (reseed) rmSync(file, { force: true });
+  const store = openAgencyStore(file, entry.migrate);
+  const world: WorldOptions = { seed: config.SEED, children: config.CHILDREN, asOf: config.AS_OF };
+  if (store.getMeta('world') === null) {
+    const started = Date.now();
+    seedStore(store, entry.writer(store), world);
+    logger.info({ ...world, ms: Date.now() - started, file }, 'seeded synthetic records');
+  }
+  if (reseed) {
+    store.close();
+    return;
+  }
+  store.db.pragma('optimize');
+  const server = await startSubgraph(entry.definition(store), { port: config.PORT, host: config.HOST, logger });
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    await server.close();
+    store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

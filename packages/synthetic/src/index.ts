@@ -1,0 +1,6 @@
+export { forEachBatch, generateWorld, nhsNumbers, MAX_CHILDREN, type WorldOptions } from './generate.js';
+export { generateHousehold } from './household.js';
+export { PersonaCollector, type Persona } from './personas.js';
+export { Random, shiftDays } from './random.js';
+export * from './types.js';
+export * from './world.js';

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'graphql';
+import type { SqlStore, SubgraphDefinition } from '@macpt/subgraph-kit';
+import { socialCareFacts } from './facts.js';
+import { createLoaders, type SocialCareLoaders } from './loaders.js';
+import { resolvers } from './resolvers/index.js';
+import { socialCareQueries } from './store/queries.js';
+
+/** The schema file this subgraph publishes (also read by the supergraph composition). */
+export const SCHEMA_FILE = fileURLToPath(new URL('../schema.graphql', import.meta.url));
+
+/** Social care's subgraph over its own store. */
+export function socialCareSubgraph(store: SqlStore): SubgraphDefinition<SocialCareLoaders> {
+  const q = socialCareQueries(store);
+  return {
+    agency: 'social-care',
+    typeDefs: parse(readFileSync(SCHEMA_FILE, 'utf8')),
+    resolvers: resolvers(q),
+    createLoaders: () => createLoaders(q),
+    facts: socialCareFacts(q),
+  };
+}

@@ -1,0 +1,3 @@
+export { migrate, childCount } from './schema.js';
+export { socialCareQueries, type SocialCareQueries } from './queries.js';
+export { socialCareWriter } from './seed.js';
