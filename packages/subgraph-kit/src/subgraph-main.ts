@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { forEachBatch, type Household, type WorldOptions } from '@macpt/synthetic';
 import { createLogger, parseConfig, port, z } from '@macpt/kit';
@@ -7,8 +7,8 @@ import { startSubgraph, type SubgraphDefinition } from './subgraph.js';
 
 /** How an agency's entry file describes itself to {@link runSubgraphMain}. */
 export interface SubgraphEntry<TLoaders> {
-  agency: string;
-  defaultPort: number;
+  /** The agency's `package.json`, whose `macpt` block names the agency and its default port. */
+  packageJson: URL;
   migrate: (store: SqlStore) => void;
   writer: (store: SqlStore) => (household: Household) => void;
   definition: (store: SqlStore) => SubgraphDefinition<TLoaders>;
@@ -51,13 +51,19 @@ export function openAgencyStore(file: string, migrate: (store: SqlStore) => void
  * as `main.js seed`), then serve until SIGINT/SIGTERM.
  */
 export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>, argv = process.argv.slice(2)): Promise<void> {
-  const logger = createLogger(entry.agency);
-  const config = subgraphConfig(entry.agency, entry.defaultPort, process.env);
-  const file = join(config.DATA_DIR, `${entry.agency}.db`);
+  const { agency, defaultPort } = (JSON.parse(readFileSync(entry.packageJson, 'utf8')) as { macpt: { agency: string; defaultPort: number } }).macpt;
+  const logger = createLogger(agency);
+  const config = subgraphConfig(agency, defaultPort, process.env);
+  const file = join(config.DATA_DIR, `${agency}.db`);
   const reseed = argv[0] === 'seed';
-  if (reseed) rmSync(file, { force: true });
-  const store = openAgencyStore(file, entry.migrate);
   const world: WorldOptions = { seed: config.SEED, children: config.CHILDREN, asOf: config.AS_OF };
+  let store = openAgencyStore(file, entry.migrate);
+  if (reseed || (store.getMeta('world') !== null && store.getMeta('world') !== JSON.stringify(world))) {
+    // A store seeded from another world (seed, size or date) would disagree with the other agencies': start afresh.
+    store.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    store = openAgencyStore(file, entry.migrate);
+  }
   if (store.getMeta('world') === null) {
     const started = Date.now();
     seedStore(store, entry.writer(store), world);

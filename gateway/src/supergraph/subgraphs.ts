@@ -1,0 +1,33 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The name under which the gateway's own in-process directory subgraph is composed. */
+export const DIRECTORY_SUBGRAPH = 'directory';
+
+/** One subgraph of the supergraph: where its schema is and where it listens by default. */
+export interface SubgraphManifest {
+  name: string;
+  schemaFile: string;
+  url: string;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The agency subgraphs, discovered from `subgraphs/<agency>/package.json` (`macpt.defaultPort`),
+ * plus the gateway's directory. Adding an agency is adding a folder: the gateway needs no change.
+ */
+export function discoverSubgraphs(root = REPO_ROOT): SubgraphManifest[] {
+  const dir = join(root, 'subgraphs');
+  const agencies = readdirSync(dir)
+    .filter((name) => existsSync(join(dir, name, 'schema.graphql')))
+    .sort()
+    .map((name): SubgraphManifest => {
+      const pkg = JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as { macpt?: { defaultPort?: number } };
+      const port = pkg.macpt?.defaultPort;
+      if (!Number.isInteger(port)) throw new Error(`subgraphs/${name}/package.json needs "macpt": { "defaultPort": <port> }`);
+      return { name, schemaFile: join(dir, name, 'schema.graphql'), url: `http://127.0.0.1:${port}/graphql` };
+    });
+  return [{ name: DIRECTORY_SUBGRAPH, schemaFile: join(root, 'gateway', 'schema', 'directory.graphql'), url: 'http://in-process.invalid/graphql' }, ...agencies];
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, startStack } from '../stack.js';
+
+// `npm start`: seed the embedded stores if needed, start the four subgraphs and the gateway, stop on Ctrl-C.
+const { values } = parseArgs({
+  options: {
+    children: { type: 'string', default: process.env.CHILDREN ?? '10000' },
+    seed: { type: 'string', default: process.env.SEED ?? '1' },
+    'as-of': { type: 'string', default: process.env.AS_OF ?? new Date().toISOString().slice(0, 10) },
+    'data-dir': { type: 'string', default: process.env.DATA_DIR ?? join(REPO_ROOT, 'data') },
+  },
+});
+const world = { seed: Number(values.seed), children: Number(values.children), asOf: values['as-of'] };
+console.log(`Starting the MACPT gateway: ${world.children} synthetic children (seed ${world.seed}) in ${values['data-dir']}`);
+const stack = await startStack({ dataDir: values['data-dir'], world, ports: 'fixed', logs: 'pretty' });
+
+const named = stack.personas.find((p) => p.role === 'LCPP' && (p.namedOn?.length ?? 0) > 0);
+const child = named?.namedOn?.[0] ?? '9990000018';
+console.log(`
+  Gateway:   ${stack.gatewayUrl}
+  Agencies:  ${Object.entries(stack.subgraphUrls).map(([n, u]) => `${n} ${u}`).join(', ')}
+  Personas:  ${join(values['data-dir'], 'personas.json')} (${stack.personas.length}; e.g. ${named?.id ?? 'lcpp-leicester'} is named on ${child})
+
+  Try:
+    curl -s ${stack.gatewayUrl} -H 'content-type: application/json' \\
+      -d '{"query":"{ child(nhsNumber: \\"${child}\\") { nhsNumber socialCare { name cpPlan { category } } health { gpPractice { name } aeAttendances { date injuryCode } } police { incidents { date kind } } education { school { name } attendance { rate } } } }"}'
+
+  Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+for (const proc of stack.processes.values()) {
+  void proc.exited.then((code) => {
+    if (!stopping) console.error(`${proc.name} exited unexpectedly (code ${code}); the rest keep running.`);
+  });
+}

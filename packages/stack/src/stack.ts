@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discoverSubgraphs, DIRECTORY_SUBGRAPH } from '@macpt/gateway/subgraphs';
+import { generateWorld, PersonaCollector, type Persona, type WorldOptions } from '@macpt/synthetic';
+import { freePort } from './free-port.js';
+import { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
+
+/** The repository root (this file is packages/stack/dist/stack.js). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Options for {@link startStack}. */
+export interface StackOptions {
+  dataDir: string;
+  world: WorldOptions;
+  /** `fixed` uses each subgraph's default port and 4000; `free` picks free ports (tests). */
+  ports: 'fixed' | 'free';
+  logs: LogMode;
+  /** Extra environment for every process (e.g. REDIS_URL). */
+  env?: Record<string, string>;
+  /** How long seeding plus start-up may take. @default 120 s */
+  startTimeoutMs?: number;
+}
+
+/** A running system: four agency subgraphs and the gateway. */
+export interface Stack {
+  gatewayUrl: string;
+  /** Agency name → its subgraph's GraphQL URL. */
+  subgraphUrls: Record<string, string>;
+  processes: Map<string, StackProcess>;
+  personas: Persona[];
+  env: Record<string, string>;
+  /** Starts (again) one process by name, e.g. after stopping it in a fault test. */
+  start: (name: string) => Promise<void>;
+  stop: (name?: string) => Promise<void>;
+}
+
+/** Streams the world once to list the demo personas; writes `<dataDir>/personas.json`. */
+export function writePersonas(dataDir: string, world: WorldOptions): Persona[] {
+  const collector = new PersonaCollector();
+  for (const household of generateWorld(world)) collector.add(household);
+  const personas = collector.personas();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'personas.json'), JSON.stringify({ world, personas }, null, 1));
+  return personas;
+}
+
+/** Starts the four subgraphs (each seeds its own store if empty) and then the gateway. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => s.name !== DIRECTORY_SUBGRAPH);
+  const common: Record<string, string> = {
+    DATA_DIR: options.dataDir,
+    SEED: String(options.world.seed),
+    CHILDREN: String(options.world.children),
+    AS_OF: options.world.asOf,
+    ...options.env,
+  };
+  const specs = new Map<string, { script: string; env: Record<string, string>; health: string }>();
+  const subgraphUrls: Record<string, string> = {};
+  for (const agency of agencies) {
+    const port = options.ports === 'fixed' ? new URL(agency.url).port : String(await freePort());
+    subgraphUrls[agency.name] = `http://127.0.0.1:${port}/graphql`;
+    specs.set(agency.name, { script: join(REPO_ROOT, 'subgraphs', agency.name, 'dist', 'main.js'), env: { ...common, PORT: port }, health: `http://127.0.0.1:${port}/health` });
+  }
+  const gatewayPort = options.ports === 'fixed' ? (options.env?.PORT ?? '4000') : String(await freePort());
+  const urlEnv = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]));
+  const gatewayEnv = { ...common, ...urlEnv, PORT: gatewayPort };
+  specs.set('gateway', { script: join(REPO_ROOT, 'gateway', 'dist', 'main.js'), env: gatewayEnv, health: `http://127.0.0.1:${gatewayPort}/health` });
+
+  const processes = new Map<string, StackProcess>();
+  const timeout = options.startTimeoutMs ?? 120_000;
+  const start = async (name: string) => {
+    const spec = specs.get(name);
+    if (!spec) throw new Error(`no process named ${name}`);
+    const proc = startProcess(name, spec.script, [], spec.env, options.logs);
+    processes.set(name, proc);
+    await waitForHealth(proc, spec.health, timeout);
+  };
+  const stop = async (name?: string) => {
+    const names = name ? [name] : ['gateway', ...agencies.map((a) => a.name)];
+    await Promise.all(names.map((n) => (processes.get(n) ? stopProcess(processes.get(n)!) : undefined)));
+  };
+  try {
+    const personas = writePersonas(options.dataDir, options.world);
+    await Promise.all(agencies.map((a) => start(a.name)));
+    await start('gateway');
+    return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, subgraphUrls, processes, personas, env: gatewayEnv, start, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

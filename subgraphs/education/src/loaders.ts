@@ -1,0 +1,19 @@
+import DataLoader from 'dataloader';
+import { groupByKey, oneByKey } from '@macpt/subgraph-kit';
+import type { EducationQueries } from './store/queries.js';
+
+/** Education's per-request DataLoaders: one SQL statement per table per batch of children. */
+export function createLoaders(q: EducationQueries) {
+  const byChild = <Row extends { nhsNumber: string }>(run: (keys: readonly string[]) => Row[]) =>
+    new DataLoader<string, Row[]>(async (keys) => groupByKey(keys, run(keys), (r) => r.nhsNumber));
+  return {
+    // A child not on any roll (under school age, say) has no row: null, not an error.
+    pupil: new DataLoader(async (keys: readonly string[]) => oneByKey(keys, q.pupils(keys), (r) => r.nhsNumber)),
+    school: new DataLoader(async (keys: readonly string[]) => oneByKey(keys, q.schools(keys), (r) => r.urn)),
+    suspensions: byChild(q.suspensions),
+    exclusions: byChild(q.exclusions),
+    dslConcerns: byChild(q.dslConcerns),
+  };
+}
+
+export type EducationLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,3 @@
+export { migrate } from './schema.js';
+export { educationQueries, type EducationQueries } from './queries.js';
+export { educationWriter } from './seed.js';

@@ -1,0 +1,3 @@
+export { migrate } from './schema.js';
+export { healthQueries, type HealthQueries } from './queries.js';
+export { healthWriter } from './seed.js';

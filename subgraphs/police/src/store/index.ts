@@ -1,0 +1,3 @@
+export { migrate } from './schema.js';
+export { policeQueries, type PoliceQueries } from './queries.js';
+export { policeWriter } from './seed.js';
