@@ -1,0 +1,59 @@
+import { buildASTSchema, getNamedType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
+import type { Household } from '@macpt/synthetic';
+import { createSubgraphServer, type SubgraphDefinition } from './subgraph.js';
+import { seedStore } from './subgraph-main.js';
+import { SqlStore } from './store.js';
+
+/** A fixed world for unit tests: small, fast, and the same every run. */
+export const TEST_WORLD = { seed: 7, children: 6000, asOf: '2026-11-01' } as const;
+
+/** An in-memory store of one agency, seeded from {@link TEST_WORLD}. */
+export function seededMemoryStore(migrate: (store: SqlStore) => void, writer: (store: SqlStore) => (h: Household) => void): SqlStore {
+  const store = new SqlStore(':memory:');
+  migrate(store);
+  seedStore(store, writer(store), TEST_WORLD);
+  return store;
+}
+
+/** Tables of a store that hold agency data (everything but `meta`). */
+export function dataTables(store: SqlStore): string[] {
+  return (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'meta' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+}
+
+/**
+ * A selection of every field reachable from `typeName` in an agency's schema (entity references
+ * are followed no further than their key), so a test can ask for an agency's whole record.
+ */
+export function fullSelection(sdl: string, typeName: string, depth = 4): string {
+  const schema = buildASTSchema(parse(sdl.replace(/^extend schema[^\n]*\n/m, '')), { assumeValidSDL: true });
+  const walk = (type: GraphQLObjectType, level: number): string => {
+    const parts: string[] = [];
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      if (!isObjectType(named)) parts.push(field.name);
+      else if (named.name === 'Child') parts.push(`${field.name} { nhsNumber }`);
+      else if (level < depth) parts.push(`${field.name} { ${walk(named, level + 1)} }`);
+    }
+    return parts.join(' ');
+  };
+  return walk(schema.getType(typeName) as GraphQLObjectType, 0);
+}
+
+/** Resolves `Child` entities through the subgraph exactly as the gateway's `_entities` fetch does. */
+export async function resolveChildren<T>(definition: SubgraphDefinition<T>, nhsNumbers: readonly string[], selection: string) {
+  const server = createSubgraphServer(definition);
+  await server.start();
+  try {
+    const response = await server.executeOperation(
+      {
+        query: `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { nhsNumber ${selection} } } }`,
+        variables: { representations: nhsNumbers.map((nhsNumber) => ({ __typename: 'Child', nhsNumber })) },
+      },
+      { contextValue: { loaders: definition.createLoaders(), requestId: 'test' } },
+    );
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return response.body.singleResult as { data?: { _entities: unknown[] }; errors?: unknown[] };
+  } finally {
+    await server.stop();
+  }
+}

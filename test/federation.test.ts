@@ -1,0 +1,153 @@
+import { GP_PRACTICES, SCHOOLS } from '@macpt/synthetic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { children, gql, householdOf, households, startTestStack } from './testkit.js';
+
+type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stopAll();
+});
+
+const CHILD_VIEW = /* GraphQL */ `
+  query ChildView($nhs: ID!) {
+    child(nhsNumber: $nhs) {
+      nhsNumber
+      socialCare { name localAuthority currentCase { id stage } cpPlan { category startDate } referrals { id } }
+      health { name gpPractice { odsCode name } aeAttendances { id injuryCode } immunisations { vaccine status } }
+      police { name incidents { id kind involvement } encompassNotifications { id schoolUrn } }
+      education { name school { urn name } attendance { rate persistentAbsence } }
+    }
+  }
+`;
+
+// A child on an open case whom every agency knows: the view the MACPT exists for.
+const spanning = children.find((c) => c.socialCare?.caseId && c.police && c.police.incidents.length > 0 && c.education?.schoolUrn)!;
+
+describe('one child view drawn live from four agencies', () => {
+  it('returns each agency\'s records for a child known to all four, as the generator made them', async () => {
+    expect(spanning).toBeDefined();
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+    expect(result.errors).toBeUndefined();
+    const child = result.data.child;
+    const sc = spanning.socialCare!;
+    expect(child.socialCare).toEqual({
+      name: spanning.name,
+      localAuthority: householdOf(spanning).la,
+      currentCase: { id: sc.caseId, stage: sc.stage },
+      cpPlan: sc.cpPlan,
+      referrals: expect.arrayContaining(sc.referrals.map((r) => ({ id: r.id }))),
+    });
+    expect(child.health.gpPractice).toEqual({ odsCode: spanning.health.gpPractice, name: GP_PRACTICES.find((p) => p.odsCode === spanning.health.gpPractice)!.name });
+    expect(child.health.aeAttendances.map((a: { id: string }) => a.id).sort()).toEqual(spanning.health.aeAttendances.map((a) => a.id).sort());
+    expect(child.health.immunisations).toHaveLength(spanning.health.immunisations.length);
+    expect(child.police.incidents.map((i: { id: string }) => i.id).sort()).toEqual(spanning.police!.incidents.map((i) => i.id).sort());
+    expect(child.police.encompassNotifications).toHaveLength(spanning.police!.encompass.length);
+    expect(child.education.school).toEqual({ urn: spanning.education!.schoolUrn, name: SCHOOLS.find((s) => s.urn === spanning.education!.schoolUrn)!.name });
+    expect(child.education.attendance.rate).toBeCloseTo(spanning.education!.attendanceRate!, 3);
+  });
+
+  it('returns null sections, not errors, for agencies that hold nothing about a known child', async () => {
+    const healthOnly = children.find((c) => !c.socialCare && !c.police && !c.education)!;
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: healthOnly.nhsNumber });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.child).toMatchObject({ socialCare: null, police: null, education: null, health: { name: healthOnly.name } });
+  });
+
+  it("lists an LA's open MACPT cases with their named workers", async () => {
+    const result = await gql(stack.gatewayUrl, `{ cases(la: RUTLAND) { id stage localAuthority child { nhsNumber } namedWorkers { userId role agency } } }`);
+    expect(result.errors).toBeUndefined();
+    const expected = households.filter((h) => h.la === 'RUTLAND').flatMap((h) => h.children).filter((c) => c.socialCare?.caseId);
+    expect(result.data.cases.map((c: { id: string }) => c.id).sort()).toEqual(expected.map((c) => c.socialCare!.caseId).sort());
+    const first = result.data.cases[0];
+    const truth = expected.find((c) => c.socialCare!.caseId === first.id)!;
+    expect(first.child.nhsNumber).toBe(truth.nhsNumber);
+    expect(first.namedWorkers.map((w: { userId: string }) => w.userId).sort()).toEqual([...truth.socialCare!.namedWorkers].sort());
+    expect(new Set(first.namedWorkers.map((w: { agency: string }) => w.agency))).toEqual(new Set(['social-care', 'police', 'health', 'education']));
+  });
+
+  it('resolves 500 children in one request from every agency', async () => {
+    const batch = children.slice(0, 500).map((c) => c.nhsNumber);
+    const result = await gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber health { name } education { name } police { name } socialCare { name } } }`, { n: batch });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.children.map((c: { nhsNumber: string }) => c.nhsNumber)).toEqual(batch);
+    expect(result.data.children.every((c: { health: unknown }) => c.health !== null)).toBe(true);
+  });
+});
+
+describe('bad input gets a clear error and nothing crashes', () => {
+  it('refuses an NHS number that is not 10 digits, saying why', async () => {
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '12345' });
+    expect(result.data).toEqual({ child: null });
+    expect(result.errors).toEqual([expect.objectContaining({ path: ['child'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(result.errors![0]!.message).toMatch(/exactly 10 digits/);
+  });
+
+  it('refuses an NHS number whose check digit is wrong, naming the right one', async () => {
+    const good = spanning.nhsNumber;
+    const bad = good.slice(0, 9) + String((Number(good[9]) + 1) % 10);
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: bad });
+    expect(result.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(result.errors![0]!.message).toContain(`the last digit should be ${good[9]}`);
+  });
+
+  it('answers an unknown child with null and NOT_FOUND', async () => {
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '9999999999' });
+    expect(result.data).toEqual({ child: null });
+    expect(result.errors).toEqual([expect.objectContaining({ message: 'No agency holds a record for NHS number 9999999999.', extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+  });
+
+  it('serves the valid children of a list and marks each bad one at its index', async () => {
+    const result = await gql(stack.gatewayUrl, `{ children(nhsNumbers: ["${spanning.nhsNumber}", "nonsense", "9999999999"]) { nhsNumber } }`);
+    expect(result.data).toEqual({ children: [{ nhsNumber: spanning.nhsNumber }, null, null] });
+    expect(result.errors!.map((e) => [e.path, e.extensions!.code])).toEqual(expect.arrayContaining([[['children', 1], 'BAD_USER_INPUT'], [['children', 2], 'NOT_FOUND']]));
+  });
+
+  it('answers an unknown case id with null and NOT_FOUND', async () => {
+    const result = await gql(stack.gatewayUrl, `{ case(id: "CASE-0000000000") { id } }`);
+    expect(result.data).toEqual({ case: null });
+    expect(result.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses a body that is not JSON with 400', async () => {
+    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('an agency that is down', () => {
+  it('leaves the other three served and names the missing agency; service returns when it does', async () => {
+    await stack.stop('police');
+    try {
+      const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+      expect(result.data.child.health.name).toBe(spanning.name);
+      expect(result.data.child.education.name).toBe(spanning.name);
+      expect(result.data.child.socialCare.name).toBe(spanning.name);
+      expect(result.data.child.police).toBeNull();
+      const police = result.errors!.find((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE');
+      expect(police).toMatchObject({ extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'police' } });
+      expect(police!.message).toMatch(/police agency's service did not answer \(connection refused\)/);
+    } finally {
+      await stack.start('police');
+    }
+    const again = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+    expect(again.errors).toBeUndefined();
+    expect(again.data.child.police.name).toBe(spanning.name);
+  });
+
+  it('lets the gateway start and answer while no agency is up', async () => {
+    await stack.stop();
+    try {
+      await stack.start('gateway');
+      const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+      expect(result.status).toBe(200);
+      expect(result.data).toEqual({ child: null });
+      expect(result.errors![0]!.message).toMatch(/could not ask: education, health, police, social-care/);
+    } finally {
+      await Promise.all(['social-care', 'health', 'police', 'education'].map((n) => stack.start(n)));
+    }
+  });
+});

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type Stack } from '@macpt/stack';
+import { generateWorld, type Child, type Household, type WorldOptions } from '@macpt/synthetic';
+
+/** The world every end-to-end test runs on: small enough to seed in seconds, big enough for every case kind. */
+export const E2E_WORLD: WorldOptions = { seed: 11, children: 4000, asOf: new Date().toISOString().slice(0, 10) };
+
+/** A running system on free loopback ports over a fresh data folder, removed again by `stop()`. */
+export async function startTestStack(env: Record<string, string> = {}): Promise<Stack & { dataDir: string; stopAll: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'macpt-e2e-'));
+  const stack = await startStack({ dataDir, world: E2E_WORLD, ports: 'free', logs: process.env.E2E_LOGS === '1' ? 'pretty' : 'quiet', env: { LOG_LEVEL: 'warn', ...env } });
+  return {
+    ...stack,
+    dataDir,
+    stopAll: async () => {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The generator's households for {@link E2E_WORLD}: the ground truth the responses are checked against. */
+export const households: Household[] = [...generateWorld(E2E_WORLD)];
+export const children: Child[] = households.flatMap((h) => h.children);
+export const householdOf = (child: Child): Household => households.find((h) => h.id === child.householdId)!;
+
+/** A GraphQL response as the client sees it. */
+export interface GraphQLResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** POSTs a GraphQL operation to `url`. */
+export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResult<T>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
+  return { status: response.status, ...body };
+}
