@@ -18,7 +18,8 @@ const CHILD_VIEW = /* GraphQL */ `
       nhsNumber
       socialCare { name localAuthority currentCase { id stage } cpPlan { category startDate } referrals { id } }
       health { name gpPractice { odsCode name } aeAttendances { id injuryCode } immunisations { vaccine status } }
-      police { name incidents { id kind involvement } encompassNotifications { id schoolUrn } }
+      police { name incidents { id kind involvement } }
+      operationEncompass { id schoolUrn }
       education { name school { urn name } attendance { rate persistentAbsence } }
     }
   }
@@ -45,7 +46,7 @@ describe('one child view drawn live from four agencies', () => {
     expect(child.health.aeAttendances.map((a: { id: string }) => a.id).sort()).toEqual(spanning.health.aeAttendances.map((a) => a.id).sort());
     expect(child.health.immunisations).toHaveLength(spanning.health.immunisations.length);
     expect(child.police.incidents.map((i: { id: string }) => i.id).sort()).toEqual(spanning.police!.incidents.map((i) => i.id).sort());
-    expect(child.police.encompassNotifications).toHaveLength(spanning.police!.encompass.length);
+    expect(child.operationEncompass).toHaveLength(spanning.police!.encompass.length);
     expect(child.education.school).toEqual({ urn: spanning.education!.schoolUrn, name: SCHOOLS.find((s) => s.urn === spanning.education!.schoolUrn)!.name });
     expect(child.education.attendance.rate).toBeCloseTo(spanning.education!.attendanceRate!, 3);
   });

@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { coverageProblems, POLICIES } from '@macpt/policies';
 import { CompositionError, composeSupergraph } from './compose.js';
 import { discoverSubgraphs } from './subgraphs.js';
 
@@ -7,6 +8,17 @@ import { discoverSubgraphs } from './subgraphs.js';
 const out = fileURLToPath(new URL('../../supergraph.graphql', import.meta.url));
 try {
   const subgraphs = discoverSubgraphs();
+  // Every published field must be classified, and no policy may name a field that is gone.
+  const problems = subgraphs.flatMap((s) => {
+    const policy = POLICIES.find((p) => p.agency === s.name);
+    if (s.name === 'directory') return [];
+    if (!policy) return [`${s.name}: no sharing policy in policies/src/agencies/ for this subgraph`];
+    return coverageProblems(policy, readFileSync(s.schemaFile, 'utf8'));
+  });
+  if (problems.length > 0) {
+    console.error(`Sharing policy coverage failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    process.exit(1);
+  }
   writeFileSync(out, composeSupergraph(subgraphs));
   console.log(`composed ${subgraphs.map((s) => s.name).join(', ')} into ${out}`);
 } catch (error) {

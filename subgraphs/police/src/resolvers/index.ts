@@ -17,6 +17,7 @@ export function resolvers() {
     Child: {
       __resolveReference: (ref: Keyed) => ({ nhsNumber: ref.nhsNumber }),
       police: (child: Keyed, _: unknown, ctx: Ctx) => ctx.loaders.person.load(child.nhsNumber),
+      operationEncompass: (child: Keyed, _: unknown, ctx: Ctx) => ctx.loaders.encompass.load(child.nhsNumber),
     },
     PoliceRecord: {
       incidents: async (p: PersonRow, args: { sinceDays?: number | null }, ctx: Ctx) => {
@@ -24,7 +25,6 @@ export function resolvers() {
         return (await ctx.loaders.incidents.load(p.nhsNumber)).filter((i) => i.date >= from);
       },
       domesticAbuseIncidents: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.domesticAbuse.load(p.householdId),
-      encompassNotifications: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.encompass.load(p.nhsNumber),
       missingEpisodes: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.missing.load(p.nhsNumber),
       exploitationRisk: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.exploitation.load(p.nhsNumber),
       policeProtection: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.protection.load(p.nhsNumber),

@@ -1,0 +1,96 @@
+import { createMongoAbility, subject, type MongoAbility, type RawRuleOf } from '@casl/ability';
+import { DENIALS, GRANTS, OVERRIDES, type Condition } from './matrix.js';
+import type { PolicyUser } from './relationship.js';
+import { PURPOSES, type AgencyPolicy, type DataClass, type Purpose } from './vocabulary.js';
+
+/** What a decision is about: one field of one child, described by attributes only (never values). */
+export interface FieldSubject {
+  class: DataClass;
+  owner: string;
+  location: boolean;
+  encompass: boolean;
+  relationship: string;
+  purposeSupported: boolean;
+  confidential: boolean;
+  confidentialBy: readonly string[];
+}
+
+export type FieldAbility = MongoAbility<['read', 'Field']>;
+type Rule = RawRuleOf<FieldAbility>;
+
+function conditionsOf(when: Condition, user: PolicyUser): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  if (when.relationship) c.relationship = { $in: [...when.relationship] };
+  if (when.purposeSupported !== undefined) c.purposeSupported = when.purposeSupported;
+  if (when.encompass) c.encompass = true;
+  if (when.owner === 'self') c.owner = user.agency;
+  return c;
+}
+
+/**
+ * The CASL rules for one user and purpose, as plain objects. CASL checks the last matching rule
+ * first, so the order is: explanations of denials (lowest), grants, then overrides (highest).
+ */
+export function compileRules(user: PolicyUser, purpose: Purpose, policies: readonly AgencyPolicy[]): Rule[] {
+  if (user.role === 'IG_LEAD') return [{ action: 'read', subject: 'Field', inverted: true, reason: 'IG_LEAD_NO_CHILD_RECORDS' }];
+  const rules: Rule[] = [];
+  for (const denial of [...DENIALS].reverse()) {
+    if (denial.when.purposes && !denial.when.purposes.includes(purpose)) continue;
+    const conditions = conditionsOf(denial.when, user);
+    if (denial.classes) conditions.class = { $in: [...denial.classes] };
+    rules.push({ action: 'read', subject: 'Field', inverted: true, conditions, reason: denial.id });
+  }
+  for (const grant of GRANTS) {
+    if (grant.roles !== 'ALL_BUT_IG' && !grant.roles.includes(user.role)) continue;
+    if (grant.purposes === 'ALL_BUT_IG_AUDIT' ? purpose === 'IG_AUDIT' : !grant.purposes.includes(purpose)) continue;
+    const conditions = { ...conditionsOf(grant.when, user), class: { $in: [...grant.classes] } } as Record<string, unknown>;
+    if (grant.roleListedByOwner) {
+      const owners = policies.filter((p) => user.role === 'LCPP' || p.sensitiveRoles.includes(user.role)).map((p) => p.agency);
+      if (owners.length === 0) continue;
+      conditions.owner = { $in: owners };
+    }
+    rules.push({ action: 'read', subject: 'Field', conditions, reason: grant.id });
+  }
+  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { class: 'RESTRICTED', owner: { $ne: user.agency } }, reason: 'RESTRICTED_OWNER_ONLY' });
+  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { location: true, confidential: true, confidentialBy: { $nin: [user.agency] } }, reason: 'CONFIDENTIAL_LOCATION' });
+  return rules;
+}
+
+/** A decision and the rule that made it. */
+export interface Decision {
+  allowed: boolean;
+  rule: string;
+}
+
+/** A compiled ability with its decisions memoised: the attribute space is small, so each is computed once. */
+export class CompiledPolicy {
+  private readonly ability: FieldAbility;
+  private readonly memo = new Map<string, Decision>();
+
+  constructor(readonly rules: Rule[]) {
+    this.ability = createMongoAbility<FieldAbility>(rules);
+  }
+
+  decide(field: FieldSubject): Decision {
+    const key = `${field.class}|${field.owner}|${+field.location}|${+field.encompass}|${field.relationship}|${+field.purposeSupported}|${field.confidentialBy.join(',')}`;
+    let decision = this.memo.get(key);
+    if (!decision) {
+      const rule = this.ability.relevantRuleFor('read', subject('Field', { ...field }) as never);
+      decision = rule ? { allowed: !rule.inverted, rule: rule.reason ?? 'UNNAMED_RULE' } : { allowed: false, rule: 'NOT_GRANTED' };
+      this.memo.set(key, decision);
+    }
+    return decision;
+  }
+}
+
+/** Every purpose, for tests and explanations. */
+export const ALL_PURPOSES: readonly Purpose[] = PURPOSES;
+
+/** Human-readable text of every rule id. */
+export const RULE_TEXT: Readonly<Record<string, string>> = Object.freeze({
+  ...Object.fromEntries(GRANTS.map((g) => [g.id, g.description])),
+  ...Object.fromEntries(DENIALS.map((d) => [d.id, d.description])),
+  ...OVERRIDES,
+  NOT_GRANTED: 'no rule of the sharing matrix grants this class to your role for this purpose',
+  UNCLASSIFIED: 'the field has no class in policies/, so it is never disclosed',
+});

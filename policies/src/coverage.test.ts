@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { coverageProblems } from './coverage.js';
+import { POLICIES } from './engine.js';
+
+const schemaOf = (agency: string) => readFileSync(new URL(`../../subgraphs/${agency}/schema.graphql`, import.meta.url), 'utf8');
+
+describe('policy coverage', () => {
+  it.each(POLICIES.map((p) => [p.agency, p] as const))('classifies every field %s publishes, and nothing else', (agency, policy) => {
+    expect(coverageProblems(policy, schemaOf(agency))).toEqual([]);
+  });
+
+  it('names an unclassified field and a stale entry', () => {
+    const health = POLICIES.find((p) => p.agency === 'health')!;
+    const sdl = `${schemaOf('health')}\nextend type HealthRecord { bloodGroup: String }`;
+    const { 'HealthRecord.sex': _dropped, ...fields } = health.fields;
+    const stale = { ...health, fields: { ...fields, 'HealthRecord.shoeSize': { class: 'IDENTITY' as const } } };
+    expect(coverageProblems(stale, sdl)).toEqual([
+      'health: HealthRecord.sex has no class in policies/src/agencies/health.ts',
+      'health: HealthRecord.bloodGroup has no class in policies/src/agencies/health.ts',
+      'health: policies/src/agencies/health.ts classifies HealthRecord.shoeSize, which the health schema no longer publishes',
+    ]);
+  });
+});

@@ -1,0 +1,29 @@
+import { Kind, parse, type DocumentNode } from 'graphql';
+import type { AgencyPolicy } from './vocabulary.js';
+
+/** Every `Type.field` an agency's subgraph schema publishes (federation's own `_entities`/`_service` excluded). */
+export function publishedFields(sdl: string | DocumentNode): string[] {
+  const document = typeof sdl === 'string' ? parse(sdl) : sdl;
+  const out: string[] = [];
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of def.fields ?? []) out.push(`${def.name.value}.${field.name.value}`);
+  }
+  return out;
+}
+
+/**
+ * What is wrong between an agency's schema and its policy: fields with no class (which would never be
+ * disclosed) and policy entries naming fields that no longer exist. Empty when they agree.
+ */
+export function coverageProblems(policy: AgencyPolicy, sdl: string | DocumentNode): string[] {
+  const published = new Set(publishedFields(sdl));
+  const problems: string[] = [];
+  for (const field of published) {
+    if (!policy.fields[field]) problems.push(`${policy.agency}: ${field} has no class in policies/src/agencies/${policy.agency}.ts`);
+  }
+  for (const field of Object.keys(policy.fields)) {
+    if (!published.has(field)) problems.push(`${policy.agency}: policies/src/agencies/${policy.agency}.ts classifies ${field}, which the ${policy.agency} schema no longer publishes`);
+  }
+  return problems;
+}

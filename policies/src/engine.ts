@@ -1,0 +1,100 @@
+import { CompiledPolicy, compileRules, type Decision } from './compile.js';
+import { educationPolicy } from './agencies/education.js';
+import { healthPolicy } from './agencies/health.js';
+import { policePolicy } from './agencies/police.js';
+import { socialCarePolicy } from './agencies/social-care.js';
+import type { ChildAttributes, PolicyUser } from './relationship.js';
+import { CLASSES, type AgencyPolicy, type DataClass, type FieldRule, type Purpose, type Relationship } from './vocabulary.js';
+
+/** The four agencies' policies as shipped. */
+export const POLICIES: readonly AgencyPolicy[] = [socialCarePolicy, healthPolicy, policePolicy, educationPolicy];
+
+/** The key every agency publishes on `Child`: identity, owned by no single agency. */
+const SHARED_KEY = 'Child.nhsNumber';
+
+/** A decision about one field, with what it was about. */
+export interface FieldDecision extends Decision {
+  coordinate: string;
+  agency: string;
+  class: DataClass | 'UNCLASSIFIED';
+}
+
+/**
+ * The sharing policies compiled once: abilities cached per (role, agency, purpose), never rebuilt
+ * per field, and each field's rule looked up by its `Type.field` coordinate.
+ */
+export class PolicyEngine {
+  private readonly fields = new Map<string, { agency: string; rule: FieldRule }>();
+  private readonly compiled = new Map<string, CompiledPolicy>();
+  private readonly byAgency: Map<string, AgencyPolicy>;
+
+  constructor(readonly policies: readonly AgencyPolicy[] = POLICIES) {
+    this.byAgency = new Map(policies.map((p) => [p.agency, p]));
+    for (const policy of policies) {
+      for (const [coordinate, rule] of Object.entries(policy.fields)) {
+        this.fields.set(coordinate, { agency: coordinate === SHARED_KEY ? 'shared' : policy.agency, rule });
+      }
+    }
+  }
+
+  /** The owning agency and rule of a field, or undefined when the field is unclassified. */
+  fieldRule(coordinate: string): { agency: string; rule: FieldRule } | undefined {
+    return this.fields.get(coordinate);
+  }
+
+  /** The lawful basis an agency shares under. */
+  lawfulBasis(agency: string): string | undefined {
+    return this.byAgency.get(agency)?.lawfulBasis;
+  }
+
+  /** The compiled policy of a user for a purpose (cached). */
+  policyFor(user: PolicyUser, purpose: Purpose): CompiledPolicy {
+    const key = `${user.role}|${user.agency}|${purpose}`;
+    let compiled = this.compiled.get(key);
+    if (!compiled) {
+      compiled = new CompiledPolicy(compileRules(user, purpose, this.policies));
+      this.compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  /** May `user`, for `purpose`, read `coordinate` of a child with these attributes? */
+  decide(user: PolicyUser, purpose: Purpose, coordinate: string, child: ChildAttributes): FieldDecision {
+    const entry = this.fields.get(coordinate);
+    if (!entry) return { coordinate, agency: 'unknown', class: 'UNCLASSIFIED', allowed: false, rule: 'UNCLASSIFIED' };
+    const { agency, rule } = entry;
+    const decision = this.policyFor(user, purpose).decide({
+      class: rule.class,
+      owner: agency,
+      location: rule.location === true,
+      encompass: rule.encompass === true,
+      relationship: child.relationship,
+      purposeSupported: child.purposeSupported,
+      confidential: child.confidentialBy.length > 0,
+      confidentialBy: child.confidentialBy,
+    });
+    return { ...decision, coordinate, agency, class: rule.class };
+  }
+
+  /** True when no child could make the field visible to this role and purpose: the gateway drops it before planning. */
+  neverVisible(user: PolicyUser, purpose: Purpose, coordinate: string): boolean {
+    if (!this.fields.has(coordinate)) return true;
+    const relationships: Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'NONE'];
+    return relationships.every((relationship) =>
+      [true, false].every((purposeSupported) => !this.decide(user, purpose, coordinate, { relationship, purposeSupported, confidentialBy: [] }).allowed),
+    );
+  }
+
+  /** Per agency and class, what the user may see of a child with these attributes, and which rule decides. */
+  explain(user: PolicyUser, purpose: Purpose, child: ChildAttributes): { agency: string; class: DataClass; allowed: boolean; rule: string }[] {
+    return this.policies.flatMap((policy) =>
+      CLASSES.map((cls) => {
+        const decision = this.policyFor(user, purpose).decide({
+          class: cls, owner: policy.agency, location: false, encompass: false, relationship: child.relationship,
+          purposeSupported: child.purposeSupported, confidential: false, confidentialBy: [],
+        });
+        return { agency: policy.agency, class: cls, allowed: decision.allowed, rule: decision.rule };
+      }),
+    );
+  }
+}

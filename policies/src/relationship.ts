@@ -1,0 +1,51 @@
+import { PURPOSE_NEEDS } from './matrix.js';
+import { MACPT_ROLES, type Agency, type CaseStage, type Purpose, type Relationship, type Role } from './vocabulary.js';
+
+/** The authenticated user, as verified from their token. */
+export interface PolicyUser {
+  id: string;
+  role: Role;
+  agency: Agency;
+  la: string | null;
+  /** A DSL's school URN. */
+  school?: string | null;
+}
+
+/** What the agencies' data says about a child, as far as policy needs it. */
+export interface PolicyFacts {
+  openCase: { la: string; stage: string; namedWorkers: readonly string[] } | null;
+  schoolUrn: string | null;
+  confidentialBy: readonly string[];
+}
+
+/** The child-dependent attributes a decision needs. */
+export interface ChildAttributes {
+  relationship: Relationship;
+  purposeSupported: boolean;
+  confidentialBy: readonly string[];
+}
+
+/** A user's relationship with a child: from social care's open case and education's roll, never the token. */
+export function relationshipOf(user: PolicyUser, facts: PolicyFacts): Relationship {
+  if (user.role === 'SCHOOL_DSL') return user.school && facts.schoolUrn === user.school ? 'DSL_ON_ROLL' : 'NONE';
+  if (!MACPT_ROLES.includes(user.role) || !facts.openCase) return 'NONE';
+  if (facts.openCase.namedWorkers.includes(user.id)) return 'NAMED';
+  return facts.openCase.la === user.la ? 'TEAM' : 'NONE';
+}
+
+/** Whether the child's case supports the purpose of use. */
+export function purposeSupported(purpose: Purpose, stage: string | null | undefined): boolean {
+  const needs = PURPOSE_NEEDS[purpose].stages;
+  if (needs === 'ANY') return true;
+  if (needs === 'NONE' || !stage) return false;
+  return needs.includes(stage as CaseStage);
+}
+
+/** The decision attributes of one child for one user and purpose. */
+export function childAttributes(user: PolicyUser, purpose: Purpose, facts: PolicyFacts): ChildAttributes {
+  return {
+    relationship: relationshipOf(user, facts),
+    purposeSupported: purposeSupported(purpose, facts.openCase?.stage),
+    confidentialBy: facts.confidentialBy,
+  };
+}

@@ -1,0 +1,45 @@
+// The words of DESIGN section 4: roles, purposes of use, classes and relationships.
+
+/** Roles a user's token may carry. */
+export const ROLES = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION', 'SCHOOL_DSL', 'IG_LEAD'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles of MACPT members (break-glass is theirs). */
+export const MACPT_ROLES: readonly Role[] = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
+
+/** Purposes of use, stated on every request in `X-Purpose-Of-Use`. */
+export const PURPOSES = ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE', 'EMERGENCY', 'IG_AUDIT'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** Classes every published field carries, least to most restricted. */
+export const CLASSES = ['IDENTITY', 'SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'] as const;
+export type DataClass = (typeof CLASSES)[number];
+
+/** A user's relationship with a child, derived from social care's cases and education's rolls — never from the token. */
+export type Relationship = 'NAMED' | 'TEAM' | 'DSL_ON_ROLL' | 'NONE';
+
+/** Stages of an open MACPT case (social care's data). */
+export type CaseStage = 'REFERRAL' | 'STRATEGY_DISCUSSION' | 'SECTION_47' | 'CONFERENCE' | 'CP_PLAN';
+
+/** The agencies, by the names their subgraphs carry. */
+export type Agency = 'social-care' | 'health' | 'police' | 'education';
+
+/** How one published field is governed. */
+export interface FieldRule {
+  class: DataClass;
+  /** An address or other location: withheld when the household's location is confidential. */
+  location?: boolean;
+  /** An Operation Encompass notification: the one SAFEGUARDING item a school's DSL sees. */
+  encompass?: boolean;
+}
+
+/** One agency's sharing policy: the data owner's decisions, no logic. */
+export interface AgencyPolicy {
+  agency: Agency;
+  /** The lawful basis the agency shares under, recorded in every disclosure record. */
+  lawfulBasis: string;
+  /** Roles (besides the LCPP, who always qualifies) whose named workers may see this agency's SENSITIVE fields. */
+  sensitiveRoles: Role[];
+  /** Every field the agency publishes, `Type.field`, with its class. */
+  fields: Record<string, FieldRule>;
+}
