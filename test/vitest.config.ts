@@ -1,12 +1,16 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../vitest.shared.js';
 
 // End-to-end tests start real processes: one file at a time, generous start-up time.
-export default defineConfig({
-  test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
-  },
-});
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      include: ['**/*.test.ts'],
+      exclude: ['node_modules/**'],
+      fileParallelism: false,
+      testTimeout: 60_000,
+      hookTimeout: 180_000,
+    },
+  }),
+);

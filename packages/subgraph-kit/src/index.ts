@@ -1,3 +1,4 @@
 export { SqlStore, groupByKey, oneByKey } from './store.js';
-export { createSubgraphServer, startSubgraph, type SubgraphContext, type SubgraphDefinition } from './subgraph.js';
+export { createSubgraphServer, policyEngine, startSubgraph, subgraphContext, type SubgraphContext, type SubgraphDefinition } from './subgraph.js';
+export { forbidden, guardSchema, type GuardContext } from './guard.js';
 export { openAgencyStore, runSubgraphMain, seedStore, subgraphConfig, type SubgraphEntry } from './subgraph-main.js';

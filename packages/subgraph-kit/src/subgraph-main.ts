@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { forEachBatch, type Household, type WorldOptions } from '@macpt/synthetic';
-import { createLogger, parseConfig, port, z } from '@macpt/kit';
+import { createLogger, ensureKeyPair, importKey, parseConfig, port, z } from '@macpt/kit';
 import { SqlStore } from './store.js';
 import { startSubgraph, type SubgraphDefinition } from './subgraph.js';
 
@@ -26,6 +26,8 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
     SEED: z.coerce.number().int().default(1),
     CHILDREN: z.coerce.number().int().positive().default(10_000),
     AS_OF: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').default(today()),
+    /** The gateway's public JWK (JSON) for verifying signed contexts; else the embedded key pair under DATA_DIR/keys. */
+    INTERNAL_CONTEXT_PUBLIC_JWK: z.string().optional(),
   });
   return parseConfig(schema, { ...env, PORT: env[portKey] ?? env.PORT });
 }
@@ -74,7 +76,8 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>, 
     return;
   }
   store.db.pragma('optimize');
-  const server = await startSubgraph(entry.definition(store), { port: config.PORT, host: config.HOST, logger });
+  const jwk = config.INTERNAL_CONTEXT_PUBLIC_JWK ? JSON.parse(config.INTERNAL_CONTEXT_PUBLIC_JWK) : (await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context')).publicJwk;
+  const server = await startSubgraph(entry.definition(store), { port: config.PORT, host: config.HOST, logger, verifyKey: await importKey(jwk) });
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
     await server.close();

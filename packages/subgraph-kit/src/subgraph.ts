@@ -1,16 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
-import { serveGraphQL, type Logger, type Route } from '@macpt/kit';
+import type { CryptoKey } from 'jose';
+import { codedError, INTERNAL_CONTEXT_HEADER, serveGraphQL, verifyInternalContext, type InternalContext, type Logger, type Route } from '@macpt/kit';
+import { PolicyEngine, type ChildAttributes } from '@macpt/policies';
+import { guardSchema, type GuardContext } from './guard.js';
 
 /** What every agency subgraph's resolvers receive. */
-export interface SubgraphContext<TLoaders> {
+export interface SubgraphContext<TLoaders> extends GuardContext {
   loaders: TLoaders;
   requestId: string;
+  /** Attributes this agency worked out itself (social care, for its own cases); the gateway's signed facts win. */
+  local: Map<string, ChildAttributes>;
 }
 
 /** Everything that makes one agency's subgraph; each agency's `app.ts` fills this in. */
@@ -24,24 +28,56 @@ export interface SubgraphDefinition<TLoaders> {
   facts: (nhsNumbers: readonly string[]) => unknown[];
 }
 
-/** Builds the Apollo Server of a subgraph (no network), for `executeOperation` tests and for serving. */
+/** The one policy engine of this process: policies compiled once, abilities cached per (role, agency, purpose). */
+export const policyEngine = new PolicyEngine();
+
+/** Builds the Apollo Server of a subgraph, its every field guarded by the agency's policy. */
 export function createSubgraphServer<TLoaders>(definition: SubgraphDefinition<TLoaders>): ApolloServer<SubgraphContext<TLoaders>> {
+  const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]);
   return new ApolloServer<SubgraphContext<TLoaders>>({
-    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers }]),
+    schema: guardSchema(schema, policyEngine),
     includeStacktraceInErrorResponses: false,
     // No Apollo usage reporting here, so federated traces would only cost time on every fetch.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
 }
 
-/** Starts a subgraph on a port: GraphQL at `/graphql`, `POST /facts`, `GET /health`. */
+/** The per-request context of a subgraph for a verified caller. */
+export function subgraphContext<TLoaders>(definition: SubgraphDefinition<TLoaders>, caller: InternalContext): SubgraphContext<TLoaders> {
+  const local = new Map<string, ChildAttributes>();
+  return {
+    loaders: definition.createLoaders(),
+    requestId: caller.requestId,
+    caller,
+    local,
+    attributesOf: (nhsNumber) => caller.children.get(nhsNumber) ?? local.get(nhsNumber) ?? null,
+  };
+}
+
+const unauthenticated = (agency: string) =>
+  codedError('UNAUTHENTICATED', `The ${agency} subgraph answers only the gateway: a valid signed internal context (${INTERNAL_CONTEXT_HEADER}) is required.`, {}, { refusesRequest: true });
+
+/** Starts a subgraph on a port: GraphQL at `/graphql`, `POST /facts`, `GET /health`; all but health need the gateway's signature. */
 export async function startSubgraph<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
-  options: { port: number; host?: string; logger: Logger },
+  options: { port: number; host?: string; logger: Logger; verifyKey: CryptoKey },
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const apollo = createSubgraphServer(definition);
   await apollo.start();
-  const facts: Route = async (_req, body) => {
+  const verify = async (req: IncomingMessage) => {
+    try {
+      return await verifyInternalContext(options.verifyKey, definition.agency, req.headers[INTERNAL_CONTEXT_HEADER] as string | undefined);
+    } catch (error) {
+      options.logger.warn({ reason: (error as Error).message, path: req.url }, 'refused a request without a valid signed context');
+      throw unauthenticated(definition.agency);
+    }
+  };
+  const facts: Route = async (req, body) => {
+    try {
+      await verify(req);
+    } catch (error) {
+      return { status: 401, body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] } };
+    }
     const nhsNumbers = (body as { nhsNumbers?: unknown } | undefined)?.nhsNumbers;
     if (!Array.isArray(nhsNumbers) || !nhsNumbers.every((n) => typeof n === 'string')) {
       return { status: 400, body: { error: 'expected a JSON body {"nhsNumbers": ["..."]}' } };
@@ -54,10 +90,7 @@ export async function startSubgraph<TLoaders>(
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
     routes: { '/facts': facts, '/health': health },
-    context: async (req: IncomingMessage) => ({
-      loaders: definition.createLoaders(),
-      requestId: String(req.headers['x-request-id'] ?? randomUUID()),
-    }),
+    context: async (req: IncomingMessage) => subgraphContext(definition, await verify(req)),
   });
   options.logger.info({ url: served.url }, `${definition.agency} subgraph ready`);
   return {

@@ -1,6 +1,8 @@
 import { buildASTSchema, getNamedType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
 import type { Household } from '@macpt/synthetic';
-import { createSubgraphServer, type SubgraphDefinition } from './subgraph.js';
+import type { InternalContext } from '@macpt/kit';
+import type { Agency, ChildAttributes, PolicyUser } from '@macpt/policies';
+import { createSubgraphServer, subgraphContext, type SubgraphDefinition } from './subgraph.js';
 import { seedStore } from './subgraph-main.js';
 import { SqlStore } from './store.js';
 
@@ -39,8 +41,23 @@ export function fullSelection(sdl: string, typeName: string, depth = 4): string 
   return walk(schema.getType(typeName) as GraphQLObjectType, 0);
 }
 
+const OWN_ROLE: Record<Agency, PolicyUser['role']> = { 'social-care': 'SOCIAL_WORKER', health: 'MACPT_HEALTH', police: 'MACPT_POLICE', education: 'MACPT_EDUCATION' };
+
+/** A signed-context payload as the gateway would send it: `user` named on every child, for a section 47 enquiry. */
+export function callerFor(agency: string, nhsNumbers: readonly string[], overrides: Partial<ChildAttributes> & { user?: Partial<PolicyUser>; purpose?: InternalContext['purpose'] } = {}): InternalContext {
+  const { user, purpose, ...attributes } = overrides;
+  const child: ChildAttributes = { relationship: 'NAMED', purposeSupported: true, confidentialBy: [], ...attributes };
+  return {
+    requestId: 'test',
+    user: { id: `test-${agency}`, role: OWN_ROLE[agency as Agency], agency: agency as Agency, la: 'LEICESTER', ...user },
+    purpose: purpose ?? 'SECTION_47_ENQUIRY',
+    breakGlass: false,
+    children: new Map(nhsNumbers.map((n) => [n, child])),
+  };
+}
+
 /** Resolves `Child` entities through the subgraph exactly as the gateway's `_entities` fetch does. */
-export async function resolveChildren<T>(definition: SubgraphDefinition<T>, nhsNumbers: readonly string[], selection: string) {
+export async function resolveChildren<T>(definition: SubgraphDefinition<T>, nhsNumbers: readonly string[], selection: string, caller = callerFor(definition.agency, nhsNumbers)) {
   const server = createSubgraphServer(definition);
   await server.start();
   try {
@@ -49,7 +66,7 @@ export async function resolveChildren<T>(definition: SubgraphDefinition<T>, nhsN
         query: `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Child { nhsNumber ${selection} } } }`,
         variables: { representations: nhsNumbers.map((nhsNumber) => ({ __typename: 'Child', nhsNumber })) },
       },
-      { contextValue: { loaders: definition.createLoaders(), requestId: 'test' } },
+      { contextValue: subgraphContext(definition, caller) },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult as { data?: { _entities: unknown[] }; errors?: unknown[] };

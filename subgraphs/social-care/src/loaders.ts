@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { codedError } from '@macpt/kit';
 import { groupByKey, oneByKey } from '@macpt/subgraph-kit';
-import type { SocialCareQueries } from './store/queries.js';
+import type { CaseRow, SocialCareQueries } from './store/queries.js';
 
 /** Social care's per-request DataLoaders: one SQL statement per table per batch of children. */
 export function createLoaders(q: SocialCareQueries) {
@@ -11,7 +11,7 @@ export function createLoaders(q: SocialCareQueries) {
     // A child social care has never worked with has no row: null, not an error.
     record: new DataLoader(async (keys: readonly string[]) => oneByKey(keys, q.children(keys), (r) => r.nhsNumber)),
     casesByChild: byChild(q.casesByChild),
-    caseById: new DataLoader(async (keys: readonly string[]) =>
+    caseById: new DataLoader<string, CaseRow>(async (keys) =>
       oneByKey(keys, q.casesById(keys), (r) => r.id).map((row, i) => row ?? codedError('NOT_FOUND', `No MACPT case has id ${JSON.stringify(keys[i])}`))),
     workers: new DataLoader(async (keys: readonly string[]) => groupByKey(keys, q.workers(keys), (r) => r.caseId)),
     referrals: byChild(q.referrals),

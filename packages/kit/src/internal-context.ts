@@ -1,0 +1,64 @@
+import { jwtVerify, SignJWT, type CryptoKey } from 'jose';
+import type { ChildAttributes, Purpose, PolicyUser, Relationship } from '@macpt/policies';
+import { KEY_ALG } from './keys.js';
+
+/** Issuer of the gateway's signed internal context. */
+export const INTERNAL_ISSUER = 'urn:macpt:gateway';
+/** The header that carries it to a subgraph. Clients can never set it: the gateway builds every subgraph request. */
+export const INTERNAL_CONTEXT_HEADER = 'x-macpt-context';
+/** How long a signed context stays valid. */
+export const INTERNAL_CONTEXT_TTL_SECONDS = 30;
+
+/** What the gateway tells a subgraph about the request: who, why, and the facts policy needs per child. */
+export interface InternalContext {
+  requestId: string;
+  /** Null for the gateway's own calls (fact look-ups), which release no child fields. */
+  user: PolicyUser | null;
+  purpose: Purpose | null;
+  breakGlass: boolean;
+  /** Decision attributes of each child this request may touch, by NHS number. */
+  children: Map<string, ChildAttributes>;
+}
+
+const REL_CODE: Record<Relationship, string> = { NAMED: 'N', TEAM: 'T', DSL_ON_ROLL: 'D', NONE: '-' };
+const REL_OF: Record<string, Relationship> = { N: 'NAMED', T: 'TEAM', D: 'DSL_ON_ROLL', '-': 'NONE' };
+
+/** Children grouped by identical attributes: a 500-child caseload stays a few kilobytes. */
+function encodeChildren(children: Map<string, ChildAttributes>): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const [nhs, a] of children) (groups[`${REL_CODE[a.relationship]}${a.purposeSupported ? 1 : 0}${a.confidentialBy.join(',')}`] ??= []).push(nhs);
+  return groups;
+}
+
+function decodeChildren(groups: Record<string, string[]>): Map<string, ChildAttributes> {
+  const out = new Map<string, ChildAttributes>();
+  for (const [key, list] of Object.entries(groups)) {
+    const attributes: ChildAttributes = { relationship: REL_OF[key[0]!] ?? 'NONE', purposeSupported: key[1] === '1', confidentialBy: key.length > 2 ? key.slice(2).split(',') : [] };
+    for (const nhs of list) out.set(nhs, attributes);
+  }
+  return out;
+}
+
+/** Signs the context for one subgraph (the audience), valid for {@link INTERNAL_CONTEXT_TTL_SECONDS}. */
+export async function signInternalContext(key: CryptoKey, kid: string, audience: string, context: InternalContext): Promise<string> {
+  return new SignJWT({ usr: context.user, pur: context.purpose, bg: context.breakGlass, rid: context.requestId, ch: encodeChildren(context.children) })
+    .setProtectedHeader({ alg: KEY_ALG, kid })
+    .setIssuer(INTERNAL_ISSUER)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(`${INTERNAL_CONTEXT_TTL_SECONDS}s`)
+    .sign(key);
+}
+
+/** Verifies a signed context for `audience`; throws on a missing, forged, expired or other-audience token. */
+export async function verifyInternalContext(key: CryptoKey, audience: string, token: string | undefined): Promise<InternalContext> {
+  if (!token) throw new Error('no signed internal context');
+  const { payload } = await jwtVerify(token, key, { issuer: INTERNAL_ISSUER, audience, algorithms: [KEY_ALG], maxTokenAge: `${INTERNAL_CONTEXT_TTL_SECONDS + 5}s` });
+  return {
+    requestId: String(payload.rid ?? ''),
+    user: (payload.usr as PolicyUser | null) ?? null,
+    purpose: (payload.pur as Purpose | null) ?? null,
+    breakGlass: payload.bg === true,
+    children: decodeChildren((payload.ch as Record<string, string[]>) ?? {}),
+  };
+}
