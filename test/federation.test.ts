@@ -1,12 +1,21 @@
 import { GP_PRACTICES, SCHOOLS } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, householdOf, households, startTestStack } from './testkit.js';
+import { children, gql, headers, householdOf, households, JUSTIFICATION, startTestStack } from './testkit.js';
 
 type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 let stack: TestStack;
+/** The LCPP named on the spanning child's section 47 enquiry, and a MACPT officer using break-glass. */
+let lcpp: Record<string, string>;
+let emergency: Record<string, string>;
+
+// A child on an open section 47 enquiry whom every agency knows: the view the MACPT exists for.
+const spanning = children.find((c) => c.socialCare?.stage === 'SECTION_47' && c.police && c.police.incidents.length > 0 && c.education?.schoolUrn)!;
 
 beforeAll(async () => {
   stack = await startTestStack();
+  const lcppId = spanning.socialCare!.namedWorkers.find((w) => w.startsWith('lcpp-'))!;
+  lcpp = headers(await stack.tokenFor(lcppId), 'SECTION_47_ENQUIRY');
+  emergency = headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION);
 });
 afterAll(async () => {
   await stack?.stopAll();
@@ -25,13 +34,11 @@ const CHILD_VIEW = /* GraphQL */ `
   }
 `;
 
-// A child on an open case whom every agency knows: the view the MACPT exists for.
-const spanning = children.find((c) => c.socialCare?.caseId && c.police && c.police.incidents.length > 0 && c.education?.schoolUrn)!;
 
 describe('one child view drawn live from four agencies', () => {
   it('returns each agency\'s records for a child known to all four, as the generator made them', async () => {
     expect(spanning).toBeDefined();
-    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber }, lcpp);
     expect(result.errors).toBeUndefined();
     const child = result.data.child;
     const sc = spanning.socialCare!;
@@ -53,13 +60,13 @@ describe('one child view drawn live from four agencies', () => {
 
   it('returns null sections, not errors, for agencies that hold nothing about a known child', async () => {
     const healthOnly = children.find((c) => !c.socialCare && !c.police && !c.education)!;
-    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: healthOnly.nhsNumber });
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: healthOnly.nhsNumber }, emergency);
     expect(result.errors).toBeUndefined();
     expect(result.data.child).toMatchObject({ socialCare: null, police: null, education: null, health: { name: healthOnly.name } });
   });
 
   it("lists an LA's open MACPT cases with their named workers", async () => {
-    const result = await gql(stack.gatewayUrl, `{ cases(la: RUTLAND) { id stage localAuthority child { nhsNumber } namedWorkers { userId role agency } } }`);
+    const result = await gql(stack.gatewayUrl, `{ cases(la: RUTLAND) { id localAuthority child { nhsNumber } namedWorkers { userId role agency } } }`, {}, headers(await stack.tokenFor('lcpp-rutland'), 'STRATEGY_DISCUSSION'));
     expect(result.errors).toBeUndefined();
     const expected = households.filter((h) => h.la === 'RUTLAND').flatMap((h) => h.children).filter((c) => c.socialCare?.caseId);
     expect(result.data.cases.map((c: { id: string }) => c.id).sort()).toEqual(expected.map((c) => c.socialCare!.caseId).sort());
@@ -72,7 +79,7 @@ describe('one child view drawn live from four agencies', () => {
 
   it('resolves 500 children in one request from every agency', async () => {
     const batch = children.slice(0, 500).map((c) => c.nhsNumber);
-    const result = await gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber health { name } education { name } police { name } socialCare { name } } }`, { n: batch });
+    const result = await gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber health { name } education { name } police { name } socialCare { name } } }`, { n: batch }, emergency);
     expect(result.errors).toBeUndefined();
     expect(result.data.children.map((c: { nhsNumber: string }) => c.nhsNumber)).toEqual(batch);
     expect(result.data.children.every((c: { health: unknown }) => c.health !== null)).toBe(true);
@@ -81,7 +88,7 @@ describe('one child view drawn live from four agencies', () => {
 
 describe('bad input gets a clear error and nothing crashes', () => {
   it('refuses an NHS number that is not 10 digits, saying why', async () => {
-    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '12345' });
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '12345' }, lcpp);
     expect(result.data).toEqual({ child: null });
     expect(result.errors).toEqual([expect.objectContaining({ path: ['child'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
     expect(result.errors![0]!.message).toMatch(/exactly 10 digits/);
@@ -90,31 +97,39 @@ describe('bad input gets a clear error and nothing crashes', () => {
   it('refuses an NHS number whose check digit is wrong, naming the right one', async () => {
     const good = spanning.nhsNumber;
     const bad = good.slice(0, 9) + String((Number(good[9]) + 1) % 10);
-    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: bad });
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: bad }, lcpp);
     expect(result.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(result.errors![0]!.message).toContain(`the last digit should be ${good[9]}`);
   });
 
-  it('answers an unknown child with null and NOT_FOUND', async () => {
-    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '9999999999' });
+  it('answers an unknown child with null and NOT_FOUND under break-glass', async () => {
+    const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '9999999999' }, emergency);
     expect(result.data).toEqual({ child: null });
     expect(result.errors).toEqual([expect.objectContaining({ message: 'No agency holds a record for NHS number 9999999999.', extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
   });
 
+  it('answers an unknown child exactly as a known child the user has no relationship with', async () => {
+    const unrelated = children.find((c) => !c.socialCare)!;
+    const unknown = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`, { n: '9999999999' }, lcpp);
+    const known = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`, { n: unrelated.nhsNumber }, lcpp);
+    expect(known).toEqual(unknown);
+    expect(unknown.errors![0]!.extensions).toEqual({ code: 'FORBIDDEN_BY_POLICY', rule: 'NO_LEGITIMATE_RELATIONSHIP', agency: 'gateway', class: 'IDENTITY' });
+  });
+
   it('serves the valid children of a list and marks each bad one at its index', async () => {
-    const result = await gql(stack.gatewayUrl, `{ children(nhsNumbers: ["${spanning.nhsNumber}", "nonsense", "9999999999"]) { nhsNumber } }`);
+    const result = await gql(stack.gatewayUrl, `{ children(nhsNumbers: ["${spanning.nhsNumber}", "nonsense", "9999999999"]) { nhsNumber } }`, {}, emergency);
     expect(result.data).toEqual({ children: [{ nhsNumber: spanning.nhsNumber }, null, null] });
     expect(result.errors!.map((e) => [e.path, e.extensions!.code])).toEqual(expect.arrayContaining([[['children', 1], 'BAD_USER_INPUT'], [['children', 2], 'NOT_FOUND']]));
   });
 
   it('answers an unknown case id with null and NOT_FOUND', async () => {
-    const result = await gql(stack.gatewayUrl, `{ case(id: "CASE-0000000000") { id } }`);
+    const result = await gql(stack.gatewayUrl, `{ case(id: "CASE-0000000000") { id } }`, {}, lcpp);
     expect(result.data).toEqual({ case: null });
     expect(result.errors![0]!.extensions!.code).toBe('NOT_FOUND');
   });
 
   it('refuses a body that is not JSON with 400', async () => {
-    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...lcpp }, body: '{"query": ' });
     expect(response.status).toBe(400);
   });
 });
@@ -123,7 +138,7 @@ describe('an agency that is down', () => {
   it('leaves the other three served and names the missing agency; service returns when it does', async () => {
     await stack.stop('police');
     try {
-      const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+      const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber }, lcpp);
       expect(result.data.child.health.name).toBe(spanning.name);
       expect(result.data.child.education.name).toBe(spanning.name);
       expect(result.data.child.socialCare.name).toBe(spanning.name);
@@ -134,7 +149,7 @@ describe('an agency that is down', () => {
     } finally {
       await stack.start('police');
     }
-    const again = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+    const again = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber }, lcpp);
     expect(again.errors).toBeUndefined();
     expect(again.data.child.police.name).toBe(spanning.name);
   });
@@ -143,10 +158,11 @@ describe('an agency that is down', () => {
     await stack.stop();
     try {
       await stack.start('gateway');
-      const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber });
+      const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber }, lcpp);
       expect(result.status).toBe(200);
       expect(result.data).toEqual({ child: null });
-      expect(result.errors![0]!.message).toMatch(/could not ask: education, health, police, social-care/);
+      expect(result.errors![0]!.extensions!.code).toBe('AGENCY_UNAVAILABLE');
+      expect(result.errors![0]!.message).toMatch(/cannot be established while education, health, police, social-care cannot be asked/);
     } finally {
       await Promise.all(['social-care', 'health', 'police', 'education'].map((n) => stack.start(n)));
     }

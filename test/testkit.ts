@@ -39,3 +39,20 @@ export async function gql<T = any>(url: string, query: string, variables: Record
   const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
   return { status: response.status, ...body };
 }
+
+/** Headers of a request by `token` for `purpose` (and a break-glass justification). */
+export function headers(token: string, purpose: string, justification?: string): Record<string, string> {
+  return { authorization: `Bearer ${token}`, 'x-purpose-of-use': purpose, ...(justification ? { 'x-justification': justification } : {}) };
+}
+
+/** A justification long enough for EMERGENCY. */
+export const JUSTIFICATION = 'Child found alone at 2am; police on scene need the safeguarding picture now.';
+
+/** The purpose of use a case at `stage` supports (the one a named worker would state). */
+export const PURPOSE_FOR_STAGE: Record<string, string> = {
+  REFERRAL: 'MASH_TRIAGE',
+  STRATEGY_DISCUSSION: 'STRATEGY_DISCUSSION',
+  SECTION_47: 'SECTION_47_ENQUIRY',
+  CONFERENCE: 'CHILD_PROTECTION_CONFERENCE',
+  CP_PLAN: 'CP_PLAN_REVIEW',
+};

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, port, z } from '@macpt/kit';
 
@@ -10,6 +11,14 @@ const schema = z.object({
   SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../supergraph.graphql', import.meta.url))),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Where the embedded keys (development issuer, internal context) live. */
+  DATA_DIR: z.string().default(resolve('data')),
+  /** A real OIDC provider: issuer and JWKS URL. Unset: the embedded development issuer. */
+  OIDC_ISSUER: z.string().optional(),
+  OIDC_JWKS_URL: z.url().optional(),
+  OIDC_AUDIENCE: z.string().default('macpt-gateway'),
+  /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
+  INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),
 });
 
 /**
@@ -18,6 +27,8 @@ const schema = z.object({
  */
 export function gatewayConfig(env: Record<string, string | undefined>) {
   const base = parseConfig(schema, env);
+  if (base.NODE_ENV === 'production' && !base.OIDC_JWKS_URL) throw new Error('Invalid configuration:\n  OIDC_JWKS_URL: production needs a real OIDC provider (got none; the development issuer is for development only)');
+  if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined)) throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
   const urlOverrides = Object.fromEntries(
     Object.entries(env)
       .filter(([key, value]) => key.endsWith('_URL') && value && /^https?:\/\//.test(value))

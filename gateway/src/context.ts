@@ -1,9 +1,19 @@
 import type DataLoader from 'dataloader';
+import type { PolicyUser } from '@macpt/policies';
+import type { StatedPurpose } from './auth/purpose.js';
 import type { ChildFacts } from './facts/child-facts.js';
+import type { DisclosureSummary } from './policy/enforce.js';
 
 /** What every part of the gateway sees about the request being served. */
-export interface GatewayContext {
+export interface GatewayContext extends StatedPurpose {
   requestId: string;
+  user: PolicyUser & { name: string };
+  /** The `apollographql-client-name` header, for the disclosure record. */
+  clientName: string | null;
   /** Facts about children, loaded once per child per request from every agency. */
   facts: DataLoader<string, ChildFacts>;
+  /** Filled in by the final policy check: what this response disclosed and withheld. */
+  disclosure?: DisclosureSummary;
+  /** Coordinates removed before planning because this role and purpose can never see them. */
+  removedBeforePlanning?: string[];
 }

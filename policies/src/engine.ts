@@ -42,6 +42,11 @@ export class PolicyEngine {
     return this.fields.get(coordinate);
   }
 
+  /** Types whose objects belong to one child, and the field leading to it, across all agencies. */
+  childLinks(): Record<string, string> {
+    return Object.assign({}, ...this.policies.map((p) => p.childLinks ?? {}));
+  }
+
   /** The lawful basis an agency shares under. */
   lawfulBasis(agency: string): string | undefined {
     return this.byAgency.get(agency)?.lawfulBasis;

@@ -42,4 +42,6 @@ export interface AgencyPolicy {
   sensitiveRoles: Role[];
   /** Every field the agency publishes, `Type.field`, with its class. */
   fields: Record<string, FieldRule>;
+  /** Types whose objects belong to one child, and the field that leads to that child (decisions need the child). */
+  childLinks?: Record<string, string>;
 }

@@ -1,35 +1,72 @@
 import { codedError, nhsNumberProblem } from '@macpt/kit';
+import { childAttributes, RULE_TEXT, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
+import { withheldMessage } from '../policy/governed-gateway.js';
 
 /** The most children one `children(...)` call may name: a caseload, not a bulk export. */
 export const MAX_CHILDREN_PER_QUERY = 1000;
 
-async function lookUp(nhsNumber: string, context: GatewayContext) {
-  const problem = nhsNumberProblem(nhsNumber);
-  if (problem) return codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
-  const facts = await context.facts.load(nhsNumber);
-  if (facts.knownBy.length > 0) return { nhsNumber };
-  const unreachable = facts.unavailable.length > 0 ? ` (could not ask: ${facts.unavailable.join(', ')})` : '';
-  return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, { nhsNumber, unavailable: facts.unavailable });
-}
+const NO_RELATIONSHIP = { agency: 'gateway', rule: 'NO_LEGITIMATE_RELATIONSHIP', class: 'IDENTITY' } as const;
 
-/** Resolvers of the gateway's directory: validate the NHS number, confirm some agency knows the child. */
-export const directoryResolvers = {
-  Query: {
-    child: async (_: unknown, args: { nhsNumber: string }, context: GatewayContext) => {
-      const found = await lookUp(args.nhsNumber, context);
-      if (found instanceof Error) throw found;
-      return found;
-    },
-    children: (_: unknown, args: { nhsNumbers: string[] }, context: GatewayContext) => {
-      if (args.nhsNumbers.length > MAX_CHILDREN_PER_QUERY) {
-        throw codedError('BAD_USER_INPUT', `children(nhsNumbers:) takes at most ${MAX_CHILDREN_PER_QUERY} NHS numbers; got ${args.nhsNumbers.length}.`);
+/** Resolvers of the gateway's directory: validate the NHS number, check the caller's relationship, explain decisions. */
+export function directoryResolvers(engine: PolicyEngine) {
+  const lookUp = async (nhsNumber: string, context: GatewayContext) => {
+    const problem = nhsNumberProblem(nhsNumber);
+    if (problem) return codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
+    if (context.user.role === 'IG_LEAD' || context.purpose === 'IG_AUDIT') {
+      const rule = context.user.role === 'IG_LEAD' ? 'IG_LEAD_NO_CHILD_RECORDS' : 'IG_AUDIT_NO_CHILD_RECORDS';
+      return codedError('FORBIDDEN_BY_POLICY', withheldMessage({ agency: 'gateway', rule }), { rule, agency: 'gateway', class: 'IDENTITY' });
+    }
+    const facts = await context.facts.load(nhsNumber);
+    if (!context.breakGlass && childAttributes(context.user, context.purpose, facts).relationship === 'NONE') {
+      // Fail closed, and say why: without social care (cases) or education (rolls) no relationship can be shown.
+      if (facts.unavailable.length > 0) {
+        return codedError('AGENCY_UNAVAILABLE', `Your relationship with this child cannot be established while ${facts.unavailable.join(', ')} cannot be asked.`, { agency: facts.unavailable[0], unavailable: facts.unavailable });
       }
-      // An Error in a list position becomes null with an error at that index; the rest are served.
-      return args.nhsNumbers.map((n) => lookUp(n, context));
+      // Unknown and unrelated children get the same answer: a child's existence is itself information.
+      return codedError('FORBIDDEN_BY_POLICY', withheldMessage(NO_RELATIONSHIP), { ...NO_RELATIONSHIP });
+    }
+    if (facts.knownBy.length > 0) return { nhsNumber };
+    const unreachable = facts.unavailable.length > 0 ? ` (could not ask: ${facts.unavailable.join(', ')})` : '';
+    return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, { nhsNumber, unavailable: facts.unavailable });
+  };
+
+  return {
+    Query: {
+      child: async (_: unknown, args: { nhsNumber: string }, context: GatewayContext) => {
+        const found = await lookUp(args.nhsNumber, context);
+        if (found instanceof Error) throw found;
+        return found;
+      },
+      children: (_: unknown, args: { nhsNumbers: string[] }, context: GatewayContext) => {
+        if (args.nhsNumbers.length > MAX_CHILDREN_PER_QUERY) {
+          throw codedError('BAD_USER_INPUT', `children(nhsNumbers:) takes at most ${MAX_CHILDREN_PER_QUERY} NHS numbers; got ${args.nhsNumbers.length}.`);
+        }
+        // An Error in a list position becomes null with an error at that index; the rest are served.
+        return args.nhsNumbers.map((n) => lookUp(n, context));
+      },
+      accessExplanation: async (_: unknown, args: { nhsNumber: string }, context: GatewayContext) => {
+        const problem = nhsNumberProblem(args.nhsNumber);
+        if (problem) throw codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
+        const attributes = childAttributes(context.user, context.purpose, await context.facts.load(args.nhsNumber));
+        const related = attributes.relationship !== 'NONE' || context.breakGlass;
+        return {
+          nhsNumber: args.nhsNumber,
+          purpose: context.purpose,
+          relationship: attributes.relationship,
+          // Without a relationship, even whether the case supports a purpose would say too much.
+          purposeSupported: related ? attributes.purposeSupported : null,
+          breakGlass: context.breakGlass,
+          entries: engine.explain(context.user, context.purpose, related ? attributes : { ...attributes, purposeSupported: false }).map((e) => ({
+            ...e,
+            reason: RULE_TEXT[e.rule] ?? e.rule,
+            lawfulBasis: engine.lawfulBasis(e.agency) ?? '',
+          })),
+        };
+      },
     },
-  },
-  Child: {
-    __resolveReference: (ref: { nhsNumber: string }) => ({ nhsNumber: ref.nhsNumber }),
-  },
-};
+    Child: {
+      __resolveReference: (ref: { nhsNumber: string }) => ({ nhsNumber: ref.nhsNumber }),
+    },
+  };
+}

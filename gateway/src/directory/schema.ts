@@ -3,10 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLSchema } from 'graphql';
+import type { PolicyEngine } from '@macpt/policies';
+import { publishedFields } from '@macpt/policies';
 import { directoryResolvers } from './resolvers.js';
 
+/** The directory subgraph's SDL. */
+export const DIRECTORY_SDL = readFileSync(fileURLToPath(new URL('../../schema/directory.graphql', import.meta.url)), 'utf8');
+
+/** The directory's own coordinates: served by the gateway, carrying no agency data. */
+export const DIRECTORY_FIELDS: ReadonlySet<string> = new Set(publishedFields(DIRECTORY_SDL));
+
 /** The directory subgraph's executable schema, served in-process by the gateway. */
-export function directorySchema(): GraphQLSchema {
-  const typeDefs = parse(readFileSync(fileURLToPath(new URL('../../schema/directory.graphql', import.meta.url)), 'utf8'));
-  return buildSubgraphSchema([{ typeDefs, resolvers: directoryResolvers as unknown as GraphQLResolverMap<unknown> }]);
+export function directorySchema(engine: PolicyEngine): GraphQLSchema {
+  return buildSubgraphSchema([{ typeDefs: parse(DIRECTORY_SDL), resolvers: directoryResolvers(engine) as unknown as GraphQLResolverMap<unknown> }]);
 }

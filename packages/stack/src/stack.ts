@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signDevToken } from '@macpt/gateway/dev-issuer';
 import { discoverSubgraphs, DIRECTORY_SUBGRAPH } from '@macpt/gateway/subgraphs';
+import { ensureKeyPair } from '@macpt/kit';
 import { generateWorld, PersonaCollector, type Persona, type WorldOptions } from '@macpt/synthetic';
 import { freePort } from './free-port.js';
 import { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
@@ -33,6 +35,8 @@ export interface Stack {
   /** Starts (again) one process by name, e.g. after stopping it in a fault test. */
   start: (name: string) => Promise<void>;
   stop: (name?: string) => Promise<void>;
+  /** A development-issuer token for a persona (by id), optionally with changed claims or lifetime. */
+  tokenFor: (id: string, options?: { claims?: Record<string, unknown>; ttl?: string; audience?: string }) => Promise<string>;
 }
 
 /** Streams the world once to list the demo personas; writes `<dataDir>/personas.json`. */
@@ -82,9 +86,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const personas = writePersonas(options.dataDir, options.world);
+    // The embedded keys, made once before any process starts so that all of them agree.
+    await ensureKeyPair(join(options.dataDir, 'keys'), 'internal-context');
+    await ensureKeyPair(join(options.dataDir, 'keys'), 'dev-issuer');
     await Promise.all(agencies.map((a) => start(a.name)));
     await start('gateway');
-    return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, subgraphUrls, processes, personas, env: gatewayEnv, start, stop };
+    const tokenFor: Stack['tokenFor'] = async (id, tokenOptions = {}) => {
+      const p = personas.find((x) => x.id === id);
+      if (!p) throw new Error(`no persona ${id}`);
+      const claims = { sub: p.sub, name: p.name, role: p.role, agency: p.agency, la: p.la, school: p.school ?? null, ...tokenOptions.claims };
+      return signDevToken(options.dataDir, claims as never, { ...(tokenOptions.ttl ? { ttl: tokenOptions.ttl } : {}), ...(tokenOptions.audience ? { audience: tokenOptions.audience } : {}) });
+    };
+    return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, subgraphUrls, processes, personas, env: gatewayEnv, start, stop, tokenFor };
   } catch (error) {
     await stop();
     throw error;

@@ -12,6 +12,7 @@ export const socialCarePolicy: AgencyPolicy = {
   agency: 'social-care',
   lawfulBasis: 'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18 (safeguarding of children and individuals at risk)',
   sensitiveRoles: ['SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'],
+  childLinks: { MacptCase: 'child' },
   fields: {
     'Query.cases': IDENTITY,
     'Query.case': IDENTITY,

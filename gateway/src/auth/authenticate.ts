@@ -1,0 +1,51 @@
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
+import { codedError, z } from '@macpt/kit';
+import { ROLES, type PolicyUser } from '@macpt/policies';
+
+/** Where user tokens come from and whom they are for. */
+export interface IssuerConfig {
+  issuer: string;
+  audience: string;
+  /** A remote JWKS (a real OIDC provider) or the local development issuer's public keys. */
+  jwks: { url: string } | { keys: JWK[] };
+}
+
+const claims = z
+  .object({
+    sub: z.string().min(1),
+    name: z.string().min(1),
+    role: z.enum(ROLES),
+    agency: z.enum(['social-care', 'health', 'police', 'education']),
+    la: z.enum(['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']).nullish(),
+    school: z.string().regex(/^\d{6}$/).nullish(),
+  })
+  .refine((c) => c.role !== 'SCHOOL_DSL' || c.school, { message: 'a SCHOOL_DSL token needs a school claim' })
+  .refine((c) => c.role === 'IG_LEAD' || c.la, { message: 'a practitioner token needs an la claim' });
+
+const refuse = (why: string) => codedError('UNAUTHENTICATED', `Authentication failed: ${why}.`, {}, { refusesRequest: true });
+
+/** Returns a function that turns an `Authorization` header into a verified user, or throws UNAUTHENTICATED (401). */
+export function createAuthenticator(config: IssuerConfig): (authorization: string | undefined) => Promise<PolicyUser & { name: string }> {
+  const keys: JWTVerifyGetKey = 'url' in config.jwks ? createRemoteJWKSet(new URL(config.jwks.url)) : createLocalJWKSet({ keys: config.jwks.keys });
+  return async (authorization) => {
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization?.trim() ?? '');
+    if (!authorization) throw refuse('send Authorization: Bearer <token>');
+    if (!match) throw refuse('the Authorization header is not a bearer JWT');
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(match[1]!, keys, { issuer: config.issuer, audience: config.audience, algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'], clockTolerance: 5 }));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw refuse(
+        code === 'ERR_JWT_EXPIRED' ? 'the token has expired'
+        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? `the token's ${(error as { claim?: string }).claim ?? 'claims'} is not accepted here`
+        : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'the token is not signed by the trusted issuer'
+        : 'the token is malformed',
+      );
+    }
+    const parsed = claims.safeParse(payload);
+    if (!parsed.success) throw refuse(`the token's claims are incomplete (${parsed.error.issues.map((i) => i.message).join('; ')})`);
+    const c = parsed.data;
+    return { id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null, school: c.school ?? null };
+  };
+}

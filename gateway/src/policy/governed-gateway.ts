@@ -1,0 +1,102 @@
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { ApolloGateway } from '@apollo/gateway';
+import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
+import { codedError, type Logger } from '@macpt/kit';
+import { childAttributes, RULE_TEXT, type FieldDecision, type PolicyEngine } from '@macpt/policies';
+import type { GatewayContext } from '../context.js';
+import { childrenIn, enforce, type Verdict } from './enforce.js';
+import { rewriteOperation, usesReservedAlias, type RewrittenOperation } from './rewrite.js';
+
+/** How many rewritten operations to keep (per operation, role, agency and purpose). */
+const REWRITE_CACHE_SIZE = 2_000;
+
+/** The words of every FORBIDDEN_BY_POLICY error, gateway and subgraphs alike. */
+export function withheldMessage(d: Pick<FieldDecision, 'agency' | 'rule'>): string {
+  return `Withheld by ${d.agency} policy (${d.rule}): ${RULE_TEXT[d.rule] ?? d.rule}.`;
+}
+
+/**
+ * Apollo Gateway with the sharing policy around it: fields a role and purpose can never see are
+ * removed before planning (the plan is cached under the rewritten operation's hash), and every field
+ * of the result is checked again, per child, before the response leaves.
+ */
+export class GovernedGateway implements GatewayInterface {
+  private readonly rewrites = new Map<string, RewrittenOperation>();
+
+  constructor(
+    private readonly inner: ApolloGateway,
+    private readonly engine: PolicyEngine,
+    /** Coordinates the gateway itself serves (the directory): they carry no agency data. */
+    private readonly exempt: ReadonlySet<string>,
+    private readonly childLinks: Record<string, string>,
+    private readonly logger: Logger,
+  ) {}
+
+  onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {
+    return this.inner.onSchemaLoadOrUpdate(callback);
+  }
+
+  async load(options: Parameters<GatewayInterface['load']>[0]) {
+    const { executor } = await this.inner.load(options);
+    if (!executor) throw new Error('the gateway loaded no executor');
+    return { executor: ((rc) => this.execute(rc as GatewayGraphQLRequestContext<GatewayContext>, executor)) as GatewayExecutor };
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+
+  private rewrite(schema: GraphQLSchema, document: DocumentNode, rc: GatewayGraphQLRequestContext<GatewayContext>): RewrittenOperation {
+    const { user, purpose } = rc.context;
+    const key = `${rc.queryHash}|${rc.operationName ?? ''}|${user.role}|${user.agency}|${purpose}`;
+    let rewritten = this.rewrites.get(key);
+    if (!rewritten) {
+      rewritten = rewriteOperation(schema, document, (c) => !this.exempt.has(c) && !c.startsWith('Query.') && this.engine.neverVisible(user, purpose, c), this.childLinks);
+      if (this.rewrites.size >= REWRITE_CACHE_SIZE) this.rewrites.delete(this.rewrites.keys().next().value as string);
+      this.rewrites.set(key, rewritten);
+    }
+    return rewritten;
+  }
+
+  private async execute(rc: GatewayGraphQLRequestContext<GatewayContext>, executor: GatewayExecutor) {
+    const ctx = rc.context;
+    if (usesReservedAlias(rc.document)) {
+      return { errors: [codedError('BAD_USER_INPUT', 'Aliases starting with "_macpt" are reserved by the gateway.')] };
+    }
+    const rewritten = this.rewrite(rc.schema, rc.document, rc);
+    ctx.removedBeforePlanning = rewritten.removed;
+    const planned = { ...rc, document: rewritten.document, queryHash: rewritten.queryHash } as GatewayGraphQLRequestContext;
+    const result = await executor(planned);
+
+    // Facts for every child in the result (mostly cached already: they were needed to sign agency requests).
+    const nhsNumbers = [...childrenIn(result.data)];
+    const facts = await ctx.facts.loadMany(nhsNumbers);
+    const attributes = new Map(nhsNumbers.map((n, i) => [n, facts[i] instanceof Error ? null : childAttributes(ctx.user, ctx.purpose, facts[i] as never)]));
+    const decide = (coordinate: string, child: string | null): Verdict => {
+      if (this.exempt.has(coordinate)) return 'exempt';
+      if (coordinate.startsWith('Query.')) {
+        const ig = ctx.user.role === 'IG_LEAD' || ctx.purpose === 'IG_AUDIT';
+        const agency = this.engine.fieldRule(coordinate)?.agency ?? 'unknown';
+        return { coordinate, agency, class: 'IDENTITY', allowed: !ig, rule: ig ? (ctx.user.role === 'IG_LEAD' ? 'IG_LEAD_NO_CHILD_RECORDS' : 'IG_AUDIT_NO_CHILD_RECORDS') : 'ENTRY_POINT' };
+      }
+      const attrs = (child && attributes.get(child)) || { relationship: 'NONE' as const, purposeSupported: false, confidentialBy: [] };
+      return this.engine.decide(ctx.user, ctx.purpose, coordinate, attrs);
+    };
+    const checked = enforce(
+      {
+        schema: rc.schema, document: rc.document, operationName: rc.operationName, variables: rc.request.variables ?? {}, childLinks: this.childLinks, decide,
+        withheldError: (d, path) => ({ message: withheldMessage(d), path, extensions: { code: 'FORBIDDEN_BY_POLICY', rule: d.rule, agency: d.agency, class: d.class } }),
+      },
+      result.data,
+      result.errors ?? [],
+    );
+    for (const leak of checked.summary.caught) this.logger.error({ requestId: ctx.requestId, ...leak }, 'an agency released a field its policy forbids; withheld by the final check');
+    ctx.disclosure = checked.summary;
+    const errors = [
+      ...(result.errors ?? []).filter(checked.keep),
+      ...checked.added.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })),
+    ].sort((a, b) => JSON.stringify(a.path ?? []).localeCompare(JSON.stringify(b.path ?? [])) || a.message.localeCompare(b.message));
+    const { errors: _unchecked, ...rest } = result;
+    return { ...rest, data: checked.data as Record<string, unknown> | null, ...(errors.length > 0 ? { errors } : {}) };
+  }
+}
