@@ -8,9 +8,9 @@ import { generateWorld, type Child, type Household, type WorldOptions } from '@m
 export const E2E_WORLD: WorldOptions = { seed: 11, children: 4000, asOf: new Date().toISOString().slice(0, 10) };
 
 /** A running system on free loopback ports over a fresh data folder, removed again by `stop()`. */
-export async function startTestStack(env: Record<string, string> = {}): Promise<Stack & { dataDir: string; stopAll: () => Promise<void> }> {
+export async function startTestStack(env: Record<string, string> = {}, gatewayEnv: Record<string, string> = {}): Promise<Stack & { dataDir: string; stopAll: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'macpt-e2e-'));
-  const stack = await startStack({ dataDir, world: E2E_WORLD, ports: 'free', logs: process.env.E2E_LOGS === '1' ? 'pretty' : 'quiet', env: { LOG_LEVEL: 'warn', ...env } });
+  const stack = await startStack({ dataDir, world: E2E_WORLD, ports: 'free', logs: process.env.E2E_LOGS === '1' ? 'pretty' : 'quiet', env: { LOG_LEVEL: 'warn', ...env }, gatewayEnv });
   return {
     ...stack,
     dataDir,
@@ -56,3 +56,31 @@ export const PURPOSE_FOR_STAGE: Record<string, string> = {
   CONFERENCE: 'CHILD_PROTECTION_CONFERENCE',
   CP_PLAN: 'CP_PLAN_REVIEW',
 };
+
+/** A loopback HTTP proxy in front of one agency that records what the gateway sends it. */
+export async function startRecordingProxy(target: string): Promise<{ url: string; requests: { headers: Record<string, string | string[] | undefined>; body: string }[]; setTarget: (t: string) => void; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  let upstream = new URL(target);
+  const requests: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    requests.push({ headers: req.headers, body });
+    try {
+      const forwarded = await fetch(new URL(req.url ?? '/', upstream), { method: req.method, headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length' && k !== 'connection').map(([k, v]) => [k, String(v)])), body: req.method === 'POST' ? body : undefined });
+      res.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' });
+      res.end(await forwarded.text());
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    requests,
+    setTarget: (t) => (upstream = new URL(t)),
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}

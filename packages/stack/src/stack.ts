@@ -20,6 +20,8 @@ export interface StackOptions {
   logs: LogMode;
   /** Extra environment for every process (e.g. REDIS_URL). */
   env?: Record<string, string>;
+  /** Environment for the gateway alone, applied last (e.g. `POLICE_URL` to route through a recording proxy). */
+  gatewayEnv?: Record<string, string>;
   /** How long seeding plus start-up may take. @default 120 s */
   startTimeoutMs?: number;
 }
@@ -36,7 +38,7 @@ export interface Stack {
   start: (name: string) => Promise<void>;
   stop: (name?: string) => Promise<void>;
   /** A development-issuer token for a persona (by id), optionally with changed claims or lifetime. */
-  tokenFor: (id: string, options?: { claims?: Record<string, unknown>; ttl?: string; audience?: string }) => Promise<string>;
+  tokenFor: (id: string, options?: { claims?: Record<string, unknown>; ttl?: string | number; audience?: string }) => Promise<string>;
 }
 
 /** Streams the world once to list the demo personas; writes `<dataDir>/personas.json`. */
@@ -68,7 +70,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   const gatewayPort = options.ports === 'fixed' ? (options.env?.PORT ?? '4000') : String(await freePort());
   const urlEnv = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]));
-  const gatewayEnv = { ...common, ...urlEnv, PORT: gatewayPort };
+  const gatewayEnv = { ...common, ...urlEnv, PORT: gatewayPort, ...options.gatewayEnv };
   specs.set('gateway', { script: join(REPO_ROOT, 'gateway', 'dist', 'main.js'), env: gatewayEnv, health: `http://127.0.0.1:${gatewayPort}/health` });
 
   const processes = new Map<string, StackProcess>();
