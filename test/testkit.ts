@@ -5,7 +5,7 @@ import { startStack, type Stack } from '@macpt/stack';
 import { generateWorld, type Child, type Household, type WorldOptions } from '@macpt/synthetic';
 
 /** The world every end-to-end test runs on: small enough to seed in seconds, big enough for every case kind. */
-export const E2E_WORLD: WorldOptions = { seed: 11, children: 4000, asOf: new Date().toISOString().slice(0, 10) };
+export const E2E_WORLD: WorldOptions = { seed: 11, children: 10_000, asOf: new Date().toISOString().slice(0, 10) };
 
 /** A running system on free loopback ports over a fresh data folder, removed again by `stop()`. */
 export async function startTestStack(env: Record<string, string> = {}, gatewayEnv: Record<string, string> = {}): Promise<Stack & { dataDir: string; stopAll: () => Promise<void> }> {

@@ -105,3 +105,13 @@ describe('fields a role and purpose can never see', () => {
     expect(engine.neverVisible(userFor('IG_LEAD'), 'IG_AUDIT', 'HealthRecord.name')).toBe(true);
   });
 });
+
+describe('a policy file change', () => {
+  it('changes what a persona sees with no code change: reclassifying A&E attendances as SENSITIVE', () => {
+    const named = { relationship: 'NAMED' as const, purposeSupported: true, confidentialBy: [] };
+    const reclassified = POLICIES.map((p) => (p.agency === 'health' ? { ...p, fields: { ...p.fields, 'HealthRecord.aeAttendances': { class: 'SENSITIVE' as const } } } : p));
+    const before = new PolicyEngine(POLICIES).decide(userFor('MACPT_POLICE'), 'STRATEGY_DISCUSSION', 'HealthRecord.aeAttendances', named);
+    const after = new PolicyEngine(reclassified).decide(userFor('MACPT_POLICE'), 'STRATEGY_DISCUSSION', 'HealthRecord.aeAttendances', named);
+    expect([before.allowed, after.allowed, after.rule]).toEqual([true, false, 'SENSITIVE_PURPOSE']);
+  });
+});

@@ -25,7 +25,8 @@ export function policeFor(rnd: Random, id: string, age: number, household: House
   }
   if (age >= 11 && rnd.chance(0.006 * riskBoost)) facts.exploitation = { cse: rnd.chance(0.5), cce: rnd.chance(0.6), assessedOn: rnd.daysAgo(asOf, 200) };
   if (rnd.chance(0.001 * riskBoost)) facts.policeProtection.push({ id: `${id}-PP`, date: rnd.daysAgo(asOf, 300), reason: 'Child found alone at home overnight.' });
-  if (age >= 10 && rnd.chance(0.01 * riskBoost)) {
+  // Intelligence concentrates on the highest-risk households.
+  if (age >= 10 && rnd.chance(0.01 * riskBoost * riskBoost)) {
     for (let n = rnd.int(1, 3); n > 0; n--) {
       facts.intelligence.push({ id: `${id}-INT${n}`, date: rnd.daysAgo(asOf, 400), handlingCode: rnd.weighted([['P', 6], ['C', 3], ['H', 1]] as const), summary: rnd.pick(INTEL) });
     }

@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKeyPair, SignJWT } from 'jose';
+import { importKey, INTERNAL_CONTEXT_HEADER, signInternalContext } from '@macpt/kit';
+import type { Child } from '@macpt/synthetic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { children, gql, headers, householdOf, JUSTIFICATION, PURPOSE_FOR_STAGE, startRecordingProxy, startTestStack } from './testkit.js';
+
+// Security properties tried from the outside, the way an attacker or an auditor would.
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+
+const s47 = children.filter((c) => c.socialCare?.stage === 'SECTION_47');
+const target = s47.find((c) => c.police && c.education?.schoolUrn)!;
+const lcppOf = (c: Child) => c.socialCare!.namedWorkers.find((w) => w.startsWith('lcpp-'))!;
+const policeOf = (c: Child) => c.socialCare!.namedWorkers.find((w) => w.startsWith('police-'))!;
+const swOf = (c: Child) => c.socialCare!.namedWorkers.find((w) => w.startsWith('sw-'))!;
+
+beforeAll(async () => {
+  proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
+  stack = await startTestStack({}, { POLICE_URL: proxy.url });
+  proxy.setTarget(stack.subgraphUrls.police!);
+});
+afterAll(async () => {
+  await stack?.stopAll();
+  await proxy?.close();
+});
+
+const Q = `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`;
+
+describe('authentication', () => {
+  const refused = async (authorization: string | undefined, why: RegExp) => {
+    const h: Record<string, string> = { 'x-purpose-of-use': 'SECTION_47_ENQUIRY', ...(authorization ? { authorization } : {}) };
+    const result = await gql(stack.gatewayUrl, Q, { n: target.nhsNumber }, h);
+    expect(result.status).toBe(401);
+    expect(result.data).toBeUndefined();
+    expect(result.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(result.errors![0]!.message).toMatch(why);
+  };
+
+  it('refuses a missing token', () => refused(undefined, /send Authorization: Bearer/));
+  it('refuses a malformed token', () => refused('Bearer not-a-jwt', /not a bearer JWT/));
+  it('refuses an expired token', async () => refused(`Bearer ${await stack.tokenFor(lcppOf(target), { ttl: Math.floor(Date.now() / 1000) - 120 })}`, /expired/));
+  it('refuses a token for another audience', async () => refused(`Bearer ${await stack.tokenFor(lcppOf(target), { audience: 'some-other-service' })}`, /aud/));
+  it('refuses a forged token (right claims, wrong key)', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const forged = await new SignJWT({ name: 'Mallory', role: 'LCPP', agency: 'social-care', la: 'LEICESTER' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'dev-issuer-forged' }).setSubject(lcppOf(target)).setIssuer('urn:macpt:dev-issuer').setAudience('macpt-gateway').setExpirationTime('1h').sign(privateKey);
+    await refused(`Bearer ${forged}`, /not signed by the trusted issuer/);
+  });
+  it('refuses a genuine token whose claims are incomplete', async () => {
+    const dsl = stack.personas.find((p) => p.role === 'SCHOOL_DSL')!;
+    await refused(`Bearer ${await stack.tokenFor(dsl.id, { claims: { school: null } })}`, /needs a school claim/);
+  });
+});
+
+describe('purpose of use', () => {
+  it('is required, naming the accepted values', async () => {
+    const result = await gql(stack.gatewayUrl, Q, { n: target.nhsNumber }, { authorization: `Bearer ${await stack.tokenFor(lcppOf(target))}` });
+    expect(result.status).toBe(400);
+    expect(result.errors![0]).toMatchObject({ extensions: { code: 'PURPOSE_OF_USE_REQUIRED' } });
+    expect(result.errors![0]!.message).toContain('STRATEGY_DISCUSSION, SECTION_47_ENQUIRY, CHILD_PROTECTION_CONFERENCE, CP_PLAN_REVIEW, MASH_TRIAGE, EMERGENCY, IG_AUDIT');
+  });
+
+  it('refuses an unknown purpose', async () => {
+    const result = await gql(stack.gatewayUrl, Q, { n: target.nhsNumber }, headers(await stack.tokenFor(lcppOf(target)), 'CURIOSITY'));
+    expect(result.status).toBe(400);
+    expect(result.errors![0]!.message).toMatch(/Unknown purpose of use "CURIOSITY"/);
+  });
+
+  it('refuses EMERGENCY without a justification of at least 20 characters', async () => {
+    const result = await gql(stack.gatewayUrl, Q, { n: target.nhsNumber }, headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', 'because'));
+    expect(result.status).toBe(400);
+    expect(result.errors![0]!.extensions!.code).toBe('JUSTIFICATION_REQUIRED');
+  });
+
+  it('withholds all but IDENTITY when the case does not support the purpose, saying so', async () => {
+    const cp = children.find((c) => c.socialCare?.stage === 'CP_PLAN')!;
+    const result = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { health { name aeAttendances { id } } } }`, { n: cp.nhsNumber }, headers(await stack.tokenFor(lcppOf(cp)), 'SECTION_47_ENQUIRY'));
+    expect(result.data.child.health).toEqual({ name: cp.name, aeAttendances: null });
+    expect(result.errors).toEqual([expect.objectContaining({ path: ['child', 'health', 'aeAttendances'], extensions: { code: 'FORBIDDEN_BY_POLICY', rule: 'PURPOSE_NOT_SUPPORTED', agency: 'health', class: 'SAFEGUARDING' } })]);
+    expect(result.errors![0]!.message).toMatch(/not supported by the child's case/);
+  });
+
+  it('lets a MACPT member of any LLR LA break glass for SAFEGUARDING, never RESTRICTED', async () => {
+    const rutlandOfficer = await stack.tokenFor('police-rutland-1');
+    const result = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { health { aeAttendances { id } confidentialSexualHealth { id } camhs { id } } } }`, { n: target.nhsNumber }, headers(rutlandOfficer, 'EMERGENCY', JUSTIFICATION));
+    expect(result.data.child.health.aeAttendances).toHaveLength(target.health.aeAttendances.length);
+    expect(result.errors!.map((e) => [e.path!.at(-1), e.extensions!.rule])).toEqual([['camhs', 'NO_LEGITIMATE_RELATIONSHIP'], ['confidentialSexualHealth', 'RESTRICTED_OWNER_ONLY']]);
+  });
+});
+
+describe('query tricks cannot extract a withheld field', () => {
+  const asPolice = async () => headers(await stack.tokenFor(policeOf(target)), 'STRATEGY_DISCUSSION');
+  const withheldCamhs = (result: { data?: any; errors?: { path?: (string | number)[]; extensions?: Record<string, unknown> }[] }, key: string) => {
+    const err = result.errors!.find((e) => JSON.stringify(e.path) === JSON.stringify(['child', 'health', key]));
+    expect(err?.extensions).toMatchObject({ code: 'FORBIDDEN_BY_POLICY', rule: 'SENSITIVE_PURPOSE' });
+    expect(result.data.child.health[key]).toBeNull();
+  };
+
+  it('through aliases, twice, with the same answer each time', async () => {
+    const result = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { health { a: camhs { concern } b: camhs { concern } } } }`, { n: target.nhsNumber }, await asPolice());
+    withheldCamhs(result, 'a');
+    withheldCamhs(result, 'b');
+    expect(result.errors!.find((e) => e.path!.at(-1) === 'a')!.message).toBe(result.errors!.find((e) => e.path!.at(-1) === 'b')!.message);
+  });
+
+  it('through named fragments, inline fragments and variables with @include/@skip', async () => {
+    const query = `
+      query($n: ID!, $yes: Boolean!, $no: Boolean!) {
+        child(nhsNumber: $n) {
+          ... on Child { health { ...H } }
+          health @include(if: $yes) { ... on HealthRecord { camhs @skip(if: $no) { concern } } }
+        }
+      }
+      fragment H on HealthRecord { camhs { concern referredOn } name }`;
+    const result = await gql(stack.gatewayUrl, query, { n: target.nhsNumber, yes: true, no: false }, await asPolice());
+    withheldCamhs(result, 'camhs');
+    expect(result.data.child.health.name).toBe(target.name);
+  });
+
+  it('and the agency is never asked for a field the role and purpose can never see', async () => {
+    proxy.requests.length = 0;
+    await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { police { name incidents { id } intelligence { summary } restrictedIntelligence { summary } } } }`, { n: target.nhsNumber }, headers(await stack.tokenFor(lcppOf(target)), 'STRATEGY_DISCUSSION'));
+    const graphql = proxy.requests.filter((r) => r.body.includes('_entities'));
+    expect(graphql.length).toBeGreaterThan(0);
+    for (const r of graphql) {
+      expect(r.body).toContain('incidents');
+      expect(r.body).not.toContain('restrictedIntelligence');
+      expect(r.body).not.toMatch(/[^d]intelligence/); // SENSITIVE is for s47/conference only
+    }
+  });
+});
+
+describe('withheld is not absent', () => {
+  it('gives byte-identical answers for a child with and without a CAMHS record', async () => {
+    // Children at a stage that supports SENSITIVE sharing, asked about by their named police officer (whose role health does not list).
+    const purposeOf = (c: Child) => (c.socialCare!.stage === 'SECTION_47' ? 'SECTION_47_ENQUIRY' : 'CHILD_PROTECTION_CONFERENCE');
+    const eligible = children.filter((c) => ['SECTION_47', 'CONFERENCE', 'CP_PLAN'].includes(c.socialCare?.stage ?? ''));
+    const withCamhs = eligible.find((c) => c.health.camhs.length > 0)!;
+    const without = eligible.find((c) => c.health.camhs.length === 0)!;
+    const q = `query($n: ID!) { child(nhsNumber: $n) { health { camhs { id concern status } } } }`;
+    const a = await gql(stack.gatewayUrl, q, { n: withCamhs.nhsNumber }, headers(await stack.tokenFor(policeOf(withCamhs)), purposeOf(withCamhs)));
+    const b = await gql(stack.gatewayUrl, q, { n: without.nhsNumber }, headers(await stack.tokenFor(policeOf(without)), purposeOf(without)));
+    expect(a.errors![0]!.extensions!.rule).toBe('SENSITIVE_ROLE_NOT_LISTED');
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+});
+
+describe('record-level rules', () => {
+  it('withholds a confidential household\'s address from everyone outside the flagging agency, in every agency\'s data', async () => {
+    // Break-glass gives both personas IDENTITY (address is an IDENTITY field), so only the flag decides.
+    const flagged = children.find((c) => householdOf(c).confidentialBy === 'police' && c.education)!;
+    expect(flagged).toBeDefined();
+    const q = `query($n: ID!) { child(nhsNumber: $n) { health { name address } education { homeAddress } } }`;
+    const purpose = 'EMERGENCY';
+    const asLcpp = await gql(stack.gatewayUrl, q, { n: flagged.nhsNumber }, headers(await stack.tokenFor('lcpp-leicester'), purpose, JUSTIFICATION));
+    expect(asLcpp.data.child.health).toEqual({ name: flagged.name, address: null });
+    expect(asLcpp.errors!.map((e) => [e.path!.join('.'), e.extensions!.rule])).toEqual([['child.education.homeAddress', 'CONFIDENTIAL_LOCATION'], ['child.health.address', 'CONFIDENTIAL_LOCATION']]);
+    const asPolice = await gql(stack.gatewayUrl, q, { n: flagged.nhsNumber }, headers(await stack.tokenFor('police-leicester-1'), purpose, JUSTIFICATION));
+    expect(asPolice.data.child.health.address).toBe(householdOf(flagged).address);
+  });
+
+  it('shares police intelligence marked P as SENSITIVE and keeps every other handling code within police', async () => {
+    const intel = children.find((c) => c.socialCare?.caseId && c.police?.intelligence.some((i) => i.handlingCode !== 'P'))!;
+    const q = `query($n: ID!) { child(nhsNumber: $n) { police { intelligence { id handlingCode } restrictedIntelligence { id handlingCode } } } }`;
+    const purpose = PURPOSE_FOR_STAGE[intel.socialCare!.stage!]!;
+    const officer = await gql(stack.gatewayUrl, q, { n: intel.nhsNumber }, headers(await stack.tokenFor(policeOf(intel)), purpose, JUSTIFICATION));
+    expect(officer.data.child.police.restrictedIntelligence.map((i: { handlingCode: string }) => i.handlingCode).every((c: string) => c !== 'P')).toBe(true);
+    expect(officer.data.child.police.restrictedIntelligence.length).toBeGreaterThan(0);
+    const social = await gql(stack.gatewayUrl, q, { n: intel.nhsNumber }, headers(await stack.tokenFor(swOf(intel)), purpose, JUSTIFICATION));
+    expect(social.data.child.police.restrictedIntelligence).toBeNull();
+    expect(social.errors!.find((e) => e.path!.at(-1) === 'restrictedIntelligence')!.extensions!.rule).toBe('RESTRICTED_OWNER_ONLY');
+  });
+
+  it('records the lawful basis per agency: police under DPA 2018 Part 3', async () => {
+    const result = await gql(stack.gatewayUrl, `query($n: ID!) { accessExplanation(nhsNumber: $n) { relationship purposeSupported entries { agency class allowed rule lawfulBasis } } }`, { n: target.nhsNumber }, headers(await stack.tokenFor(lcppOf(target)), 'SECTION_47_ENQUIRY'));
+    const e = result.data.accessExplanation;
+    expect(e).toMatchObject({ relationship: 'NAMED', purposeSupported: true });
+    expect(e.entries).toContainEqual({ agency: 'police', class: 'SENSITIVE', allowed: true, rule: 'SENSITIVE_NAMED_LISTED_ROLE', lawfulBasis: expect.stringMatching(/^DPA 2018 Part 3/) });
+    expect(e.entries).toContainEqual({ agency: 'police', class: 'RESTRICTED', allowed: false, rule: 'RESTRICTED_OWNER_ONLY', lawfulBasis: expect.stringMatching(/^DPA 2018 Part 3/) });
+    expect(e.entries).toContainEqual({ agency: 'health', class: 'SAFEGUARDING', allowed: true, rule: 'SAFEGUARDING_NAMED_WORKER', lawfulBasis: expect.stringMatching(/^UK GDPR Art. 6\(1\)\(e\)/) });
+  });
+});
+
+describe('subgraphs answer only the gateway', () => {
+  const entities = (nhs: string) => JSON.stringify({
+    query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { health { name camhs { concern } aeAttendances { id } } } } }',
+    variables: { r: [{ __typename: 'Child', nhsNumber: nhs }] },
+  });
+  const call = (body: string, context?: string) =>
+    fetch(stack.subgraphUrls.health!, { method: 'POST', headers: { 'content-type': 'application/json', ...(context ? { [INTERNAL_CONTEXT_HEADER]: context } : {}) }, body });
+  const gatewayKey = async () => {
+    const pair = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'internal-context.private.json'), 'utf8'));
+    return { key: await importKey(pair.privateJwk), kid: pair.kid as string };
+  };
+  const user = { id: 'police-leicester-1', role: 'MACPT_POLICE' as const, agency: 'police' as const, la: 'LEICESTER' };
+
+  it.each([
+    ['no context', async () => undefined],
+    ['a forged context', async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      return signInternalContext(privateKey, 'internal-context-x', 'health', { requestId: 'x', user, purpose: 'SECTION_47_ENQUIRY', breakGlass: false, children: new Map() });
+    }],
+    ['an expired context', async () => {
+      const { key, kid } = await gatewayKey();
+      return new SignJWT({ usr: user, pur: 'SECTION_47_ENQUIRY', bg: false, rid: 'x', ch: {} }).setProtectedHeader({ alg: 'ES256', kid }).setIssuer('urn:macpt:gateway').setAudience('health').setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300).sign(key);
+    }],
+    ['a context for another agency', async () => {
+      const { key, kid } = await gatewayKey();
+      return signInternalContext(key, kid, 'police', { requestId: 'x', user, purpose: 'SECTION_47_ENQUIRY', breakGlass: false, children: new Map() });
+    }],
+  ])('refuses %s with 401, _entities and _service alike', async (_, make) => {
+    const context = await make();
+    for (const body of [entities(target.nhsNumber), JSON.stringify({ query: '{ _service { sdl } }' })]) {
+      const response = await call(body, context);
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    }
+    const facts = await fetch(stack.subgraphUrls.health!.replace('/graphql', '/facts'), { method: 'POST', headers: context ? { [INTERNAL_CONTEXT_HEADER]: context } : {}, body: JSON.stringify({ nhsNumbers: [target.nhsNumber] }) });
+    expect(facts.status).toBe(401);
+  });
+
+  it('releases to a hand-made _entities query with a valid context only what that user may see', async () => {
+    const { key, kid } = await gatewayKey();
+    // A genuine context, for a user with no relationship with the child (the child is not in its facts).
+    const context = await signInternalContext(key, kid, 'health', { requestId: 'x', user, purpose: 'SECTION_47_ENQUIRY', breakGlass: false, children: new Map() });
+    const body = (await (await call(entities(target.nhsNumber), context)).json()) as { data: unknown; errors: { extensions: { rule: string } }[] };
+    expect(body.data).toEqual({ _entities: [{ health: null }] });
+    expect(body.errors.map((e) => e.extensions.rule)).toEqual(['NO_LEGITIMATE_RELATIONSHIP']);
+  });
+});
+
+describe('client headers are not trusted', () => {
+  it('never forwards a client-supplied internal context or purpose to an agency', async () => {
+    proxy.requests.length = 0;
+    const h = { ...headers(await stack.tokenFor(lcppOf(target)), 'STRATEGY_DISCUSSION'), [INTERNAL_CONTEXT_HEADER]: 'client-made', 'x-request-id': 'client-made', 'x-forwarded-user': 'lcpp-rutland' };
+    const result = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { police { name } } }`, { n: target.nhsNumber }, h);
+    expect(result.errors).toBeUndefined();
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    for (const r of proxy.requests) {
+      expect(r.headers[INTERNAL_CONTEXT_HEADER]).not.toBe('client-made');
+      expect(r.headers['x-request-id']).not.toBe('client-made');
+      expect(r.headers['x-forwarded-user']).toBeUndefined();
+      expect(r.headers['x-purpose-of-use']).toBeUndefined();
+      expect(r.headers.authorization).toBeUndefined();
+    }
+  });
+});
