@@ -20,11 +20,14 @@ const child = named?.namedOn?.[0] ?? '9990000018';
 console.log(`
   Gateway:   ${stack.gatewayUrl}
   Agencies:  ${Object.entries(stack.subgraphUrls).map(([n, u]) => `${n} ${u}`).join(', ')}
-  Personas:  ${join(values['data-dir'], 'personas.json')} (${stack.personas.length}; e.g. ${named?.id ?? 'lcpp-leicester'} is named on ${child})
+  Personas:  npm run -s token -- --list   (${stack.personas.length}; ${named?.id ?? 'lcpp-leicester'} is named on ${child})
+  Token:     npm run -s token -- <persona id>
 
   Try:
-    curl -s ${stack.gatewayUrl} -H 'content-type: application/json' \\
-      -d '{"query":"{ child(nhsNumber: \\"${child}\\") { nhsNumber socialCare { name cpPlan { category } } health { gpPractice { name } aeAttendances { date injuryCode } } police { incidents { date kind } } education { school { name } attendance { rate } } } }"}'
+    TOKEN=$(npm run -s token -- ${named?.id ?? 'lcpp-leicester'})
+    curl -s ${stack.gatewayUrl} -H "authorization: Bearer $TOKEN" -H 'x-purpose-of-use: STRATEGY_DISCUSSION' \\
+      -H 'content-type: application/json' \\
+      -d '{"query":"{ child(nhsNumber: \\"${child}\\") { socialCare { name currentCase { stage } cpPlan { category } } health { gpPractice { name } aeAttendances { date injuryCode } } police { incidents { date kind } } education { school { name } attendance { rate } } } }"}'
 
   Press Ctrl-C to stop.
 `);
