@@ -17,6 +17,13 @@ const schema = z.object({
   OIDC_ISSUER: z.string().optional(),
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default('macpt-gateway'),
+  /** The production disclosure log (Redis Streams). Unset: the embedded append-only file. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').optional(),
+  DISCLOSURE_LOG_FILE: z.string().optional(),
+  /** How long a response may wait for its disclosure record before it is refused (fail closed). */
+  DISCLOSURE_LOG_DEADLINE_MS: z.coerce.number().int().min(50).max(1000).default(1000),
+  /** The gateway's public base URL, for download links in IG reports. */
+  PUBLIC_URL: z.string().optional(),
   /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
   INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),
 });
@@ -31,7 +38,7 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
   if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined)) throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
   const urlOverrides = Object.fromEntries(
     Object.entries(env)
-      .filter(([key, value]) => key.endsWith('_URL') && value && /^https?:\/\//.test(value))
+      .filter(([key, value]) => key.endsWith('_URL') && key !== 'PUBLIC_URL' && value && /^https?:\/\//.test(value))
       .map(([key, value]) => [key.slice(0, -4).toLowerCase().replace(/_/g, '-'), value as string]),
   );
   return Object.freeze({ ...base, urlOverrides: Object.freeze(urlOverrides) });

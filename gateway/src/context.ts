@@ -16,4 +16,10 @@ export interface GatewayContext extends StatedPurpose {
   disclosure?: DisclosureSummary;
   /** Coordinates removed before planning because this role and purpose can never see them. */
   removedBeforePlanning?: string[];
+  /** Children the directory confirmed to the caller (their existence is itself a disclosure). */
+  entered: string[];
+  /** Children refused at the entry point, with the rule. */
+  refusedChildren: { nhsNumber: string; rule: string }[];
+  /** Set by the IG review API: what was asked, for the record of the IG query. */
+  audit?: Record<string, unknown>;
 }

@@ -24,9 +24,13 @@ export function directoryResolvers(engine: PolicyEngine) {
         return codedError('AGENCY_UNAVAILABLE', `Your relationship with this child cannot be established while ${facts.unavailable.join(', ')} cannot be asked.`, { agency: facts.unavailable[0], unavailable: facts.unavailable });
       }
       // Unknown and unrelated children get the same answer: a child's existence is itself information.
+      context.refusedChildren.push({ nhsNumber, rule: NO_RELATIONSHIP.rule });
       return codedError('FORBIDDEN_BY_POLICY', withheldMessage(NO_RELATIONSHIP), { ...NO_RELATIONSHIP });
     }
-    if (facts.knownBy.length > 0) return { nhsNumber };
+    if (facts.knownBy.length > 0) {
+      context.entered.push(nhsNumber);
+      return { nhsNumber };
+    }
     const unreachable = facts.unavailable.length > 0 ? ` (could not ask: ${facts.unavailable.join(', ')})` : '';
     return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, { nhsNumber, unavailable: facts.unavailable });
   };

@@ -20,9 +20,9 @@ function copyOfSchemas(): string {
 }
 
 describe('supergraph composition', () => {
-  it('composes the directory and the four agencies, with Child keyed by NHS number', () => {
+  it('composes the audit API, the directory and the four agencies, with Child keyed by NHS number', () => {
     const subgraphs = discoverSubgraphs(ROOT);
-    expect(subgraphs.map((s) => s.name)).toEqual(['directory', 'education', 'health', 'police', 'social-care']);
+    expect(subgraphs.map((s) => s.name)).toEqual(['audit', 'directory', 'education', 'health', 'police', 'social-care']);
     const sdl = composeSupergraph(subgraphs);
     expect(sdl).toMatch(/type Child\s[^{]*@join__type\(graph: HEALTH, key: "nhsNumber"\)/);
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DIRECTORY_SUBGRAPH } from './subgraphs.js';
+import { GATEWAY_SUBGRAPHS } from './subgraphs.js';
 
 /** The composed supergraph and the agency subgraphs it names, with their URLs. */
 export interface LoadedSupergraph {
@@ -19,7 +19,7 @@ export function loadSupergraph(file: string, urlOverrides: Record<string, string
   const agencies: Record<string, string> = {};
   for (const match of sdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) {
     const [, name, url] = match as unknown as [string, string, string];
-    if (name !== DIRECTORY_SUBGRAPH) agencies[name] = urlOverrides[name] ?? url;
+    if (!GATEWAY_SUBGRAPHS.includes(name)) agencies[name] = urlOverrides[name] ?? url;
   }
   return { sdl, agencies };
 }

@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The name under which the gateway's own in-process directory subgraph is composed. */
 export const DIRECTORY_SUBGRAPH = 'directory';
+/** The gateway's own in-process IG review subgraph. */
+export const AUDIT_SUBGRAPH = 'audit';
+/** Subgraphs the gateway serves itself: no agency data, no sharing policy file. */
+export const GATEWAY_SUBGRAPHS: readonly string[] = [DIRECTORY_SUBGRAPH, AUDIT_SUBGRAPH];
 
 /** One subgraph of the supergraph: where its schema is and where it listens by default. */
 export interface SubgraphManifest {
@@ -29,5 +33,9 @@ export function discoverSubgraphs(root = REPO_ROOT): SubgraphManifest[] {
       if (!Number.isInteger(port)) throw new Error(`subgraphs/${name}/package.json needs "macpt": { "defaultPort": <port> }`);
       return { name, schemaFile: join(dir, name, 'schema.graphql'), url: `http://127.0.0.1:${port}/graphql` };
     });
-  return [{ name: DIRECTORY_SUBGRAPH, schemaFile: join(root, 'gateway', 'schema', 'directory.graphql'), url: 'http://in-process.invalid/graphql' }, ...agencies];
+  return [
+    { name: AUDIT_SUBGRAPH, schemaFile: join(root, 'gateway', 'schema', 'audit.graphql'), url: 'http://in-process.invalid/audit' },
+    { name: DIRECTORY_SUBGRAPH, schemaFile: join(root, 'gateway', 'schema', 'directory.graphql'), url: 'http://in-process.invalid/graphql' },
+    ...agencies,
+  ];
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signDevToken } from '@macpt/gateway/dev-issuer';
-import { discoverSubgraphs, DIRECTORY_SUBGRAPH } from '@macpt/gateway/subgraphs';
+import { discoverSubgraphs, GATEWAY_SUBGRAPHS } from '@macpt/gateway/subgraphs';
 import { ensureKeyPair } from '@macpt/kit';
 import { generateWorld, PersonaCollector, type Persona, type WorldOptions } from '@macpt/synthetic';
 import { freePort } from './free-port.js';
@@ -53,7 +53,7 @@ export function writePersonas(dataDir: string, world: WorldOptions): Persona[] {
 
 /** Starts the four subgraphs (each seeds its own store if empty) and then the gateway. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => s.name !== DIRECTORY_SUBGRAPH);
+  const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => !GATEWAY_SUBGRAPHS.includes(s.name));
   const common: Record<string, string> = {
     DATA_DIR: options.dataDir,
     SEED: String(options.world.seed),

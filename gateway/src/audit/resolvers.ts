@@ -1,0 +1,104 @@
+import { codedError, isNhsNumber } from '@macpt/kit';
+import type { GatewayContext } from '../context.js';
+import type { DisclosureRecord } from '../disclosure/record.js';
+import type { DisclosureStore, RecordFilter } from '../disclosure/store.js';
+import { requireIgLead, visibleTo } from './access.js';
+
+/** What the audit resolvers need from the gateway. */
+export interface AuditDeps {
+  store: DisclosureStore;
+  /** Appends a review record (fail-closed, like every record). */
+  appendReview: (ctx: GatewayContext, review: { recordId: string; outcome: string; note: string }) => Promise<DisclosureRecord>;
+  /** The gateway's public base URL, for download links. */
+  baseUrl: string;
+}
+
+const MAX_PAGE = 200;
+const MAX_REPORT = 10_000;
+
+/** GraphQL shape of a stored record. */
+function present(r: DisclosureRecord) {
+  return {
+    ...r,
+    operationName: r.operation.name,
+    operationHash: r.operation.hash,
+    children: r.children.map((c) => ({
+      nhsNumber: c.nhsNumber,
+      disclosed: Object.entries(c.disclosed).map(([agency, fields]) => ({ agency, fields })),
+      withheld: c.withheld,
+      lawfulBasis: Object.entries(c.lawfulBasis).map(([agency, basis]) => ({ agency, basis })),
+    })),
+  };
+}
+
+/** Every record of a child visible to the caller, newest first. */
+export async function subjectRecords(store: DisclosureStore, ctx: GatewayContext, nhsNumber: string): Promise<DisclosureRecord[]> {
+  return (await store.query({ nhsNumber }, MAX_REPORT)).filter((r) => r.kind !== 'IG_QUERY' && visibleTo(ctx, r));
+}
+
+/** Resolvers of the IG review API. */
+export function auditResolvers(deps: AuditDeps) {
+  const note = (ctx: GatewayContext, query: Record<string, unknown>) => {
+    ctx.audit = query;
+  };
+  return {
+    Query: {
+      disclosures: async (_: unknown, args: { filter?: RecordFilter | null; first?: number; after?: string | null }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        const first = Math.min(Math.max(args.first ?? 50, 1), MAX_PAGE);
+        const before = args.after ? Number(Buffer.from(args.after, 'base64url').toString()) : undefined;
+        if (args.after && !Number.isInteger(before)) throw codedError('BAD_USER_INPUT', 'after: not a cursor this API returned.');
+        const filter = Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, v]) => v !== null && v !== undefined)) as RecordFilter;
+        note(ctx, { operation: 'disclosures', ...filter, ...(filter.nhsNumber ? { nhsNumber: filter.nhsNumber } : {}) });
+        const page: DisclosureRecord[] = [];
+        let cursor = before;
+        // Fetch in chunks, keeping what this IG lead may see, until the page is full or the log ends.
+        for (;;) {
+          const chunk = await deps.store.query(filter, first + 1, cursor);
+          for (const r of chunk) if (visibleTo(ctx, r) && page.length <= first) page.push(r);
+          if (page.length > first || chunk.length < first + 1) break;
+          cursor = chunk[chunk.length - 1]!.seq;
+        }
+        const records = page.slice(0, first);
+        const last = records[records.length - 1];
+        return { records: records.map(present), hasNextPage: page.length > first, endCursor: last ? Buffer.from(String(last.seq)).toString('base64url') : null };
+      },
+      subjectAccessReport: async (_: unknown, args: { nhsNumber: string }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        if (!isNhsNumber(args.nhsNumber)) throw codedError('BAD_USER_INPUT', 'nhsNumber: not a valid NHS number.');
+        note(ctx, { operation: 'subjectAccessReport', nhsNumber: args.nhsNumber });
+        const records = await subjectRecords(deps.store, ctx, args.nhsNumber);
+        const q = `nhsNumber=${args.nhsNumber}`;
+        return { nhsNumber: args.nhsNumber, count: records.length, records: records.map(present), csvUrl: `${deps.baseUrl}/audit/subject-access.csv?${q}`, fhirUrl: `${deps.baseUrl}/audit/subject-access.fhir.json?${q}` };
+      },
+      disclosureLogIntegrity: async (_: unknown, __: unknown, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        note(ctx, { operation: 'disclosureLogIntegrity' });
+        return { ...(await deps.store.verify()), store: deps.store.kind, durability: await deps.store.durability() };
+      },
+      breakGlassReviews: async (_: unknown, args: { status: 'PENDING' | 'REVIEWED' | 'ALL'; first?: number }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        note(ctx, { operation: 'breakGlassReviews', status: args.status });
+        const uses = (await deps.store.query({ breakGlass: true, kind: 'DISCLOSURE' }, 2_000)).filter((r) => visibleTo(ctx, r));
+        const reviews = await deps.store.query({ kind: 'BREAK_GLASS_REVIEW' }, 10_000);
+        const latest = new Map<string, DisclosureRecord>();
+        for (const r of reviews) if (r.review && !latest.has(r.review.recordId)) latest.set(r.review.recordId, r);
+        return uses
+          .map((r) => ({ record: present(r), status: latest.has(r.id) ? 'REVIEWED' : 'PENDING', review: latest.has(r.id) ? present(latest.get(r.id)!) : null }))
+          .filter((x) => args.status === 'ALL' || x.status === args.status)
+          .slice(0, Math.min(args.first ?? 100, MAX_PAGE));
+      },
+    },
+    Mutation: {
+      reviewBreakGlass: async (_: unknown, args: { id: string; outcome: string; note: string }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        const record = await deps.store.get(args.id);
+        if (!record || !record.breakGlass || record.kind !== 'DISCLOSURE' || !visibleTo(ctx, record)) throw codedError('NOT_FOUND', `No break-glass record you may review has id ${JSON.stringify(args.id)}.`);
+        if (args.note.trim().length < 10) throw codedError('BAD_USER_INPUT', 'note: say what was reviewed and decided (at least 10 characters).');
+        note(ctx, { operation: 'reviewBreakGlass', recordId: args.id, outcome: args.outcome });
+        const review = await deps.appendReview(ctx, { recordId: args.id, outcome: args.outcome, note: args.note.trim() });
+        return { record: present(record), status: 'REVIEWED', review: present(review) };
+      },
+    },
+  };
+}

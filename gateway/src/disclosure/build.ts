@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { PolicyEngine } from '@macpt/policies';
+import type { DisclosureSummary } from '../policy/enforce.js';
+import type { ChildDisclosure, Outcome, RecordDraft, RecordKind } from './record.js';
+
+/** Who asked, why, and with what: the request-level part of every record. */
+export interface RequestFacts {
+  requestId: string;
+  user: { id: string; role: string; agency: string; la: string | null } | null;
+  purpose: string | null;
+  justification: string | null;
+  breakGlass: boolean;
+  operationName: string | null;
+  operationHash: string | null;
+  clientName: string | null;
+}
+
+/** A record draft for a request. */
+export function draft(kind: RecordKind, request: RequestFacts, outcome: Outcome, extra: Partial<RecordDraft> = {}): RecordDraft {
+  return {
+    id: randomUUID(),
+    kind,
+    time: new Date().toISOString(),
+    requestId: request.requestId,
+    user: request.user ? { id: request.user.id, role: request.user.role, agency: request.user.agency, la: request.user.la } : null,
+    purpose: request.purpose,
+    justification: request.justification,
+    breakGlass: request.breakGlass,
+    operation: { name: request.operationName, hash: request.operationHash },
+    clientName: request.clientName,
+    outcome,
+    reason: null,
+    children: [],
+    agencies: [],
+    ...extra,
+  };
+}
+
+/**
+ * Per child, what the final policy check found. `entered` are children the directory confirmed (their
+ * existence is itself disclosed); `refused` are children refused at the entry point, with the rule.
+ */
+export function childDisclosures(summary: DisclosureSummary | undefined, entered: readonly string[], refused: readonly { nhsNumber: string; rule: string }[], engine: PolicyEngine): ChildDisclosure[] {
+  const out = new Map<string, ChildDisclosure>();
+  const entry = (nhsNumber: string) => {
+    let c = out.get(nhsNumber);
+    if (!c) out.set(nhsNumber, (c = { nhsNumber, disclosed: {}, withheld: [], lawfulBasis: {} }));
+    return c;
+  };
+  for (const [nhsNumber, agencies] of summary?.disclosed ?? []) {
+    const c = entry(nhsNumber);
+    for (const [agency, fields] of agencies) {
+      c.disclosed[agency] = [...fields].sort();
+      const basis = engine.lawfulBasis(agency);
+      if (basis) c.lawfulBasis[agency] = basis;
+    }
+  }
+  for (const [nhsNumber, fields] of summary?.withheld ?? []) {
+    if (!nhsNumber) continue;
+    const c = entry(nhsNumber);
+    for (const [field, w] of fields) c.withheld.push({ field, agency: w.agency, rule: w.rule, class: w.class });
+    c.withheld.sort((a, b) => a.field.localeCompare(b.field));
+  }
+  for (const r of refused) entry(r.nhsNumber).withheld.push({ field: 'Query.child', agency: 'gateway', rule: r.rule, class: 'IDENTITY' });
+  for (const nhsNumber of entered) {
+    const c = entry(nhsNumber);
+    if (Object.keys(c.disclosed).length === 0) c.disclosed.gateway = ['Child.nhsNumber'];
+  }
+  return [...out.values()].sort((a, b) => a.nhsNumber.localeCompare(b.nhsNumber));
+}
+
+/** DISCLOSED when nothing was withheld, WITHHELD when nothing was disclosed, PARTIAL otherwise. */
+export function outcomeOf(children: readonly ChildDisclosure[]): Outcome {
+  const disclosed = children.some((c) => Object.keys(c.disclosed).length > 0);
+  const withheld = children.some((c) => c.withheld.length > 0);
+  return disclosed && withheld ? 'PARTIAL' : disclosed ? 'DISCLOSED' : 'WITHHELD';
+}
+
+/** Agencies whose data a record concerns. */
+export function agenciesOf(children: readonly ChildDisclosure[]): string[] {
+  const set = new Set<string>();
+  for (const c of children) {
+    for (const a of Object.keys(c.disclosed)) set.add(a);
+    for (const w of c.withheld) set.add(w.agency);
+  }
+  for (const internal of ['gateway', 'shared']) set.delete(internal);
+  return [...set].sort();
+}

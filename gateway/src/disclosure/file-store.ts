@@ -1,0 +1,187 @@
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
+import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+
+/**
+ * The embedded disclosure log: one JSON record per line in an append-only file, fsync'd before any
+ * append is acknowledged, with the chain head kept beside it (`<file>.head`) so that cutting records
+ * off the end is detected too. Indexes (child, user, agency, break-glass) are rebuilt in memory on
+ * open. One gateway process per file.
+ */
+export class FileDisclosureStore implements DisclosureStore {
+  readonly kind = 'file' as const;
+  private fd: number;
+  private size: number;
+  private head = { seq: 0, hash: GENESIS_HASH };
+  /** Byte offset and length of each record, by seq - 1. */
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly indexes = new Map<string, number[]>();
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    this.size = fstatSync(this.fd).size;
+    this.load();
+  }
+
+  private load(): void {
+    if (this.size === 0) return;
+    const text = readFileSync(this.file, 'utf8');
+    let offset = 0;
+    for (const line of text.split('\n')) {
+      const length = Buffer.byteLength(line);
+      if (line.length > 0) {
+        // A torn last line (a crash mid-write, never acknowledged) is cut off; anything else is kept for the verifier.
+        let record: DisclosureRecord | null = null;
+        try {
+          record = JSON.parse(line) as DisclosureRecord;
+        } catch {
+          if (offset + length >= this.size - 1 && !text.endsWith('\n')) {
+            ftruncateSync(this.fd, offset);
+            this.size = offset;
+            break;
+          }
+        }
+        this.offsets.push(offset);
+        this.lengths.push(length);
+        if (record) {
+          this.ids.set(record.id, this.offsets.length);
+          for (const key of indexKeys(record)) this.addToIndex(key, this.offsets.length);
+          this.head = { seq: record.seq, hash: record.hash };
+        }
+      }
+      offset += length + 1;
+    }
+  }
+
+  private addToIndex(key: string, seq: number): void {
+    const list = this.indexes.get(key);
+    if (list) list.push(seq);
+    else this.indexes.set(key, [seq]);
+  }
+
+  private read(seq: number): DisclosureRecord | null {
+    const offset = this.offsets[seq - 1];
+    const length = this.lengths[seq - 1];
+    if (offset === undefined || length === undefined) return null;
+    const buffer = Buffer.alloc(length);
+    readSync(this.fd, buffer, 0, length, offset);
+    try {
+      return JSON.parse(buffer.toString('utf8')) as DisclosureRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+    // Appends are serialised: each links to the head the previous one left.
+    const run = this.writing.then(() => this.appendNow(drafts));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private appendNow(drafts: readonly RecordDraft[]): DisclosureRecord[] {
+    const records = chain(drafts, this.head);
+    const lines = records.map((r) => JSON.stringify(r));
+    const buffer = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+    const before = this.size;
+    try {
+      writeSync(this.fd, buffer, 0, buffer.length, before);
+      fsyncSync(this.fd);
+      this.writeHead(records[records.length - 1]!);
+    } catch (error) {
+      // Nothing was acknowledged: cut back whatever part reached the file, so the chain stays whole.
+      try {
+        ftruncateSync(this.fd, before);
+      } catch {
+        // the verifier will report a torn record if this also failed
+      }
+      throw error;
+    }
+    let offset = before;
+    for (const [i, record] of records.entries()) {
+      const length = Buffer.byteLength(lines[i]!);
+      this.offsets.push(offset);
+      this.lengths.push(length);
+      this.ids.set(record.id, record.seq);
+      for (const key of indexKeys(record)) this.addToIndex(key, record.seq);
+      offset += length + 1;
+    }
+    this.size = before + buffer.length;
+    const last = records[records.length - 1]!;
+    this.head = { seq: last.seq, hash: last.hash };
+    return records;
+  }
+
+  private writeHead(last: DisclosureRecord): void {
+    const tmp = `${this.file}.head.tmp`;
+    writeFileSync(tmp, JSON.stringify({ seq: last.seq, hash: last.hash }));
+    const fd = openSync(tmp, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, `${this.file}.head`);
+  }
+
+  async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
+    const index = bestIndex(filter);
+    const out: DisclosureRecord[] = [];
+    const candidates = index ? this.indexes.get(index) ?? [] : null;
+    const count = candidates ? candidates.length : this.offsets.length;
+    for (let i = count - 1; i >= 0 && out.length < limit; i--) {
+      const seq = candidates ? candidates[i]! : i + 1;
+      if (seq >= before) continue;
+      const record = this.read(seq);
+      if (record && matches(record, filter)) out.push(record);
+    }
+    return out;
+  }
+
+  async get(id: string): Promise<DisclosureRecord | null> {
+    const seq = this.ids.get(id);
+    return seq ? this.read(seq) : null;
+  }
+
+  async verify(): Promise<IntegrityResult> {
+    await this.writing;
+    // Read the file afresh: the verifier trusts nothing it holds in memory.
+    const text = existsSync(this.file) ? readFileSync(this.file, 'utf8') : '';
+    let previous = { seq: 0, hash: GENESIS_HASH };
+    let count = 0;
+    for (const line of text.split('\n')) {
+      if (line.length === 0) continue;
+      let record: DisclosureRecord;
+      try {
+        record = JSON.parse(line) as DisclosureRecord;
+      } catch {
+        return { ok: false, count, headHash: previous.hash, problem: `the line after record seq ${previous.seq} is not a record` };
+      }
+      const problem = firstBreak(record, previous);
+      if (problem) return { ok: false, count, headHash: previous.hash, problem };
+      previous = { seq: record.seq, hash: record.hash };
+      count++;
+    }
+    const headFile = `${this.file}.head`;
+    const head = existsSync(headFile) ? (JSON.parse(readFileSync(headFile, 'utf8')) as { seq: number; hash: string }) : { seq: 0, hash: GENESIS_HASH };
+    if (head.seq !== previous.seq || head.hash !== previous.hash) {
+      return { ok: false, count, headHash: previous.hash, problem: `the log ends at seq ${previous.seq} but its recorded head is seq ${head.seq}: records were cut off the end or the head was altered` };
+    }
+    return { ok: true, count, headHash: previous.hash, problem: null };
+  }
+
+  async ready(): Promise<boolean> {
+    return true;
+  }
+
+  async durability(): Promise<string> {
+    return 'file: each batch is written and fsync\'d before any of its responses is released';
+  }
+
+  async close(): Promise<void> {
+    await this.writing;
+    closeSync(this.fd);
+  }
+}

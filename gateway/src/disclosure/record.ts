@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+
+/** Why a record was written. */
+export type RecordKind = 'DISCLOSURE' | 'REFUSAL' | 'IG_QUERY' | 'BREAK_GLASS_REVIEW';
+
+/** What happened to the request. */
+export type Outcome = 'DISCLOSED' | 'PARTIAL' | 'WITHHELD' | 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'RATE_LIMITED' | 'REVIEWED';
+
+/** What one response disclosed about one child: field names only, never values. */
+export interface ChildDisclosure {
+  nhsNumber: string;
+  /** Agency → `Type.field` coordinates released. */
+  disclosed: Record<string, string[]>;
+  withheld: { field: string; agency: string; rule: string; class: string }[];
+  /** Agency → lawful basis it shared under. */
+  lawfulBasis: Record<string, string>;
+}
+
+/** The fields of a record as the gateway builds it, before the store chains it. */
+export interface RecordDraft {
+  id: string;
+  kind: RecordKind;
+  time: string;
+  requestId: string;
+  user: { id: string; role: string; agency: string; la: string | null } | null;
+  purpose: string | null;
+  justification: string | null;
+  breakGlass: boolean;
+  operation: { name: string | null; hash: string | null };
+  clientName: string | null;
+  outcome: Outcome;
+  /** The error code of a refusal. */
+  reason: string | null;
+  children: ChildDisclosure[];
+  /** Agencies whose data the response disclosed or withheld: an agency's IG lead sees these records. */
+  agencies: string[];
+  /** For IG queries: what was asked (filters, the subject of a subject-access report). */
+  query?: Record<string, unknown>;
+  /** For a break-glass review: which record, and the IG lead's decision. */
+  review?: { recordId: string; outcome: string; note: string };
+}
+
+/** A record as stored: numbered and hash-chained to its predecessor. */
+export interface DisclosureRecord extends RecordDraft {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** The hash of the empty chain, which the first record points back to. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** A canonical JSON encoding: keys sorted at every level, so the same record always hashes the same. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 over the canonical encoding of everything but the hash itself (the predecessor's hash included). */
+export function hashOf(record: Omit<DisclosureRecord, 'hash'>): string {
+  return createHash('sha256').update(canonical(record)).digest('hex');
+}
+
+/** Chains drafts after `head`: numbers them and links each to the one before. */
+export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash: string }): DisclosureRecord[] {
+  let { seq, hash } = head;
+  return drafts.map((draft) => {
+    const linked = { ...draft, seq: ++seq, prevHash: hash };
+    hash = hashOf(linked);
+    return { ...linked, hash };
+  });
+}
+
+/** Where the chain first breaks, or null when every record links to its predecessor and hashes true. */
+export function firstBreak(record: DisclosureRecord, previous: { seq: number; hash: string }): string | null {
+  const { hash, ...rest } = record;
+  if (record.prevHash !== previous.hash) return `record seq ${record.seq} (${record.id}) does not link to its predecessor (seq ${previous.seq}): a record was deleted, inserted or reordered before it`;
+  if (record.seq !== previous.seq + 1) return `record seq ${record.seq} (${record.id}) follows seq ${previous.seq}: the numbering has a gap`;
+  if (hashOf(rest) !== hash) return `record seq ${record.seq} (${record.id}) was altered: its content does not match its hash`;
+  return null;
+}

@@ -1,0 +1,217 @@
+import { Redis } from 'ioredis';
+import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
+import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+
+/**
+ * Appends a chained batch atomically, if and only if the chain head is still the one the batch was
+ * chained to. A batch whose first record is already stored was appended before (an acknowledgement
+ * lost to a timeout or reconnect): it is reported as a duplicate, never added twice.
+ * KEYS: stream, head, ids (record id → seq), sids (seq → stream id). ARGV: prefix, expected head hash, record count, then per record:
+ * id, json, hash, seq, n index keys, the n keys.
+ */
+const APPEND = `
+local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
+if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then return {'DUP', head} end
+if head ~= ARGV[2] then return {'CONFLICT', head, redis.call('HGET', KEYS[2], 'seq') or '0'} end
+local i = 4
+for r = 1, tonumber(ARGV[3]) do
+  local sid = redis.call('XADD', KEYS[1], '*', 'seq', ARGV[i + 3], 'r', ARGV[i + 1])
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 3])
+  redis.call('HSET', KEYS[4], ARGV[i + 3], sid)
+  local n = tonumber(ARGV[i + 4])
+  for k = 1, n do redis.call('RPUSH', ARGV[1] .. ARGV[i + 4 + k], ARGV[i + 3]) end
+  redis.call('HSET', KEYS[2], 'hash', ARGV[i + 2], 'seq', ARGV[i + 3])
+  i = i + 5 + n
+end
+return {'OK'}
+`;
+
+/** Options for {@link RedisDisclosureStore}. */
+export interface RedisStoreOptions {
+  url: string;
+  /** Key prefix; the stream is `<prefix>stream`. @default "macpt:dlog:" */
+  prefix?: string;
+  /** Deadline for each command: past it the write counts as failed (fail closed). @default 800 */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * The production disclosure log: a Redis Stream (never trimmed) plus index lists, appended by an
+ * atomic compare-and-append script so several gateway processes share one chain. ioredis is set to
+ * fail closed: no offline queue, no retries, a command deadline, and no re-sending after reconnects.
+ */
+export class RedisDisclosureStore implements DisclosureStore {
+  readonly kind = 'redis' as const;
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private head = { seq: 0, hash: GENESIS_HASH };
+  private writing: Promise<unknown> = Promise.resolve();
+  private waitAof: boolean | null = null;
+
+  constructor(options: RedisStoreOptions) {
+    this.prefix = options.prefix ?? 'macpt:dlog:';
+    this.redis = new Redis(options.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: options.commandTimeoutMs ?? 800,
+      connectTimeout: 1000,
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+      lazyConnect: false,
+    });
+    this.redis.on('error', () => undefined); // surfaced through failed commands and ready()
+    this.redis.defineCommand('appendChained', { numberOfKeys: 4, lua: APPEND });
+  }
+
+  private key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+    const run = this.writing.then(() => this.appendNow(drafts));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const records = chain(drafts, this.head);
+      const args: (string | number)[] = [this.prefix, this.head.hash, records.length];
+      for (const r of records) {
+        const keys = indexKeys(r);
+        args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
+      }
+      const result = (await (this.redis as unknown as { appendChained: (...a: unknown[]) => Promise<string[]> }).appendChained(
+        this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), ...args,
+      )) as string[];
+      if (result[0] === 'OK' || result[0] === 'DUP') {
+        if (result[0] === 'OK') this.head = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
+        else await this.refreshHead();
+        await this.waitForAof();
+        return records;
+      }
+      // Another gateway appended first: chain after its head and try again.
+      this.head = { hash: result[1]!, seq: Number(result[2]) };
+    }
+    throw new Error('disclosure log: could not append after repeated concurrent writes');
+  }
+
+  private async refreshHead(): Promise<void> {
+    const [hash, seq] = await this.redis.hmget(this.key('head'), 'hash', 'seq');
+    this.head = { hash: hash ?? GENESIS_HASH, seq: Number(seq ?? 0) };
+  }
+
+  /** With Redis ≥ 7.2, WAITAOF confirms the append reached the AOF on disk before release. */
+  private async waitForAof(): Promise<void> {
+    if (this.waitAof === null) {
+      const info = await this.redis.info('server');
+      const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+      this.waitAof = version ? Number(version[1]) > 7 || (Number(version[1]) === 7 && Number(version[2]) >= 2) : false;
+    }
+    if (!this.waitAof) return;
+    const [local] = (await this.redis.call('WAITAOF', '1', '0', '700')) as number[];
+    if (!local) throw new Error('disclosure log: WAITAOF did not confirm the append on disk');
+  }
+
+  private async bySeq(seqs: readonly number[]): Promise<(DisclosureRecord | null)[]> {
+    if (seqs.length === 0) return [];
+    const sids = await this.redis.hmget(this.key('sids'), ...seqs.map(String));
+    const pipeline = this.redis.pipeline();
+    for (const sid of sids) if (sid) pipeline.xrange(this.key('stream'), sid, sid);
+    const results = (await pipeline.exec()) ?? [];
+    let k = 0;
+    return sids.map((sid) => {
+      if (!sid) return null;
+      const [, entries] = results[k++] as [Error | null, [string, string[]][]];
+      const fields = entries?.[0]?.[1];
+      const json = fields?.[fields.indexOf('r') + 1];
+      return json ? (JSON.parse(json) as DisclosureRecord) : null;
+    });
+  }
+
+  async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
+    const index = bestIndex(filter);
+    const out: DisclosureRecord[] = [];
+    const page = Math.max(limit * 2, 100);
+    if (index) {
+      const list = this.key(index);
+      const length = await this.redis.llen(list);
+      for (let end = length - 1; end >= 0 && out.length < limit; end -= page) {
+        const seqs = (await this.redis.lrange(list, Math.max(0, end - page + 1), end)).map(Number).reverse().filter((s) => s < before);
+        for (const r of await this.bySeq(seqs)) {
+          if (r && matches(r, filter)) out.push(r);
+          if (out.length >= limit) break;
+        }
+      }
+      return out;
+    }
+    let cursor = before === Number.MAX_SAFE_INTEGER ? '+' : null;
+    if (cursor === null) {
+      const [sid] = await this.redis.hmget(this.key('sids'), String(before));
+      cursor = sid ? `(${sid}` : '+';
+    }
+    for (;;) {
+      const entries = (await this.redis.xrevrange(this.key('stream'), cursor, '-', 'COUNT', page)) as [string, string[]][];
+      for (const [, fields] of entries) {
+        const r = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
+        if (r.seq < before && matches(r, filter)) out.push(r);
+        if (out.length >= limit) return out;
+      }
+      if (entries.length < page) return out;
+      cursor = `(${entries[entries.length - 1]![0]}`;
+    }
+  }
+
+  async get(id: string): Promise<DisclosureRecord | null> {
+    const seq = await this.redis.hget(this.key('ids'), id);
+    return seq ? ((await this.bySeq([Number(seq)]))[0] ?? null) : null;
+  }
+
+  async verify(): Promise<IntegrityResult> {
+    let previous = { seq: 0, hash: GENESIS_HASH };
+    let count = 0;
+    let cursor = '-';
+    for (;;) {
+      const entries = (await this.redis.xrange(this.key('stream'), cursor, '+', 'COUNT', 1000)) as [string, string[]][];
+      for (const [, fields] of entries) {
+        const record = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
+        const problem = firstBreak(record, previous);
+        if (problem) return { ok: false, count, headHash: previous.hash, problem };
+        previous = { seq: record.seq, hash: record.hash };
+        count++;
+      }
+      if (entries.length < 1000) break;
+      cursor = `(${entries[entries.length - 1]![0]}`;
+    }
+    const [hash, seq] = await this.redis.hmget(this.key('head'), 'hash', 'seq');
+    if ((hash ?? GENESIS_HASH) !== previous.hash || Number(seq ?? 0) !== previous.seq) {
+      return { ok: false, count, headHash: previous.hash, problem: `the stream ends at seq ${previous.seq} but the recorded head is seq ${seq ?? 0}: records were cut off the end or the head was altered` };
+    }
+    return { ok: true, count, headHash: previous.hash, problem: null };
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      return this.redis.status === 'ready' && (await this.redis.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async durability(): Promise<string> {
+    try {
+      const [, appendonly] = (await this.redis.config('GET', 'appendonly')) as string[];
+      const [, fsync] = (await this.redis.config('GET', 'appendfsync')) as string[];
+      if (appendonly !== 'yes') return 'redis: appendonly is off: acknowledged records live only in memory until the next RDB snapshot';
+      if (fsync === 'always') return 'redis: appendonly yes, appendfsync always: an acknowledged record survives kill -9 and power loss';
+      return `redis: appendonly yes, appendfsync ${fsync}: an acknowledged record survives kill -9 of redis-server; up to a second of records can be lost on power failure${this.waitAof ? ' (WAITAOF closes this gap)' : ''}`;
+    } catch {
+      return 'redis: durability settings could not be read (CONFIG GET not permitted or Redis unreachable)';
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.writing;
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,78 @@
+import type { DisclosureRecord, RecordDraft } from './record.js';
+
+/** Filters of the IG review API; all optional, combined with AND. */
+export interface RecordFilter {
+  nhsNumber?: string;
+  userId?: string;
+  agency?: string;
+  purpose?: string;
+  breakGlass?: boolean;
+  outcome?: string;
+  kind?: string;
+  from?: string;
+  to?: string;
+}
+
+/** The result of verifying the chain. */
+export interface IntegrityResult {
+  ok: boolean;
+  count: number;
+  headHash: string;
+  /** The first broken record, described. */
+  problem: string | null;
+}
+
+/**
+ * Where disclosure records are kept. `append` resolves only once the records are durable, in order
+ * and chained; it rejects (never queues) when they cannot be written.
+ */
+export interface DisclosureStore {
+  readonly kind: 'file' | 'redis';
+  append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]>;
+  /** Newest first, starting before the cursor (a `seq`), at most `limit`, matching the filter. */
+  query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]>;
+  /** One record by id. */
+  get(id: string): Promise<DisclosureRecord | null>;
+  verify(): Promise<IntegrityResult>;
+  /** Whether the store can take writes now (readiness). */
+  ready(): Promise<boolean>;
+  /** What an acknowledged record survives (documented per store and setting). */
+  durability(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** True when a record matches every filter given. */
+export function matches(record: DisclosureRecord, f: RecordFilter): boolean {
+  if (f.nhsNumber && !record.children.some((c) => c.nhsNumber === f.nhsNumber) && record.query?.nhsNumber !== f.nhsNumber) return false;
+  if (f.userId && record.user?.id !== f.userId) return false;
+  if (f.agency && !record.agencies.includes(f.agency)) return false;
+  if (f.purpose && record.purpose !== f.purpose) return false;
+  if (f.breakGlass !== undefined && record.breakGlass !== f.breakGlass) return false;
+  if (f.outcome && record.outcome !== f.outcome) return false;
+  if (f.kind && record.kind !== f.kind) return false;
+  if (f.from && record.time < f.from) return false;
+  if (f.to && record.time > f.to) return false;
+  return true;
+}
+
+/** The index keys a record is filed under (child, user, agency, break-glass). */
+export function indexKeys(record: RecordDraft): string[] {
+  const keys = new Set<string>();
+  for (const c of record.children) keys.add(`child:${c.nhsNumber}`);
+  if (typeof record.query?.nhsNumber === 'string') keys.add(`child:${record.query.nhsNumber}`);
+  if (record.user) keys.add(`user:${record.user.id}`);
+  for (const a of record.agencies) keys.add(`agency:${a}`);
+  if (record.breakGlass) keys.add('breakglass');
+  if (record.review) keys.add('reviews');
+  return [...keys];
+}
+
+/** The most selective index for a filter, or null to scan everything. */
+export function bestIndex(f: RecordFilter): string | null {
+  if (f.nhsNumber) return `child:${f.nhsNumber}`;
+  if (f.userId) return `user:${f.userId}`;
+  if (f.breakGlass) return 'breakglass';
+  if (f.kind === 'BREAK_GLASS_REVIEW') return 'reviews';
+  if (f.agency) return `agency:${f.agency}`;
+  return null;
+}

@@ -1,0 +1,71 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ERROR_CODES, type Logger } from '@macpt/kit';
+import type { PolicyEngine } from '@macpt/policies';
+import type { GatewayContext } from '../context.js';
+import { agenciesOf, childDisclosures, draft, outcomeOf, type RequestFacts } from '../disclosure/build.js';
+import type { GroupCommitter } from '../disclosure/group-commit.js';
+import type { RecordDraft } from '../disclosure/record.js';
+
+/** The request-level facts of a record, from the gateway context. */
+export function requestFacts(ctx: GatewayContext, operationName: string | null | undefined, operationHash: string | null | undefined): RequestFacts {
+  return {
+    requestId: ctx.requestId,
+    user: ctx.user,
+    purpose: ctx.purpose,
+    justification: ctx.justification,
+    breakGlass: ctx.breakGlass,
+    operationName: operationName ?? null,
+    operationHash: operationHash ?? null,
+    clientName: ctx.clientName,
+  };
+}
+
+const LOG_UNAVAILABLE = {
+  message: 'The disclosure record could not be written, so no child data was sent. Try again shortly; IG has been alerted in the gateway log.',
+  extensions: { code: 'DISCLOSURE_LOG_UNAVAILABLE' },
+};
+
+/**
+ * Fail-closed disclosure logging: before a response that names a child (or answers an IG query)
+ * leaves, its record is durably written; if it cannot be, the response is replaced by
+ * DISCLOSURE_LOG_UNAVAILABLE (503) and carries no child data. Refused requests are recorded too.
+ */
+export function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEngine, logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse(rc) {
+          const ctx = rc.contextValue;
+          const body = rc.response.body;
+          if (body.kind !== 'single') return;
+          const facts = requestFacts(ctx, rc.operationName ?? rc.request.operationName, rc.queryHash);
+          let record: RecordDraft | null = null;
+          let carriesData = false;
+          if (ctx.audit) {
+            record = draft('IG_QUERY', facts, body.singleResult.errors?.length ? 'PARTIAL' : 'DISCLOSED', { query: ctx.audit });
+            carriesData = true;
+          } else {
+            const children = childDisclosures(ctx.disclosure, ctx.entered, ctx.refusedChildren, engine);
+            if (children.length > 0) {
+              const outcome = outcomeOf(children);
+              record = draft('DISCLOSURE', facts, outcome, { children, agencies: agenciesOf(children) });
+              carriesData = outcome !== 'WITHHELD';
+            } else if (!body.singleResult.data && body.singleResult.errors?.length) {
+              const code = String(body.singleResult.errors[0]?.extensions?.code ?? 'BAD_REQUEST');
+              record = draft('REFUSAL', facts, 'BAD_REQUEST', { reason: code });
+            }
+          }
+          if (!record) return;
+          try {
+            await committer.append(record);
+          } catch (error) {
+            logger.error({ requestId: ctx.requestId, err: (error as Error).message }, 'disclosure record not written; response withheld');
+            if (!carriesData) return;
+            body.singleResult = { errors: [LOG_UNAVAILABLE] };
+            rc.response.http.status = ERROR_CODES.DISCLOSURE_LOG_UNAVAILABLE.status;
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { INTERNAL_CONTEXT_HEADER } from '@macpt/kit';
+import type { PolicyUser } from '@macpt/policies';
+import { statedPurpose } from './auth/purpose.js';
+import type { GatewayContext } from './context.js';
+import { createChildFactsLoader } from './facts/child-facts.js';
+import type { FactsClient } from './facts/facts-client.js';
+import type { createSigner } from './signing.js';
+
+/** What the gateway knows of a request it refused before execution, for the refusal's record. */
+export interface Refusal {
+  requestId: string;
+  code: string;
+  user: (PolicyUser & { name: string }) | null;
+  purpose: string | null;
+  clientName: string | null;
+}
+
+/**
+ * Builds each request's context: authenticate (401), read the purpose of use (400), then a fresh
+ * facts loader whose agency calls carry the gateway's own signed service context.
+ */
+export function requestContextFactory(deps: {
+  authenticate: (authorization: string | undefined) => Promise<PolicyUser & { name: string }>;
+  sign: Awaited<ReturnType<typeof createSigner>>;
+  factsClient: FactsClient;
+  onRefused: (refusal: Refusal) => Promise<void>;
+}) {
+  return async (req: IncomingMessage): Promise<GatewayContext> => {
+    const requestId = randomUUID();
+    const header = req.headers['apollographql-client-name'];
+    const clientName = typeof header === 'string' ? header.slice(0, 100) : null;
+    let user: (PolicyUser & { name: string }) | null = null;
+    try {
+      user = await deps.authenticate(req.headers.authorization);
+      const stated = statedPurpose(req, user);
+      const serviceContext = (agency: string) => deps.sign(agency, { requestId, user: null, purpose: null, breakGlass: false, children: new Map() });
+      return {
+        requestId,
+        user,
+        ...stated,
+        clientName,
+        facts: createChildFactsLoader(deps.factsClient, async (agency) => ({ [INTERNAL_CONTEXT_HEADER]: await serviceContext(agency), 'x-request-id': requestId })),
+        entered: [],
+        refusedChildren: [],
+      };
+    } catch (error) {
+      const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      const purpose = req.headers['x-purpose-of-use'];
+      await deps.onRefused({ requestId, code, user, purpose: typeof purpose === 'string' ? purpose.slice(0, 40) : null, clientName });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import type { GatewayGraphQLRequest } from '@apollo/server-gateway-interface';
+import { ensureKeyPair, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/kit';
+import { childAttributes, type ChildAttributes } from '@macpt/policies';
+import type { GatewayConfig } from './config.js';
+import type { GatewayContext } from './context.js';
+
+/** Signs internal contexts with the gateway's key (configured, or the embedded key pair). */
+export async function createSigner(config: GatewayConfig): Promise<(agency: string, context: InternalContext) => Promise<string>> {
+  const configured = config.INTERNAL_CONTEXT_PRIVATE_JWK ? JSON.parse(config.INTERNAL_CONTEXT_PRIVATE_JWK) : null;
+  const pair = configured ? { privateJwk: configured, kid: configured.kid ?? 'internal-context' } : await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context');
+  const key = await importKey(pair.privateJwk);
+  return (agency, context) => signInternalContext(key, pair.kid, agency, context);
+}
+
+/**
+ * The headers of one agency request: the signed context naming the user, purpose, break-glass and
+ * the relationship facts of exactly the children this request's representations name.
+ */
+export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner>>) {
+  return async (agency: string, ctx: GatewayContext, request: GatewayGraphQLRequest): Promise<Record<string, string>> => {
+    const representations = (request.variables?.representations ?? []) as { __typename?: string; nhsNumber?: string }[];
+    const nhsNumbers = representations.filter((r) => r.__typename === 'Child' && typeof r.nhsNumber === 'string').map((r) => r.nhsNumber as string);
+    const facts = await ctx.facts.loadMany(nhsNumbers);
+    const children = new Map<string, ChildAttributes>();
+    nhsNumbers.forEach((n, i) => {
+      const f = facts[i];
+      if (f && !(f instanceof Error)) children.set(n, childAttributes(ctx.user, ctx.purpose, f));
+    });
+    const { name: _name, ...user } = ctx.user;
+    return { [INTERNAL_CONTEXT_HEADER]: await sign(agency, { requestId: ctx.requestId, user, purpose: ctx.purpose, breakGlass: ctx.breakGlass, children }) };
+  };
+}
