@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
 import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
@@ -6,15 +7,20 @@ import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResu
  * Appends a chained batch atomically, if and only if the chain head is still the one the batch was
  * chained to. A batch whose first record is already stored was appended before (an acknowledgement
  * lost to a timeout or reconnect): it is reported as a duplicate, never added twice.
- * KEYS: stream, head, ids (record id → seq), sids (seq → stream id). ARGV: prefix, expected head hash, record count, then per record:
+ * KEYS: stream, head, ids (record id → seq), sids (seq → stream id), turn. ARGV: prefix, writer id, expected head hash, record count, then per record:
  * id, json, hash, seq, n index keys, the n keys.
  */
 const APPEND = `
 local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
-if redis.call('HEXISTS', KEYS[3], ARGV[4]) == 1 then return {'DUP', head} end
-if head ~= ARGV[2] then return {'CONFLICT', head, redis.call('HGET', KEYS[2], 'seq') or '0'} end
-local i = 4
-for r = 1, tonumber(ARGV[3]) do
+if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 1 then return {'DUP', head} end
+local turn = redis.call('GET', KEYS[5])
+if head ~= ARGV[3] or (turn and turn ~= ARGV[2]) then
+  -- The writer that lost the race gets the next turn, so no writer starves.
+  redis.call('SET', KEYS[5], ARGV[2], 'NX', 'PX', 200)
+  return {'CONFLICT', head, redis.call('HGET', KEYS[2], 'seq') or '0'}
+end
+local i = 5
+for r = 1, tonumber(ARGV[4]) do
   local sid = redis.call('XADD', KEYS[1], '*', 'seq', ARGV[i + 3], 'r', ARGV[i + 1])
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 3])
   redis.call('HSET', KEYS[4], ARGV[i + 3], sid)
@@ -23,6 +29,7 @@ for r = 1, tonumber(ARGV[3]) do
   redis.call('HSET', KEYS[2], 'hash', ARGV[i + 2], 'seq', ARGV[i + 3])
   i = i + 5 + n
 end
+if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
 return {'OK'}
 `;
 
@@ -47,9 +54,12 @@ export class RedisDisclosureStore implements DisclosureStore {
   private head = { seq: 0, hash: GENESIS_HASH };
   private writing: Promise<unknown> = Promise.resolve();
   private waitAof: boolean | null = null;
+  private readonly writerId = randomUUID();
+  private readonly commandTimeoutMs: number;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'macpt:dlog:';
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 800;
     this.redis = new Redis(options.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -60,7 +70,26 @@ export class RedisDisclosureStore implements DisclosureStore {
       lazyConnect: false,
     });
     this.redis.on('error', () => undefined); // surfaced through failed commands and ready()
-    this.redis.defineCommand('appendChained', { numberOfKeys: 4, lua: APPEND });
+    this.redis.defineCommand('appendChained', { numberOfKeys: 5, lua: APPEND });
+  }
+
+  /**
+   * Waits (bounded by the command deadline) for a connection that is still being made: with the
+   * offline queue off, a command sent before the connection is ready would fail at once.
+   */
+  private async connected(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        reject(new Error(`Redis is not reachable (${this.redis.status})`));
+      }, this.commandTimeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.redis.once('ready', onReady);
+    });
   }
 
   private key(name: string): string {
@@ -74,15 +103,16 @@ export class RedisDisclosureStore implements DisclosureStore {
   }
 
   private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
-    for (let attempt = 0; attempt < 8; attempt++) {
+    await this.connected();
+    for (let attempt = 0; attempt < 50; attempt++) {
       const records = chain(drafts, this.head);
-      const args: (string | number)[] = [this.prefix, this.head.hash, records.length];
+      const args: (string | number)[] = [this.prefix, this.writerId, this.head.hash, records.length];
       for (const r of records) {
         const keys = indexKeys(r);
         args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
       }
       const result = (await (this.redis as unknown as { appendChained: (...a: unknown[]) => Promise<string[]> }).appendChained(
-        this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), ...args,
+        this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), this.key('turn'), ...args,
       )) as string[];
       if (result[0] === 'OK' || result[0] === 'DUP') {
         if (result[0] === 'OK') this.head = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
@@ -130,6 +160,7 @@ export class RedisDisclosureStore implements DisclosureStore {
   }
 
   async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
+    await this.connected();
     const index = bestIndex(filter);
     const out: DisclosureRecord[] = [];
     const page = Math.max(limit * 2, 100);
@@ -163,11 +194,13 @@ export class RedisDisclosureStore implements DisclosureStore {
   }
 
   async get(id: string): Promise<DisclosureRecord | null> {
+    await this.connected();
     const seq = await this.redis.hget(this.key('ids'), id);
     return seq ? ((await this.bySeq([Number(seq)]))[0] ?? null) : null;
   }
 
   async verify(): Promise<IntegrityResult> {
+    await this.connected();
     let previous = { seq: 0, hash: GENESIS_HASH };
     let count = 0;
     let cursor = '-';

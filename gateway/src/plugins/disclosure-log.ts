@@ -36,6 +36,8 @@ export function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEng
       return {
         async willSendResponse(rc) {
           const ctx = rc.contextValue;
+          // The request id ties a response to its disclosure record (and to every agency's log line).
+          rc.response.http.headers.set('x-request-id', ctx.requestId);
           const body = rc.response.body;
           if (body.kind !== 'single') return;
           const facts = requestFacts(ctx, rc.operationName ?? rc.request.operationName, rc.queryHash);

@@ -1,0 +1,141 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { draft } from './build.js';
+import { FileDisclosureStore } from './file-store.js';
+import type { DisclosureRecord, RecordDraft } from './record.js';
+import { RedisDisclosureStore } from './redis-store.js';
+import type { DisclosureStore } from './store.js';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await redis?.destroy();
+});
+
+let n = 0;
+const request = (user: string, agency: string) => ({ requestId: `req-${++n}`, user: { id: user, role: 'MACPT_POLICE', agency, la: 'LEICESTER' }, purpose: 'SECTION_47_ENQUIRY', justification: null, breakGlass: false, operationName: 'ChildView', operationHash: 'abc', clientName: 'dashboard' });
+const disclosure = (nhs: string, user = 'police-leicester-1', agency = 'police'): RecordDraft =>
+  draft('DISCLOSURE', request(user, agency), 'DISCLOSED', { children: [{ nhsNumber: nhs, disclosed: { health: ['HealthRecord.name'] }, withheld: [], lawfulBasis: { health: 'UK GDPR' } }], agencies: ['health'] });
+
+interface Harness {
+  store: () => DisclosureStore;
+  /** Rewrites the stored records (as an attacker with write access would); returns nothing. */
+  tamper: (edit: (records: DisclosureRecord[]) => DisclosureRecord[]) => Promise<void>;
+}
+
+function fileHarness(): Harness {
+  const file = join(mkdtempSync(join(tmpdir(), 'macpt-dlog-')), 'log.jsonl');
+  let store: FileDisclosureStore | null = null;
+  return {
+    store: () => (store ??= new FileDisclosureStore(file)),
+    tamper: async (edit) => {
+      const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DisclosureRecord);
+      writeFileSync(file, edit(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    },
+  };
+}
+
+function redisHarness(prefix: string): Harness {
+  let store: RedisDisclosureStore | null = null;
+  return {
+    store: () => (store ??= new RedisDisclosureStore({ url: redis.url, prefix })),
+    tamper: async (edit) => {
+      const admin = new Redis(redis.url);
+      const entries = (await admin.xrange(`${prefix}stream`, '-', '+')) as [string, string[]][];
+      const records = entries.map(([, f]) => JSON.parse(f[f.indexOf('r') + 1]!) as DisclosureRecord);
+      await admin.del(`${prefix}stream`);
+      // Re-add in order with fresh ids: the attacker controls the stream's content and order entirely.
+      for (const r of edit(records)) await admin.xadd(`${prefix}stream`, '*', 'seq', String(r.seq), 'r', JSON.stringify(r));
+      admin.disconnect();
+    },
+  };
+}
+
+let prefixes = 0;
+describe.each([
+  ['file', () => fileHarness()],
+  ['redis', () => redisHarness(`test${++prefixes}:`)],
+])('the %s disclosure store', (_, make) => {
+  it('chains records, answers filtered newest-first pages, and verifies', async () => {
+    const h = make();
+    const store = h.store();
+    await store.append([disclosure('9990000018'), disclosure('9990000026', 'health-leicester-1', 'health')]);
+    await store.append([disclosure('9990000018', 'health-leicester-1', 'health')]);
+    expect(await store.verify()).toMatchObject({ ok: true, count: 3, problem: null });
+    const child = await store.query({ nhsNumber: '9990000018' }, 10);
+    expect(child.map((r) => r.seq)).toEqual([3, 1]);
+    expect((await store.query({ userId: 'health-leicester-1' }, 1)).map((r) => r.seq)).toEqual([3]);
+    expect((await store.query({ userId: 'health-leicester-1' }, 1, 3)).map((r) => r.seq)).toEqual([2]);
+    expect((await store.query({ agency: 'health', purpose: 'MASH_TRIAGE' }, 10))).toEqual([]);
+    expect((await store.get(child[1]!.id))?.seq).toBe(1);
+    await store.close();
+  });
+
+  it.each([
+    ['an edited record', (rs: DisclosureRecord[]) => rs.map((r) => (r.seq === 2 ? { ...r, purpose: 'EMERGENCY' } : r)), /seq 2 .* was altered/],
+    ['a deleted record', (rs: DisclosureRecord[]) => rs.filter((r) => r.seq !== 2), /seq 3 .* does not link to its predecessor/],
+    ['an inserted record', (rs: DisclosureRecord[]) => [rs[0]!, { ...rs[1]!, id: 'forged', user: null }, ...rs.slice(1)], /does not link|numbering has a gap|altered/],
+    ['two records swapped', (rs: DisclosureRecord[]) => [rs[0]!, rs[2]!, rs[1]!, rs[3]!], /seq 3 .* does not link to its predecessor/],
+    ['records cut off the end', (rs: DisclosureRecord[]) => rs.slice(0, 2), /cut off the end/],
+  ])('catches %s', async (_, edit, problem) => {
+    const h = make();
+    const store = h.store();
+    await store.append([disclosure('9990000018'), disclosure('9990000026'), disclosure('9990000034'), disclosure('9990000042')]);
+    expect((await store.verify()).ok).toBe(true);
+    await h.tamper(edit);
+    const result = await store.verify();
+    expect(result.ok).toBe(false);
+    expect(result.problem).toMatch(problem);
+    await store.close();
+  });
+});
+
+describe('the redis disclosure store across gateway processes', () => {
+  it('keeps one verifiable chain when two writers append concurrently', async () => {
+    const prefix = 'concurrent:';
+    const a = new RedisDisclosureStore({ url: redis.url, prefix });
+    const b = new RedisDisclosureStore({ url: redis.url, prefix });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append([disclosure('9990000018'), disclosure('9990000026')])));
+    const result = await a.verify();
+    expect(result).toMatchObject({ ok: true, count: 80 });
+    await a.close();
+    await b.close();
+  });
+
+  it('never appends a batch twice when it is re-sent after a lost acknowledgement', async () => {
+    const prefix = 'resend:';
+    const store = new RedisDisclosureStore({ url: redis.url, prefix });
+    const batch = [disclosure('9990000018')];
+    await store.append(batch);
+    // A second writer does not know the first append succeeded and sends the same records again.
+    const other = new RedisDisclosureStore({ url: redis.url, prefix });
+    await other.append(batch);
+    expect(await store.verify()).toMatchObject({ ok: true, count: 1 });
+    await store.close();
+    await other.close();
+  });
+
+  it('fails within its deadline, without queuing, while Redis is down', async () => {
+    const store = new RedisDisclosureStore({ url: redis.url, prefix: 'down:' });
+    await store.append([disclosure('9990000018')]);
+    await redis.stop();
+    try {
+      const started = Date.now();
+      await expect(store.append([disclosure('9990000026')])).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await store.ready()).toBe(false);
+    } finally {
+      await redis.start();
+    }
+    // Nothing was queued to be written later: once Redis is back, the chain holds only the first record.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await store.verify()).toMatchObject({ ok: true, count: 1 });
+    await store.close();
+  });
+});

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real `redis-server` on a free loopback port, for tests and benchmarks (never a mock). */
+export interface RedisServer {
+  url: string;
+  port: number;
+  dir: string;
+  /** Stops gracefully (SIGTERM; Redis flushes its AOF). */
+  stop: () => Promise<void>;
+  /** Kills with SIGKILL: only what was already fsync'd survives. */
+  kill: () => Promise<void>;
+  /** Starts it again on the same port and data folder. */
+  start: () => Promise<void>;
+  /** Stops and removes the data folder. */
+  destroy: () => Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.setTimeout(300);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => {
+      socket.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** Starts Debian's `redis-server` with the disclosure log's settings (AOF on, `appendfsync always`). */
+export async function startRedisServer(options: { appendfsync?: 'always' | 'everysec' | 'no'; binary?: string } = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'macpt-redis-'));
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn(options.binary ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--protected-mode', 'yes'], { stdio: 'ignore' });
+    const failed = new Promise<never>((_, reject) => child!.once('error', (e) => reject(new Error(`redis-server could not start (${e.message}); install it: apt-get install -y redis-server`))));
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await Promise.race([answersPing(port), failed])) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server did not answer on port ${port}`);
+  };
+  const halt = (signal: NodeJS.Signals) => async () => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill(signal);
+    await exited;
+  };
+  await start();
+  const stop = halt('SIGTERM');
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    stop,
+    kill: halt('SIGKILL'),
+    start,
+    destroy: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
