@@ -113,7 +113,7 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
     return out;
   };
 
-  const root = input.schema.getQueryType();
+  const root = operation?.operation === 'mutation' ? input.schema.getMutationType() : input.schema.getQueryType();
   const result = data && operation && root ? walkObject(root, data, operation.selectionSet, [], null) : data ?? null;
   // Errors inside a withheld field would describe what is not shown: they go with it.
   const inside = (path: readonly (string | number)[] | undefined) => {
