@@ -20,6 +20,8 @@ export class FileDisclosureStore implements DisclosureStore {
   private readonly ids = new Map<string, number>();
   private readonly indexes = new Map<string, number[]>();
   private writing: Promise<unknown> = Promise.resolve();
+  /** Set when the last append failed, cleared by the next one that succeeds: readiness follows it. */
+  private failing = false;
 
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -93,7 +95,9 @@ export class FileDisclosureStore implements DisclosureStore {
       writeSync(this.fd, buffer, 0, buffer.length, before);
       fsyncSync(this.fd);
       this.writeHead(records[records.length - 1]!);
+      this.failing = false;
     } catch (error) {
+      this.failing = true;
       // Nothing was acknowledged: cut back whatever part reached the file, so the chain stays whole.
       try {
         ftruncateSync(this.fd, before);
@@ -173,7 +177,7 @@ export class FileDisclosureStore implements DisclosureStore {
   }
 
   async ready(): Promise<boolean> {
-    return true;
+    return !this.failing;
   }
 
   async durability(): Promise<string> {
