@@ -139,3 +139,24 @@ describe('the redis disclosure store across gateway processes', () => {
     await store.close();
   });
 });
+
+describe("the README's Redis ACL for the gateway", () => {
+  it('lets the gateway append, read and verify, and refuses XDEL, XTRIM and DEL on the log', async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const line = /ACL SETUSER ([\s\S]*?)\n```/.exec(readme)![1]!.replace(/\\\n/g, ' ');
+    const admin = new Redis(redis.url);
+    await admin.call('ACL', 'SETUSER', ...line.trim().split(/\s+/));
+    const url = redis.url.replace('redis://', 'redis://macpt-gateway:change-me@');
+    const store = new RedisDisclosureStore({ url, prefix: 'macpt:dlog:' });
+    await store.append([disclosure('9990000018')]);
+    expect(await store.verify()).toMatchObject({ ok: true, count: 1 });
+    expect(await store.durability()).toMatch(/appendfsync always/);
+    const gateway = new Redis(url);
+    for (const command of [['XDEL', 'macpt:dlog:stream', '0-1'], ['XTRIM', 'macpt:dlog:stream', 'MAXLEN', '0'], ['DEL', 'macpt:dlog:stream']]) {
+      await expect(gateway.call(command[0]!, ...command.slice(1))).rejects.toThrow(/NOPERM/);
+    }
+    gateway.disconnect();
+    admin.disconnect();
+    await store.close();
+  });
+});
