@@ -15,7 +15,7 @@ async function allRecords(url: string, ig: Record<string, string>): Promise<{ id
   const out: { id: string; requestId: string; kind: string }[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await gql(url, `query($after: String) { disclosures(first: 200, after: $after, filter: { userId: "police-leicester-1" }) { records { id requestId kind } endCursor hasNextPage } }`, { after }, ig);
+    const page: { data?: any } = await gql(url, `query($after: String) { disclosures(first: 200, after: $after, filter: { userId: "police-leicester-1" }) { records { id requestId kind } endCursor hasNextPage } }`, { after }, ig);
     out.push(...page.data.disclosures.records);
     if (!page.data.disclosures.hasNextPage) return out;
     after = page.data.disclosures.endCursor;
