@@ -15,6 +15,10 @@ import { draft } from './disclosure/build.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
 import { openDisclosureStore } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
+import { CircuitBreaker } from './datasources/circuit-breaker.js';
+import { createPreflight } from './limits/preflight.js';
+import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limit.js';
+import { readManifest } from './limits/trusted-documents.js';
 import { disclosureLogPlugin, requestFacts } from './plugins/disclosure-log.js';
 import { createFormatError } from './plugins/format-error.js';
 import { GovernedGateway } from './policy/governed-gateway.js';
@@ -39,7 +43,7 @@ async function issuerConfig(config: GatewayConfig): Promise<IssuerConfig> {
   return { issuer: DEV_ISSUER, audience: config.OIDC_AUDIENCE ?? DEFAULT_AUDIENCE, jwks: { keys: [publicJwk] } };
 }
 
-const REFUSAL_OUTCOME: Record<string, 'UNAUTHENTICATED' | 'BAD_REQUEST'> = { UNAUTHENTICATED: 'UNAUTHENTICATED' };
+const REFUSAL_OUTCOME: Record<string, 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'RATE_LIMITED'> = { UNAUTHENTICATED: 'UNAUTHENTICATED', RATE_LIMITED: 'RATE_LIMITED' };
 
 /** Builds and starts the gateway: Apollo Gateway over the static supergraph, inside Apollo Server, governed by the policies and logged. */
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway')): Promise<RunningGateway> {
@@ -50,6 +54,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const store = openDisclosureStore(config);
   const committer = new GroupCommitter(store, config.DISCLOSURE_LOG_DEADLINE_MS);
   const baseUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
+  const rateLimits = { requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE, childrenPerHour: config.RATE_LIMIT_CHILDREN_PER_HOUR };
+  const rateLimiter = config.REDIS_URL ? new RedisRateLimiter(config.REDIS_URL, rateLimits) : new MemoryRateLimiter(rateLimits);
+  const breakers = Object.fromEntries(Object.keys(supergraph.agencies).map((a) => [a, new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS)]));
+  const timeoutOf = (agency: string) => config.timeoutOverrides[agency] ?? config.SUBGRAPH_TIMEOUT_MS;
 
   const sources: AgencyDataSource[] = [];
   const inner = new ApolloGateway({
@@ -64,19 +72,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
           appendReview: (ctx, review) => committer.append(draft('BREAK_GLASS_REVIEW', requestFacts(ctx, 'reviewBreakGlass', null), 'REVIEWED', { review })),
         }));
       }
-      const source = new AgencyDataSource({ name, url: supergraph.agencies[name] ?? url!, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, signRequest: agencyRequestSigner(sign) });
+      const source = new AgencyDataSource({ name, url: supergraph.agencies[name] ?? url!, timeoutMs: timeoutOf(name), signRequest: agencyRequestSigner(sign), ...(breakers[name] ? { breaker: breakers[name] } : {}) });
       sources.push(source);
       return source;
     },
   });
   const gatewayFields = new Set([...DIRECTORY_FIELDS, ...AUDIT_FIELDS]);
   const gateway = new GovernedGateway(inner, engine, gatewayFields, engine.childLinks(), logger);
-  const factsClient = new FactsClient(supergraph.agencies, config.SUBGRAPH_TIMEOUT_MS);
+  const factsClient = new FactsClient(supergraph.agencies, config.SUBGRAPH_TIMEOUT_MS, breakers);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: config.NODE_ENV !== 'production',
+    // No "Did you mean …?" hints in production: they map the schema for an attacker.
+    hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     plugins: [disclosureLogPlugin(committer, engine, logger)],
   });
   await server.start();
@@ -86,12 +96,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const facts = { requestId: r.requestId, user: r.user, purpose: r.purpose, justification: null, breakGlass: false, operationName: null, operationHash: null, clientName: r.clientName };
     await committer.append(draft('REFUSAL', facts, REFUSAL_OUTCOME[r.code] ?? 'BAD_REQUEST', { reason: r.code })).catch((e: Error) => logger.warn({ err: e.message }, 'refusal not recorded'));
   };
-  const context = requestContextFactory({ authenticate, sign, factsClient, onRefused });
+  const context = requestContextFactory({ authenticate, sign, factsClient, onRefused, rateLimiter });
+  const preflight = createPreflight({
+    limits: { maxDocumentBytes: config.MAX_DOCUMENT_BYTES, maxTokens: config.MAX_TOKENS, maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS },
+    manifest: readManifest(config.TRUSTED_DOCUMENTS_FILE),
+    mode: config.trustedDocuments,
+    logger,
+    identify: (authorization) => authenticate(authorization),
+    onRefused,
+  });
   const served = await serveGraphQL({
     server,
     port: config.PORT,
     host: config.HOST,
     maxHeaderBytes: 32 * 1024,
+    preflight,
     routes: {
       '/health': async () => ({ status: 200, body: { status: 'ok', agencies: Object.keys(supergraph.agencies) } }),
       '/health/ready': async () => {
@@ -117,7 +136,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       await served.close();
       await server.stop();
       await committer.drain();
-      await Promise.all([factsClient.close(), store.close(), ...sources.map((s) => s.close())]);
+      await Promise.all([factsClient.close(), store.close(), rateLimiter.close(), ...sources.map((s) => s.close())]);
     },
   };
 }

@@ -24,6 +24,20 @@ const schema = z.object({
   DISCLOSURE_LOG_DEADLINE_MS: z.coerce.number().int().min(50).max(1000).default(1000),
   /** The gateway's public base URL, for download links in IG reports. */
   PUBLIC_URL: z.string().optional(),
+  /** Operation limits, checked before validation and planning. */
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().positive().default(16_384),
+  MAX_TOKENS: z.coerce.number().int().positive().default(4_000),
+  MAX_DEPTH: z.coerce.number().int().positive().default(10),
+  MAX_ALIASES: z.coerce.number().int().nonnegative().default(15),
+  MAX_ROOT_FIELDS: z.coerce.number().int().positive().default(5),
+  /** `required`: only operations registered in the manifest run. Default: `allow` (logged) in development, `required` in production. */
+  TRUSTED_DOCUMENTS: z.enum(['required', 'allow']).optional(),
+  TRUSTED_DOCUMENTS_FILE: z.string().default(fileURLToPath(new URL('../trusted-documents.json', import.meta.url))),
+  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  RATE_LIMIT_CHILDREN_PER_HOUR: z.coerce.number().int().positive().default(1_500),
+  /** Consecutive failures that open an agency's circuit, and how long it stays open. */
+  CIRCUIT_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
+  CIRCUIT_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(5_000),
   /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
   INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),
 });
@@ -36,10 +50,16 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
   const base = parseConfig(schema, env);
   if (base.NODE_ENV === 'production' && !base.OIDC_JWKS_URL) throw new Error('Invalid configuration:\n  OIDC_JWKS_URL: production needs a real OIDC provider (got none; the development issuer is for development only)');
   if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined)) throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
+  const timeoutOverrides = Object.fromEntries(
+    Object.entries(env)
+      .filter(([key, value]) => key.endsWith('_TIMEOUT_MS') && key !== 'SUBGRAPH_TIMEOUT_MS' && /^\d+$/.test(value ?? ''))
+      .map(([key, value]) => [key.slice(0, -11).toLowerCase().replace(/_/g, '-'), Number(value)]),
+  );
   const urlOverrides = Object.fromEntries(
     Object.entries(env)
       .filter(([key, value]) => key.endsWith('_URL') && key !== 'PUBLIC_URL' && value && /^https?:\/\//.test(value))
       .map(([key, value]) => [key.slice(0, -4).toLowerCase().replace(/_/g, '-'), value as string]),
   );
-  return Object.freeze({ ...base, urlOverrides: Object.freeze(urlOverrides) });
+  const trustedDocuments = base.TRUSTED_DOCUMENTS ?? (base.NODE_ENV === 'production' ? 'required' : 'allow');
+  return Object.freeze({ ...base, trustedDocuments, urlOverrides: Object.freeze(urlOverrides), timeoutOverrides: Object.freeze(timeoutOverrides) });
 }

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { PolicyUser } from '@macpt/policies';
 import type { StatedPurpose } from './auth/purpose.js';
 import type { ChildFacts } from './facts/child-facts.js';
+import type { RateLimiter } from './limits/rate-limit.js';
 import type { DisclosureSummary } from './policy/enforce.js';
 
 /** What every part of the gateway sees about the request being served. */
@@ -22,4 +23,8 @@ export interface GatewayContext extends StatedPurpose {
   refusedChildren: { nhsNumber: string; rule: string }[];
   /** Set by the IG review API: what was asked, for the record of the IG query. */
   audit?: Record<string, unknown>;
+  /** Counts this user's distinct children (bulk-export defence). */
+  rateLimiter: RateLimiter;
+  /** Set when a child was refused for the user's rate limit: the record is an anomaly for IG. */
+  rateLimited?: boolean;
 }

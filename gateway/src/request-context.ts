@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { INTERNAL_CONTEXT_HEADER } from '@macpt/kit';
+import { codedError, INTERNAL_CONTEXT_HEADER } from '@macpt/kit';
 import type { PolicyUser } from '@macpt/policies';
 import { statedPurpose } from './auth/purpose.js';
 import type { GatewayContext } from './context.js';
 import { createChildFactsLoader } from './facts/child-facts.js';
 import type { FactsClient } from './facts/facts-client.js';
+import type { RateLimiter } from './limits/rate-limit.js';
 import type { createSigner } from './signing.js';
 
 /** What the gateway knows of a request it refused before execution, for the refusal's record. */
@@ -26,6 +27,7 @@ export function requestContextFactory(deps: {
   sign: Awaited<ReturnType<typeof createSigner>>;
   factsClient: FactsClient;
   onRefused: (refusal: Refusal) => Promise<void>;
+  rateLimiter: RateLimiter;
 }) {
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = randomUUID();
@@ -35,6 +37,10 @@ export function requestContextFactory(deps: {
     try {
       user = await deps.authenticate(req.headers.authorization);
       const stated = statedPurpose(req, user);
+      const rate = await deps.rateLimiter.request(user.id).catch(() => ({ allowed: true as const }));
+      if (!rate.allowed) {
+        throw codedError('RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds }, { refusesRequest: true });
+      }
       const serviceContext = (agency: string) => deps.sign(agency, { requestId, user: null, purpose: null, breakGlass: false, children: new Map() });
       return {
         requestId,
@@ -44,6 +50,7 @@ export function requestContextFactory(deps: {
         facts: createChildFactsLoader(deps.factsClient, async (agency) => ({ [INTERNAL_CONTEXT_HEADER]: await serviceContext(agency), 'x-request-id': requestId })),
         entered: [],
         refusedChildren: [],
+        rateLimiter: deps.rateLimiter,
       };
     } catch (error) {
       const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR');

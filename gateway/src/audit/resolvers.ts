@@ -88,6 +88,12 @@ export function auditResolvers(deps: AuditDeps) {
           .filter((x) => args.status === 'ALL' || x.status === args.status)
           .slice(0, Math.min(args.first ?? 100, MAX_PAGE));
       },
+      anomalies: async (_: unknown, args: { first?: number }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        note(ctx, { operation: 'anomalies' });
+        const records = await deps.store.query({ outcome: 'RATE_LIMITED' }, 2_000);
+        return records.filter((r) => visibleTo(ctx, r)).slice(0, Math.min(args.first ?? 50, MAX_PAGE)).map(present);
+      },
     },
     Mutation: {
       reviewBreakGlass: async (_: unknown, args: { id: string; outcome: string; note: string }, ctx: GatewayContext) => {

@@ -3,6 +3,7 @@ import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/serv
 import { Pool } from 'undici';
 import { codedError } from '@macpt/kit';
 import type { GatewayContext } from '../context.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 
 /** Options for {@link AgencyDataSource}. */
 export interface AgencyDataSourceOptions {
@@ -13,6 +14,8 @@ export interface AgencyDataSourceOptions {
   timeoutMs: number;
   /** Adds the headers the gateway alone sets (request id, signed internal context). */
   signRequest?: (agency: string, context: GatewayContext, request: GatewayGraphQLRequest) => Promise<Record<string, string>>;
+  /** Shared with the facts client: stops hammering an agency that keeps failing. */
+  breaker?: CircuitBreaker;
 }
 
 /**
@@ -35,6 +38,8 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
     // Only query-plan fetches reach agencies: the supergraph is static, so no schema loads or health checks.
     if (!('incomingRequestContext' in options)) throw new Error(`${this.options.name}: only query-plan fetches are sent to agencies`);
     const { request, context } = options;
+    const open = this.options.breaker?.refusal();
+    if (open) throw this.unavailable(open);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': context.requestId };
     if (this.options.signRequest) Object.assign(headers, await this.options.signRequest(this.options.name, context, request));
     const body = { query: request.query, variables: request.variables, operationName: request.operationName };
@@ -53,23 +58,29 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
       status = response.statusCode;
       text = await response.body.text();
     } catch (error) {
-      throw this.unavailable(describeFailure(error));
+      throw this.failure(describeFailure(error));
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw this.unavailable(`answered HTTP ${status} with a body that is not JSON`);
+      throw this.failure(`answered HTTP ${status} with a body that is not JSON`);
     }
-    if (status >= 400 && !(isObject(parsed) && ('data' in parsed || 'errors' in parsed))) throw this.unavailable(`answered HTTP ${status}`);
-    if (status === 401) throw this.unavailable('refused the gateway\'s signed context (HTTP 401)');
-    if (!isObject(parsed)) throw this.unavailable('answered with a body that is not a GraphQL response');
+    if (status >= 400 && !(isObject(parsed) && ('data' in parsed || 'errors' in parsed))) throw this.failure(`answered HTTP ${status}`);
+    if (status === 401) throw this.failure('refused the gateway\'s signed context (HTTP 401)');
+    if (!isObject(parsed) || !('data' in parsed || 'errors' in parsed)) throw this.failure('answered with a body that is not a GraphQL response');
+    this.options.breaker?.succeeded();
     return parsed as GatewayGraphQLResponse;
   }
 
   /** Closes the connection pool. */
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  private failure(reason: string) {
+    this.options.breaker?.failed();
+    return this.unavailable(reason);
   }
 
   private unavailable(reason: string) {

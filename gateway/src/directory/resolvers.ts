@@ -28,6 +28,13 @@ export function directoryResolvers(engine: PolicyEngine) {
       return codedError('FORBIDDEN_BY_POLICY', withheldMessage(NO_RELATIONSHIP), { ...NO_RELATIONSHIP });
     }
     if (facts.knownBy.length > 0) {
+      // Each different child a user opens counts towards their hourly limit: a bulk export stops here.
+      const rate = await context.rateLimiter.child(context.user.id, nhsNumber).catch(() => ({ allowed: true as const }));
+      if (!rate.allowed) {
+        context.rateLimited = true;
+        context.refusedChildren.push({ nhsNumber, rule: 'RATE_LIMITED' });
+        return codedError('RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds });
+      }
       context.entered.push(nhsNumber);
       return { nhsNumber };
     }

@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 
 /** One agency's answer about one child (the `POST /facts` contract every subgraph implements). */
 export interface AgencyFacts {
@@ -15,7 +16,7 @@ export interface AgencyFacts {
 export class FactsClient {
   private readonly pools: Map<string, { pool: Pool; origin: string }>;
 
-  constructor(agencyUrls: Record<string, string>, private readonly timeoutMs: number) {
+  constructor(agencyUrls: Record<string, string>, private readonly timeoutMs: number, private readonly breakers: Record<string, CircuitBreaker> = {}) {
     this.pools = new Map(
       Object.entries(agencyUrls).map(([agency, url]) => {
         const origin = new URL(url).origin;
@@ -32,7 +33,21 @@ export class FactsClient {
   async fetch(agency: string, nhsNumbers: readonly string[], headers: Record<string, string>): Promise<AgencyFacts[]> {
     const entry = this.pools.get(agency);
     if (!entry) throw new Error(`no agency named ${agency}`);
-    const response = await entry.pool.request({
+    const breaker = this.breakers[agency];
+    const open = breaker?.refusal();
+    if (open) throw new Error(`${agency}: ${open}`);
+    try {
+      const facts = await this.request(entry.pool, agency, nhsNumbers, headers);
+      breaker?.succeeded();
+      return facts;
+    } catch (error) {
+      breaker?.failed();
+      throw error;
+    }
+  }
+
+  private async request(pool: Pool, agency: string, nhsNumbers: readonly string[], headers: Record<string, string>): Promise<AgencyFacts[]> {
+    const response = await pool.request({
       path: '/facts',
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },

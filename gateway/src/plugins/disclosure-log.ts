@@ -49,9 +49,9 @@ export function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEng
           } else {
             const children = childDisclosures(ctx.disclosure, ctx.entered, ctx.refusedChildren, engine);
             if (children.length > 0) {
-              const outcome = outcomeOf(children);
+              const outcome = ctx.rateLimited ? 'RATE_LIMITED' : outcomeOf(children);
               record = draft('DISCLOSURE', facts, outcome, { children, agencies: agenciesOf(children) });
-              carriesData = outcome !== 'WITHHELD';
+              carriesData = children.some((c) => Object.keys(c.disclosed).length > 0);
             } else if (!body.singleResult.data && body.singleResult.errors?.length) {
               const code = String(body.singleResult.errors[0]?.extensions?.code ?? 'BAD_REQUEST');
               record = draft('REFUSAL', facts, 'BAD_REQUEST', { reason: code });

@@ -18,6 +18,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   /** The signed internal context can be large for a 500-child batch. @default 256 KiB */
   maxHeaderBytes?: number;
+  /** Runs before GraphQL sees the request; an answer here refuses it (limits, trusted documents). */
+  preflight?: (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | null>;
 }
 
 class BodyTooLarge extends Error {}
@@ -90,6 +92,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     }
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
       sendJson(res, 404, { error: `No route ${url.pathname}; GraphQL is served at /graphql` });
+      return;
+    }
+    const refused = options.preflight ? await options.preflight(req, body) : null;
+    if (refused) {
+      sendJson(res, refused.status, refused.body, refused.headers);
       return;
     }
     const response = await apollo.executeHTTPGraphQLRequest({

@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+
+/** Per-user limits: requests per minute, and distinct children per hour (the bulk-export signal). */
+export interface RateLimits {
+  requestsPerMinute: number;
+  childrenPerHour: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 300, childrenPerHour: 1_500 };
+
+/** Whether a user may go on, and if not, which limit they hit. */
+export type RateDecision = { allowed: true } | { allowed: false; limit: keyof RateLimits; message: string; retryAfterSeconds: number };
+
+/** Counts a user's requests and the distinct children they touch, in fixed windows. */
+export interface RateLimiter {
+  request(userId: string): Promise<RateDecision>;
+  child(userId: string, nhsNumber: string): Promise<RateDecision>;
+  close(): Promise<void>;
+}
+
+const minute = (now: number) => Math.floor(now / 60_000);
+const hour = (now: number) => Math.floor(now / 3_600_000);
+const secondsLeft = (now: number, span: number) => Math.ceil((span - (now % span)) / 1000);
+
+function tooMany(limit: keyof RateLimits, limits: RateLimits, now: number): RateDecision {
+  return limit === 'requestsPerMinute'
+    ? { allowed: false, limit, message: `More than ${limits.requestsPerMinute} requests in a minute.`, retryAfterSeconds: secondsLeft(now, 60_000) }
+    : { allowed: false, limit, message: `More than ${limits.childrenPerHour} different children in an hour: a bulk export is refused and reported to IG.`, retryAfterSeconds: secondsLeft(now, 3_600_000) };
+}
+
+/** The embedded limiter: counts in this process (one gateway). */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly requests = new Map<string, { window: number; count: number }>();
+  private readonly children = new Map<string, { window: number; seen: Set<string> }>();
+
+  constructor(private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly now = () => Date.now()) {}
+
+  async request(userId: string): Promise<RateDecision> {
+    const now = this.now();
+    const entry = this.requests.get(userId);
+    const current = entry && entry.window === minute(now) ? entry : { window: minute(now), count: 0 };
+    current.count++;
+    this.requests.set(userId, current);
+    return current.count > this.limits.requestsPerMinute ? tooMany('requestsPerMinute', this.limits, now) : { allowed: true };
+  }
+
+  async child(userId: string, nhsNumber: string): Promise<RateDecision> {
+    const now = this.now();
+    const entry = this.children.get(userId);
+    const current = entry && entry.window === hour(now) ? entry : { window: hour(now), seen: new Set<string>() };
+    if (!current.seen.has(nhsNumber) && current.seen.size >= this.limits.childrenPerHour) return tooMany('childrenPerHour', this.limits, now);
+    current.seen.add(nhsNumber);
+    this.children.set(userId, current);
+    return { allowed: true };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * The shared limiter in Redis, so every gateway process counts the same user together: INCR per
+ * minute window, and a HyperLogLog of distinct children per hour window (approximate, ~1%).
+ */
+export class RedisRateLimiter implements RateLimiter {
+  private readonly redis: Redis;
+
+  constructor(url: string, private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly prefix = 'macpt:rl:') {
+    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 300, retryStrategy: (t) => Math.min(t * 100, 1000) });
+    this.redis.on('error', () => undefined);
+  }
+
+  async request(userId: string): Promise<RateDecision> {
+    const now = Date.now();
+    const key = `${this.prefix}req:${userId}:${minute(now)}`;
+    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 120_000).exec()) as [[null, number], unknown];
+    return count > this.limits.requestsPerMinute ? tooMany('requestsPerMinute', this.limits, now) : { allowed: true };
+  }
+
+  async child(userId: string, nhsNumber: string): Promise<RateDecision> {
+    const now = Date.now();
+    const key = `${this.prefix}children:${userId}:${hour(now)}`;
+    const [[, added], [, count]] = (await this.redis.multi().pfadd(key, nhsNumber).pfcount(key).pexpire(key, 7_200_000).exec()) as [[null, number], [null, number], unknown];
+    if (added === 1 && count > this.limits.childrenPerHour) return tooMany('childrenPerHour', this.limits, now);
+    return { allowed: true };
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
