@@ -57,22 +57,30 @@ export const PURPOSE_FOR_STAGE: Record<string, string> = {
   CP_PLAN: 'CP_PLAN_REVIEW',
 };
 
-/** A loopback HTTP proxy in front of one agency that records what the gateway sends it. */
-export async function startRecordingProxy(target: string): Promise<{ url: string; requests: { headers: Record<string, string | string[] | undefined>; body: string }[]; setTarget: (t: string) => void; close: () => Promise<void> }> {
+/** How a fault proxy treats requests: pass them on, delay them, answer garbage, or refuse the connection. */
+export type ProxyMode = { kind: 'pass' } | { kind: 'slow'; ms: number } | { kind: 'garbage' } | { kind: 'reset' };
+
+/** A loopback HTTP proxy in front of one agency that records what the gateway sends it and can inject faults. */
+export async function startRecordingProxy(target: string): Promise<{ url: string; requests: { headers: Record<string, string | string[] | undefined>; body: string }[]; setTarget: (t: string) => void; setMode: (m: ProxyMode) => void; close: () => Promise<void> }> {
   const { createServer } = await import('node:http');
   let upstream = new URL(target);
+  let mode: ProxyMode = { kind: 'pass' };
   const requests: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     requests.push({ headers: req.headers, body });
+    if (mode.kind === 'reset') return req.socket.destroy();
+    if (mode.kind === 'garbage') return res.writeHead(200, { 'content-type': 'application/json' }).end('<html>proxy error</html>');
+    if (mode.kind === 'slow') await new Promise((r) => setTimeout(r, (mode as { ms: number }).ms));
     try {
       const forwarded = await fetch(new URL(req.url ?? '/', upstream), { method: req.method, headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length' && k !== 'connection').map(([k, v]) => [k, String(v)])), body: req.method === 'POST' ? body : undefined });
       res.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' });
       res.end(await forwarded.text());
     } catch {
-      res.writeHead(502).end();
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -81,6 +89,7 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
     url: `http://127.0.0.1:${port}/graphql`,
     requests,
     setTarget: (t) => (upstream = new URL(t)),
+    setMode: (m) => (mode = m),
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }

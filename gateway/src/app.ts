@@ -79,7 +79,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   });
   const gatewayFields = new Set([...DIRECTORY_FIELDS, ...AUDIT_FIELDS]);
   const gateway = new GovernedGateway(inner, engine, gatewayFields, engine.childLinks(), logger);
-  const factsClient = new FactsClient(supergraph.agencies, config.SUBGRAPH_TIMEOUT_MS, breakers);
+  const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     formatError: createFormatError(logger),
@@ -112,7 +112,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     maxHeaderBytes: 32 * 1024,
     preflight,
     routes: {
-      '/health': async () => ({ status: 200, body: { status: 'ok', agencies: Object.keys(supergraph.agencies) } }),
+      '/health': async () => ({ status: 200, body: { status: 'ok', agencies: Object.keys(supergraph.agencies), rssBytes: process.memoryUsage().rss } }),
       '/health/ready': async () => {
         const ready = await store.ready();
         return { status: ready ? 200 : 503, body: { ready, disclosureLog: store.kind } };

@@ -16,7 +16,7 @@ export interface AgencyFacts {
 export class FactsClient {
   private readonly pools: Map<string, { pool: Pool; origin: string }>;
 
-  constructor(agencyUrls: Record<string, string>, private readonly timeoutMs: number, private readonly breakers: Record<string, CircuitBreaker> = {}) {
+  constructor(agencyUrls: Record<string, string>, private readonly timeoutOf: (agency: string) => number, private readonly breakers: Record<string, CircuitBreaker> = {}) {
     this.pools = new Map(
       Object.entries(agencyUrls).map(([agency, url]) => {
         const origin = new URL(url).origin;
@@ -47,14 +47,15 @@ export class FactsClient {
   }
 
   private async request(pool: Pool, agency: string, nhsNumbers: readonly string[], headers: Record<string, string>): Promise<AgencyFacts[]> {
+    const timeoutMs = this.timeoutOf(agency);
     const response = await pool.request({
       path: '/facts',
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ nhsNumbers }),
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      signal: AbortSignal.timeout(this.timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await response.body.json()) as { facts?: AgencyFacts[] };
     if (response.statusCode !== 200 || !Array.isArray(body.facts) || body.facts.length !== nhsNumbers.length) {

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, REPO_ROOT } from '@macpt/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack } from './testkit.js';
+
+// Hostile queries and misbehaving agencies, from the outside. Loads are loopback-only and bounded.
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+let officer: Record<string, string>;
+let ig: Record<string, string>;
+const target = children.find((c) => c.socialCare?.stage === 'SECTION_47' && c.police)!;
+const VIEW = `query($n: ID!) { child(nhsNumber: $n) { health { name } police { name } } }`;
+
+beforeAll(async () => {
+  proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
+  stack = await startTestStack({}, { POLICE_URL: proxy.url, POLICE_TIMEOUT_MS: '600', CIRCUIT_BREAKER_FAILURES: '3', CIRCUIT_BREAKER_OPEN_MS: '1500', RATE_LIMIT_CHILDREN_PER_HOUR: '25' });
+  proxy.setTarget(stack.subgraphUrls.police!);
+  officer = headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION);
+  ig = headers(await stack.tokenFor('ig-police'), 'IG_AUDIT');
+});
+afterAll(async () => {
+  await stack?.stopAll();
+  await proxy?.close();
+});
+
+describe('operation limits', () => {
+  const post = async (query: string) => {
+    const started = Date.now();
+    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query, variables: { n: target.nhsNumber } }) });
+    return { status: response.status, body: (await response.json()) as { errors: { message: string; extensions: { code: string; limit?: string } }[]; data?: unknown }, ms: Date.now() - started, requestId: response.headers.get('x-request-id') };
+  };
+
+  it.each([
+    ['a 1 MB document', `{ __typename }${'#'.repeat(1024 * 1024)}`, 'maxDocumentBytes'],
+    ['10,000 aliases', `{ child(nhsNumber: "${'9990000018'}") { ${Array.from({ length: 10_000 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`, 'maxDocumentBytes'],
+    ['16 aliases', `query($n: ID!) { child(nhsNumber: $n) { ${Array.from({ length: 16 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`, 'maxAliases'],
+    ['a query 11 levels deep', `query($n: ID!) { child(nhsNumber: $n) { socialCare { currentCase { child { socialCare { currentCase { child { socialCare { currentCase { child { nhsNumber } } } } } } } } } } }`, 'maxDepth'],
+    ['six root fields', `query($n: ID!) { a: child(nhsNumber: $n) { nhsNumber } b: child(nhsNumber: $n) { nhsNumber } c: child(nhsNumber: $n) { nhsNumber } d: child(nhsNumber: $n) { nhsNumber } e: child(nhsNumber: $n) { nhsNumber } f: child(nhsNumber: $n) { nhsNumber } }`, 'maxRootFields'],
+    ['a fragment cycle', `query($n: ID!) { child(nhsNumber: $n) { ...A } } fragment A on Child { socialCare { currentCase { child { ...A } } } }`, 'fragmentCycle'],
+  ])('refuses %s with 400 OPERATION_LIMIT_EXCEEDED, cheaply, and records the refusal', async (_, query, limit) => {
+    const result = await post(query);
+    expect(result.status).toBe(400);
+    expect(result.body.errors[0]!.extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit });
+    expect(result.body.data).toBeUndefined();
+    const records = (await gql(stack.gatewayUrl, `{ disclosures(first: 5, filter: { outcome: "BAD_REQUEST" }) { records { requestId reason } } }`, {}, ig)).data.disclosures.records;
+    expect(records).toContainEqual({ requestId: result.requestId, reason: 'OPERATION_LIMIT_EXCEEDED' });
+  });
+
+  it('turns a 1 MB document away without holding it: the gateway stays small', async () => {
+    const rss = async () => Number((await (await fetch(stack.gatewayUrl.replace('/graphql', '/health'))).json() as { rssBytes?: number }).rssBytes ?? 0);
+    const before = await rss();
+    for (let i = 0; i < 20; i++) await post(`{ __typename }${'#'.repeat(1024 * 1024)}`);
+    const after = await rss();
+    expect(after - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+});
+
+describe('production mode and trusted documents', () => {
+  /** A second gateway over the same agencies, with its own environment, trusting the dev issuer through a JWKS URL. */
+  async function extraGateway(env: Record<string, string>) {
+    const { createServer } = await import('node:http');
+    const { spawn } = await import('node:child_process');
+    const jwks = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'dev-issuer.public.json'), 'utf8'));
+    const keys = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwks] })));
+    await new Promise<void>((r) => keys.listen(0, '127.0.0.1', r));
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'gateway/dist/main.js')], {
+      env: { ...process.env, ...stack.env, PORT: String(port), OIDC_ISSUER: 'urn:macpt:dev-issuer', OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`, ...env },
+      stdio: 'ignore',
+    });
+    const url = `http://127.0.0.1:${port}/graphql`;
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { url, stop: () => { child.kill('SIGTERM'); keys.close(); } };
+  }
+
+  it('turns introspection and "Did you mean" hints off in production', async () => {
+    const gateway = await extraGateway({ NODE_ENV: 'production', TRUSTED_DOCUMENTS: 'allow' });
+    try {
+      const typo = await gql(gateway.url, `query($n: ID!) { child(nhsNumber: $n) { helth { name } } }`, { n: target.nhsNumber }, officer);
+      expect(typo.status).toBe(400);
+      expect(typo.errors![0]!.message).not.toMatch(/Did you mean/);
+      const introspection = await gql(gateway.url, `{ __schema { types { name } } }`, {}, officer);
+      expect(introspection.errors![0]!.message).toMatch(/introspection/i);
+      const dev = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { helth { name } } }`, { n: target.nhsNumber }, officer);
+      expect(dev.errors![0]!.message).toMatch(/Did you mean "health"/);
+    } finally {
+      gateway.stop();
+    }
+  });
+
+  it('runs only registered operations when trusted documents are required', async () => {
+    const gateway = await extraGateway({ TRUSTED_DOCUMENTS: 'required' });
+    try {
+      const registered = readFileSync(join(REPO_ROOT, 'gateway/operations/child-view.graphql'), 'utf8');
+      const ok = await gql(gateway.url, registered, { nhsNumber: target.nhsNumber }, officer);
+      expect(ok.status).toBe(200);
+      expect(ok.data.child.nhsNumber).toBe(target.nhsNumber);
+      const other = await gql(gateway.url, VIEW, { n: target.nhsNumber }, officer);
+      expect(other.status).toBe(400);
+      expect(other.errors![0]!.extensions).toMatchObject({ code: 'TRUSTED_DOCUMENT_REQUIRED', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    } finally {
+      gateway.stop();
+    }
+  });
+});
+
+describe('a misbehaving agency', () => {
+  const ask = async () => {
+    const started = Date.now();
+    const result = await gql(stack.gatewayUrl, VIEW, { n: target.nhsNumber }, officer);
+    return { ...result, ms: Date.now() - started };
+  };
+
+  it('that is slow: answered within its timeout with the other agencies and an error naming it', async () => {
+    proxy.setMode({ kind: 'slow', ms: 2500 });
+    try {
+      const result = await ask();
+      expect(result.ms).toBeLessThan(2000);
+      expect(result.data.child.health.name).toBe(target.name);
+      expect(result.data.child.police).toBeNull();
+      expect(result.errors!.find((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE')).toMatchObject({ extensions: { agency: 'police' }, message: expect.stringMatching(/timed out/) });
+    } finally {
+      proxy.setMode({ kind: 'pass' });
+      await new Promise((r) => setTimeout(r, 1600)); // let the breaker close again
+      await ask();
+    }
+  });
+
+  it('that answers garbage: never mistaken for "no data"', async () => {
+    proxy.setMode({ kind: 'garbage' });
+    try {
+      const result = await ask();
+      expect(result.data.child.police).toBeNull();
+      expect(result.errors!.find((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE')!.message).toMatch(/not JSON/);
+    } finally {
+      proxy.setMode({ kind: 'pass' });
+    }
+  });
+
+  it('that keeps failing: the circuit opens so it is not hammered, and closes when it is back', async () => {
+    proxy.setMode({ kind: 'reset' });
+    await new Promise((r) => setTimeout(r, 1600));
+    for (let i = 0; i < 3; i++) await ask();
+    const sent = proxy.requests.length;
+    const open = await ask();
+    expect(open.errors!.find((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE')!.message).toMatch(/circuit open/);
+    expect(proxy.requests.length).toBe(sent);
+    proxy.setMode({ kind: 'pass' });
+    await new Promise((r) => setTimeout(r, 1600));
+    const back = await ask();
+    expect(back.errors).toBeUndefined();
+    expect(back.data.child.police.name).toBe(target.name);
+  });
+});
+
+describe('rate limits', () => {
+  it('refuses a user who opens more different children than allowed, and shows IG the anomaly', async () => {
+    const bulk = headers(await stack.tokenFor('education-leicester-2'), 'EMERGENCY', JUSTIFICATION);
+    const many = children.slice(100, 140).map((c) => c.nhsNumber);
+    const result = await gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }`, { n: many }, bulk);
+    const limited = result.errors!.filter((e) => e.extensions!.code === 'RATE_LIMITED');
+    expect(limited.length).toBe(15);
+    expect(limited[0]!.message).toMatch(/bulk export is refused and reported to IG/);
+    const anomalies = (await gql(stack.gatewayUrl, `{ anomalies { user { id } outcome children { nhsNumber } } }`, {}, headers(await stack.tokenFor('ig-education'), 'IG_AUDIT'))).data.anomalies;
+    expect(anomalies[0]).toMatchObject({ user: { id: 'education-leicester-2' }, outcome: 'RATE_LIMITED' });
+  });
+});
