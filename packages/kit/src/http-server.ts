@@ -54,7 +54,7 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
  * Serves an Apollo Server on Node's own `http` module: the documented `executeHTTPGraphQLRequest`
  * integration, so we control body and header limits and can add plain routes without a framework.
  */
-export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<{ server: Server; url: string; close: (graceMs?: number) => Promise<void> }> {
   const { server: apollo, routes = {}, maxBodyBytes = 2 * 1024 * 1024 } = options;
   const http = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 256 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -123,9 +123,17 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   return {
     server: http,
     url: `http://${address.address}:${address.port}/graphql`,
-    close: () =>
+    // Stop accepting, let requests in flight finish (closing keep-alive connections as they go idle),
+    // and cut whatever is left after the grace period.
+    close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
-        http.close(() => resolve());
+        const sweep = setInterval(() => http.closeIdleConnections(), 50);
+        const cut = setTimeout(() => http.closeAllConnections(), graceMs);
+        http.close(() => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          resolve();
+        });
         http.closeIdleConnections();
       }),
   };

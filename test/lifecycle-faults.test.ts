@@ -1,0 +1,123 @@
+import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack } from './testkit.js';
+
+// Restarts and faults with real processes: SIGTERM, SIGKILL, agencies and Redis stopped under load.
+// Every load is loopback-only, bounded in requests and seconds, and stops by itself.
+
+const VIEW = `query($n: ID!) { child(nhsNumber: $n) { health { name } police { name } education { name } socialCare { name } } }`;
+const sample = children.slice(0, 300).map((c) => c.nhsNumber);
+const TIMEOUT_MS = 1500;
+
+let redis: RedisServer;
+let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let officer: Record<string, string>;
+let ig: Record<string, string>;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
+  stack = await startTestStack({ REDIS_URL: redis.url }, { HEALTH_URL: proxy.url, SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_BREAKER_OPEN_MS: '500', RATE_LIMIT_REQUESTS_PER_MINUTE: '100000' });
+  proxy.setTarget(stack.subgraphUrls.health!);
+  officer = headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION);
+  ig = headers(await stack.tokenFor('ig-police'), 'IG_AUDIT');
+});
+afterAll(async () => {
+  await stack?.stopAll();
+  await proxy?.close();
+  await redis?.destroy();
+});
+
+/** Requests from `workers` loops until `stop()`; records what came back. */
+function load(workers: number) {
+  const answered: { requestId: string; status: number; ms: number; childData: boolean }[] = [];
+  let failedConnections = 0;
+  let stopped = false;
+  const loops = Array.from({ length: workers }, async (_, w) => {
+    for (let i = 0; !stopped && i < 500; i++) {
+      const started = Date.now();
+      try {
+        const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables: { n: sample[(w * 37 + i) % sample.length] } }) });
+        const body = (await response.json()) as { data?: { child?: Record<string, unknown> | null } };
+        answered.push({ requestId: response.headers.get('x-request-id') ?? '', status: response.status, ms: Date.now() - started, childData: Boolean(body.data?.child) });
+      } catch {
+        failedConnections++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  });
+  return { answered, failedConnections: () => failedConnections, stop: async () => { stopped = true; await Promise.all(loops); } };
+}
+
+async function loggedRequestIds(): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let after: string | null = null;
+  for (;;) {
+    const page: { data?: any } = await gql(stack.gatewayUrl, `query($after: String) { disclosures(first: 200, after: $after, filter: { userId: "police-leicester-1" }) { records { requestId } endCursor hasNextPage } }`, { after }, ig);
+    for (const r of page.data.disclosures.records) ids.add(r.requestId);
+    if (!page.data.disclosures.hasNextPage) return ids;
+    after = page.data.disclosures.endCursor;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM finishes the request in flight, logs it, and exits', async () => {
+    proxy.setMode({ kind: 'slow', ms: 800 });
+    try {
+      const inFlight = gql(stack.gatewayUrl, VIEW, { n: sample[0] }, officer);
+      await sleep(200);
+      const gateway = stack.processes.get('gateway')!;
+      gateway.child.kill('SIGTERM');
+      const result = await inFlight;
+      expect(result.status).toBe(200);
+      expect(result.data.child.health.name).toBeTruthy();
+      expect(await gateway.exited).toBe(0);
+    } finally {
+      proxy.setMode({ kind: 'pass' });
+      await stack.start('gateway');
+    }
+  });
+
+  it('when killed with SIGKILL, never leaves a response answered without its record', async () => {
+    const run = load(4);
+    await sleep(700);
+    stack.processes.get('gateway')!.child.kill('SIGKILL');
+    await sleep(300);
+    await run.stop();
+    await stack.start('gateway');
+    const served = run.answered.filter((a) => a.childData);
+    expect(served.length).toBeGreaterThan(5);
+    const logged = await loggedRequestIds();
+    expect(served.filter((a) => !logged.has(a.requestId))).toEqual([]);
+  });
+});
+
+describe('faults under load', () => {
+  it.each(['social-care', 'health', 'police', 'education', 'redis'])('survives %s stopping and returning: no crash, no hang, nothing unlogged, full service after', async (name) => {
+    const run = load(4);
+    await sleep(400);
+    if (name === 'redis') await redis.stop();
+    else await stack.stop(name);
+    await sleep(900);
+    if (name === 'redis') await redis.start();
+    else await stack.start(name);
+    await sleep(1200);
+    await run.stop();
+
+    expect(run.failedConnections()).toBe(0);
+    expect(stack.processes.get('gateway')!.child.exitCode).toBeNull();
+    const slowest = Math.max(...run.answered.map((a) => a.ms));
+    expect(slowest).toBeLessThan(TIMEOUT_MS * 2 + 1500);
+    const served = run.answered.filter((a) => a.childData);
+    const logged = await loggedRequestIds();
+    expect(served.filter((a) => !logged.has(a.requestId))).toEqual([]);
+    // Full service once it is back (the circuit closes after its short open period).
+    await sleep(600);
+    const after = await gql(stack.gatewayUrl, VIEW, { n: children.find((c) => c.socialCare && c.police && c.education)!.nhsNumber }, officer);
+    expect(after.errors, JSON.stringify(after.errors)).toBeUndefined();
+    expect(Object.values(after.data.child).every((v) => v !== null)).toBe(true);
+  });
+});
