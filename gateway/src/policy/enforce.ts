@@ -82,6 +82,11 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
         out[key] = obj[key] ?? type.name;
         continue;
       }
+      if (name.startsWith('__')) {
+        // Introspection (__schema, __type) describes the schema, never a child: it passes as it is.
+        out[key] = obj[key] ?? null;
+        continue;
+      }
       const fieldPath = [...path, key];
       const verdict = input.decide(`${type.name}.${name}`, child);
       if (verdict !== 'exempt' && !verdict.allowed) {

@@ -37,7 +37,7 @@ export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, 
       Field: {
         enter(node) {
           const parent = typeInfo.getParentType();
-          if (!parent || node.name.value.startsWith('__')) return undefined;
+          if (!parent || parent.name.startsWith('__') || node.name.value.startsWith('__')) return undefined;
           const coordinate = `${parent.name}.${node.name.value}`;
           if (!removable(coordinate)) return undefined;
           removed.push(coordinate);

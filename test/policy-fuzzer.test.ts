@@ -1,0 +1,135 @@
+import { buildClientSchema, getIntrospectionQuery, getNamedType, isLeafType, isObjectType, Kind, parse, type GraphQLObjectType, type GraphQLSchema, type IntrospectionQuery, type SelectionSetNode } from 'graphql';
+import { POLICIES } from '@macpt/policies';
+import { Random, type Child, type Persona } from '@macpt/synthetic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referenceAllows } from './reference-policy.js';
+import { children, gql, headers, householdOf, JUSTIFICATION, startTestStack } from './testkit.js';
+import { truthPurposeSupported, truthRelationship } from './truth.js';
+
+// A seeded policy fuzzer: random valid operations (aliases, inline and named fragments, nesting) by
+// random personas for random purposes about random children. Every response is checked against the
+// independent reference evaluator (nothing forbidden is disclosed) and against its disclosure record
+// (everything disclosed is recorded). Reproduce a failure with FUZZ_SEED=<seed> npm test.
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
+const MAX_CASES = Number(process.env.FUZZ_CASES ?? 250);
+const MAX_MS = 40_000;
+const PURPOSES = ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE', 'EMERGENCY', 'IG_AUDIT'];
+const FIELD = new Map(POLICIES.flatMap((p) => Object.entries(p.fields).map(([c, rule]) => [c, { ...rule, owner: p.agency }] as const)));
+
+/** Builds a random selection of `type`, at most `depth` levels, within the gateway's alias limit. */
+function randomSelection(rnd: Random, schema: GraphQLSchema, type: GraphQLObjectType, depth: number, budget: { aliases: number; fragments: string[] }): string {
+  const fields = Object.values(type.getFields()).filter((f) => !f.args.some((a) => a.type.toString().endsWith('!')));
+  const picks = Array.from({ length: rnd.int(1, Math.min(4, fields.length)) }, () => rnd.pick(fields));
+  const parts: string[] = [];
+  for (const field of picks) {
+    const named = getNamedType(field.type);
+    const alias = budget.aliases > 0 && rnd.chance(0.3) ? (budget.aliases--, `x${rnd.int(0, 9999)}: `) : '';
+    const args = field.args.some((a) => a.name === 'sinceDays') && rnd.chance(0.4) ? `(sinceDays: ${rnd.pick([30, 90, 365])})` : '';
+    if (isLeafType(named)) parts.push(`${alias}${field.name}${args}`);
+    else if (isObjectType(named) && depth > 1) {
+      let inner = randomSelection(rnd, schema, named, depth - 1, budget);
+      if (rnd.chance(0.2)) {
+        const name = `F${budget.fragments.length}`;
+        budget.fragments.push(`fragment ${name} on ${named.name} { ${inner} }`);
+        inner = `...${name}`;
+      } else if (rnd.chance(0.2)) inner = `... on ${named.name} { ${inner} }`;
+      parts.push(`${alias}${field.name}${args} { ${inner} }`);
+    }
+  }
+  return parts.length ? parts.join(' ') : '__typename';
+}
+
+/** Calls `fn` for every field value present in `data` along the operation, with its coordinate. */
+function walk(schema: GraphQLSchema, selectionSet: SelectionSetNode, type: GraphQLObjectType, value: unknown, fragments: Map<string, SelectionSetNode>, fn: (coordinate: string, v: unknown) => void): void {
+  if (Array.isArray(value)) return value.forEach((v) => walk(schema, selectionSet, type, v, fragments, fn));
+  if (value === null || typeof value !== 'object') return;
+  const obj = value as Record<string, unknown>;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) walk(schema, selection.selectionSet, type, obj, fragments, fn);
+    else if (selection.kind === Kind.FRAGMENT_SPREAD) walk(schema, fragments.get(selection.name.value)!, type, obj, fragments, fn);
+    else if (selection.name.value !== '__typename') {
+      const key = selection.alias?.value ?? selection.name.value;
+      const field = type.getFields()[selection.name.value]!;
+      fn(`${type.name}.${field.name}`, obj[key]);
+      const named = getNamedType(field.type);
+      if (selection.selectionSet && isObjectType(named)) walk(schema, selection.selectionSet, named, obj[key], fragments, fn);
+    }
+  }
+}
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let schema: GraphQLSchema;
+
+beforeAll(async () => {
+  // The standard introspection query is 13 levels deep: allow it here so the fuzzer can read the schema.
+  stack = await startTestStack({}, { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000', RATE_LIMIT_CHILDREN_PER_HOUR: '100000', MAX_DEPTH: '16' });
+  const introspection = await gql<IntrospectionQuery>(stack.gatewayUrl, getIntrospectionQuery(), {}, headers(await stack.tokenFor('lcpp-leicester'), 'STRATEGY_DISCUSSION'));
+  schema = buildClientSchema(introspection.data!);
+});
+afterAll(async () => {
+  await stack?.stopAll();
+});
+
+describe(`policy fuzzer (seed ${SEED})`, () => {
+  it('finds no disclosed field the design forbids, and no disclosure missing from the log', { timeout: 120_000 }, async () => {
+    const rnd = new Random(SEED);
+    const pool: Child[] = [...children.filter((c) => c.socialCare?.caseId).slice(0, 150), ...children.slice(0, 50)];
+    const personas: Persona[] = stack.personas;
+    const tokens = new Map<string, string>();
+    const problems: string[] = [];
+    const checked: { requestId: string; user: string; disclosed: Set<string>; label: string }[] = [];
+    const started = Date.now();
+    let cases = 0;
+    for (; cases < MAX_CASES && Date.now() - started < MAX_MS; cases++) {
+      const persona = rnd.pick(personas);
+      const purpose = rnd.pick(PURPOSES);
+      const child = rnd.pick(pool);
+      const budget = { aliases: 10, fragments: [] as string[] };
+      const selection = randomSelection(rnd, schema, schema.getType('Child') as GraphQLObjectType, 5, budget);
+      const root = rnd.chance(0.5) ? 'child(nhsNumber: $n)' : 'children(nhsNumbers: [$n])';
+      const query = `query Fuzz($n: ID!) { ${rnd.chance(0.3) ? 'c: ' : ''}${root} { ${selection} } } ${budget.fragments.join(' ')}`;
+      const label = `case ${cases} (FUZZ_SEED=${SEED}): ${persona.id} ${purpose} ${child.nhsNumber}\n  ${query}`;
+      if (!tokens.has(persona.id)) tokens.set(persona.id, await stack.tokenFor(persona.id));
+      const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers(tokens.get(persona.id)!, purpose, purpose === 'EMERGENCY' ? JUSTIFICATION : undefined) }, body: JSON.stringify({ query, variables: { n: child.nhsNumber } }) });
+      const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
+      if (response.status >= 500) problems.push(`${label}\n  → HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
+      const household = householdOf(child);
+      const attrs = { relationship: truthRelationship(persona, child, household), purposeSupported: truthPurposeSupported(purpose, child), confidentialBy: household.confidentialBy ? [household.confidentialBy] : [] };
+      const document = parse(query);
+      const fragments = new Map(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d.selectionSet]));
+      const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)!;
+      const disclosed = new Set<string>();
+      walk(schema, operation.selectionSet, schema.getQueryType()!, body.data ?? null, fragments, (coordinate, v) => {
+        const rule = FIELD.get(coordinate);
+        if (!rule || coordinate === 'Child.nhsNumber' || v === null || v === undefined) return;
+        disclosed.add(coordinate);
+        if (!referenceAllows({ role: persona.role, agency: persona.agency }, purpose, { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass }, attrs)) {
+          problems.push(`${label}\n  → disclosed ${coordinate}, which DESIGN §4 forbids (${JSON.stringify(attrs)})`);
+        }
+      });
+      if (disclosed.size > 0) checked.push({ requestId: response.headers.get('x-request-id') ?? '', user: persona.id, disclosed, label });
+    }
+    expect(cases).toBeGreaterThan(50);
+    expect(checked.length).toBeGreaterThan(20);
+    // Every disclosed field must appear in the response's disclosure record.
+    const ig = headers(await stack.tokenFor('ig-health'), 'IG_AUDIT');
+    const records = new Map<string, Set<string>>();
+    for (const userId of new Set(checked.map((c) => c.user))) {
+      let after: string | null = null;
+      for (;;) {
+        const page: { data?: any } = await gql(stack.gatewayUrl, `query($u: ID, $after: String) { disclosures(first: 200, after: $after, filter: { userId: $u }) { records { requestId children { disclosed { fields } } } endCursor hasNextPage } }`, { u: userId, after }, headers(await stack.tokenFor(`ig-${stack.personas.find((p) => p.id === userId)!.agency}`), 'IG_AUDIT'));
+        for (const r of page.data.disclosures.records) records.set(r.requestId, new Set(r.children.flatMap((c: { disclosed: { fields: string[] }[] }) => c.disclosed.flatMap((d) => d.fields))));
+        if (!page.data.disclosures.hasNextPage) break;
+        after = page.data.disclosures.endCursor;
+      }
+    }
+    for (const c of checked) {
+      const recorded = records.get(c.requestId);
+      const missing = [...c.disclosed].filter((f) => !recorded?.has(f));
+      if (missing.length) problems.push(`${c.label}\n  → disclosed but not recorded: ${missing.join(', ')}`);
+    }
+    expect(ig).toBeDefined();
+    expect(problems.slice(0, 5)).toEqual([]);
+  });
+});
