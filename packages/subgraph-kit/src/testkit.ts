@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { buildASTSchema, getNamedType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
 import type { Household } from '@macpt/synthetic';
 import type { InternalContext } from '@macpt/kit';
@@ -73,4 +75,45 @@ export async function resolveChildren<T>(definition: SubgraphDefinition<T>, nhsN
   } finally {
     await server.stop();
   }
+}
+
+/** What {@link batchingSuite} needs to know about an agency. */
+export interface BatchingSuite<T> {
+  agency: string;
+  schemaFile: string;
+  /** The `Child` field holding the agency's record (null when it holds nothing). */
+  recordField: string;
+  /** The table with one row per child the agency knows. */
+  childTable: string;
+  migrate: (store: SqlStore) => void;
+  writer: (store: SqlStore) => (h: Household) => void;
+  definition: (store: SqlStore) => SubgraphDefinition<T>;
+}
+
+/**
+ * The tests every agency subgraph shares: its whole record for 500 (and 50) children costs one SQL
+ * statement per table, and an unknown child is null rather than an error.
+ */
+export function batchingSuite<T>(s: BatchingSuite<T>): void {
+  describe(`${s.agency} subgraph`, () => {
+    const store = seededMemoryStore(s.migrate, s.writer);
+    const definition = s.definition(store);
+    const selection = fullSelection(readFileSync(s.schemaFile, 'utf8'), 'Child');
+    const known = (n: number) => (store.db.prepare(`SELECT nhs_number AS n FROM ${s.childTable} ORDER BY nhs_number LIMIT ?`).all(n) as { n: string }[]).map((r) => r.n);
+
+    it.each([500, 50])('resolves %i children with one SQL statement per table', async (n) => {
+      const children = known(n);
+      expect(children).toHaveLength(n);
+      const before = store.statementsRun;
+      const result = await resolveChildren(definition, children, selection);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?._entities).toHaveLength(n);
+      expect(store.statementsRun - before).toBe(dataTables(store).length);
+    });
+
+    it(`returns null, not an error, for a child ${s.agency} holds nothing about`, async () => {
+      const result = await resolveChildren(definition, ['9999999999'], `${s.recordField} { name }`);
+      expect(result).toEqual({ data: { _entities: [{ nhsNumber: '9999999999', [s.recordField]: null }] } });
+    });
+  });
 }

@@ -1,27 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dataTables, fullSelection, resolveChildren, seededMemoryStore } from '@macpt/subgraph-kit/testkit';
-import { describe, expect, it } from 'vitest';
+import { batchingSuite } from '@macpt/subgraph-kit/testkit';
 import { educationSubgraph, SCHEMA_FILE } from './app.js';
 import { educationWriter, migrate } from './store/index.js';
 
-describe('education subgraph', () => {
-  const store = seededMemoryStore(migrate, educationWriter);
-  const definition = educationSubgraph(store);
-  const selection = fullSelection(readFileSync(SCHEMA_FILE, 'utf8'), 'Child');
-  const known = (n: number) => (store.db.prepare('SELECT nhs_number AS n FROM e_pupil ORDER BY nhs_number LIMIT ?').all(n) as { n: string }[]).map((r) => r.n);
-
-  it.each([500, 50])('resolves %i children with one SQL statement per table', async (n) => {
-    const children = known(n);
-    expect(children).toHaveLength(n);
-    const before = store.statementsRun;
-    const result = await resolveChildren(definition, children, selection);
-    expect(result.errors).toBeUndefined();
-    expect(result.data?._entities).toHaveLength(n);
-    expect(store.statementsRun - before).toBe(dataTables(store).length);
-  });
-
-  it('returns null, not an error, for a child education holds nothing about', async () => {
-    const result = await resolveChildren(definition, ['9999999999'], 'education { name }');
-    expect(result).toEqual({ data: { _entities: [{ nhsNumber: '9999999999', education: null }] } });
-  });
-});
+batchingSuite({ agency: 'education', schemaFile: SCHEMA_FILE, recordField: 'education', childTable: 'e_pupil', migrate, writer: educationWriter, definition: educationSubgraph });

@@ -1,15 +1,13 @@
-import DataLoader from 'dataloader';
-import { groupByKey, oneByKey } from '@macpt/subgraph-kit';
+import { listLoader, rowLoader } from '@macpt/subgraph-kit';
 import type { EducationQueries } from './store/queries.js';
 
 /** Education's per-request DataLoaders: one SQL statement per table per batch of children. */
 export function createLoaders(q: EducationQueries) {
-  const byChild = <Row extends { nhsNumber: string }>(run: (keys: readonly string[]) => Row[]) =>
-    new DataLoader<string, Row[]>(async (keys) => groupByKey(keys, run(keys), (r) => r.nhsNumber));
+  const byChild = <Row extends { nhsNumber: string }>(run: (keys: readonly string[]) => Row[]) => listLoader(run, (r) => r.nhsNumber);
   return {
     // A child not on any roll (under school age, say) has no row: null, not an error.
-    pupil: new DataLoader(async (keys: readonly string[]) => oneByKey(keys, q.pupils(keys), (r) => r.nhsNumber)),
-    school: new DataLoader(async (keys: readonly string[]) => oneByKey(keys, q.schools(keys), (r) => r.urn)),
+    pupil: rowLoader(q.pupils, (r) => r.nhsNumber),
+    school: rowLoader(q.schools, (r) => r.urn),
     suspensions: byChild(q.suspensions),
     exclusions: byChild(q.exclusions),
     dslConcerns: byChild(q.dslConcerns),

@@ -1,27 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dataTables, fullSelection, resolveChildren, seededMemoryStore } from '@macpt/subgraph-kit/testkit';
-import { describe, expect, it } from 'vitest';
+import { batchingSuite } from '@macpt/subgraph-kit/testkit';
 import { healthSubgraph, SCHEMA_FILE } from './app.js';
 import { healthWriter, migrate } from './store/index.js';
 
-describe('health subgraph', () => {
-  const store = seededMemoryStore(migrate, healthWriter);
-  const definition = healthSubgraph(store);
-  const selection = fullSelection(readFileSync(SCHEMA_FILE, 'utf8'), 'Child');
-  const known = (n: number) => (store.db.prepare('SELECT nhs_number AS n FROM h_patient ORDER BY nhs_number LIMIT ?').all(n) as { n: string }[]).map((r) => r.n);
-
-  it.each([500, 50])('resolves %i children with one SQL statement per table', async (n) => {
-    const children = known(n);
-    expect(children).toHaveLength(n);
-    const before = store.statementsRun;
-    const result = await resolveChildren(definition, children, selection);
-    expect(result.errors).toBeUndefined();
-    expect(result.data?._entities).toHaveLength(n);
-    expect(store.statementsRun - before).toBe(dataTables(store).length);
-  });
-
-  it('returns null, not an error, for a child health holds nothing about', async () => {
-    const result = await resolveChildren(definition, ['9999999999'], 'health { name }');
-    expect(result).toEqual({ data: { _entities: [{ nhsNumber: '9999999999', health: null }] } });
-  });
-});
+batchingSuite({ agency: 'health', schemaFile: SCHEMA_FILE, recordField: 'health', childTable: 'h_patient', migrate, writer: healthWriter, definition: healthSubgraph });

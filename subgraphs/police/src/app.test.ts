@@ -1,27 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dataTables, fullSelection, resolveChildren, seededMemoryStore } from '@macpt/subgraph-kit/testkit';
-import { describe, expect, it } from 'vitest';
+import { batchingSuite } from '@macpt/subgraph-kit/testkit';
 import { policeSubgraph, SCHEMA_FILE } from './app.js';
 import { policeWriter, migrate } from './store/index.js';
 
-describe('police subgraph', () => {
-  const store = seededMemoryStore(migrate, policeWriter);
-  const definition = policeSubgraph(store);
-  const selection = fullSelection(readFileSync(SCHEMA_FILE, 'utf8'), 'Child');
-  const known = (n: number) => (store.db.prepare('SELECT nhs_number AS n FROM p_person ORDER BY nhs_number LIMIT ?').all(n) as { n: string }[]).map((r) => r.n);
-
-  it.each([500, 50])('resolves %i children with one SQL statement per table', async (n) => {
-    const children = known(n);
-    expect(children).toHaveLength(n);
-    const before = store.statementsRun;
-    const result = await resolveChildren(definition, children, selection);
-    expect(result.errors).toBeUndefined();
-    expect(result.data?._entities).toHaveLength(n);
-    expect(store.statementsRun - before).toBe(dataTables(store).length);
-  });
-
-  it('returns null, not an error, for a child police holds nothing about', async () => {
-    const result = await resolveChildren(definition, ['9999999999'], 'police { name }');
-    expect(result).toEqual({ data: { _entities: [{ nhsNumber: '9999999999', police: null }] } });
-  });
-});
+batchingSuite({ agency: 'police', schemaFile: SCHEMA_FILE, recordField: 'police', childTable: 'p_person', migrate, writer: policeWriter, definition: policeSubgraph });

@@ -1,12 +1,9 @@
-import type { SubgraphContext } from '@macpt/subgraph-kit';
+import { sinceDate, type SubgraphContext } from '@macpt/subgraph-kit';
 import type { HealthLoaders } from '../loaders.js';
 import type { PatientRow } from '../store/queries.js';
 
 type Ctx = SubgraphContext<HealthLoaders>;
 type Keyed = { nhsNumber: string };
-
-const since = (days: number | null | undefined): string =>
-  days == null ? '' : new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 /** All of health's resolvers. */
 export function resolvers() {
@@ -19,7 +16,7 @@ export function resolvers() {
       gpPractice: (p: PatientRow, _: unknown, ctx: Ctx) => ctx.loaders.practice.load(p.gpPractice),
       namedProfessional: (p: PatientRow) => ({ kind: p.professionalKind, name: p.professionalName }),
       aeAttendances: async (p: PatientRow, args: { sinceDays?: number | null }, ctx: Ctx) => {
-        const from = since(args.sinceDays);
+        const from = sinceDate(args.sinceDays);
         return (await ctx.loaders.ae.load(p.nhsNumber)).filter((a) => a.date >= from);
       },
       wasNotBrought: (p: PatientRow, _: unknown, ctx: Ctx) => ctx.loaders.wnb.load(p.nhsNumber),

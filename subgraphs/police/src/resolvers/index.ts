@@ -1,12 +1,9 @@
-import type { SubgraphContext } from '@macpt/subgraph-kit';
+import { sinceDate, type SubgraphContext } from '@macpt/subgraph-kit';
 import type { PoliceLoaders } from '../loaders.js';
 import type { PersonRow } from '../store/queries.js';
 
 type Ctx = SubgraphContext<PoliceLoaders>;
 type Keyed = { nhsNumber: string };
-
-const since = (days: number | null | undefined): string =>
-  days == null ? '' : new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 /** Handling code "P" permits lawful onward sharing; every other code keeps the record within police. */
 const shareable = (code: string) => code === 'P';
@@ -21,7 +18,7 @@ export function resolvers() {
     },
     PoliceRecord: {
       incidents: async (p: PersonRow, args: { sinceDays?: number | null }, ctx: Ctx) => {
-        const from = since(args.sinceDays);
+        const from = sinceDate(args.sinceDays);
         return (await ctx.loaders.incidents.load(p.nhsNumber)).filter((i) => i.date >= from);
       },
       domesticAbuseIncidents: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.domesticAbuse.load(p.householdId),
