@@ -139,6 +139,17 @@ describe('query tricks cannot extract a withheld field', () => {
   });
 });
 
+describe('batching across the federation', () => {
+  it('asks an agency once for a 500-child caseload: one _entities request, whatever N', async () => {
+    proxy.requests.length = 0;
+    const batch = children.slice(0, 500).map((c) => c.nhsNumber);
+    const result = await gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { police { name incidents { id } } } }`, { n: batch }, headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION));
+    expect(result.data.children).toHaveLength(500);
+    expect(proxy.requests.filter((r) => r.body.includes('_entities'))).toHaveLength(1);
+    expect(proxy.requests.filter((r) => r.body.includes('nhsNumbers'))).toHaveLength(1); // the facts look-up
+  });
+});
+
 describe('withheld is not absent', () => {
   it('gives byte-identical answers for a child with and without a CAMHS record', async () => {
     // Children at a stage that supports SENSITIVE sharing, asked about by their named police officer (whose role health does not list).
