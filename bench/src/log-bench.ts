@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { draft, FileDisclosureStore, GroupCommitter, RedisDisclosureStore, type DisclosureStore, type RecordDraft } from '@macpt/gateway/disclosure';
+import { startRedisServer } from '@macpt/kit/redis-server';
+
+// `npm run bench:log`: disclosure-log micro-benchmarks, side by side in one run —
+// group-commit appends/s against one-at-a-time appends, on Redis (appendfsync always) and the file;
+// and subject-access-report time over a log of --records records (default 1,000,000).
+
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '5' },
+    inflight: { type: 'string', default: '256' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+const RECORDS = values.smoke ? 20_000 : Number(values.records);
+const SECONDS = values.smoke ? 1 : Number(values.seconds);
+const INFLIGHT = Number(values.inflight);
+const CHILDREN = Math.max(1000, Math.floor(RECORDS / 5));
+
+const nhs = (i: number) => `999${String(1_000_000 + (i % CHILDREN)).padStart(7, '0')}`;
+let counter = 0;
+function record(i = counter++): RecordDraft {
+  const facts = { requestId: `bench-${i}`, user: { id: `police-leicester-${(i % 2) + 1}`, role: 'MACPT_POLICE', agency: 'police', la: 'LEICESTER' }, purpose: 'STRATEGY_DISCUSSION', justification: null, breakGlass: false, operationName: 'ChildView', operationHash: 'f'.repeat(64), clientName: 'bench' };
+  return draft('DISCLOSURE', facts, 'PARTIAL', {
+    children: [{ nhsNumber: nhs(i), disclosed: { health: ['Child.health', 'HealthRecord.aeAttendances', 'HealthRecord.name'], police: ['Child.police', 'PoliceRecord.incidents'] }, withheld: [{ field: 'HealthRecord.camhs', agency: 'health', rule: 'SENSITIVE_PURPOSE', class: 'SENSITIVE' }], lawfulBasis: { health: 'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18', police: 'DPA 2018 Part 3, s.35 and Sch. 8 para. 4' } }],
+    agencies: ['health', 'police'],
+  });
+}
+
+/** Appends/s with `inflight` concurrent writers for `seconds`: through group commit, or one append at a time. */
+async function appendRate(store: DisclosureStore, grouped: boolean): Promise<number> {
+  const committer = new GroupCommitter(store, 5_000);
+  const until = Date.now() + SECONDS * 1000;
+  let done = 0;
+  const writer = async () => {
+    while (Date.now() < until) {
+      if (grouped) await committer.append(record());
+      else await store.append([record()]);
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: grouped ? INFLIGHT : 1 }, writer));
+  return done / ((Date.now() - started) / 1000);
+}
+
+async function fill(store: DisclosureStore, total: number): Promise<number> {
+  const started = Date.now();
+  for (let i = 0; i < total; i += 1000) await store.append(Array.from({ length: Math.min(1000, total - i) }, (_, k) => record(i + k)));
+  return (Date.now() - started) / 1000;
+}
+
+async function sarTimes(store: DisclosureStore): Promise<{ median: number; p99: number; records: number }> {
+  const times: number[] = [];
+  let found = 0;
+  for (let k = 0; k < 50; k++) {
+    const started = process.hrtime.bigint();
+    const rows = await store.query({ nhsNumber: nhs(k * 7919) }, 10_000);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    found += rows.length;
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)]!, p99: times[Math.floor(times.length * 0.99)]!, records: found / 50 };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'macpt-logbench-'));
+const redis = await startRedisServer({ appendfsync: 'always' });
+try {
+  console.log(`disclosure-log micro-benchmarks (${values.smoke ? 'smoke' : 'full'}): ${SECONDS} s per append run, ${INFLIGHT} concurrent writers, ${RECORDS.toLocaleString('en-GB')} records for the subject-access report\n`);
+  const results: Record<string, unknown> = {};
+  for (const [name, make] of [
+    ['redis (appendfsync always)', (p: string) => new RedisDisclosureStore({ url: redis.url, prefix: p, commandTimeoutMs: 5_000 })],
+    ['file (fsync per batch)', (p: string) => new FileDisclosureStore(join(dir, `${p}.jsonl`))],
+  ] as const) {
+    const single = make('single:');
+    const one = await appendRate(single, false);
+    await single.close();
+    const groupedStore = make('grouped:');
+    const grouped = await appendRate(groupedStore, true);
+    await groupedStore.close();
+    console.log(`${name.padEnd(28)} one at a time ${one.toFixed(0).padStart(8)} records/s   group commit ${grouped.toFixed(0).padStart(8)} records/s   ratio ${(grouped / one).toFixed(1)}×`);
+    results[name] = { oneAtATimePerSecond: Math.round(one), groupCommitPerSecond: Math.round(grouped) };
+  }
+  for (const [name, make] of [
+    ['redis', () => new RedisDisclosureStore({ url: redis.url, prefix: 'sar:', commandTimeoutMs: 30_000 })],
+    ['file', () => new FileDisclosureStore(join(dir, 'sar.jsonl'))],
+  ] as const) {
+    const store = make();
+    const fillSeconds = await fill(store, RECORDS);
+    await store.close();
+    const opened = Date.now();
+    const reopened = make();
+    const openSeconds = (Date.now() - opened) / 1000;
+    const sar = await sarTimes(reopened);
+    await reopened.close();
+    console.log(`subject-access report, ${name.padEnd(5)} over ${RECORDS.toLocaleString('en-GB')} records: median ${sar.median.toFixed(1)} ms, p99 ${sar.p99.toFixed(1)} ms (${sar.records} records a child; filled in ${fillSeconds.toFixed(1)} s, reopened in ${openSeconds.toFixed(1)} s)`);
+    results[`sar-${name}`] = { records: RECORDS, medianMs: sar.median, p99Ms: sar.p99, fillSeconds, openSeconds };
+  }
+  console.log(`\n${JSON.stringify(results)}`);
+} finally {
+  await redis.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
