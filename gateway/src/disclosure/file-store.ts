@@ -1,7 +1,28 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
 import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+
+/** Reads a file's non-empty lines in 4 MiB chunks (a log can outgrow the largest string Node allows). */
+function* linesOf(fd: number, size: number): Generator<{ offset: number; length: number; text: string; last: boolean }> {
+  const chunk = Buffer.alloc(4 * 1024 * 1024);
+  let carry = Buffer.alloc(0);
+  let base = 0;
+  for (let position = 0; position < size; ) {
+    const read = readSync(fd, chunk, 0, Math.min(chunk.length, size - position), position);
+    if (read === 0) break;
+    position += read;
+    const buffer = carry.length ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+    let start = 0;
+    for (let nl = buffer.indexOf(10, start); nl !== -1; nl = buffer.indexOf(10, start)) {
+      if (nl > start) yield { offset: base + start, length: nl - start, text: buffer.toString('utf8', start, nl), last: false };
+      start = nl + 1;
+    }
+    carry = Buffer.from(buffer.subarray(start));
+    base += start;
+  }
+  if (carry.length > 0) yield { offset: base, length: carry.length, text: carry.toString('utf8'), last: true };
+}
 
 /**
  * The embedded disclosure log: one JSON record per line in an append-only file, fsync'd before any
@@ -32,31 +53,25 @@ export class FileDisclosureStore implements DisclosureStore {
 
   private load(): void {
     if (this.size === 0) return;
-    const text = readFileSync(this.file, 'utf8');
-    let offset = 0;
-    for (const line of text.split('\n')) {
-      const length = Buffer.byteLength(line);
-      if (line.length > 0) {
+    for (const { offset, length, text, last } of linesOf(this.fd, this.size)) {
+      let record: DisclosureRecord | null = null;
+      try {
+        record = JSON.parse(text) as DisclosureRecord;
+      } catch {
         // A torn last line (a crash mid-write, never acknowledged) is cut off; anything else is kept for the verifier.
-        let record: DisclosureRecord | null = null;
-        try {
-          record = JSON.parse(line) as DisclosureRecord;
-        } catch {
-          if (offset + length >= this.size - 1 && !text.endsWith('\n')) {
-            ftruncateSync(this.fd, offset);
-            this.size = offset;
-            break;
-          }
-        }
-        this.offsets.push(offset);
-        this.lengths.push(length);
-        if (record) {
-          this.ids.set(record.id, this.offsets.length);
-          for (const key of indexKeys(record)) this.addToIndex(key, this.offsets.length);
-          this.head = { seq: record.seq, hash: record.hash };
+        if (last) {
+          ftruncateSync(this.fd, offset);
+          this.size = offset;
+          break;
         }
       }
-      offset += length + 1;
+      this.offsets.push(offset);
+      this.lengths.push(length);
+      if (record) {
+        this.ids.set(record.id, this.offsets.length);
+        for (const key of indexKeys(record)) this.addToIndex(key, this.offsets.length);
+        this.head = { seq: record.seq, hash: record.hash };
+      }
     }
   }
 
@@ -152,21 +167,26 @@ export class FileDisclosureStore implements DisclosureStore {
   async verify(): Promise<IntegrityResult> {
     await this.writing;
     // Read the file afresh: the verifier trusts nothing it holds in memory.
-    const text = existsSync(this.file) ? readFileSync(this.file, 'utf8') : '';
     let previous = { seq: 0, hash: GENESIS_HASH };
     let count = 0;
-    for (const line of text.split('\n')) {
-      if (line.length === 0) continue;
-      let record: DisclosureRecord;
+    if (existsSync(this.file)) {
+      const fd = openSync(this.file, 'r');
       try {
-        record = JSON.parse(line) as DisclosureRecord;
-      } catch {
-        return { ok: false, count, headHash: previous.hash, problem: `the line after record seq ${previous.seq} is not a record` };
+        for (const { text } of linesOf(fd, fstatSync(fd).size)) {
+          let record: DisclosureRecord;
+          try {
+            record = JSON.parse(text) as DisclosureRecord;
+          } catch {
+            return { ok: false, count, headHash: previous.hash, problem: `the line after record seq ${previous.seq} is not a record` };
+          }
+          const problem = firstBreak(record, previous);
+          if (problem) return { ok: false, count, headHash: previous.hash, problem };
+          previous = { seq: record.seq, hash: record.hash };
+          count++;
+        }
+      } finally {
+        closeSync(fd);
       }
-      const problem = firstBreak(record, previous);
-      if (problem) return { ok: false, count, headHash: previous.hash, problem };
-      previous = { seq: record.seq, hash: record.hash };
-      count++;
     }
     const headFile = `${this.file}.head`;
     const head = existsSync(headFile) ? (JSON.parse(readFileSync(headFile, 'utf8')) as { seq: number; hash: string }) : { seq: 0, hash: GENESIS_HASH };

@@ -160,3 +160,17 @@ describe("the README's Redis ACL for the gateway", () => {
     await store.close();
   });
 });
+
+describe('the file disclosure store after a crash', () => {
+  it('cuts off a torn last line (never acknowledged) and goes on with a chain that verifies', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'macpt-dlog-')), 'log.jsonl');
+    const store = new FileDisclosureStore(file);
+    await store.append([disclosure('9990000018'), disclosure('9990000026')]);
+    await store.close();
+    writeFileSync(file, `${readFileSync(file, 'utf8')}{"id":"half-writ`);
+    const reopened = new FileDisclosureStore(file);
+    await reopened.append([disclosure('9990000034')]);
+    expect(await reopened.verify()).toMatchObject({ ok: true, count: 3 });
+    await reopened.close();
+  });
+});
