@@ -59,12 +59,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const breakers = Object.fromEntries(Object.keys(supergraph.agencies).map((a) => [a, new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS)]));
   const timeoutOf = (agency: string) => config.timeoutOverrides[agency] ?? config.SUBGRAPH_TIMEOUT_MS;
 
+  const governed = config.POLICY_ENFORCEMENT === 'on';
+  if (!governed || config.DISCLOSURE_LOG === 'off') logger.warn({ policy: config.POLICY_ENFORCEMENT, log: config.DISCLOSURE_LOG }, 'benchmark mode: protections switched off');
   const sources: AgencyDataSource[] = [];
   const inner = new ApolloGateway({
     supergraphSdl: supergraph.sdl,
     logger,
     buildService: ({ name, url }) => {
-      if (name === DIRECTORY_SUBGRAPH) return new LocalGraphQLDataSource(directorySchema(engine));
+      if (name === DIRECTORY_SUBGRAPH) return new LocalGraphQLDataSource(directorySchema(engine, { open: !governed }));
       if (name === AUDIT_SUBGRAPH) {
         return new LocalGraphQLDataSource(auditSchema({
           store,
@@ -72,13 +74,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
           appendReview: (ctx, review) => committer.append(draft('BREAK_GLASS_REVIEW', requestFacts(ctx, 'reviewBreakGlass', null), 'REVIEWED', { review })),
         }));
       }
-      const source = new AgencyDataSource({ name, url: supergraph.agencies[name] ?? url!, timeoutMs: timeoutOf(name), signRequest: agencyRequestSigner(sign), ...(breakers[name] ? { breaker: breakers[name] } : {}) });
+      const source = new AgencyDataSource({ name, url: supergraph.agencies[name] ?? url!, timeoutMs: timeoutOf(name), ...(governed ? { signRequest: agencyRequestSigner(sign) } : {}), ...(breakers[name] ? { breaker: breakers[name] } : {}) });
       sources.push(source);
       return source;
     },
   });
   const gatewayFields = new Set([...DIRECTORY_FIELDS, ...AUDIT_FIELDS]);
-  const gateway = new GovernedGateway(inner, engine, gatewayFields, engine.childLinks(), logger);
+  const gateway = governed ? new GovernedGateway(inner, engine, gatewayFields, engine.childLinks(), logger) : inner;
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
   const server = new ApolloServer<GatewayContext>({
     gateway,
@@ -87,7 +89,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     introspection: config.NODE_ENV !== 'production',
     // No "Did you mean …?" hints in production: they map the schema for an attacker.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
-    plugins: [disclosureLogPlugin(committer, engine, logger)],
+    plugins: config.DISCLOSURE_LOG === 'on' ? [disclosureLogPlugin(committer, engine, logger)] : [],
   });
   await server.start();
 

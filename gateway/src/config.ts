@@ -10,7 +10,11 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../supergraph.graphql', import.meta.url))),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: z.enum(['development', 'production', 'test', 'benchmark']).default('development'),
+  /** `off` runs a plain federated gateway (no policy layers, no signing): benchmarks only (NODE_ENV=benchmark). */
+  POLICY_ENFORCEMENT: z.enum(['on', 'off']).default('on'),
+  /** `off` writes no disclosure records: benchmarks only (NODE_ENV=benchmark). */
+  DISCLOSURE_LOG: z.enum(['on', 'off']).default('on'),
   /** Where the embedded keys (development issuer, internal context) live. */
   DATA_DIR: z.string().default(resolve('data')),
   /** A real OIDC provider: issuer and JWKS URL. Unset: the embedded development issuer. */
@@ -48,6 +52,9 @@ const schema = z.object({
  */
 export function gatewayConfig(env: Record<string, string | undefined>) {
   const base = parseConfig(schema, env);
+  if ((base.POLICY_ENFORCEMENT === 'off' || base.DISCLOSURE_LOG === 'off') && base.NODE_ENV !== 'benchmark') {
+    throw new Error(`Invalid configuration:\n  POLICY_ENFORCEMENT / DISCLOSURE_LOG: "off" is for benchmarks only and needs NODE_ENV=benchmark (got NODE_ENV=${JSON.stringify(base.NODE_ENV)})`);
+  }
   if (base.NODE_ENV === 'production' && !base.OIDC_JWKS_URL) throw new Error('Invalid configuration:\n  OIDC_JWKS_URL: production needs a real OIDC provider (got none; the development issuer is for development only)');
   if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined)) throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
   const timeoutOverrides = Object.fromEntries(

@@ -9,10 +9,12 @@ export const MAX_CHILDREN_PER_QUERY = 1000;
 const NO_RELATIONSHIP = { agency: 'gateway', rule: 'NO_LEGITIMATE_RELATIONSHIP', class: 'IDENTITY' } as const;
 
 /** Resolvers of the gateway's directory: validate the NHS number, check the caller's relationship, explain decisions. */
-export function directoryResolvers(engine: PolicyEngine) {
+export function directoryResolvers(engine: PolicyEngine, options: { open?: boolean } = {}) {
   const lookUp = async (nhsNumber: string, context: GatewayContext) => {
     const problem = nhsNumberProblem(nhsNumber);
     if (problem) return codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
+    // Benchmark mode (POLICY_ENFORCEMENT=off): the directory only validates, like any stock gateway would.
+    if (options.open) return { nhsNumber };
     if (context.user.role === 'IG_LEAD' || context.purpose === 'IG_AUDIT') {
       const rule = context.user.role === 'IG_LEAD' ? 'IG_LEAD_NO_CHILD_RECORDS' : 'IG_AUDIT_NO_CHILD_RECORDS';
       return codedError('FORBIDDEN_BY_POLICY', withheldMessage({ agency: 'gateway', rule }), { rule, agency: 'gateway', class: 'IDENTITY' });

@@ -14,6 +14,6 @@ export const DIRECTORY_SDL = readFileSync(fileURLToPath(new URL('../../schema/di
 export const DIRECTORY_FIELDS: ReadonlySet<string> = new Set(publishedFields(DIRECTORY_SDL));
 
 /** The directory subgraph's executable schema, served in-process by the gateway. */
-export function directorySchema(engine: PolicyEngine): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: parse(DIRECTORY_SDL), resolvers: directoryResolvers(engine) as unknown as GraphQLResolverMap<unknown> }]);
+export function directorySchema(engine: PolicyEngine, options: { open?: boolean } = {}): GraphQLSchema {
+  return buildSubgraphSchema([{ typeDefs: parse(DIRECTORY_SDL), resolvers: directoryResolvers(engine, options) as unknown as GraphQLResolverMap<unknown> }]);
 }

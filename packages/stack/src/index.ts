@@ -1,3 +1,3 @@
 export { startStack, writePersonas, REPO_ROOT, type Stack, type StackOptions } from './stack.js';
 export { freePort } from './free-port.js';
-export type { LogMode } from './process.js';
+export { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';

@@ -30,8 +30,10 @@ export interface StackProcess {
 let colourIndex = 0;
 
 /** Starts `node <script>` with `env`, relaying its output with a prefix. */
-export function startProcess(name: string, script: string, args: string[], env: Record<string, string>, mode: LogMode): StackProcess {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(name: string, script: string, args: string[], env: Record<string, string>, mode: LogMode, cpus?: string): StackProcess {
+  // Optionally pinned to CPUs (benchmarks: gateway on one core, everything else on the other).
+  const command = cpus ? ['taskset', ['-c', cpus, process.execPath, script, ...args]] as const : [process.execPath, [script, ...args]] as const;
+  const child = spawn(command[0], [...command[1]], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const colour = COLOURS[colourIndex++ % COLOURS.length] as number;
   const recent: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {

@@ -24,6 +24,8 @@ export interface StackOptions {
   gatewayEnv?: Record<string, string>;
   /** How long seeding plus start-up may take. @default 120 s */
   startTimeoutMs?: number;
+  /** CPU lists for taskset (benchmarks), e.g. `{ gateway: '0', agencies: '1' }`. */
+  cpus?: { gateway?: string; agencies?: string };
 }
 
 /** A running system: four agency subgraphs and the gateway. */
@@ -78,7 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const start = async (name: string) => {
     const spec = specs.get(name);
     if (!spec) throw new Error(`no process named ${name}`);
-    const proc = startProcess(name, spec.script, [], spec.env, options.logs);
+    const proc = startProcess(name, spec.script, [], spec.env, options.logs, name === 'gateway' ? options.cpus?.gateway : options.cpus?.agencies);
     processes.set(name, proc);
     await waitForHealth(proc, spec.health, timeout);
   };

@@ -28,8 +28,15 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
     AS_OF: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').default(today()),
     /** The gateway's public JWK (JSON) for verifying signed contexts; else the embedded key pair under DATA_DIR/keys. */
     INTERNAL_CONTEXT_PUBLIC_JWK: z.string().optional(),
+    NODE_ENV: z.string().default('development'),
+    /** `off` serves without the signed context and without field checks: for benchmarks only (NODE_ENV=benchmark). */
+    POLICY_ENFORCEMENT: z.enum(['on', 'off']).default('on'),
   });
-  return parseConfig(schema, { ...env, PORT: env[portKey] ?? env.PORT });
+  const config = parseConfig(schema, { ...env, PORT: env[portKey] ?? env.PORT });
+  if (config.POLICY_ENFORCEMENT === 'off' && config.NODE_ENV !== 'benchmark') {
+    throw new Error(`Invalid configuration:\n  POLICY_ENFORCEMENT: "off" is for benchmarks only and needs NODE_ENV=benchmark (got NODE_ENV=${JSON.stringify(config.NODE_ENV)})`);
+  }
+  return config;
 }
 
 /** Writes the synthetic world's records for this agency into its store, in batched transactions. */
@@ -77,7 +84,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>, 
   }
   store.db.pragma('optimize');
   const jwk = config.INTERNAL_CONTEXT_PUBLIC_JWK ? JSON.parse(config.INTERNAL_CONTEXT_PUBLIC_JWK) : (await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context')).publicJwk;
-  const server = await startSubgraph(entry.definition(store), { port: config.PORT, host: config.HOST, logger, verifyKey: await importKey(jwk) });
+  const server = await startSubgraph(entry.definition(store), { port: config.PORT, host: config.HOST, logger, verifyKey: await importKey(jwk), open: config.POLICY_ENFORCEMENT === 'off' });
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
     await server.close();

@@ -32,10 +32,10 @@ export interface SubgraphDefinition<TLoaders> {
 export const policyEngine = new PolicyEngine();
 
 /** Builds the Apollo Server of a subgraph, its every field guarded by the agency's policy. */
-export function createSubgraphServer<TLoaders>(definition: SubgraphDefinition<TLoaders>): ApolloServer<SubgraphContext<TLoaders>> {
+export function createSubgraphServer<TLoaders>(definition: SubgraphDefinition<TLoaders>, options: { guard?: boolean } = {}): ApolloServer<SubgraphContext<TLoaders>> {
   const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]);
   return new ApolloServer<SubgraphContext<TLoaders>>({
-    schema: guardSchema(schema, policyEngine),
+    schema: options.guard === false ? schema : guardSchema(schema, policyEngine),
     includeStacktraceInErrorResponses: false,
     // No Apollo usage reporting here, so federated traces would only cost time on every fetch.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
@@ -60,11 +60,14 @@ const unauthenticated = (agency: string) =>
 /** Starts a subgraph on a port: GraphQL at `/graphql`, `POST /facts`, `GET /health`; all but health need the gateway's signature. */
 export async function startSubgraph<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
-  options: { port: number; host?: string; logger: Logger; verifyKey: CryptoKey },
+  options: { port: number; host?: string; logger: Logger; verifyKey: CryptoKey; /** Benchmarks only: no signed context, no field checks. */ open?: boolean },
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const apollo = createSubgraphServer(definition);
+  const apollo = createSubgraphServer(definition, { guard: !options.open });
+  if (options.open) options.logger.warn('POLICY_ENFORCEMENT=off: this subgraph answers anyone, unchecked (benchmark mode)');
+  const OPEN: InternalContext = { requestId: 'benchmark', user: null, purpose: null, breakGlass: false, children: new Map() };
   await apollo.start();
   const verify = async (req: IncomingMessage) => {
+    if (options.open) return OPEN;
     try {
       return await verifyInternalContext(options.verifyKey, definition.agency, req.headers[INTERNAL_CONTEXT_HEADER] as string | undefined);
     } catch (error) {

@@ -1,0 +1,84 @@
+import { writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { composeServices } from '@apollo/composition';
+import { discoverSubgraphs } from '@macpt/gateway/subgraphs';
+import { freePort, REPO_ROOT, startProcess, type Stack, type StackProcess } from '@macpt/stack';
+import { parse } from 'graphql';
+import { graphqlBody, OPERATION_TEXT, type MixRequest, type Operation } from './requests.js';
+
+/** One system under test: where to send a request of the mix, and the process whose CPU and memory count. */
+export interface Contender {
+  id: string;
+  label: string;
+  url: string;
+  process: StackProcess;
+  supports: (op: Operation) => boolean;
+  body: (op: Operation, r: MixRequest) => string;
+}
+
+async function waitForPort(port: number, proc: StackProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ port, host: '127.0.0.1' }).once('connect', () => { s.destroy(); resolve(true); }).once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${proc.name} did not listen on ${port}:\n${proc.recent.join('\n')}`);
+}
+
+const withoutRedis = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'REDIS_URL'));
+
+/**
+ * Starts every contender beside the secured stack: (b) our gateway on the embedded file log, (c) our
+ * gateway with policies and logging off over open subgraphs, (d) stock Apollo Gateway, (f) the ceiling.
+ * Gateways are pinned to CPU 0; subgraphs, the directory and the load generator to CPU 1.
+ */
+export async function startContenders(stack: Stack, dataDir: string): Promise<{ contenders: Contender[]; extra: StackProcess[] }> {
+  const gatewayScript = join(REPO_ROOT, 'gateway/dist/main.js');
+  const extra: StackProcess[] = [];
+  const spawnOn = async (name: string, script: string, env: Record<string, string>, cpus: string) => {
+    const port = await freePort();
+    const proc = startProcess(name, script, [], { ...env, PORT: String(port), LOG_LEVEL: 'error' }, 'quiet', cpus);
+    extra.push(proc);
+    await waitForPort(port, proc);
+    return { proc, url: `http://127.0.0.1:${port}` };
+  };
+  const base = withoutRedis(stack.env);
+  const fileGateway = await spawnOn('gateway-file', gatewayScript, { ...base, DISCLOSURE_LOG_FILE: join(dataDir, 'bench-disclosure-log.jsonl') }, '0');
+
+  const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => s.name !== 'audit' && s.name !== 'directory');
+  const open: Record<string, string> = {};
+  for (const agency of agencies) {
+    const { url } = await spawnOn(`${agency.name}-open`, join(REPO_ROOT, 'subgraphs', agency.name, 'dist/main.js'), { ...base, NODE_ENV: 'benchmark', POLICY_ENFORCEMENT: 'off' }, '1');
+    open[agency.name] = `${url}/graphql`;
+  }
+  const urlEnv = Object.fromEntries(Object.entries(open).map(([n, u]) => [`${n.toUpperCase().replace(/-/g, '_')}_URL`, u]));
+  const offGateway = await spawnOn('gateway-off', gatewayScript, { ...base, ...urlEnv, NODE_ENV: 'benchmark', POLICY_ENFORCEMENT: 'off', DISCLOSURE_LOG: 'off', DISCLOSURE_LOG_FILE: join(dataDir, 'unused-log.jsonl') }, '0');
+  const directory = await spawnOn('directory', join(REPO_ROOT, 'bench/dist/directory-server.js'), {}, '1');
+
+  // The same supergraph for the stock gateways, with the directory served over HTTP.
+  const composed = composeServices(discoverSubgraphs(REPO_ROOT).filter((s) => s.name !== 'audit').map((s) => ({
+    name: s.name,
+    url: s.name === 'directory' ? `${directory.url}/` : open[s.name]!,
+    typeDefs: parse(readFileSync(s.schemaFile, 'utf8')),
+  })));
+  if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
+  const supergraphFile = join(dataDir, 'bench-supergraph.graphql');
+  writeFileSync(supergraphFile, composed.supergraphSdl);
+  const stock = await spawnOn('stock-apollo', join(REPO_ROOT, 'bench/dist/stock-apollo.js'), { SUPERGRAPH_FILE: supergraphFile }, '0');
+  const ceiling = await spawnOn('ceiling', join(REPO_ROOT, 'bench/dist/ceiling.js'), { SUPERGRAPH_FILE: supergraphFile, CEILING_AGENCIES: JSON.stringify(open), CEILING_OPERATIONS: JSON.stringify({ ...OPERATION_TEXT, SubjectAccessReport: undefined }) }, '0');
+
+  const gql = (op: Operation, r: MixRequest) => graphqlBody(op, r);
+  const childData = (op: Operation) => op !== 'SubjectAccessReport';
+  const contenders: Contender[] = [
+    { id: 'a', label: 'ours: full, Redis log', url: stack.gatewayUrl, process: stack.processes.get('gateway')!, supports: () => true, body: gql },
+    { id: 'b', label: 'ours: full, file log', url: `${fileGateway.url}/graphql`, process: fileGateway.proc, supports: () => true, body: gql },
+    { id: 'c', label: 'ours: policies+log off', url: `${offGateway.url}/graphql`, process: offGateway.proc, supports: childData, body: gql },
+    { id: 'd', label: 'stock Apollo Gateway', url: `${stock.url}/`, process: stock.proc, supports: childData, body: gql },
+    { id: 'f', label: 'ceiling: subgraphs direct', url: `${ceiling.url}/`, process: ceiling.proc, supports: childData, body: (op, r) => JSON.stringify({ op, nhsNumbers: r.nhsNumbers }) },
+  ];
+  return { contenders, extra };
+}

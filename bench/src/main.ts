@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startRedisServer } from '@macpt/kit/redis-server';
+import { REPO_ROOT, startStack, stopProcess } from '@macpt/stack';
+import { startContenders, type Contender } from './contenders.js';
+import { cpuSeconds, peakRssMb, resetPeak } from './proc-stats.js';
+import { buildMix, OPERATIONS, type MixRequest, type Operation } from './requests.js';
+
+// `npm run bench`: the MACPT query mix against every contender, side by side, alternating contenders
+// round by round so a noisy machine's drift shows; medians reported. `-- --smoke` proves the harness.
+
+const { values } = parseArgs({
+  options: {
+    children: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+// The load generator runs on CPU 1 with the subgraphs; gateways get CPU 0 to themselves.
+if (!process.env.BENCH_PINNED) {
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
+  process.exit(r.status ?? 1);
+}
+const smoke = values.smoke;
+const children = smoke ? 2000 : Number(values.children);
+const duration = smoke ? 1 : Number(values.duration);
+const connections = smoke ? 4 : Number(values.connections);
+const rounds = smoke ? 1 : Number(values.rounds);
+const world = { seed: 1, children, asOf: '2026-11-01' };
+const dataDir = join(REPO_ROOT, 'data', `bench-${children}`);
+
+interface Run { op: Operation; contender: string; round: number; rps: number; p50: number; p99: number; errors: number; cpuPercent: number; peakRssMb: number }
+
+async function measure(c: Contender, op: Operation, pool: MixRequest[], round: number): Promise<Run> {
+  let i = round * 7919;
+  const pid = c.process.child.pid!;
+  resetPeak(pid);
+  const cpuBefore = cpuSeconds(pid);
+  const started = Date.now();
+  const result = await autocannon({
+    url: c.url,
+    connections,
+    duration,
+    method: 'POST',
+    requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => {
+      const r = pool[i++ % pool.length]!;
+      return { ...req, headers: r.headers, body: c.body(op, r) };
+    } } as never],
+  });
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    op, contender: c.id, round,
+    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    cpuPercent: (100 * (cpuSeconds(pid) - cpuBefore)) / seconds,
+    peakRssMb: peakRssMb(pid),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** Prints one table per operation (medians over rounds) and the ratios; returns the summary. */
+function report(runs: Run[], contenders: Contender[]) {
+  const summary: Record<string, Record<string, Omit<Run, 'op' | 'contender' | 'round'>>> = {};
+  for (const op of OPERATIONS) {
+    const rows = contenders.filter((c) => runs.some((r) => r.op === op && r.contender === c.id));
+    if (rows.length === 0) continue;
+    console.log(`${op}`);
+    console.log(`  ${'contender'.padEnd(30)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'CPU %'.padStart(6)} ${'peak RSS MB'.padStart(12)}`);
+    const s: Record<string, Omit<Run, 'op' | 'contender' | 'round'>> = {};
+    for (const c of rows) {
+      const mine = runs.filter((r) => r.op === op && r.contender === c.id);
+      const m = { rps: median(mine.map((r) => r.rps)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), errors: mine.reduce((t, r) => t + r.errors, 0), cpuPercent: median(mine.map((r) => r.cpuPercent)), peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)) };
+      s[c.id] = m;
+      console.log(`  ${`${c.id}) ${c.label}`.padEnd(30)} ${m.rps.toFixed(0).padStart(8)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(12)}`);
+    }
+    const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
+    console.log(`  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e n/a\n`);
+    summary[op] = s;
+  }
+  return summary;
+}
+
+const redis = await startRedisServer({ appendfsync: 'always' });
+let stack: Awaited<ReturnType<typeof startStack>> | null = null;
+let extra: Awaited<ReturnType<typeof startContenders>>['extra'] = [];
+try {
+  const setupStarted = Date.now();
+  stack = await startStack({
+    dataDir, world, ports: 'free', logs: 'quiet', startTimeoutMs: 900_000, cpus: { gateway: '0', agencies: '1' },
+    env: { LOG_LEVEL: 'warn' },
+    gatewayEnv: { REDIS_URL: redis.url, LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'allow', RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000', RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000' },
+  });
+  const started = await startContenders(stack, dataDir);
+  extra = started.extra;
+  const { contenders } = started;
+  const mix = await buildMix(world, dataDir);
+  console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseload of ${mix.caseloadSize} children; set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
+  console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '— e) Hive Gateway: not yet measured\n');
+
+  const runs: Run[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const op of OPERATIONS) {
+      if (mix[op].length === 0) continue;
+      for (const c of contenders) if (c.supports(op)) runs.push(await measure(c, op, mix[op], round));
+    }
+  }
+  const summary = report(runs, contenders);
+  const subgraphs = [...stack.processes.values()].filter((p) => p.name !== 'gateway').map((p) => `${p.name} ${peakRssMb(p.child.pid!).toFixed(0)} MB`);
+  const size = (f: string) => { try { return statSync(join(dataDir, f)).size; } catch { return 0; } };
+  const stores = readdirSync(dataDir).filter((f) => f.endsWith('.db')).map((f) => `${f} ${((size(f) + size(`${f}-wal`)) / 1e6).toFixed(1)} MB`);
+  console.log(`subgraph peak RSS: ${subgraphs.join(', ')}\nstores: ${stores.join(', ')}`);
+  mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  const file = join(REPO_ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ world, connections, duration, rounds, smoke, caseloadSize: mix.caseloadSize, runs, summary, subgraphs, stores }, null, 1));
+  console.log(`raw results: ${file}`);
+  if (smoke && runs.some((r) => r.rps === 0)) throw new Error('smoke run: a contender answered nothing');
+} finally {
+  await Promise.all(extra.map((p) => stopProcess(p)));
+  await stack?.stop();
+  await redis.destroy();
+}
