@@ -19,6 +19,9 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
     smoke: { type: 'boolean', default: false },
+    /** Only these contenders (e.g. "a,c") and operations (e.g. "ChildView"): for profiling. */
+    only: { type: 'string' },
+    ops: { type: 'string' },
   },
 });
 // The load generator runs on CPU 1 with the subgraphs; gateways get CPU 0 to themselves.
@@ -98,14 +101,15 @@ try {
   });
   const started = await startContenders(stack, dataDir);
   extra = started.extra;
-  const { contenders } = started;
+  const contenders = started.contenders.filter((c) => !values.only || values.only.split(',').includes(c.id));
+  const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
   const mix = await buildMix(world, dataDir);
   console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseload of ${mix.caseloadSize} children; set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
   console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '— e) Hive Gateway: not yet measured\n');
 
   const runs: Run[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const op of OPERATIONS) {
+    for (const op of operations) {
       if (mix[op].length === 0) continue;
       for (const c of contenders) if (c.supports(op)) runs.push(await measure(c, op, mix[op], round));
     }

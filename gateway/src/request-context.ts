@@ -7,7 +7,7 @@ import type { GatewayContext } from './context.js';
 import { createChildFactsLoader } from './facts/child-facts.js';
 import type { FactsClient } from './facts/facts-client.js';
 import type { RateLimiter } from './limits/rate-limit.js';
-import type { createSigner } from './signing.js';
+import { serviceContexts, type createSigner } from './signing.js';
 
 /** What the gateway knows of a request it refused before execution, for the refusal's record. */
 export interface Refusal {
@@ -29,6 +29,7 @@ export function requestContextFactory(deps: {
   onRefused: (refusal: Refusal) => Promise<void>;
   rateLimiter: RateLimiter;
 }) {
+  const serviceContext = serviceContexts(deps.sign);
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = randomUUID();
     const header = req.headers['apollographql-client-name'];
@@ -41,7 +42,6 @@ export function requestContextFactory(deps: {
       if (!rate.allowed) {
         throw codedError('RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds }, { refusesRequest: true });
       }
-      const serviceContext = (agency: string) => deps.sign(agency, { requestId, user: null, purpose: null, breakGlass: false, children: new Map() });
       return {
         requestId,
         user,

@@ -31,3 +31,19 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
     return { [INTERNAL_CONTEXT_HEADER]: await sign(agency, { requestId: ctx.requestId, user, purpose: ctx.purpose, breakGlass: ctx.breakGlass, children }) };
   };
 }
+
+/**
+ * The gateway's own context for fact look-ups (no user, no children), signed once per agency and
+ * reused for a few seconds: it is the same for every request, so signing it each time only costs CPU.
+ */
+export function serviceContexts(sign: Awaited<ReturnType<typeof createSigner>>, reuseMs = 10_000) {
+  const cache = new Map<string, { token: Promise<string>; until: number }>();
+  return (agency: string): Promise<string> => {
+    const now = Date.now();
+    const hit = cache.get(agency);
+    if (hit && hit.until > now) return hit.token;
+    const token = sign(agency, { requestId: 'gateway-facts', user: null, purpose: null, breakGlass: false, children: new Map() });
+    cache.set(agency, { token, until: now + reuseMs });
+    return token;
+  };
+}

@@ -1,7 +1,13 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, write } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { dirname } from 'node:path';
 import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
 import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+
+const writeAt = (fd: number, buffer: Buffer, position: number) =>
+  new Promise<void>((resolve, reject) => write(fd, buffer, 0, buffer.length, position, (e, n) => (e ? reject(e) : n === buffer.length ? resolve() : reject(new Error(`short write: ${n} of ${buffer.length} bytes`)))));
+const datasync = promisify(fdatasync);
 
 /** Reads a file's non-empty lines in 4 MiB chunks (a log can outgrow the largest string Node allows). */
 function* linesOf(fd: number, size: number): Generator<{ offset: number; length: number; text: string; last: boolean }> {
@@ -101,15 +107,17 @@ export class FileDisclosureStore implements DisclosureStore {
     return run;
   }
 
-  private appendNow(drafts: readonly RecordDraft[]): DisclosureRecord[] {
+  private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
     const records = chain(drafts, this.head);
     const lines = records.map((r) => JSON.stringify(r));
     const buffer = Buffer.from(lines.map((l) => `${l}\n`).join(''));
     const before = this.size;
+    const last = records[records.length - 1]!;
     try {
-      writeSync(this.fd, buffer, 0, buffer.length, before);
-      fsyncSync(this.fd);
-      this.writeHead(records[records.length - 1]!);
+      // Written and fsync'd off the event loop (libuv's threads): other requests go on meanwhile.
+      await writeAt(this.fd, buffer, before);
+      await datasync(this.fd);
+      await this.writeHead(last);
       this.failing = false;
     } catch (error) {
       this.failing = true;
@@ -131,18 +139,21 @@ export class FileDisclosureStore implements DisclosureStore {
       offset += length + 1;
     }
     this.size = before + buffer.length;
-    const last = records[records.length - 1]!;
     this.head = { seq: last.seq, hash: last.hash };
     return records;
   }
 
-  private writeHead(last: DisclosureRecord): void {
+  /** The head (last seq and hash) beside the log, replaced atomically, so truncation of the log shows. */
+  private async writeHead(last: DisclosureRecord): Promise<void> {
     const tmp = `${this.file}.head.tmp`;
-    writeFileSync(tmp, JSON.stringify({ seq: last.seq, hash: last.hash }));
-    const fd = openSync(tmp, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, `${this.file}.head`);
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify({ seq: last.seq, hash: last.hash }));
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, `${this.file}.head`);
   }
 
   async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {

@@ -18,6 +18,8 @@ export interface InternalContext {
   breakGlass: boolean;
   /** Decision attributes of each child this request may touch, by NHS number. */
   children: Map<string, ChildAttributes>;
+  /** When the signed context expires (epoch ms); set on verification. */
+  expiresAt?: number;
 }
 
 const REL_CODE: Record<Relationship, string> = { NAMED: 'N', TEAM: 'T', DSL_ON_ROLL: 'D', NONE: '-' };
@@ -60,5 +62,6 @@ export async function verifyInternalContext(key: CryptoKey, audience: string, to
     purpose: (payload.pur as Purpose | null) ?? null,
     breakGlass: payload.bg === true,
     children: decodeChildren((payload.ch as Record<string, string[]>) ?? {}),
+    expiresAt: (payload.exp ?? 0) * 1000,
   };
 }
