@@ -48,6 +48,8 @@ export async function startContenders(stack: Stack, dataDir: string): Promise<{ 
   };
   const base = withoutRedis(stack.env);
   const fileGateway = await spawnOn('gateway-file', gatewayScript, { ...base, DISCLOSURE_LOG_FILE: join(dataDir, 'bench-disclosure-log.jsonl') }, '0');
+  // Policies on, log off: isolates what the disclosure log costs (a and b against g).
+  const unlogged = await spawnOn('gateway-unlogged', gatewayScript, { ...base, NODE_ENV: 'benchmark', DISCLOSURE_LOG: 'off', DISCLOSURE_LOG_FILE: join(dataDir, 'unused-log.jsonl') }, '0');
 
   const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => s.name !== 'audit' && s.name !== 'directory');
   const open: Record<string, string> = {};
@@ -76,6 +78,7 @@ export async function startContenders(stack: Stack, dataDir: string): Promise<{ 
   const contenders: Contender[] = [
     { id: 'a', label: 'ours: full, Redis log', url: stack.gatewayUrl, process: stack.processes.get('gateway')!, supports: () => true, body: gql },
     { id: 'b', label: 'ours: full, file log', url: `${fileGateway.url}/graphql`, process: fileGateway.proc, supports: () => true, body: gql },
+    { id: 'g', label: 'ours: policies on, log off', url: `${unlogged.url}/graphql`, process: unlogged.proc, supports: childData, body: gql },
     { id: 'c', label: 'ours: policies+log off', url: `${offGateway.url}/graphql`, process: offGateway.proc, supports: childData, body: gql },
     { id: 'd', label: 'stock Apollo Gateway', url: `${stock.url}/`, process: stock.proc, supports: childData, body: gql },
     { id: 'f', label: 'ceiling: subgraphs direct', url: `${ceiling.url}/`, process: ceiling.proc, supports: childData, body: (op, r) => JSON.stringify({ op, nhsNumbers: r.nhsNumbers }) },

@@ -83,7 +83,7 @@ function report(runs: Run[], contenders: Contender[]) {
       console.log(`  ${`${c.id}) ${c.label}`.padEnd(30)} ${m.rps.toFixed(0).padStart(8)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(12)}`);
     }
     const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
-    console.log(`  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e n/a\n`);
+    console.log(`  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e n/a   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`);
     summary[op] = s;
   }
   return summary;
