@@ -113,7 +113,6 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
     expect(cases).toBeGreaterThan(50);
     expect(checked.length).toBeGreaterThan(20);
     // Every disclosed field must appear in the response's disclosure record.
-    const ig = headers(await stack.tokenFor('ig-health'), 'IG_AUDIT');
     const records = new Map<string, Set<string>>();
     for (const userId of new Set(checked.map((c) => c.user))) {
       let after: string | null = null;
@@ -129,7 +128,6 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
       const missing = [...c.disclosed].filter((f) => !recorded?.has(f));
       if (missing.length) problems.push(`${c.label}\n  → disclosed but not recorded: ${missing.join(', ')}`);
     }
-    expect(ig).toBeDefined();
     expect(problems.slice(0, 5)).toEqual([]);
   });
 });

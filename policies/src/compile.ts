@@ -92,5 +92,11 @@ export const RULE_TEXT: Readonly<Record<string, string>> = Object.freeze({
   ...Object.fromEntries(DENIALS.map((d) => [d.id, d.description])),
   ...OVERRIDES,
   NOT_GRANTED: 'no rule of the sharing matrix grants this class to your role for this purpose',
+  IG_LEADS_ONLY: 'the disclosure log is reviewed by IG leads, with purpose of use IG_AUDIT',
   UNCLASSIFIED: 'the field has no class in policies/, so it is never disclosed',
 });
+
+/** The words of every FORBIDDEN_BY_POLICY error, in the gateway and in every subgraph alike. */
+export function withheldMessage(d: { agency: string; rule: string }): string {
+  return `Withheld by ${d.agency} policy (${d.rule}): ${RULE_TEXT[d.rule] ?? d.rule}.`;
+}

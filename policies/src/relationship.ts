@@ -49,3 +49,9 @@ export function childAttributes(user: PolicyUser, purpose: Purpose, facts: Polic
     confidentialBy: facts.confidentialBy,
   };
 }
+
+/** Why a user may not enter child data at all for this purpose (IG leads; IG_AUDIT), or null. */
+export function entryRefusal(user: Pick<PolicyUser, 'role'>, purpose: Purpose): 'IG_LEAD_NO_CHILD_RECORDS' | 'IG_AUDIT_NO_CHILD_RECORDS' | null {
+  if (user.role === 'IG_LEAD') return 'IG_LEAD_NO_CHILD_RECORDS';
+  return purpose === 'IG_AUDIT' ? 'IG_AUDIT_NO_CHILD_RECORDS' : null;
+}

@@ -1,11 +1,13 @@
 import { codedError } from '@macpt/kit';
+import { withheldMessage } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { DisclosureRecord } from '../disclosure/record.js';
 
 /** Refuses anyone but an IG lead stating IG_AUDIT. */
 export function requireIgLead(ctx: GatewayContext): void {
   if (ctx.user.role !== 'IG_LEAD' || ctx.purpose !== 'IG_AUDIT') {
-    throw codedError('FORBIDDEN_BY_POLICY', 'Withheld by gateway policy (IG_LEADS_ONLY): the disclosure log is reviewed by IG leads, with purpose of use IG_AUDIT.', { rule: 'IG_LEADS_ONLY', agency: 'gateway', class: 'RESTRICTED' });
+    const refusal = { rule: 'IG_LEADS_ONLY', agency: 'gateway' };
+    throw codedError('FORBIDDEN_BY_POLICY', withheldMessage(refusal), { ...refusal, class: 'RESTRICTED' });
   }
 }
 

@@ -1,7 +1,6 @@
 import { codedError, nhsNumberProblem } from '@macpt/kit';
-import { childAttributes, RULE_TEXT, type PolicyEngine } from '@macpt/policies';
+import { childAttributes, entryRefusal, RULE_TEXT, withheldMessage, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
-import { withheldMessage } from '../policy/governed-gateway.js';
 
 /** The most children one `children(...)` call may name: a caseload, not a bulk export. */
 export const MAX_CHILDREN_PER_QUERY = 1000;
@@ -15,8 +14,8 @@ export function directoryResolvers(engine: PolicyEngine, options: { open?: boole
     if (problem) return codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
     // Benchmark mode (POLICY_ENFORCEMENT=off): the directory only validates, like any stock gateway would.
     if (options.open) return { nhsNumber };
-    if (context.user.role === 'IG_LEAD' || context.purpose === 'IG_AUDIT') {
-      const rule = context.user.role === 'IG_LEAD' ? 'IG_LEAD_NO_CHILD_RECORDS' : 'IG_AUDIT_NO_CHILD_RECORDS';
+    const rule = entryRefusal(context.user, context.purpose);
+    if (rule) {
       return codedError('FORBIDDEN_BY_POLICY', withheldMessage({ agency: 'gateway', rule }), { rule, agency: 'gateway', class: 'IDENTITY' });
     }
     const facts = await context.facts.load(nhsNumber);

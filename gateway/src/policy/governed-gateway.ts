@@ -2,18 +2,13 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { codedError, type Logger } from '@macpt/kit';
-import { childAttributes, RULE_TEXT, type FieldDecision, type PolicyEngine } from '@macpt/policies';
+import { childAttributes, entryRefusal, withheldMessage, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import { childrenIn, enforce, type Verdict } from './enforce.js';
-import { rewriteOperation, usesReservedAlias, type RewrittenOperation } from './rewrite.js';
+import { rewriteOperation, type RewrittenOperation } from './rewrite.js';
 
 /** How many rewritten operations to keep (per operation, role, agency and purpose). */
 const REWRITE_CACHE_SIZE = 2_000;
-
-/** The words of every FORBIDDEN_BY_POLICY error, gateway and subgraphs alike. */
-export function withheldMessage(d: Pick<FieldDecision, 'agency' | 'rule'>): string {
-  return `Withheld by ${d.agency} policy (${d.rule}): ${RULE_TEXT[d.rule] ?? d.rule}.`;
-}
 
 /**
  * Apollo Gateway with the sharing policy around it: fields a role and purpose can never see are
@@ -60,10 +55,11 @@ export class GovernedGateway implements GatewayInterface {
 
   private async execute(rc: GatewayGraphQLRequestContext<GatewayContext>, executor: GatewayExecutor) {
     const ctx = rc.context;
-    if (usesReservedAlias(rc.document)) {
+    // Cached per operation, role, agency and purpose: no per-request walk of the document.
+    const rewritten = this.rewrite(rc.schema, rc.document, rc);
+    if (rewritten.usesReservedAlias) {
       return { errors: [codedError('BAD_USER_INPUT', 'Aliases starting with "_macpt" are reserved by the gateway.')] };
     }
-    const rewritten = this.rewrite(rc.schema, rc.document, rc);
     ctx.removedBeforePlanning = rewritten.removed;
     const planned = { ...rc, document: rewritten.document, queryHash: rewritten.queryHash } as GatewayGraphQLRequestContext;
     const result = await executor(planned);
@@ -75,9 +71,9 @@ export class GovernedGateway implements GatewayInterface {
     const decide = (coordinate: string, child: string | null): Verdict => {
       if (this.exempt.has(coordinate)) return 'exempt';
       if (coordinate.startsWith('Query.')) {
-        const ig = ctx.user.role === 'IG_LEAD' || ctx.purpose === 'IG_AUDIT';
+        const refusal = entryRefusal(ctx.user, ctx.purpose);
         const agency = this.engine.fieldRule(coordinate)?.agency ?? 'unknown';
-        return { coordinate, agency, class: 'IDENTITY', allowed: !ig, rule: ig ? (ctx.user.role === 'IG_LEAD' ? 'IG_LEAD_NO_CHILD_RECORDS' : 'IG_AUDIT_NO_CHILD_RECORDS') : 'ENTRY_POINT' };
+        return { coordinate, agency, class: 'IDENTITY', allowed: !refusal, rule: refusal ?? 'ENTRY_POINT' };
       }
       const attrs = (child && attributes.get(child)) || { relationship: 'NONE' as const, purposeSupported: false, confidentialBy: [] };
       return this.engine.decide(ctx.user, ctx.purpose, coordinate, attrs);

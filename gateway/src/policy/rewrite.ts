@@ -13,6 +13,8 @@ export interface RewrittenOperation {
   queryHash: string;
   /** Coordinates removed because this role and purpose can never see them. */
   removed: string[];
+  /** The client used one of the gateway's reserved aliases (refused: it would be stripped). */
+  usesReservedAlias: boolean;
 }
 
 const field = (name: string, alias?: string, selections?: FieldNode[]): FieldNode => ({
@@ -31,11 +33,13 @@ const field = (name: string, alias?: string, selections?: FieldNode[]): FieldNod
 export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, removable: (coordinate: string) => boolean, childLinks: Record<string, string>): RewrittenOperation {
   const typeInfo = new TypeInfo(schema);
   const removed: string[] = [];
+  let usesReservedAlias = false;
   const rewritten = visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Field: {
         enter(node) {
+          if (node.alias?.value.startsWith(HIDDEN_ALIAS_PREFIX)) usesReservedAlias = true;
           const parent = typeInfo.getParentType();
           if (!parent || parent.name.startsWith('__') || node.name.value.startsWith('__')) return undefined;
           const coordinate = `${parent.name}.${node.name.value}`;
@@ -57,16 +61,5 @@ export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, 
       },
     }),
   );
-  return { document: rewritten, queryHash: createHash('sha256').update(print(rewritten)).digest('hex'), removed: [...new Set(removed)] };
-}
-
-/** True when an operation uses one of the gateway's reserved aliases (refused: it would be stripped). */
-export function usesReservedAlias(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Field(node) {
-      if (node.alias?.value.startsWith(HIDDEN_ALIAS_PREFIX)) found = true;
-    },
-  });
-  return found;
+  return { document: rewritten, queryHash: createHash('sha256').update(print(rewritten)).digest('hex'), removed: [...new Set(removed)], usesReservedAlias };
 }

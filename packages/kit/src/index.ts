@@ -5,3 +5,4 @@ export { createLogger, type Logger } from './logger.js';
 export { parseConfig, port, z } from './config.js';
 export { ensureKeyPair, importKey, keyPaths, readPublicJwk, type KeyPairFiles } from './keys.js';
 export { INTERNAL_CONTEXT_HEADER, INTERNAL_CONTEXT_TTL_SECONDS, INTERNAL_ISSUER, signInternalContext, verifyInternalContext, type InternalContext } from './internal-context.js';
+export { freePort } from './free-port.js';

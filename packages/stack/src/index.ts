@@ -1,3 +1,3 @@
 export { startStack, writePersonas, REPO_ROOT, type Stack, type StackOptions } from './stack.js';
-export { freePort } from './free-port.js';
+export { freePort } from '@macpt/kit';
 export { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';

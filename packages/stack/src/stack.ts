@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signDevToken } from '@macpt/gateway/dev-issuer';
 import { discoverSubgraphs, GATEWAY_SUBGRAPHS } from '@macpt/gateway/subgraphs';
-import { ensureKeyPair } from '@macpt/kit';
+import { ensureKeyPair, freePort } from '@macpt/kit';
 import { generateWorld, PersonaCollector, type Persona, type WorldOptions } from '@macpt/synthetic';
-import { freePort } from './free-port.js';
 import { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
 
 /** The repository root (this file is packages/stack/dist/stack.js). */

@@ -1,6 +1,6 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { codedError, type InternalContext } from '@macpt/kit';
-import { RULE_TEXT, type ChildAttributes, type FieldDecision, type PolicyEngine } from '@macpt/policies';
+import { entryRefusal, withheldMessage, type ChildAttributes, type FieldDecision, type PolicyEngine } from '@macpt/policies';
 
 /** Marks an object returned for a child with that child's NHS number, so nested fields know whose they are. */
 const CHILD = Symbol('macpt.child');
@@ -14,7 +14,7 @@ export interface GuardContext {
 
 /** The error every withheld field gets: the same whether or not the field holds data. */
 export function forbidden(decision: Pick<FieldDecision, 'rule' | 'agency' | 'class'>) {
-  return codedError('FORBIDDEN_BY_POLICY', `Withheld by ${decision.agency} policy (${decision.rule}): ${RULE_TEXT[decision.rule] ?? decision.rule}.`, {
+  return codedError('FORBIDDEN_BY_POLICY', withheldMessage(decision), {
     rule: decision.rule,
     agency: decision.agency,
     class: decision.class,
@@ -47,7 +47,8 @@ export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQ
         if (!user || !purpose) throw forbidden({ rule: 'NOT_GRANTED', agency: 'gateway', class: 'IDENTITY' });
         let nhsNumber: string | undefined;
         if (isRoot) {
-          if (user.role === 'IG_LEAD' || purpose === 'IG_AUDIT') throw forbidden({ rule: user.role === 'IG_LEAD' ? 'IG_LEAD_NO_CHILD_RECORDS' : 'IG_AUDIT_NO_CHILD_RECORDS', agency: engine.fieldRule(coordinate)?.agency ?? 'unknown', class: 'IDENTITY' });
+          const refusal = entryRefusal(user, purpose);
+          if (refusal) throw forbidden({ rule: refusal, agency: engine.fieldRule(coordinate)?.agency ?? 'unknown', class: 'IDENTITY' });
         } else {
           const s = source as { nhsNumber?: unknown; [CHILD]?: string };
           nhsNumber = typeof s.nhsNumber === 'string' ? s.nhsNumber : s[CHILD];
