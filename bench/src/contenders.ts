@@ -33,15 +33,16 @@ const withoutRedis = (env: Record<string, string>) => Object.fromEntries(Object.
 
 /**
  * Starts every contender beside the secured stack: (b) our gateway on the embedded file log, (c) our
- * gateway with policies and logging off over open subgraphs, (d) stock Apollo Gateway, (f) the ceiling.
+ * gateway with policies and logging off over open subgraphs, (d) stock Apollo Gateway, (e1) Hive Gateway
+ * with its Hive Router runtime and (e2) in its defaults, (f) the ceiling.
  * Gateways are pinned to CPU 0; subgraphs, the directory and the load generator to CPU 1.
  */
 export async function startContenders(stack: Stack, dataDir: string): Promise<{ contenders: Contender[]; extra: StackProcess[] }> {
   const gatewayScript = join(REPO_ROOT, 'gateway/dist/main.js');
   const extra: StackProcess[] = [];
-  const spawnOn = async (name: string, script: string, env: Record<string, string>, cpus: string) => {
+  const spawnOn = async (name: string, script: string, env: Record<string, string>, cpus: string, args: (port: number) => string[] = () => []) => {
     const port = await freePort();
-    const proc = startProcess(name, script, [], { ...env, PORT: String(port), LOG_LEVEL: 'error' }, 'quiet', cpus);
+    const proc = startProcess(name, script, args(port), { ...env, PORT: String(port), LOG_LEVEL: 'error' }, 'quiet', cpus);
     extra.push(proc);
     await waitForPort(port, proc);
     return { proc, url: `http://127.0.0.1:${port}` };
@@ -71,6 +72,11 @@ export async function startContenders(stack: Stack, dataDir: string): Promise<{ 
   const supergraphFile = join(dataDir, 'bench-supergraph.graphql');
   writeFileSync(supergraphFile, composed.supergraphSdl);
   const stock = await spawnOn('stock-apollo', join(REPO_ROOT, 'bench/dist/stock-apollo.js'), { SUPERGRAPH_FILE: supergraphFile }, '0');
+  // Hive Gateway's own CLI, no configuration file: its defaults, then its fastest Node mode.
+  const hiveBin = join(REPO_ROOT, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+  const hiveArgs = (extraArgs: string[]) => (port: number) => ['supergraph', supergraphFile, '--host', '127.0.0.1', '--port', String(port), ...extraArgs];
+  const hive = await spawnOn('hive-gateway', hiveBin, { NODE_ENV: 'production' }, '0', hiveArgs([]));
+  const hiveRouter = await spawnOn('hive-gateway-router', hiveBin, { NODE_ENV: 'production' }, '0', hiveArgs(['--hive-router-runtime']));
   const ceiling = await spawnOn('ceiling', join(REPO_ROOT, 'bench/dist/ceiling.js'), { SUPERGRAPH_FILE: supergraphFile, CEILING_AGENCIES: JSON.stringify(open), CEILING_OPERATIONS: JSON.stringify({ ...OPERATION_TEXT, SubjectAccessReport: undefined }) }, '0');
 
   const gql = (op: Operation, r: MixRequest) => graphqlBody(op, r);
@@ -81,6 +87,8 @@ export async function startContenders(stack: Stack, dataDir: string): Promise<{ 
     { id: 'g', label: 'ours: policies on, log off', url: `${unlogged.url}/graphql`, process: unlogged.proc, supports: childData, body: gql },
     { id: 'c', label: 'ours: policies+log off', url: `${offGateway.url}/graphql`, process: offGateway.proc, supports: childData, body: gql },
     { id: 'd', label: 'stock Apollo Gateway', url: `${stock.url}/`, process: stock.proc, supports: childData, body: gql },
+    { id: 'e1', label: 'Hive Gateway: router runtime', url: `${hiveRouter.url}/graphql`, process: hiveRouter.proc, supports: childData, body: gql },
+    { id: 'e2', label: 'Hive Gateway: defaults', url: `${hive.url}/graphql`, process: hive.proc, supports: childData, body: gql },
     { id: 'f', label: 'ceiling: subgraphs direct', url: `${ceiling.url}/`, process: ceiling.proc, supports: childData, body: (op, r) => JSON.stringify({ op, nhsNumbers: r.nhsNumbers }) },
   ];
   return { contenders, extra };

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startRedisServer } from '@macpt/kit/redis-server';
 import { REPO_ROOT, startStack, stopProcess } from '@macpt/stack';
+import { checkAgreement } from './agreement.js';
 import { startContenders, type Contender } from './contenders.js';
 import { cpuSeconds, peakRssMb, resetPeak } from './proc-stats.js';
 import { buildMix, OPERATIONS, type MixRequest, type Operation } from './requests.js';
@@ -83,7 +84,7 @@ function report(runs: Run[], contenders: Contender[]) {
       console.log(`  ${`${c.id}) ${c.label}`.padEnd(30)} ${m.rps.toFixed(0).padStart(8)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(12)}`);
     }
     const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
-    console.log(`  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e n/a   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`);
+    console.log(`  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e1 ${ratio('a', 'e1')}  a/e2 ${ratio('a', 'e2')}   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`);
     summary[op] = s;
   }
   return summary;
@@ -105,8 +106,10 @@ try {
   const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
   const mix = await buildMix(world, dataDir);
   console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseload of ${mix.caseloadSize} children; set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
-  console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '— e) Hive Gateway: not yet measured\n');
+  console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '\n');
 
+  for (const op of operations) await checkAgreement(contenders, op, mix[op].slice(0, 3));
+  console.log('answers checked: every contender returned the same data for the same requests\n');
   const runs: Run[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const op of operations) {
