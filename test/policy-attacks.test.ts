@@ -148,6 +148,22 @@ describe('batching across the federation', () => {
     expect(proxy.requests.filter((r) => r.body.includes('_entities'))).toHaveLength(1);
     expect(proxy.requests.filter((r) => r.body.includes('nhsNumbers'))).toHaveLength(1); // the facts look-up
   });
+
+  it('shares fact look-ups between concurrent requests, yet each user sees only the child they asked about', async () => {
+    const asked = s47.filter((c) => c.police).slice(0, 20);
+    proxy.requests.length = 0;
+    const results = await Promise.all(asked.map(async (c) => gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { nhsNumber police { name } } }`, { n: c.nhsNumber }, headers(await stack.tokenFor(policeOf(c)), 'SECTION_47_ENQUIRY'))));
+    results.forEach((r, i) => {
+      expect(r.data.child.nhsNumber).toBe(asked[i]!.nhsNumber);
+      expect(r.data.child.police.name).toBe(asked[i]!.name);
+    });
+    const factCalls = proxy.requests.filter((r) => r.body.includes('nhsNumbers'));
+    expect(factCalls.length).toBeLessThan(asked.length);
+    // Every child was looked up, in a call naming as many requests as it served.
+    const looked = factCalls.flatMap((r) => JSON.parse(r.body).nhsNumbers as string[]);
+    expect(new Set(looked)).toEqual(new Set(asked.map((c) => c.nhsNumber)));
+    for (const r of factCalls) expect(String(r.headers['x-request-id']).split(',')).toHaveLength(JSON.parse(r.body).nhsNumbers.length);
+  });
 });
 
 describe('withheld is not absent', () => {

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startRedisServer } from '@macpt/kit/redis-server';
 import { REPO_ROOT, startStack, stopProcess } from '@macpt/stack';
 import { checkAgreement } from './agreement.js';
 import { startContenders, type Contender } from './contenders.js';
+import { summariseProfiles } from './profile-summary.js';
 import { cpuSeconds, peakRssMb, resetPeak } from './proc-stats.js';
 import { buildMix, OPERATIONS, type MixRequest, type Operation } from './requests.js';
 
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     /** Only these contenders (e.g. "a,c") and operations (e.g. "ChildView"): for profiling. */
     only: { type: 'string' },
     ops: { type: 'string' },
+    /** Write a V8 CPU profile of every process to this directory and print the hottest functions. */
+    profile: { type: 'string' },
   },
 });
 // The load generator runs on CPU 1 with the subgraphs; gateways get CPU 0 to themselves.
@@ -31,6 +34,11 @@ if (!process.env.BENCH_PINNED) {
   process.exit(r.status ?? 1);
 }
 const smoke = values.smoke;
+const profileDir = values.profile ? resolve(values.profile) : null;
+if (profileDir) {
+  mkdirSync(profileDir, { recursive: true });
+  process.env.MACPT_CPU_PROF_DIR = profileDir;
+}
 const children = smoke ? 2000 : Number(values.children);
 const duration = smoke ? 1 : Number(values.duration);
 const connections = smoke ? 4 : Number(values.connections);
@@ -132,3 +140,4 @@ try {
   await stack?.stop();
   await redis.destroy();
 }
+if (profileDir) console.log(['CPU profiles (open in Chrome DevTools or speedscope):', ...summariseProfiles(profileDir)].join('\n'));

@@ -4,7 +4,7 @@ import { codedError, INTERNAL_CONTEXT_HEADER } from '@macpt/kit';
 import type { PolicyUser } from '@macpt/policies';
 import { statedPurpose } from './auth/purpose.js';
 import type { GatewayContext } from './context.js';
-import { createChildFactsLoader } from './facts/child-facts.js';
+import { createChildFactsLoader, createFactsBatcher } from './facts/child-facts.js';
 import type { FactsClient } from './facts/facts-client.js';
 import type { RateLimiter } from './limits/rate-limit.js';
 import { serviceContexts, type createSigner } from './signing.js';
@@ -20,7 +20,8 @@ export interface Refusal {
 
 /**
  * Builds each request's context: authenticate (401), read the purpose of use (400), then a fresh
- * facts loader whose agency calls carry the gateway's own signed service context.
+ * facts loader over the gateway-wide batcher, whose agency calls carry the gateway's own signed
+ * service context and name the requests they serve (`x-request-id`, comma-separated).
  */
 export function requestContextFactory(deps: {
   authenticate: (authorization: string | undefined) => Promise<PolicyUser & { name: string }>;
@@ -30,6 +31,7 @@ export function requestContextFactory(deps: {
   rateLimiter: RateLimiter;
 }) {
   const serviceContext = serviceContexts(deps.sign);
+  const batcher = createFactsBatcher(deps.factsClient, async (agency, requestIds) => ({ [INTERNAL_CONTEXT_HEADER]: await serviceContext(agency), 'x-request-id': requestIds.slice(0, 50).join(',') }));
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = randomUUID();
     const header = req.headers['apollographql-client-name'];
@@ -47,7 +49,7 @@ export function requestContextFactory(deps: {
         user,
         ...stated,
         clientName,
-        facts: createChildFactsLoader(deps.factsClient, async (agency) => ({ [INTERNAL_CONTEXT_HEADER]: await serviceContext(agency), 'x-request-id': requestId })),
+        facts: createChildFactsLoader(batcher, requestId),
         entered: [],
         refusedChildren: [],
         rateLimiter: deps.rateLimiter,

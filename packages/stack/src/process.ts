@@ -32,7 +32,10 @@ let colourIndex = 0;
 /** Starts `node <script>` with `env`, relaying its output with a prefix. */
 export function startProcess(name: string, script: string, args: string[], env: Record<string, string>, mode: LogMode, cpus?: string): StackProcess {
   // Optionally pinned to CPUs (benchmarks: gateway on one core, everything else on the other).
-  const command = cpus ? ['taskset', ['-c', cpus, process.execPath, script, ...args]] as const : [process.execPath, [script, ...args]] as const;
+  // MACPT_CPU_PROF_DIR (bench --profile): each process writes a V8 CPU profile there when it exits.
+  const profileDir = env.MACPT_CPU_PROF_DIR ?? process.env.MACPT_CPU_PROF_DIR;
+  const node = [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`] : []), script, ...args];
+  const command = cpus ? ['taskset', ['-c', cpus, ...node]] as const : [node[0]!, node.slice(1)] as const;
   const child = spawn(command[0], [...command[1]], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const colour = COLOURS[colourIndex++ % COLOURS.length] as number;
   const recent: string[] = [];
