@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import { codedError, z } from '@macpt/kit';
 import { ROLES, type PolicyUser } from '@macpt/policies';
@@ -24,16 +25,36 @@ const claims = z
 
 const refuse = (why: string) => codedError('UNAUTHENTICATED', `Authentication failed: ${why}.`, {}, { refusesRequest: true });
 
-/** Returns a function that turns an `Authorization` header into a verified user, or throws UNAUTHENTICATED (401). */
-export function createAuthenticator(config: IssuerConfig): (authorization: string | undefined) => Promise<PolicyUser & { name: string }> {
+type User = PolicyUser & { name: string };
+
+/** How long a verified token is remembered (never past its own expiry). */
+const REMEMBER_MS = 30_000;
+
+/**
+ * Returns a function that turns an `Authorization` header into a verified user, or throws
+ * UNAUTHENTICATED (401). A dashboard sends the same token with every request, so a token that
+ * verified is remembered, byte for byte, for up to 30 s and never past its `exp`: the signature check
+ * is skipped only for the exact string already checked. (A key withdrawn from the issuer's JWKS
+ * therefore stops working within 30 s.)
+ */
+export function createAuthenticator(config: IssuerConfig): (authorization: string | undefined) => Promise<User> {
   const keys: JWTVerifyGetKey = 'url' in config.jwks ? createRemoteJWKSet(new URL(config.jwks.url)) : createLocalJWKSet({ keys: config.jwks.keys });
+  const verified = new LRUCache<string, User>({ max: 10_000 });
   return async (authorization) => {
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization?.trim() ?? '');
     if (!authorization) throw refuse('send Authorization: Bearer <token>');
     if (!match) throw refuse('the Authorization header is not a bearer JWT');
-    let payload: unknown;
+    const known = verified.get(match[1]!);
+    if (known) return known;
+    const user = await verify(match[1]!);
+    verified.set(match[1]!, user.user, { ttl: Math.max(1, Math.min(REMEMBER_MS, user.expiresAt - Date.now())) });
+    return user.user;
+  };
+
+  async function verify(token: string): Promise<{ user: User; expiresAt: number }> {
+    let payload: { exp?: number };
     try {
-      ({ payload } = await jwtVerify(match[1]!, keys, { issuer: config.issuer, audience: config.audience, algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'], clockTolerance: 5 }));
+      ({ payload } = await jwtVerify(token, keys, { issuer: config.issuer, audience: config.audience, algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'], clockTolerance: 5 }));
     } catch (error) {
       const code = (error as { code?: string }).code;
       throw refuse(
@@ -46,6 +67,7 @@ export function createAuthenticator(config: IssuerConfig): (authorization: strin
     const parsed = claims.safeParse(payload);
     if (!parsed.success) throw refuse(`the token's claims are incomplete (${parsed.error.issues.map((i) => i.message).join('; ')})`);
     const c = parsed.data;
-    return { id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null, school: c.school ?? null };
-  };
+    const user = Object.freeze({ id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null, school: c.school ?? null });
+    return { user, expiresAt: payload.exp === undefined ? Date.now() : payload.exp * 1000 };
+  }
 }
