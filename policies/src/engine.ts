@@ -12,6 +12,11 @@ export const POLICIES: readonly AgencyPolicy[] = [socialCarePolicy, healthPolicy
 /** The key every agency publishes on `Child`: identity, owned by no single agency. */
 const SHARED_KEY = 'Child.nhsNumber';
 
+const RELATIONSHIPS: readonly Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'NONE'];
+/** Memo keys for the common case (no confidential location), so no string is built per field. */
+const PLAIN_SUPPORTED = Object.fromEntries(RELATIONSHIPS.map((r) => [r, `${r}|1|`])) as Record<Relationship, string>;
+const PLAIN_UNSUPPORTED = Object.fromEntries(RELATIONSHIPS.map((r) => [r, `${r}|0|`])) as Record<Relationship, string>;
+
 /** A decision about one field, with what it was about. */
 export interface FieldDecision extends Decision {
   coordinate: string;
@@ -26,6 +31,8 @@ export interface FieldDecision extends Decision {
 export class PolicyEngine {
   private readonly fields = new Map<string, { agency: string; rule: FieldRule }>();
   private readonly compiled = new Map<string, CompiledPolicy>();
+  private readonly byUser = new WeakMap<PolicyUser, Map<Purpose, CompiledPolicy>>();
+  private readonly decisions = new Map<CompiledPolicy, Map<string, Map<string, FieldDecision>>>();
   private readonly byAgency: Map<string, AgencyPolicy>;
 
   constructor(readonly policies: readonly AgencyPolicy[] = POLICIES) {
@@ -52,40 +59,63 @@ export class PolicyEngine {
     return this.byAgency.get(agency)?.lawfulBasis;
   }
 
-  /** The compiled policy of a user for a purpose (cached). */
+  /** The compiled policy of a user for a purpose (cached per role, agency and purpose). */
   policyFor(user: PolicyUser, purpose: Purpose): CompiledPolicy {
+    // The same user object asks about many fields: remember its policies by identity first.
+    const mine = this.byUser.get(user);
+    const hit = mine?.get(purpose);
+    if (hit) return hit;
     const key = `${user.role}|${user.agency}|${purpose}`;
     let compiled = this.compiled.get(key);
     if (!compiled) {
       compiled = new CompiledPolicy(compileRules(user, purpose, this.policies));
       this.compiled.set(key, compiled);
     }
+    if (mine) mine.set(purpose, compiled);
+    else this.byUser.set(user, new Map([[purpose, compiled]]));
     return compiled;
   }
 
-  /** May `user`, for `purpose`, read `coordinate` of a child with these attributes? */
+  /**
+   * May `user`, for `purpose`, read `coordinate` of a child with these attributes? Decisions are
+   * memoised per (policy, field, relationship, purpose supported, confidential-by): the space is
+   * small, and the gateway and every subgraph ask once per field of every child they return.
+   */
   decide(user: PolicyUser, purpose: Purpose, coordinate: string, child: ChildAttributes): FieldDecision {
     const entry = this.fields.get(coordinate);
     if (!entry) return { coordinate, agency: 'unknown', class: 'UNCLASSIFIED', allowed: false, rule: 'UNCLASSIFIED' };
-    const { agency, rule } = entry;
-    const decision = this.policyFor(user, purpose).decide({
-      class: rule.class,
-      owner: agency,
-      location: rule.location === true,
-      encompass: rule.encompass === true,
-      relationship: child.relationship,
-      purposeSupported: child.purposeSupported,
-      confidential: child.confidentialBy.length > 0,
-      confidentialBy: child.confidentialBy,
-    });
-    return { ...decision, coordinate, agency, class: rule.class };
+    const policy = this.policyFor(user, purpose);
+    let perField = this.decisions.get(policy)?.get(coordinate);
+    if (!perField) {
+      perField = new Map();
+      const perPolicy = this.decisions.get(policy) ?? new Map<string, Map<string, FieldDecision>>();
+      perPolicy.set(coordinate, perField);
+      this.decisions.set(policy, perPolicy);
+    }
+    const attributesKey = child.confidentialBy.length === 0 ? (child.purposeSupported ? PLAIN_SUPPORTED : PLAIN_UNSUPPORTED)[child.relationship] : `${child.relationship}|${+child.purposeSupported}|${child.confidentialBy.join(',')}`;
+    let decision = perField.get(attributesKey);
+    if (!decision) {
+      const { agency, rule } = entry;
+      const made = policy.decide({
+        class: rule.class,
+        owner: agency,
+        location: rule.location === true,
+        encompass: rule.encompass === true,
+        relationship: child.relationship,
+        purposeSupported: child.purposeSupported,
+        confidential: child.confidentialBy.length > 0,
+        confidentialBy: child.confidentialBy,
+      });
+      decision = Object.freeze({ ...made, coordinate, agency, class: rule.class });
+      perField.set(attributesKey, decision);
+    }
+    return decision;
   }
 
   /** True when no child could make the field visible to this role and purpose: the gateway drops it before planning. */
   neverVisible(user: PolicyUser, purpose: Purpose, coordinate: string): boolean {
     if (!this.fields.has(coordinate)) return true;
-    const relationships: Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'NONE'];
-    return relationships.every((relationship) =>
+    return RELATIONSHIPS.every((relationship) =>
       [true, false].every((purposeSupported) => !this.decide(user, purpose, coordinate, { relationship, purposeSupported, confidentialBy: [] }).allowed),
     );
   }

@@ -64,20 +64,48 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
     variables: input.variables,
   };
 
-  const walkValue = (type: GraphQLObjectType, value: unknown, selectionSet: SelectionSetNode, path: (string | number)[], child: string | null): unknown => {
-    if (Array.isArray(value)) return value.map((item, i) => walkValue(type, item, selectionSet, [...path, i], child));
+  // What a selection set asks of an object of a type is the same for every child in the response:
+  // collected once per request, with each field's coordinate, type and sub-selection.
+  interface Planned { key: string; name: string; coordinate: string; objectType: GraphQLObjectType | null; sub: SelectionSetNode | undefined }
+  const planned = new Map<SelectionSetNode, Map<GraphQLObjectType, Planned[]>>();
+  const plan = (type: GraphQLObjectType, selectionSet: SelectionSetNode): Planned[] => {
+    let byType = planned.get(selectionSet);
+    if (!byType) planned.set(selectionSet, (byType = new Map()));
+    let fields = byType.get(type);
+    if (!fields) {
+      fields = [...collectFields(type, selectionSet, selections)].map(([key, nodes]) => {
+        const name = (nodes[0] as FieldNode).name.value;
+        const field = name.startsWith('__') ? undefined : type.getFields()[name];
+        const named = field ? getNamedType(field.type) : undefined;
+        return { key, name, coordinate: `${type.name}.${name}`, objectType: named && isObjectType(named) ? named : null, sub: subSelection(nodes) };
+      });
+      byType.set(type, fields);
+    }
+    return fields;
+  };
+  // Paths are linked, and only spelled out for a withheld field.
+  type Path = { up: Path | null; key: string | number } | null;
+  const spell = (path: Path): (string | number)[] => {
+    const out: (string | number)[] = [];
+    for (let p = path; p; p = p.up) out.push(p.key);
+    return out.reverse();
+  };
+
+  const walkValue = (type: GraphQLObjectType, value: unknown, selectionSet: SelectionSetNode, path: Path, child: string | null): unknown => {
+    if (Array.isArray(value)) return value.map((item, i) => walkValue(type, item, selectionSet, { up: path, key: i }, child));
     if (value === null || typeof value !== 'object') return value;
     return walkObject(type, value as Record<string, unknown>, selectionSet, path, child);
   };
 
-  const walkObject = (type: GraphQLObjectType, obj: Record<string, unknown>, selectionSet: SelectionSetNode, path: (string | number)[], inherited: string | null) => {
+  const walkObject = (type: GraphQLObjectType, obj: Record<string, unknown>, selectionSet: SelectionSetNode, path: Path, inherited: string | null) => {
     let child = inherited;
     if (typeof obj[CHILD_KEY_ALIAS] === 'string') child = obj[CHILD_KEY_ALIAS] as string;
     const link = obj[CHILD_LINK_ALIAS] as { nhsNumber?: string } | null | undefined;
     if (input.childLinks[type.name] && link?.nhsNumber) child = link.nhsNumber;
     const out: Record<string, unknown> = {};
-    for (const [key, nodes] of collectFields(type, selectionSet, selections)) {
-      const name = (nodes[0] as FieldNode).name.value;
+    let disclosedHere: Set<string> | null = null;
+    let disclosedAgency: string | null = null;
+    for (const { key, name, coordinate, objectType, sub } of plan(type, selectionSet)) {
       if (name === '__typename') {
         out[key] = obj[key] ?? type.name;
         continue;
@@ -87,9 +115,9 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
         out[key] = obj[key] ?? null;
         continue;
       }
-      const fieldPath = [...path, key];
-      const verdict = input.decide(`${type.name}.${name}`, child);
+      const verdict = input.decide(coordinate, child);
       if (verdict !== 'exempt' && !verdict.allowed) {
+        const fieldPath = spell({ up: path, key });
         if (obj[key] !== null && obj[key] !== undefined) summary.caught.push({ coordinate: verdict.coordinate, path: fieldPath });
         out[key] = null;
         withheldPaths.push(JSON.stringify(fieldPath).slice(0, -1));
@@ -105,21 +133,22 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
         continue;
       }
       if (verdict !== 'exempt' && child) {
-        const agencies = summary.disclosed.get(child) ?? new Map<string, Set<string>>();
-        const fields = agencies.get(verdict.agency) ?? new Set<string>();
-        fields.add(verdict.coordinate);
-        agencies.set(verdict.agency, fields);
-        summary.disclosed.set(child, agencies);
+        if (disclosedAgency !== verdict.agency) {
+          const agencies = summary.disclosed.get(child) ?? new Map<string, Set<string>>();
+          summary.disclosed.set(child, agencies);
+          disclosedHere = agencies.get(verdict.agency) ?? new Set<string>();
+          agencies.set(verdict.agency, disclosedHere);
+          disclosedAgency = verdict.agency;
+        }
+        disclosedHere!.add(verdict.coordinate);
       }
-      const fieldType = getNamedType(type.getFields()[name]!.type);
-      const sub = subSelection(nodes);
-      out[key] = isObjectType(fieldType) && sub ? walkValue(fieldType, value, sub, fieldPath, child) : value;
+      out[key] = objectType && sub ? walkValue(objectType, value, sub, { up: path, key }, child) : value;
     }
     return out;
   };
 
   const root = operation?.operation === 'mutation' ? input.schema.getMutationType() : input.schema.getQueryType();
-  const result = data && operation && root ? walkObject(root, data, operation.selectionSet, [], null) : data ?? null;
+  const result = data && operation && root ? walkObject(root, data, operation.selectionSet, null, null) : data ?? null;
   // Errors inside a withheld field would describe what is not shown: they go with it.
   const inside = (path: readonly (string | number)[] | undefined) => {
     if (!path) return false;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
@@ -37,8 +37,9 @@ export function createSubgraphServer<TLoaders>(definition: SubgraphDefinition<TL
   return new ApolloServer<SubgraphContext<TLoaders>>({
     schema: options.guard === false ? schema : guardSchema(schema, policyEngine),
     includeStacktraceInErrorResponses: false,
-    // No Apollo usage reporting here, so federated traces would only cost time on every fetch.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // Only the gateway calls a subgraph: no usage reporting (so no federated traces), no HTTP cache
+    // hints (the cache-control plugin would hook every field of every fetch), no landing page.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
   });
 }
 
