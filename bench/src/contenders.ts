@@ -16,6 +16,8 @@ export interface Contender {
   process: StackProcess;
   supports: (op: Operation) => boolean;
   body: (op: Operation, r: MixRequest) => string;
+  /** The disclosure log's own process (Redis), whose CPU is reported beside the gateway's. */
+  logPid?: () => number | undefined;
 }
 
 async function waitForPort(port: number, proc: StackProcess): Promise<void> {
@@ -37,7 +39,7 @@ const withoutRedis = (env: Record<string, string>) => Object.fromEntries(Object.
  * with its Hive Router runtime and (e2) in its defaults, (f) the ceiling.
  * Gateways are pinned to CPU 0; subgraphs, the directory and the load generator to CPU 1.
  */
-export async function startContenders(stack: Stack, dataDir: string): Promise<{ contenders: Contender[]; extra: StackProcess[] }> {
+export async function startContenders(stack: Stack, dataDir: string, redisPid: () => number | undefined): Promise<{ contenders: Contender[]; extra: StackProcess[] }> {
   const gatewayScript = join(REPO_ROOT, 'gateway/dist/main.js');
   const extra: StackProcess[] = [];
   const spawnOn = async (name: string, script: string, env: Record<string, string>, cpus: string, args: (port: number) => string[] = () => []) => {
@@ -82,7 +84,7 @@ export async function startContenders(stack: Stack, dataDir: string): Promise<{ 
   const gql = (op: Operation, r: MixRequest) => graphqlBody(op, r);
   const childData = (op: Operation) => op !== 'SubjectAccessReport';
   const contenders: Contender[] = [
-    { id: 'a', label: 'ours: full, Redis log', url: stack.gatewayUrl, process: stack.processes.get('gateway')!, supports: () => true, body: gql },
+    { id: 'a', label: 'ours: full, Redis log', url: stack.gatewayUrl, process: stack.processes.get('gateway')!, supports: () => true, body: gql, logPid: redisPid },
     { id: 'b', label: 'ours: full, file log', url: `${fileGateway.url}/graphql`, process: fileGateway.proc, supports: () => true, body: gql },
     { id: 'g', label: 'ours: policies on, log off', url: `${unlogged.url}/graphql`, process: unlogged.proc, supports: childData, body: gql },
     { id: 'c', label: 'ours: policies+log off', url: `${offGateway.url}/graphql`, process: offGateway.proc, supports: childData, body: gql },

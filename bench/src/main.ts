@@ -46,13 +46,20 @@ const rounds = smoke ? 1 : Number(values.rounds);
 const world = { seed: 1, children, asOf: '2026-11-01' };
 const dataDir = join(REPO_ROOT, 'data', `bench-${children}`);
 
-interface Run { op: Operation; contender: string; round: number; rps: number; p50: number; p99: number; errors: number; cpuPercent: number; peakRssMb: number }
+interface Run { op: Operation; contender: string; round: number; rps: number; p50: number; p99: number; errors: number; cpuPercent: number; logCpuPercent: number; cpu1Percent: number; peakRssMb: number }
+
+/** Processes pinned to CPU 1 (subgraphs, the directory and this load generator): is that core saturated? */
+let cpu1Pids: number[] = [];
+const totalCpu = (pids: number[]) => pids.reduce((t, p) => t + cpuSeconds(p), 0);
 
 async function measure(c: Contender, op: Operation, pool: MixRequest[], round: number): Promise<Run> {
   let i = round * 7919;
   const pid = c.process.child.pid!;
+  const logPids = c.logPid ? [c.logPid()].filter((p): p is number => p !== undefined) : [];
   resetPeak(pid);
   const cpuBefore = cpuSeconds(pid);
+  const logBefore = totalCpu(logPids);
+  const cpu1Before = totalCpu(cpu1Pids);
   const started = Date.now();
   const result = await autocannon({
     url: c.url,
@@ -70,6 +77,8 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
     rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     cpuPercent: (100 * (cpuSeconds(pid) - cpuBefore)) / seconds,
+    logCpuPercent: (100 * (totalCpu(logPids) - logBefore)) / seconds,
+    cpu1Percent: (100 * (totalCpu(cpu1Pids) - cpu1Before)) / seconds,
     peakRssMb: peakRssMb(pid),
   };
 }
@@ -83,13 +92,14 @@ function report(runs: Run[], contenders: Contender[]) {
     const rows = contenders.filter((c) => runs.some((r) => r.op === op && r.contender === c.id));
     if (rows.length === 0) continue;
     console.log(`${op}`);
-    console.log(`  ${'contender'.padEnd(30)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'CPU %'.padStart(6)} ${'peak RSS MB'.padStart(12)}`);
+    console.log(`  ${'contender'.padEnd(32)} ${'req/s'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'CPU %'.padStart(6)} ${'Redis %'.padStart(8)} ${'CPU1 %'.padStart(7)} ${'peak RSS MB'.padStart(12)}`);
     const s: Record<string, Omit<Run, 'op' | 'contender' | 'round'>> = {};
     for (const c of rows) {
       const mine = runs.filter((r) => r.op === op && r.contender === c.id);
-      const m = { rps: median(mine.map((r) => r.rps)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), errors: mine.reduce((t, r) => t + r.errors, 0), cpuPercent: median(mine.map((r) => r.cpuPercent)), peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)) };
+      const m = { rps: median(mine.map((r) => r.rps)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), errors: mine.reduce((t, r) => t + r.errors, 0), cpuPercent: median(mine.map((r) => r.cpuPercent)), logCpuPercent: median(mine.map((r) => r.logCpuPercent)), cpu1Percent: median(mine.map((r) => r.cpu1Percent)), peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)) };
       s[c.id] = m;
-      console.log(`  ${`${c.id}) ${c.label}`.padEnd(30)} ${m.rps.toFixed(0).padStart(8)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${m.peakRssMb.toFixed(0).padStart(12)}`);
+      const redisCpu = c.logPid ? m.logCpuPercent.toFixed(0) : '';
+      console.log(`  ${`${c.id}) ${c.label}`.padEnd(32)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${redisCpu.padStart(8)} ${m.cpu1Percent.toFixed(0).padStart(7)} ${m.peakRssMb.toFixed(0).padStart(12)}`);
     }
     const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
     console.log(`  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e1 ${ratio('a', 'e1')}  a/e2 ${ratio('a', 'e2')}   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`);
@@ -98,7 +108,9 @@ function report(runs: Run[], contenders: Contender[]) {
   return summary;
 }
 
-const redis = await startRedisServer({ appendfsync: 'always' });
+// Redis is part of contender (a)'s cost, so it shares the gateways' core: the other core then does
+// the same subgraph work for every contender. (In production Redis has a machine of its own.)
+const redis = await startRedisServer({ appendfsync: 'always', cpus: '0' });
 let stack: Awaited<ReturnType<typeof startStack>> | null = null;
 let extra: Awaited<ReturnType<typeof startContenders>>['extra'] = [];
 try {
@@ -108,8 +120,9 @@ try {
     env: { LOG_LEVEL: 'warn' },
     gatewayEnv: { REDIS_URL: redis.url, LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'allow', RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000', RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000' },
   });
-  const started = await startContenders(stack, dataDir);
+  const started = await startContenders(stack, dataDir, redis.pid);
   extra = started.extra;
+  cpu1Pids = [process.pid, ...[...stack.processes.values()].filter((p) => p.name !== 'gateway').map((p) => p.child.pid!), ...extra.filter((p) => p.name.endsWith('-open') || p.name === 'directory').map((p) => p.child.pid!)];
   const contenders = started.contenders.filter((c) => !values.only || values.only.split(',').includes(c.id));
   const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
   const mix = await buildMix(world, dataDir);

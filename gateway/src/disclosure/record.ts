@@ -50,14 +50,33 @@ export interface DisclosureRecord extends RecordDraft {
 /** The hash of the empty chain, which the first record points back to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** A canonical JSON encoding: keys sorted at every level, so the same record always hashes the same. */
+/**
+ * A canonical JSON encoding: keys sorted at every level (by UTF-16 code units), undefined members
+ * left out, so the same record always hashes the same. Written as one pass of string building: a
+ * caseload's record names hundreds of children, and this runs for every record written and verified.
+ */
 export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const item = value[i] === undefined ? undefined : canonical(value[i]);
+      if (item !== undefined) out += item;
+    }
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = obj[key];
+    if (member === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonical(member)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** SHA-256 over the canonical encoding of everything but the hash itself (the predecessor's hash included). */
