@@ -46,10 +46,11 @@ const rounds = smoke ? 1 : Number(values.rounds);
 const world = { seed: 1, children, asOf: '2026-11-01' };
 const dataDir = join(REPO_ROOT, 'data', `bench-${children}`);
 
-interface Run { op: Operation; contender: string; round: number; rps: number; p50: number; p99: number; errors: number; cpuPercent: number; logCpuPercent: number; cpu1Percent: number; peakRssMb: number }
+interface Run { op: Operation; contender: string; round: number; rps: number; p50: number; p99: number; errors: number; cpuPercent: number; logCpuPercent: number; cpu1Percent: number; cpu1ByProcess: Record<string, number>; peakRssMb: number }
 
 /** Processes pinned to CPU 1 (subgraphs, the directory and this load generator): is that core saturated? */
 let cpu1Pids: number[] = [];
+let cpu1Names = new Map<number, string>();
 const totalCpu = (pids: number[]) => pids.reduce((t, p) => t + cpuSeconds(p), 0);
 
 async function measure(c: Contender, op: Operation, pool: MixRequest[], round: number): Promise<Run> {
@@ -60,6 +61,7 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
   const cpuBefore = cpuSeconds(pid);
   const logBefore = totalCpu(logPids);
   const cpu1Before = totalCpu(cpu1Pids);
+  const eachBefore = cpu1Pids.map((p) => cpuSeconds(p));
   const started = Date.now();
   const result = await autocannon({
     url: c.url,
@@ -79,6 +81,7 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
     cpuPercent: (100 * (cpuSeconds(pid) - cpuBefore)) / seconds,
     logCpuPercent: (100 * (totalCpu(logPids) - logBefore)) / seconds,
     cpu1Percent: (100 * (totalCpu(cpu1Pids) - cpu1Before)) / seconds,
+    cpu1ByProcess: Object.fromEntries(cpu1Pids.map((p, k) => [cpu1Names.get(p) ?? String(p), Math.round((100 * (cpuSeconds(p) - eachBefore[k]!)) / seconds)]).filter(([, v]) => Number(v) > 0)),
     peakRssMb: peakRssMb(pid),
   };
 }
@@ -96,7 +99,7 @@ function report(runs: Run[], contenders: Contender[]) {
     const s: Record<string, Omit<Run, 'op' | 'contender' | 'round'>> = {};
     for (const c of rows) {
       const mine = runs.filter((r) => r.op === op && r.contender === c.id);
-      const m = { rps: median(mine.map((r) => r.rps)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), errors: mine.reduce((t, r) => t + r.errors, 0), cpuPercent: median(mine.map((r) => r.cpuPercent)), logCpuPercent: median(mine.map((r) => r.logCpuPercent)), cpu1Percent: median(mine.map((r) => r.cpu1Percent)), peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)) };
+      const m = { cpu1ByProcess: mine[0]!.cpu1ByProcess, rps: median(mine.map((r) => r.rps)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), errors: mine.reduce((t, r) => t + r.errors, 0), cpuPercent: median(mine.map((r) => r.cpuPercent)), logCpuPercent: median(mine.map((r) => r.logCpuPercent)), cpu1Percent: median(mine.map((r) => r.cpu1Percent)), peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)) };
       s[c.id] = m;
       const redisCpu = c.logPid ? m.logCpuPercent.toFixed(0) : '';
       console.log(`  ${`${c.id}) ${c.label}`.padEnd(32)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${redisCpu.padStart(8)} ${m.cpu1Percent.toFixed(0).padStart(7)} ${m.peakRssMb.toFixed(0).padStart(12)}`);
@@ -122,7 +125,9 @@ try {
   });
   const started = await startContenders(stack, dataDir, redis.pid);
   extra = started.extra;
-  cpu1Pids = [process.pid, ...[...stack.processes.values()].filter((p) => p.name !== 'gateway').map((p) => p.child.pid!), ...extra.filter((p) => p.name.endsWith('-open') || p.name === 'directory').map((p) => p.child.pid!)];
+  const onCpu1 = [...[...stack.processes.values()].filter((p) => p.name !== 'gateway'), ...extra.filter((p) => p.name.endsWith('-open') || p.name === 'directory')];
+  cpu1Pids = [process.pid, ...onCpu1.map((p) => p.child.pid!)];
+  cpu1Names = new Map([[process.pid, 'load generator'], ...onCpu1.map((p) => [p.child.pid!, p.name] as [number, string])]);
   const contenders = started.contenders.filter((c) => !values.only || values.only.split(',').includes(c.id));
   const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
   const mix = await buildMix(world, dataDir);
