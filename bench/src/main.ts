@@ -26,6 +26,8 @@ const { values } = parseArgs({
     ops: { type: 'string' },
     /** Write a V8 CPU profile of every process to this directory and print the hottest functions. */
     profile: { type: 'string' },
+    /** The most children a Caseload request names (default 500). */
+    caseload: { type: 'string' },
   },
 });
 // The load generator runs on CPU 1 with the subgraphs; gateways get CPU 0 to themselves.
@@ -39,12 +41,14 @@ if (profileDir) {
   mkdirSync(profileDir, { recursive: true });
   process.env.MACPT_CPU_PROF_DIR = profileDir;
 }
-const children = smoke ? 2000 : Number(values.children);
+/** One scale, or several (`--children 10000,100000,909091`): each is set up, measured and torn down in turn. */
+const scales = smoke ? [2000] : values.children.split(',').map(Number);
+if (scales.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--children takes whole numbers ≥ 100, comma-separated; got ${values.children}`);
 const duration = smoke ? 1 : Number(values.duration);
 const connections = smoke ? 4 : Number(values.connections);
 const rounds = smoke ? 1 : Number(values.rounds);
-const world = { seed: 1, children, asOf: '2026-11-01' };
-const dataDir = join(REPO_ROOT, 'data', `bench-${children}`);
+/** Caps the Caseload's size, so that latencies compare like for like across scales. */
+const caseloadCap = values.caseload ? Number(values.caseload) : 500;
 
 interface Run { op: Operation; contender: string; round: number; rps: number; p50: number; p99: number; errors: number; cpuPercent: number; logCpuPercent: number; cpu1Percent: number; cpu1ByProcess: Record<string, number>; peakRssMb: number }
 
@@ -53,8 +57,24 @@ let cpu1Pids: number[] = [];
 let cpu1Names = new Map<number, string>();
 const totalCpu = (pids: number[]) => pids.reduce((t, p) => t + cpuSeconds(p), 0);
 
+/** Drives `pool` at a contender for `seconds` at the fixed number of connections, each request different. */
+function load(c: Contender, op: Operation, pool: MixRequest[], seconds: number, offset: number) {
+  let i = offset;
+  return autocannon({
+    url: c.url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => {
+      const r = pool[i++ % pool.length]!;
+      return { ...req, headers: r.headers, body: c.body(op, r) };
+    } } as never],
+  });
+}
+
 async function measure(c: Contender, op: Operation, pool: MixRequest[], round: number): Promise<Run> {
-  let i = round * 7919;
+  // Unmeasured warm-up in the first round (JIT, connection pools, plan caches), on other requests of the pool.
+  if (round === 0 && !smoke) await load(c, op, pool, Math.min(3, Math.max(1, Math.floor(duration / 4))), 104_729);
   const pid = c.process.child.pid!;
   const logPids = c.logPid ? [c.logPid()].filter((p): p is number => p !== undefined) : [];
   resetPeak(pid);
@@ -63,16 +83,7 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
   const cpu1Before = totalCpu(cpu1Pids);
   const eachBefore = cpu1Pids.map((p) => cpuSeconds(p));
   const started = Date.now();
-  const result = await autocannon({
-    url: c.url,
-    connections,
-    duration,
-    method: 'POST',
-    requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => {
-      const r = pool[i++ % pool.length]!;
-      return { ...req, headers: r.headers, body: c.body(op, r) };
-    } } as never],
-  });
+  const result = await load(c, op, pool, duration, round * 7919);
   const seconds = (Date.now() - started) / 1000;
   return {
     op, contender: c.id, round,
@@ -111,51 +122,82 @@ function report(runs: Run[], contenders: Contender[]) {
   return summary;
 }
 
-// Redis is part of contender (a)'s cost, so it shares the gateways' core: the other core then does
-// the same subgraph work for every contender. (In production Redis has a machine of its own.)
-const redis = await startRedisServer({ appendfsync: 'always', cpus: '0' });
-let stack: Awaited<ReturnType<typeof startStack>> | null = null;
-let extra: Awaited<ReturnType<typeof startContenders>>['extra'] = [];
-try {
-  const setupStarted = Date.now();
-  stack = await startStack({
-    dataDir, world, ports: 'free', logs: 'quiet', startTimeoutMs: 900_000, cpus: { gateway: '0', agencies: '1' },
-    env: { LOG_LEVEL: 'warn' },
-    gatewayEnv: { REDIS_URL: redis.url, LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'allow', RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000', RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000' },
-  });
-  const started = await startContenders(stack, dataDir, redis.pid);
-  extra = started.extra;
-  const onCpu1 = [...[...stack.processes.values()].filter((p) => p.name !== 'gateway'), ...extra.filter((p) => p.name.endsWith('-open') || p.name === 'directory')];
-  cpu1Pids = [process.pid, ...onCpu1.map((p) => p.child.pid!)];
-  cpu1Names = new Map([[process.pid, 'load generator'], ...onCpu1.map((p) => [p.child.pid!, p.name] as [number, string])]);
-  const contenders = started.contenders.filter((c) => !values.only || values.only.split(',').includes(c.id));
-  const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
-  const mix = await buildMix(world, dataDir);
-  console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseload of ${mix.caseloadSize} children; set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
-  console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '\n');
+async function runScale(children: number) {
+  // Redis is part of contender (a)'s cost, so it shares the gateways' core: the other core then does
+  // the same subgraph work for every contender. (In production Redis has a machine of its own.)
+  const redis = await startRedisServer({ appendfsync: 'always', cpus: '0' });
+  let stack: Awaited<ReturnType<typeof startStack>> | null = null;
+  let extra: Awaited<ReturnType<typeof startContenders>>['extra'] = [];
+  try {
+    const world = { seed: 1, children, asOf: '2026-11-01' };
+    const dataDir = join(REPO_ROOT, 'data', `bench-${children}`);
+    const setupStarted = Date.now();
+    stack = await startStack({
+      dataDir, world, ports: 'free', logs: 'quiet', startTimeoutMs: 900_000, cpus: { gateway: '0', agencies: '1' },
+      env: { LOG_LEVEL: 'warn' },
+      gatewayEnv: { REDIS_URL: redis.url, LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'allow', RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000', RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000' },
+    });
+    const started = await startContenders(stack, dataDir, redis.pid);
+    extra = started.extra;
+    const onCpu1 = [...[...stack.processes.values()].filter((p) => p.name !== 'gateway'), ...extra.filter((p) => p.name.endsWith('-open') || p.name === 'directory')];
+    cpu1Pids = [process.pid, ...onCpu1.map((p) => p.child.pid!)];
+    cpu1Names = new Map([[process.pid, 'load generator'], ...onCpu1.map((p) => [p.child.pid!, p.name] as [number, string])]);
+    const contenders = started.contenders.filter((c) => !values.only || values.only.split(',').includes(c.id));
+    const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
+    const mix = await buildMix(world, dataDir, 400, caseloadCap);
+    console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseload of ${mix.caseloadSize} children; set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
+    console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '\n');
 
-  for (const op of operations) await checkAgreement(contenders, op, mix[op].slice(0, 3));
-  console.log('answers checked: every contender returned the same data for the same requests\n');
-  const runs: Run[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const op of operations) {
-      if (mix[op].length === 0) continue;
-      for (const c of contenders) if (c.supports(op)) runs.push(await measure(c, op, mix[op], round));
+    for (const op of operations) await checkAgreement(contenders, op, mix[op].slice(0, 3));
+    console.log('answers checked: every contender returned the same data for the same requests\n');
+    const runs: Run[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const op of operations) {
+        if (mix[op].length === 0) continue;
+        for (const c of contenders) if (c.supports(op)) runs.push(await measure(c, op, mix[op], round));
+      }
+    }
+    const summary = report(runs, contenders);
+    const subgraphs = [...stack.processes.values()].filter((p) => p.name !== 'gateway').map((p) => `${p.name} ${peakRssMb(p.child.pid!).toFixed(0)} MB`);
+    const size = (f: string) => { try { return statSync(join(dataDir, f)).size; } catch { return 0; } };
+    const stores = readdirSync(dataDir).filter((f) => f.endsWith('.db')).map((f) => `${f} ${((size(f) + size(`${f}-wal`)) / 1e6).toFixed(1)} MB`);
+    console.log(`subgraph peak RSS: ${subgraphs.join(', ')}\nstores: ${stores.join(', ')}`);
+    mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+    const file = join(REPO_ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ world, connections, duration, rounds, smoke, caseloadSize: mix.caseloadSize, runs, summary, subgraphs, stores }, null, 1));
+    console.log(`raw results: ${file}`);
+    if (smoke && runs.some((r) => r.rps === 0)) throw new Error('smoke run: a contender answered nothing');
+    return { children, caseloadSize: mix.caseloadSize, summary, subgraphs, stores };
+  } finally {
+    await Promise.all(extra.map((p) => stopProcess(p)));
+    await stack?.stop();
+    await redis.destroy();
+  }
+}
+
+type ScaleResult = Awaited<ReturnType<typeof runScale>>;
+
+/** Latency at each scale against the smallest, for the operations that must not slow as data grows (±20 %). */
+function reportScales(results: ScaleResult[]): void {
+  const base = results[0]!;
+  console.log(`\nScale: p50 / p99 ms at each number of children (change of p50 against ${base.children.toLocaleString('en-GB')})`);
+  for (const op of ['ChildView', 'Caseload'] as const) {
+    for (const id of Object.keys(base.summary[op] ?? {})) {
+      const cells = results.map((r) => {
+        const m = r.summary[op]?.[id];
+        const b = base.summary[op]?.[id];
+        if (!m || !b) return 'n/a'.padStart(26);
+        const change = r === base ? '' : ` (${m.p50 >= b.p50 ? '+' : ''}${((100 * (m.p50 - b.p50)) / b.p50).toFixed(0)} %)`;
+        return `${m.p50.toFixed(0)} / ${m.p99.toFixed(0)}${change}`.padStart(26);
+      });
+      console.log(`  ${op.padEnd(10)} ${id.padEnd(3)} ${cells.join('')}`);
     }
   }
-  const summary = report(runs, contenders);
-  const subgraphs = [...stack.processes.values()].filter((p) => p.name !== 'gateway').map((p) => `${p.name} ${peakRssMb(p.child.pid!).toFixed(0)} MB`);
-  const size = (f: string) => { try { return statSync(join(dataDir, f)).size; } catch { return 0; } };
-  const stores = readdirSync(dataDir).filter((f) => f.endsWith('.db')).map((f) => `${f} ${((size(f) + size(`${f}-wal`)) / 1e6).toFixed(1)} MB`);
-  console.log(`subgraph peak RSS: ${subgraphs.join(', ')}\nstores: ${stores.join(', ')}`);
-  mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-  const file = join(REPO_ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ world, connections, duration, rounds, smoke, caseloadSize: mix.caseloadSize, runs, summary, subgraphs, stores }, null, 1));
-  console.log(`raw results: ${file}`);
-  if (smoke && runs.some((r) => r.rps === 0)) throw new Error('smoke run: a contender answered nothing');
-} finally {
-  await Promise.all(extra.map((p) => stopProcess(p)));
-  await stack?.stop();
-  await redis.destroy();
+  console.log(`  ${''.padEnd(14)}${results.map((r) => `${r.children.toLocaleString('en-GB')} (caseload ${r.caseloadSize})`.padStart(26)).join('')}`);
+  for (const r of results) console.log(`  ${r.children.toLocaleString('en-GB')} children: subgraph peak RSS ${r.subgraphs.join(', ')}; stores ${r.stores.join(', ')}`);
 }
+
+const results: ScaleResult[] = [];
+for (const children of scales) results.push(await runScale(children));
+if (results.length > 1) reportScales(results);
 if (profileDir) console.log(['CPU profiles (open in Chrome DevTools or speedscope):', ...summariseProfiles(profileDir)].join('\n'));

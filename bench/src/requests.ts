@@ -23,10 +23,10 @@ const PURPOSE: Record<string, string> = { STRATEGY_DISCUSSION: 'STRATEGY_DISCUSS
 
 /**
  * Builds varied requests per operation from the seeded world: named workers asking about their own
- * cases with the purpose the case supports (personas and tokens rotate), LCPPs' caseloads (up to 500
- * children), conference packs, and IG leads' subject-access reports.
+ * cases with the purpose the case supports (personas and tokens rotate), LCPPs' caseloads (up to
+ * `caseloadCap` children), conference packs, and IG leads' subject-access reports.
  */
-export async function buildMix(world: WorldOptions, dataDir: string, limit = 400): Promise<Record<Operation, MixRequest[]> & { caseloadSize: number }> {
+export async function buildMix(world: WorldOptions, dataDir: string, limit = 400, caseloadCap = 500): Promise<Record<Operation, MixRequest[]> & { caseloadSize: number }> {
   const tokens = new Map<string, string>();
   const token = async (id: string, role: string, agency: string, la: string | null) => {
     if (!tokens.has(id)) tokens.set(id, await signDevToken(dataDir, { sub: id, name: id, role, agency, la }, { ttl: '12h' }));
@@ -48,7 +48,7 @@ export async function buildMix(world: WorldOptions, dataDir: string, limit = 400
   const caseload: MixRequest[] = [];
   let caseloadSize = 0;
   for (const la of ['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']) {
-    const mine = cases.filter((c) => c.la === la).map((c) => c.nhs).slice(0, 500);
+    const mine = cases.filter((c) => c.la === la).map((c) => c.nhs).slice(0, caseloadCap);
     if (mine.length === 0) continue;
     caseloadSize = Math.max(caseloadSize, mine.length);
     caseload.push({ headers: h(await token(`lcpp-${la.toLowerCase()}`, 'LCPP', 'social-care', la), 'STRATEGY_DISCUSSION'), nhsNumbers: mine });
