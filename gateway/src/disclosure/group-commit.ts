@@ -11,13 +11,18 @@ export class LogUnavailableError extends Error {}
  */
 export class GroupCommitter {
   private pending: { draft: RecordDraft; resolve: (r: DisclosureRecord) => void; reject: (e: Error) => void }[] = [];
-  private flushing = false;
+  private inFlight = 0;
   private closed = false;
 
+  /**
+   * @param maxInFlight batches handed to the store before the first is acknowledged: the store keeps
+   * them in order, and the next batch's work overlaps the previous one's write and fsync.
+   */
   constructor(
     private readonly store: DisclosureStore,
     private readonly deadlineMs = 1000,
     private readonly maxBatch = 500,
+    private readonly maxInFlight = 4,
   ) {}
 
   /** Resolves with the stored record once it is durable; rejects with {@link LogUnavailableError}. */
@@ -25,34 +30,40 @@ export class GroupCommitter {
     if (this.closed) return Promise.reject(new LogUnavailableError('the disclosure log is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ draft, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.pump();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.pending.length > 0) {
+  private pump(): void {
+    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.pending.splice(0, this.maxBatch);
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new LogUnavailableError(`no acknowledgement within ${this.deadlineMs} ms`)), this.deadlineMs);
-        });
-        const records = await Promise.race([this.store.append(batch.map((b) => b.draft)), deadline]);
-        batch.forEach((b, i) => b.resolve(records[i]!));
-      } catch (error) {
-        const reason = error instanceof LogUnavailableError ? error : new LogUnavailableError((error as Error).message);
-        for (const b of batch) b.reject(reason);
-      } finally {
-        clearTimeout(timer);
-      }
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
-    this.flushing = false;
   }
 
-  /** Waits for the pending batch, then refuses new records (graceful shutdown). */
+  private async commit(batch: GroupCommitter['pending']): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LogUnavailableError(`no acknowledgement within ${this.deadlineMs} ms`)), this.deadlineMs);
+      });
+      const records = await Promise.race([this.store.append(batch.map((b) => b.draft)), deadline]);
+      batch.forEach((b, i) => b.resolve(records[i]!));
+    } catch (error) {
+      const reason = error instanceof LogUnavailableError ? error : new LogUnavailableError((error as Error).message);
+      for (const b of batch) b.reject(reason);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for the pending batches, then refuses new records (graceful shutdown). */
   async drain(): Promise<void> {
-    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.inFlight > 0 || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
   }
 }

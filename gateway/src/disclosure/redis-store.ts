@@ -19,16 +19,33 @@ if head ~= ARGV[3] or (turn and turn ~= ARGV[2]) then
   redis.call('SET', KEYS[5], ARGV[2], 'NX', 'PX', 200)
   return {'CONFLICT', head, redis.call('HGET', KEYS[2], 'seq') or '0'}
 end
+-- Record by record: the stream entry. Then the id and seq maps, every index list and the head, each
+-- in as few commands as the batch allows (arguments sent in slices of 1000).
+local function many(command, key, values)
+  for s = 1, #values, 1000 do redis.call(command, key, unpack(values, s, math.min(s + 999, #values))) end
+end
+local ids, sids, lists, order = {}, {}, {}, {}
 local i = 5
+local lastHash, lastSeq
 for r = 1, tonumber(ARGV[4]) do
-  local sid = redis.call('XADD', KEYS[1], '*', 'seq', ARGV[i + 3], 'r', ARGV[i + 1])
-  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 3])
-  redis.call('HSET', KEYS[4], ARGV[i + 3], sid)
+  local seq = ARGV[i + 3]
+  local sid = redis.call('XADD', KEYS[1], '*', 'seq', seq, 'r', ARGV[i + 1])
+  ids[#ids + 1] = ARGV[i]; ids[#ids + 1] = seq
+  sids[#sids + 1] = seq; sids[#sids + 1] = sid
   local n = tonumber(ARGV[i + 4])
-  for k = 1, n do redis.call('RPUSH', ARGV[1] .. ARGV[i + 4 + k], ARGV[i + 3]) end
-  redis.call('HSET', KEYS[2], 'hash', ARGV[i + 2], 'seq', ARGV[i + 3])
+  for k = 1, n do
+    local key = ARGV[1] .. ARGV[i + 4 + k]
+    local list = lists[key]
+    if not list then list = {}; lists[key] = list; order[#order + 1] = key end
+    list[#list + 1] = seq
+  end
+  lastHash = ARGV[i + 2]; lastSeq = seq
   i = i + 5 + n
 end
+many('HSET', KEYS[3], ids)
+many('HSET', KEYS[4], sids)
+for _, key in ipairs(order) do many('RPUSH', key, lists[key]) end
+redis.call('HSET', KEYS[2], 'hash', lastHash, 'seq', lastSeq)
 if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
 return {'OK'}
 `;
@@ -53,6 +70,10 @@ export class RedisDisclosureStore implements DisclosureStore {
   private readonly prefix: string;
   private head = { seq: 0, hash: GENESIS_HASH };
   private writing: Promise<unknown> = Promise.resolve();
+  /** The head after the last batch sent on the fast path, acknowledged or not. */
+  private sent: { seq: number; hash: string } | null = null;
+  private inFlight = 0;
+  private careful = 0;
   private waitAof: boolean | null = null;
   private readonly writerId = randomUUID();
   private readonly commandTimeoutMs: number;
@@ -96,32 +117,78 @@ export class RedisDisclosureStore implements DisclosureStore {
     return `${this.prefix}${name}`;
   }
 
+  /**
+   * Appends a chained batch. Fast path: the batch is chained after the last batch sent (acknowledged
+   * or not) and sent at once; Redis runs this connection's scripts in order, so while one batch is
+   * being fsync'd the next is already on its way. Whenever the chain head is in doubt (a conflict
+   * with another gateway, a failed or lost acknowledgement) appends fall back to the careful path:
+   * one at a time, each re-chained to the head Redis reports, until the pipeline is empty again.
+   */
   append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
-    const run = this.writing.then(() => this.appendNow(drafts));
+    if (this.careful > 0 || this.redis.status !== 'ready') return this.appendCarefully(drafts);
+    const from = this.sent ?? this.head;
+    const records = chain(drafts, from);
+    this.sent = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
+    this.inFlight++;
+    const settled = this.send(records, from).finally(() => this.inFlight--);
+    return settled.then(async (result) => {
+      if (result[0] !== 'OK') {
+        this.sent = null;
+        return this.appendCarefully(drafts);
+      }
+      this.acknowledged(records);
+      await this.waitForAof();
+      return records;
+    }, (error: unknown) => {
+      this.sent = null;
+      throw error;
+    });
+  }
+
+  private acknowledged(records: readonly DisclosureRecord[]): void {
+    const last = records[records.length - 1]!;
+    if (last.seq > this.head.seq) this.head = { seq: last.seq, hash: last.hash };
+  }
+
+  private send(records: readonly DisclosureRecord[], from: { hash: string }): Promise<string[]> {
+    const args: (string | number)[] = [this.prefix, this.writerId, from.hash, records.length];
+    for (const r of records) {
+      const keys = indexKeys(r);
+      args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
+    }
+    return (this.redis as unknown as { appendChained: (...a: unknown[]) => Promise<string[]> }).appendChained(
+      this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), this.key('turn'), ...args,
+    );
+  }
+
+  /** The careful path: serialised, after every batch already sent has settled. */
+  private appendCarefully(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+    this.careful++;
+    const run = this.writing.then(async () => {
+      while (this.inFlight > 0) await new Promise((r) => setImmediate(r));
+      return this.appendNow(drafts);
+    });
     this.writing = run.catch(() => undefined);
-    return run;
+    return run.finally(() => {
+      this.careful--;
+      if (this.careful === 0) this.sent = null;
+    });
   }
 
   private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
     await this.connected();
     for (let attempt = 0; attempt < 50; attempt++) {
       const records = chain(drafts, this.head);
-      const args: (string | number)[] = [this.prefix, this.writerId, this.head.hash, records.length];
-      for (const r of records) {
-        const keys = indexKeys(r);
-        args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
-      }
-      const result = (await (this.redis as unknown as { appendChained: (...a: unknown[]) => Promise<string[]> }).appendChained(
-        this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), this.key('turn'), ...args,
-      )) as string[];
+      const result = await this.send(records, this.head);
       if (result[0] === 'OK' || result[0] === 'DUP') {
-        if (result[0] === 'OK') this.head = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
+        if (result[0] === 'OK') this.acknowledged(records);
         else await this.refreshHead();
         await this.waitForAof();
         return records;
       }
-      // Another gateway appended first: chain after its head and try again.
+      // Another gateway appended first (or holds the turn): chain after its head and try again shortly.
       this.head = { hash: result[1]!, seq: Number(result[2]) };
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(attempt, 10)));
     }
     throw new Error('disclosure log: could not append after repeated concurrent writes');
   }
@@ -245,6 +312,7 @@ export class RedisDisclosureStore implements DisclosureStore {
 
   async close(): Promise<void> {
     await this.writing;
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
     this.redis.disconnect();
   }
 }
