@@ -72,7 +72,8 @@ export class RedisDisclosureStore implements DisclosureStore {
   private writing: Promise<unknown> = Promise.resolve();
   /** The head after the last batch sent on the fast path, acknowledged or not. */
   private sent: { seq: number; hash: string } | null = null;
-  private inFlight = 0;
+  /** Fast-path batches sent and not yet answered. */
+  private readonly inFlight = new Set<Promise<string[]>>();
   private careful = 0;
   private waitAof: boolean | null = null;
   private readonly writerId = randomUUID();
@@ -129,8 +130,9 @@ export class RedisDisclosureStore implements DisclosureStore {
     const from = this.sent ?? this.head;
     const records = chain(drafts, from);
     this.sent = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
-    this.inFlight++;
-    const settled = this.send(records, from).finally(() => this.inFlight--);
+    const settled = this.send(records, from);
+    this.inFlight.add(settled);
+    void settled.catch(() => undefined).finally(() => this.inFlight.delete(settled));
     return settled.then(async (result) => {
       if (result[0] !== 'OK') {
         this.sent = null;
@@ -165,7 +167,8 @@ export class RedisDisclosureStore implements DisclosureStore {
   private appendCarefully(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
     this.careful++;
     const run = this.writing.then(async () => {
-      while (this.inFlight > 0) await new Promise((r) => setImmediate(r));
+      // Every batch already sent settles first (its own careful retry, if any, queues behind this one).
+      await Promise.allSettled([...this.inFlight]);
       return this.appendNow(drafts);
     });
     this.writing = run.catch(() => undefined);
@@ -312,7 +315,7 @@ export class RedisDisclosureStore implements DisclosureStore {
 
   async close(): Promise<void> {
     await this.writing;
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+    await Promise.allSettled([...this.inFlight]);
     this.redis.disconnect();
   }
 }
