@@ -97,6 +97,19 @@ describe.each(['file', 'redis'] as const)('the disclosure log (%s store)', (kind
     expect(practitioner.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN_BY_POLICY', rule: 'IG_LEADS_ONLY' });
   });
 
+  it("gives a subject-access report only the subject's own entries, even from a caseload's record naming other children", async () => {
+    const others = children.filter((c) => c !== target && c.socialCare?.caseId && c.socialCare.stage !== 'REFERRAL' && c.socialCare.namedWorkers.includes(lcppId)).slice(0, 3);
+    expect(others.length).toBeGreaterThan(0);
+    const caseload = await gql(stack.gatewayUrl, `query Caseload($n: [ID!]!) { children(nhsNumbers: $n) { health { name } } }`, { n: [target.nhsNumber, ...others.map((c) => c.nhsNumber)] }, headers(await stack.tokenFor(lcppId), 'STRATEGY_DISCUSSION'));
+    expect(caseload.data.children.filter(Boolean).length).toBeGreaterThan(1);
+    const sar = (await igQuery(`query($n: ID!) { subjectAccessReport(nhsNumber: $n) { records { operationName children { nhsNumber } } } }`, { n: target.nhsNumber })).data.subjectAccessReport;
+    expect(sar.records.some((r: { operationName: string }) => r.operationName === 'Caseload')).toBe(true);
+    for (const r of sar.records) expect(r.children.map((c: { nhsNumber: string }) => c.nhsNumber)).toEqual([target.nhsNumber]);
+    // The full record, with every child on the caseload, stays available to the IG lead's review.
+    const full = (await igQuery(RECORDS, { f: { nhsNumber: others[0]!.nhsNumber }, first: 5 })).data.disclosures.records;
+    expect(full.length).toBeGreaterThan(0);
+  });
+
   it('reports every disclosure of a child as JSON, CSV and FHIR AuditEvents, and logs the IG query itself', async () => {
     const report = await igQuery(`query($n: ID!) { subjectAccessReport(nhsNumber: $n) { count csvUrl fhirUrl records { id outcome } } }`, { n: target.nhsNumber });
     const sar = report.data.subjectAccessReport;

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -50,7 +50,11 @@ export async function startContenders(stack: Stack, dataDir: string, redisPid: (
     return { proc, url: `http://127.0.0.1:${port}` };
   };
   const base = withoutRedis(stack.env);
-  const fileGateway = await spawnOn('gateway-file', gatewayScript, { ...base, DISCLOSURE_LOG_FILE: join(dataDir, 'bench-disclosure-log.jsonl') }, '0');
+  // Every run starts with an empty log, as (a) does on its fresh Redis: a log grown by earlier runs
+  // would make (b) and the subject-access reports slower run after run.
+  const fileLog = join(dataDir, 'bench-disclosure-log.jsonl');
+  for (const f of [fileLog, `${fileLog}.head`, `${fileLog}.head.tmp`]) rmSync(f, { force: true });
+  const fileGateway = await spawnOn('gateway-file', gatewayScript, { ...base, DISCLOSURE_LOG_FILE: fileLog }, '0');
   // Policies on, log off: isolates what the disclosure log costs (a and b against g).
   const unlogged = await spawnOn('gateway-unlogged', gatewayScript, { ...base, NODE_ENV: 'benchmark', DISCLOSURE_LOG: 'off', DISCLOSURE_LOG_FILE: join(dataDir, 'unused-log.jsonl') }, '0');
 

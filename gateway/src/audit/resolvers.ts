@@ -33,7 +33,11 @@ function present(r: DisclosureRecord) {
 
 /** Every record of a child visible to the caller, newest first. */
 export async function subjectRecords(store: DisclosureStore, ctx: GatewayContext, nhsNumber: string): Promise<DisclosureRecord[]> {
-  return (await store.query({ nhsNumber }, MAX_REPORT)).filter((r) => r.kind !== 'IG_QUERY' && visibleTo(ctx, r));
+  // A report is about its subject alone: a caseload's record also names the other children on it,
+  // and their entries are not the subject's to receive.
+  return (await store.query({ nhsNumber }, MAX_REPORT))
+    .filter((r) => r.kind !== 'IG_QUERY' && visibleTo(ctx, r))
+    .map((r) => ({ ...r, children: r.children.filter((c) => c.nhsNumber === nhsNumber) }));
 }
 
 /** Resolvers of the IG review API. */
