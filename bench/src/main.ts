@@ -145,7 +145,7 @@ async function runScale(children: number) {
     const contenders = started.contenders.filter((c) => !values.only || values.only.split(',').includes(c.id));
     const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
     const mix = await buildMix(world, dataDir, 400, caseloadCap);
-    console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseload of ${mix.caseloadSize} children; set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
+    console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseloads of ${mix.caseloadSizes.join(', ')} children (one per local authority, in rotation); set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
     console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '\n');
 
     for (const op of operations) await checkAgreement(contenders, op, mix[op].slice(0, 3));
@@ -164,10 +164,10 @@ async function runScale(children: number) {
     console.log(`subgraph peak RSS: ${subgraphs.join(', ')}\nstores: ${stores.join(', ')}`);
     mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
     const file = join(REPO_ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ world, connections, duration, rounds, smoke, caseloadSize: mix.caseloadSize, runs, summary, subgraphs, stores }, null, 1));
+    writeFileSync(file, JSON.stringify({ world, connections, duration, rounds, smoke, caseloadSize: mix.caseloadSize, caseloadSizes: mix.caseloadSizes, runs, summary, subgraphs, stores }, null, 1));
     console.log(`raw results: ${file}`);
     if (smoke && runs.some((r) => r.rps === 0)) throw new Error('smoke run: a contender answered nothing');
-    return { children, caseloadSize: mix.caseloadSize, summary, subgraphs, stores };
+    return { children, caseloadSize: mix.caseloadSize, caseloadSizes: mix.caseloadSizes, summary, subgraphs, stores };
   } finally {
     await Promise.all(extra.map((p) => stopProcess(p)));
     await stack?.stop();
@@ -193,7 +193,7 @@ function reportScales(results: ScaleResult[]): void {
       console.log(`  ${op.padEnd(10)} ${id.padEnd(3)} ${cells.join('')}`);
     }
   }
-  console.log(`  ${''.padEnd(14)}${results.map((r) => `${r.children.toLocaleString('en-GB')} (caseload ${r.caseloadSize})`.padStart(26)).join('')}`);
+  console.log(`  ${''.padEnd(14)}${results.map((r) => `${r.children.toLocaleString('en-GB')} (caseloads ${r.caseloadSizes.join('/')})`.padStart(26)).join('')}`);
   for (const r of results) console.log(`  ${r.children.toLocaleString('en-GB')} children: subgraph peak RSS ${r.subgraphs.join(', ')}; stores ${r.stores.join(', ')}`);
 }
 

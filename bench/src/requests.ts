@@ -26,7 +26,7 @@ const PURPOSE: Record<string, string> = { STRATEGY_DISCUSSION: 'STRATEGY_DISCUSS
  * cases with the purpose the case supports (personas and tokens rotate), LCPPs' caseloads (up to
  * `caseloadCap` children), conference packs, and IG leads' subject-access reports.
  */
-export async function buildMix(world: WorldOptions, dataDir: string, limit = 400, caseloadCap = 500): Promise<Record<Operation, MixRequest[]> & { caseloadSize: number }> {
+export async function buildMix(world: WorldOptions, dataDir: string, limit = 400, caseloadCap = 500): Promise<Record<Operation, MixRequest[]> & { caseloadSize: number; caseloadSizes: number[] }> {
   const tokens = new Map<string, string>();
   const token = async (id: string, role: string, agency: string, la: string | null) => {
     if (!tokens.has(id)) tokens.set(id, await signDevToken(dataDir, { sub: id, name: id, role, agency, la }, { ttl: '12h' }));
@@ -61,7 +61,7 @@ export async function buildMix(world: WorldOptions, dataDir: string, limit = 400
     const agency = ['social-care', 'health', 'police', 'education'][i % 4]!;
     ig.push({ headers: h(await token(`ig-${agency}`, 'IG_LEAD', agency, null), 'IG_AUDIT'), nhsNumbers: [c.nhs] });
   }
-  return { ChildView: childView, Caseload: caseload, ConferencePack: conferencePack, SubjectAccessReport: ig, caseloadSize };
+  return { ChildView: childView, Caseload: caseload, ConferencePack: conferencePack, SubjectAccessReport: ig, caseloadSize, caseloadSizes: caseload.map((r) => r.nhsNumbers.length) };
 }
 
 /** The GraphQL body of a request of the mix. */
