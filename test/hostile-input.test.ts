@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '@macpt/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack } from './testkit.js';
+import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
 
 // Hostile queries and misbehaving agencies, from the outside. Loads are loopback-only and bounded.
 
@@ -14,15 +14,12 @@ const target = children.find((c) => c.socialCare?.stage === 'SECTION_47' && c.po
 const VIEW = `query($n: ID!) { child(nhsNumber: $n) { health { name } police { name } } }`;
 
 beforeAll(async () => {
-  proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
-  stack = await startTestStack({}, { POLICE_URL: proxy.url, POLICE_TIMEOUT_MS: '600', CIRCUIT_BREAKER_FAILURES: '3', CIRCUIT_BREAKER_OPEN_MS: '1500', RATE_LIMIT_CHILDREN_PER_HOUR: '25' });
-  proxy.setTarget(stack.subgraphUrls.police!);
+  ({ stack, proxy } = await startTestStackBehindProxy('police', {}, { POLICE_TIMEOUT_MS: '600', CIRCUIT_BREAKER_FAILURES: '3', CIRCUIT_BREAKER_OPEN_MS: '1500', RATE_LIMIT_CHILDREN_PER_HOUR: '25' }));
   officer = headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION);
   ig = headers(await stack.tokenFor('ig-police'), 'IG_AUDIT');
 });
 afterAll(async () => {
   await stack?.stopAll();
-  await proxy?.close();
 });
 
 describe('operation limits', () => {

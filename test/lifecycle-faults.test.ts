@@ -1,6 +1,6 @@
 import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack } from './testkit.js';
+import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
 
 // Restarts and faults with real processes: SIGTERM, SIGKILL, agencies and Redis stopped under load.
 // Every load is loopback-only, bounded in requests and seconds, and stops by itself.
@@ -17,15 +17,12 @@ let ig: Record<string, string>;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
-  stack = await startTestStack({ REDIS_URL: redis.url }, { HEALTH_URL: proxy.url, SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_BREAKER_OPEN_MS: '500', RATE_LIMIT_REQUESTS_PER_MINUTE: '100000' });
-  proxy.setTarget(stack.subgraphUrls.health!);
+  ({ stack, proxy } = await startTestStackBehindProxy('health', { REDIS_URL: redis.url }, { SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_BREAKER_OPEN_MS: '500', RATE_LIMIT_REQUESTS_PER_MINUTE: '100000' }));
   officer = headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION);
   ig = headers(await stack.tokenFor('ig-police'), 'IG_AUDIT');
 });
 afterAll(async () => {
   await stack?.stopAll();
-  await proxy?.close();
   await redis?.destroy();
 });
 

@@ -4,7 +4,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { importKey, INTERNAL_CONTEXT_HEADER, signInternalContext } from '@macpt/kit';
 import type { Child } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, householdOf, JUSTIFICATION, PURPOSE_FOR_STAGE, startRecordingProxy, startTestStack } from './testkit.js';
+import { children, gql, headers, householdOf, JUSTIFICATION, PURPOSE_FOR_STAGE, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
 
 // Security properties tried from the outside, the way an attacker or an auditor would.
 
@@ -18,13 +18,10 @@ const policeOf = (c: Child) => c.socialCare!.namedWorkers.find((w) => w.startsWi
 const swOf = (c: Child) => c.socialCare!.namedWorkers.find((w) => w.startsWith('sw-'))!;
 
 beforeAll(async () => {
-  proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
-  stack = await startTestStack({}, { POLICE_URL: proxy.url });
-  proxy.setTarget(stack.subgraphUrls.police!);
+  ({ stack, proxy } = await startTestStackBehindProxy('police'));
 });
 afterAll(async () => {
   await stack?.stopAll();
-  await proxy?.close();
 });
 
 const Q = `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`;

@@ -93,3 +93,23 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
+
+/**
+ * The test stack with a recording (and fault-injecting) proxy between the gateway and one agency;
+ * `stopAll` stops both.
+ */
+export async function startTestStackBehindProxy(agency: string, env: Record<string, string> = {}, gatewayEnv: Record<string, string> = {}) {
+  const proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
+  try {
+    const stack = await startTestStack(env, { ...gatewayEnv, [`${agency.toUpperCase().replace(/-/g, '_')}_URL`]: proxy.url });
+    proxy.setTarget(stack.subgraphUrls[agency]!);
+    const stopAll = async () => {
+      await stack.stopAll();
+      await proxy.close();
+    };
+    return { stack: { ...stack, stopAll }, proxy };
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  }
+}

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, port, z } from '@macpt/kit';
+import { parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
 
 /** The gateway's validated, frozen configuration (read once, in `main.ts`). */
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;
@@ -52,9 +52,7 @@ const schema = z.object({
  */
 export function gatewayConfig(env: Record<string, string | undefined>) {
   const base = parseConfig(schema, env);
-  if ((base.POLICY_ENFORCEMENT === 'off' || base.DISCLOSURE_LOG === 'off') && base.NODE_ENV !== 'benchmark') {
-    throw new Error(`Invalid configuration:\n  POLICY_ENFORCEMENT / DISCLOSURE_LOG: "off" is for benchmarks only and needs NODE_ENV=benchmark (got NODE_ENV=${JSON.stringify(base.NODE_ENV)})`);
-  }
+  requireBenchmarkFor({ POLICY_ENFORCEMENT: base.POLICY_ENFORCEMENT, DISCLOSURE_LOG: base.DISCLOSURE_LOG }, base.NODE_ENV);
   if (base.NODE_ENV === 'production' && !base.OIDC_JWKS_URL) throw new Error('Invalid configuration:\n  OIDC_JWKS_URL: production needs a real OIDC provider (got none; the development issuer is for development only)');
   if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined)) throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
   const timeoutOverrides = Object.fromEntries(

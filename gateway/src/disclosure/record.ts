@@ -61,8 +61,7 @@ export function canonical(value: unknown): string {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      const item = value[i] === undefined ? undefined : canonical(value[i]);
-      if (item !== undefined) out += item;
+      out += canonical(value[i]) ?? ''; // an undefined member encodes as nothing, as join() would
     }
     return `${out}]`;
   }

@@ -85,7 +85,11 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly childBatches = new DataLoader<{ userId: string; nhsNumber: string }, RateDecision, string>(
     async (keys) => {
       const byUser = new Map<string, number[]>();
-      keys.forEach((k, i) => byUser.set(k.userId, [...(byUser.get(k.userId) ?? []), i]));
+      keys.forEach((k, i) => {
+        const positions = byUser.get(k.userId);
+        if (positions) positions.push(i);
+        else byUser.set(k.userId, [i]);
+      });
       const out: RateDecision[] = new Array(keys.length);
       await Promise.all([...byUser].map(async ([userId, positions]) => {
         const now = Date.now();

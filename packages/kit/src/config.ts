@@ -16,6 +16,17 @@ export function parseConfig<T extends z.ZodType>(schema: T, env: Record<string, 
   return Object.freeze(result.data);
 }
 
+/**
+ * Refuses protections switched `off` outside a benchmark: each named switch may be `off` only with
+ * NODE_ENV=benchmark, so no deployment can run unchecked by a mistyped variable.
+ */
+export function requireBenchmarkFor(switches: Record<string, string>, nodeEnv: string): void {
+  const off = Object.entries(switches).filter(([, value]) => value === 'off').map(([name]) => name);
+  if (off.length > 0 && nodeEnv !== 'benchmark') {
+    throw new Error(`Invalid configuration:\n  ${off.join(' / ')}: "off" is for benchmarks only and needs NODE_ENV=benchmark (got NODE_ENV=${JSON.stringify(nodeEnv)})`);
+  }
+}
+
 /** A TCP port from an env string. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 

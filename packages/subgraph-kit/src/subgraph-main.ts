@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { forEachBatch, type Household, type WorldOptions } from '@macpt/synthetic';
-import { createLogger, ensureKeyPair, importKey, parseConfig, port, z } from '@macpt/kit';
+import { createLogger, ensureKeyPair, importKey, parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
 import { SqlStore } from './store.js';
 import { startSubgraph, type SubgraphDefinition } from './subgraph.js';
 
@@ -33,9 +33,7 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
     POLICY_ENFORCEMENT: z.enum(['on', 'off']).default('on'),
   });
   const config = parseConfig(schema, { ...env, PORT: env[portKey] ?? env.PORT });
-  if (config.POLICY_ENFORCEMENT === 'off' && config.NODE_ENV !== 'benchmark') {
-    throw new Error(`Invalid configuration:\n  POLICY_ENFORCEMENT: "off" is for benchmarks only and needs NODE_ENV=benchmark (got NODE_ENV=${JSON.stringify(config.NODE_ENV)})`);
-  }
+  requireBenchmarkFor({ POLICY_ENFORCEMENT: config.POLICY_ENFORCEMENT }, config.NODE_ENV);
   return config;
 }
 
