@@ -74,7 +74,14 @@ afterAll(async () => {
 describe(`policy fuzzer (seed ${SEED})`, () => {
   it('finds no disclosed field the design forbids, and no disclosure missing from the log', { timeout: 120_000 }, async () => {
     const rnd = new Random(SEED);
-    const pool: Child[] = [...children.filter((c) => c.socialCare?.caseId).slice(0, 150), ...children.slice(0, 50)];
+    // Children with cases, children without, and children of confidential households that the flagging agency never met.
+    const unmetSiblings = children.filter((c) => {
+      const flagger = householdOf(c).confidentialBy;
+      return (flagger === 'social-care' && !c.socialCare) || (flagger === 'police' && !c.police);
+    });
+    const pool: Child[] = [...children.filter((c) => c.socialCare?.caseId).slice(0, 150), ...children.slice(0, 50), ...unmetSiblings.slice(0, 30)];
+    expect(unmetSiblings.length).toBeGreaterThan(0);
+    const answered: { requestId: string | null; user: string; label: string }[] = [];
     const personas: Persona[] = stack.personas;
     const tokens = new Map<string, string>();
     const problems: string[] = [];
@@ -94,6 +101,7 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
       const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers(tokens.get(persona.id)!, purpose, purpose === 'EMERGENCY' ? JUSTIFICATION : undefined) }, body: JSON.stringify({ query, variables: { n: child.nhsNumber } }) });
       const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
       if (response.status >= 500) problems.push(`${label}\n  → HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
+      answered.push({ requestId: response.headers.get('x-request-id'), user: persona.id, label });
       const household = householdOf(child);
       const attrs = { relationship: truthRelationship(persona, child, household), purposeSupported: truthPurposeSupported(purpose, child), confidentialBy: household.confidentialBy ? [household.confidentialBy] : [] };
       const document = parse(query);
@@ -114,18 +122,22 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
     expect(checked.length).toBeGreaterThan(20);
     // Every disclosed field must appear in the response's disclosure record.
     const records = new Map<string, Set<string>>();
-    for (const userId of new Set(checked.map((c) => c.user))) {
+    const recorded = new Set<string>();
+    for (const userId of new Set(answered.map((c) => c.user))) {
       let after: string | null = null;
       for (;;) {
         const page: { data?: any } = await gql(stack.gatewayUrl, `query($u: ID, $after: String) { disclosures(first: 200, after: $after, filter: { userId: $u }) { records { requestId children { disclosed { fields } } } endCursor hasNextPage } }`, { u: userId, after }, headers(await stack.tokenFor(`ig-${stack.personas.find((p) => p.id === userId)!.agency}`), 'IG_AUDIT'));
+        for (const r of page.data.disclosures.records) recorded.add(r.requestId);
         for (const r of page.data.disclosures.records) records.set(r.requestId, new Set(r.children.flatMap((c: { disclosed: { fields: string[] }[] }) => c.disclosed.flatMap((d) => d.fields))));
         if (!page.data.disclosures.hasNextPage) break;
         after = page.data.disclosures.endCursor;
       }
     }
+    // Every response, refused or not, names its record, and the record exists.
+    for (const a of answered) if (!a.requestId || !recorded.has(a.requestId)) problems.push(`${a.label}\n  → no disclosure record for request ${a.requestId}`);
     for (const c of checked) {
-      const recorded = records.get(c.requestId);
-      const missing = [...c.disclosed].filter((f) => !recorded?.has(f));
+      const fields = records.get(c.requestId);
+      const missing = [...c.disclosed].filter((f) => !fields?.has(f));
       if (missing.length) problems.push(`${c.label}\n  → disclosed but not recorded: ${missing.join(', ')}`);
     }
     expect(problems.slice(0, 5)).toEqual([]);

@@ -32,6 +32,7 @@ const TYPE_OF: Record<string, string> = {
 const print = (node: Node): string => (node.children ? `${node.key} { ${node.children.map(print).join(' ')} }` : node.key);
 const QUERY = `query Full($n: ID!) { ${print({ key: 'child(nhsNumber: $n)', children: TREE.children! })} }`;
 
+const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
 const FIELD = new Map(POLICIES.flatMap((p) => Object.entries(p.fields).map(([coordinate, rule]) => [coordinate, { ...rule, owner: p.agency }] as const)));
 
 type Cell = { persona: Pick<Persona, 'id' | 'role' | 'agency' | 'la' | 'school'>; purpose: string; child: Child; relationship: RefRelationship };
@@ -45,7 +46,12 @@ function disagreements(cell: Cell, result: GraphQLResult): string[] {
   const user = { role: cell.persona.role, agency: cell.persona.agency };
   const label = `${cell.persona.id}/${cell.purpose}/${cell.relationship}`;
 
-  const rootAllowed = user.role !== 'IG_LEAD' && cell.purpose !== 'IG_AUDIT' && (cell.relationship !== 'NONE' || (cell.purpose === 'EMERGENCY' && user.role !== 'SCHOOL_DSL'));
+  // Break-glass is for MACPT members: anyone else is refused outright (403), before anything is asked.
+  if (cell.purpose === 'EMERGENCY' && !MACPT.includes(user.role)) {
+    if (result.status !== 403 || result.errors?.[0]?.extensions?.code !== 'BREAK_GLASS_NOT_PERMITTED' || result.data) out.push(`${label}: break-glass should be refused, got HTTP ${result.status}`);
+    return out;
+  }
+  const rootAllowed = user.role !== 'IG_LEAD' && cell.purpose !== 'IG_AUDIT' && (cell.relationship !== 'NONE' || cell.purpose === 'EMERGENCY');
   const root = result.data?.child;
   if (!rootAllowed) {
     if (root !== null || !forbiddenAt.has(JSON.stringify(['child']))) out.push(`${label}: child should be withheld`);

@@ -23,6 +23,8 @@ export interface RefChild {
   purposeSupported: boolean;
   /** Agencies that flagged the household's location confidential. */
   confidentialBy: readonly string[];
+  /** Agencies that can flag a household but did not answer. */
+  locationUnverifiedBy?: readonly string[];
 }
 
 const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
@@ -32,20 +34,22 @@ const SENSITIVE_ROLES = Object.fromEntries(POLICIES.map((p) => [p.agency, p.sens
 export function referenceAllows(user: RefUser, purpose: string, field: RefField, child: RefChild): boolean {
   // "IG_LEAD ... sees no child records"; IG_AUDIT is the purpose of reviewing the log, not of reading records.
   if (user.role === 'IG_LEAD' || purpose === 'IG_AUDIT') return false;
-  // Confidential location: withheld from everyone outside the agency that holds the flag.
-  if (field.location && child.confidentialBy.some((agency) => agency !== user.agency)) return false;
+  // Confidential location: withheld from everyone outside the agency that holds the flag; an agency that
+  // could hold one and did not answer counts as holding it.
+  if (field.location && [...child.confidentialBy, ...(child.locationUnverifiedBy ?? [])].some((agency) => agency !== user.agency)) return false;
+  // Break-glass: MACPT members only (anyone else is refused outright); IDENTITY and SAFEGUARDING of every
+  // agency and nothing more, the user's own SENSITIVE and RESTRICTED included.
+  if (purpose === 'EMERGENCY') return MACPT.includes(user.role) && (field.class === 'IDENTITY' || field.class === 'SAFEGUARDING');
   const related = child.relationship !== 'NONE';
   const ownAgency = field.owner === user.agency;
-  // RESTRICTED: the owning agency's own staff only; never through break-glass.
+  // RESTRICTED: the owning agency's own staff only.
   if (field.class === 'RESTRICTED') return ownAgency && related && child.purposeSupported;
-  const breakGlass = purpose === 'EMERGENCY' && MACPT.includes(user.role);
   // IDENTITY: any legitimate or team relationship, any valid purpose (even one the case does not support).
-  if (field.class === 'IDENTITY') return related || breakGlass;
+  if (field.class === 'IDENTITY') return related;
   // Every user sees their own agency's records (for children they are related to, for a supported purpose).
   if (ownAgency && related && child.purposeSupported) return true;
   if (!child.purposeSupported) return false;
   if (field.class === 'SAFEGUARDING') {
-    if (breakGlass) return true;
     if (purpose === 'MASH_TRIAGE') return false;
     if (user.role === 'SCHOOL_DSL') return child.relationship === 'DSL_ON_ROLL' && field.encompass === true;
     return child.relationship === 'NAMED';

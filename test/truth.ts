@@ -17,7 +17,8 @@ export function truthRelationship(persona: Pick<Persona, 'id' | 'role' | 'la' | 
 export function truthPurposeSupported(purpose: string, child: Child): boolean {
   const stage = child.socialCare?.caseId ? child.socialCare.stage : null;
   switch (purpose) {
-    case 'EMERGENCY': return true;
+    // Break-glass is not a purpose a case supports (DESIGN §4).
+    case 'EMERGENCY': return false;
     case 'IG_AUDIT': return false;
     case 'MASH_TRIAGE': return stage === 'REFERRAL';
     case 'STRATEGY_DISCUSSION': return stage !== null && stage !== 'REFERRAL';

@@ -13,6 +13,7 @@ import { AgencyDataSource } from './datasources/agency-data-source.js';
 import { DIRECTORY_FIELDS, directorySchema } from './directory/schema.js';
 import { draft } from './disclosure/build.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
+import type { Outcome } from './disclosure/record.js';
 import { openDisclosureStore } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
 import { CircuitBreaker } from './datasources/circuit-breaker.js';
@@ -43,7 +44,7 @@ async function issuerConfig(config: GatewayConfig): Promise<IssuerConfig> {
   return { issuer: DEV_ISSUER, audience: config.OIDC_AUDIENCE ?? DEFAULT_AUDIENCE, jwks: { keys: [publicJwk] } };
 }
 
-const REFUSAL_OUTCOME: Record<string, 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'RATE_LIMITED'> = { UNAUTHENTICATED: 'UNAUTHENTICATED', RATE_LIMITED: 'RATE_LIMITED' };
+const REFUSAL_OUTCOME: Record<string, Outcome> = { UNAUTHENTICATED: 'UNAUTHENTICATED', RATE_LIMITED: 'RATE_LIMITED', BREAK_GLASS_NOT_PERMITTED: 'BREAK_GLASS_REFUSED' };
 
 /** Builds and starts the gateway: Apollo Gateway over the static supergraph, inside Apollo Server, governed by the policies and logged. */
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway')): Promise<RunningGateway> {
@@ -79,7 +80,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       return source;
     },
   });
-  const gatewayFields = new Set([...DIRECTORY_FIELDS, ...AUDIT_FIELDS]);
+  // The gateway's own fields carry no agency data, except keys it shares with an agency (a case's id): those are decided by policy.
+  const gatewayFields = new Set([...DIRECTORY_FIELDS, ...AUDIT_FIELDS].filter((c) => [undefined, 'shared'].includes(engine.fieldRule(c)?.agency)));
   const gateway = governed ? new GovernedGateway(inner, engine, gatewayFields, engine.childLinks(), logger) : inner;
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
   const server = new ApolloServer<GatewayContext>({
@@ -98,7 +100,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const facts = { requestId: r.requestId, user: r.user, purpose: r.purpose, justification: null, breakGlass: false, operationName: null, operationHash: null, clientName: r.clientName };
     await committer.append(draft('REFUSAL', facts, REFUSAL_OUTCOME[r.code] ?? 'BAD_REQUEST', { reason: r.code })).catch((e: Error) => logger.warn({ err: e.message }, 'refusal not recorded'));
   };
-  const context = requestContextFactory({ authenticate, sign, factsClient, onRefused, rateLimiter });
+  const context = requestContextFactory({ authenticate, sign, factsClient, onRefused, rateLimiter, flaggingAgencies: engine.locationFlaggingAgencies(), caseAgency: engine.caseAgency() });
   const preflight = createPreflight({
     limits: { maxDocumentBytes: config.MAX_DOCUMENT_BYTES, maxTokens: config.MAX_TOKENS, maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS },
     manifest: readManifest(config.TRUSTED_DOCUMENTS_FILE),

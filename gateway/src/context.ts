@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import type { CaseFact, CaseQuery } from '@macpt/kit';
 import type { PolicyUser } from '@macpt/policies';
 import type { StatedPurpose } from './auth/purpose.js';
 import type { ChildFacts } from './facts/child-facts.js';
@@ -13,6 +14,12 @@ export interface GatewayContext extends StatedPurpose {
   clientName: string | null;
   /** Facts about children, loaded once per child per request from every agency. */
   facts: DataLoader<string, ChildFacts>;
+  /** Asks the agency that runs MACPT cases about cases (by id, or an LA's caseload); throws when it cannot answer. */
+  cases: (query: CaseQuery) => Promise<CaseFact[]>;
+  /** Cases the directory opened for this request, and each one's child: agency calls about a case carry its child's facts. */
+  caseChildren: Map<string, string>;
+  /** Case ids asked for by `case(id)`, for the record (an unknown case is a refused attempt too). */
+  askedCases: string[];
   /** Filled in by the final policy check: what this response disclosed and withheld. */
   disclosure?: DisclosureSummary;
   /** Coordinates removed before planning because this role and purpose can never see them. */

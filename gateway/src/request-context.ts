@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { codedError, INTERNAL_CONTEXT_HEADER } from '@macpt/kit';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { codedError, INTERNAL_CONTEXT_HEADER, type CaseFact, type CaseQuery } from '@macpt/kit';
 import type { PolicyUser } from '@macpt/policies';
 import { statedPurpose } from './auth/purpose.js';
 import type { GatewayContext } from './context.js';
 import { createChildFactsLoader, createFactsBatcher } from './facts/child-facts.js';
 import type { FactsClient } from './facts/facts-client.js';
-import type { RateLimiter } from './limits/rate-limit.js';
+import { requestRateDecision, type RateLimiter } from './limits/rate-limit.js';
 import { serviceContexts, type createSigner } from './signing.js';
 
 /** What the gateway knows of a request it refused before execution, for the refusal's record. */
@@ -29,9 +31,18 @@ export function requestContextFactory(deps: {
   factsClient: FactsClient;
   onRefused: (refusal: Refusal) => Promise<void>;
   rateLimiter: RateLimiter;
+  /** Agencies that can flag a household's location confidential (from the policies). */
+  flaggingAgencies: readonly string[];
+  /** The agency that runs MACPT cases (from the policies). */
+  caseAgency: string | undefined;
 }) {
   const serviceContext = serviceContexts(deps.sign);
-  const batcher = createFactsBatcher(deps.factsClient, async (agency, requestIds) => ({ [INTERNAL_CONTEXT_HEADER]: await serviceContext(agency), 'x-request-id': requestIds.slice(0, 50).join(',') }));
+  const batcher = createFactsBatcher(deps.factsClient, async (agency, requestIds) => ({ [INTERNAL_CONTEXT_HEADER]: await serviceContext(agency), 'x-request-id': requestIds.slice(0, 50).join(',') }), deps.flaggingAgencies);
+  const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
+    if (!deps.caseAgency) return [];
+    const answer = await deps.factsClient.fetch(deps.caseAgency, { nhsNumbers: [], cases: query }, { [INTERNAL_CONTEXT_HEADER]: await serviceContext(deps.caseAgency), 'x-request-id': requestId });
+    return answer.cases ?? [];
+  };
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = randomUUID();
     const header = req.headers['apollographql-client-name'];
@@ -40,9 +51,9 @@ export function requestContextFactory(deps: {
     try {
       user = await deps.authenticate(req.headers.authorization);
       const stated = statedPurpose(req, user);
-      const rate = await deps.rateLimiter.request(user.id).catch(() => ({ allowed: true as const }));
+      const rate = await requestRateDecision(deps.rateLimiter, user.id);
       if (!rate.allowed) {
-        throw codedError('RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds }, { refusesRequest: true });
+        throw codedError(rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds }, { refusesRequest: true });
       }
       return {
         requestId,
@@ -50,6 +61,9 @@ export function requestContextFactory(deps: {
         ...stated,
         clientName,
         facts: createChildFactsLoader(batcher, requestId),
+        cases: (query) => cases(query, requestId),
+        caseChildren: new Map(),
+        askedCases: [],
         entered: [],
         refusedChildren: [],
         rateLimiter: deps.rateLimiter,
@@ -58,6 +72,11 @@ export function requestContextFactory(deps: {
       const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       const purpose = req.headers['x-purpose-of-use'];
       await deps.onRefused({ requestId, code, user, purpose: typeof purpose === 'string' ? purpose.slice(0, 40) : null, clientName });
+      // A refused response names its record too.
+      if (error instanceof GraphQLError) {
+        const http = (error.extensions.http ?? {}) as { status?: number; headers?: HeaderMap };
+        (error.extensions as Record<string, unknown>).http = { ...http, headers: new HeaderMap([['x-request-id', requestId]]) };
+      }
       throw error;
     }
   };

@@ -19,8 +19,13 @@ export async function createSigner(config: GatewayConfig): Promise<(agency: stri
  */
 export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner>>) {
   return async (agency: string, ctx: GatewayContext, request: GatewayGraphQLRequest): Promise<Record<string, string>> => {
-    const representations = (request.variables?.representations ?? []) as { __typename?: string; nhsNumber?: string }[];
-    const nhsNumbers = representations.filter((r) => r.__typename === 'Child' && typeof r.nhsNumber === 'string').map((r) => r.nhsNumber as string);
+    const representations = (request.variables?.representations ?? []) as { __typename?: string; nhsNumber?: string; id?: string }[];
+    const nhsNumbers = representations.flatMap((r) => {
+      if (r.__typename === 'Child' && typeof r.nhsNumber === 'string') return [r.nhsNumber];
+      // A case the directory opened: its fields are decided for its child.
+      const child = typeof r.id === 'string' ? ctx.caseChildren.get(r.id) : undefined;
+      return child ? [child] : [];
+    });
     const facts = await ctx.facts.loadMany(nhsNumbers);
     const children = new Map<string, ChildAttributes>();
     nhsNumbers.forEach((n, i) => {

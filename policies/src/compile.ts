@@ -1,5 +1,5 @@
 import { createMongoAbility, subject, type MongoAbility, type RawRuleOf } from '@casl/ability';
-import { DENIALS, GRANTS, OVERRIDES, type Condition } from './matrix.js';
+import { BREAK_GLASS_ROLES, DENIALS, GRANTS, OVERRIDES, type Condition } from './matrix.js';
 import type { PolicyUser } from './relationship.js';
 import { PURPOSES, type AgencyPolicy, type DataClass, type Purpose } from './vocabulary.js';
 
@@ -11,8 +11,10 @@ export interface FieldSubject {
   encompass: boolean;
   relationship: string;
   purposeSupported: boolean;
-  confidential: boolean;
-  confidentialBy: readonly string[];
+  /** The household's location is flagged confidential by an agency other than the user's. */
+  confidentialElsewhere: boolean;
+  /** An agency other than the user's that could flag the household did not answer. */
+  unverifiedElsewhere: boolean;
 }
 
 export type FieldAbility = MongoAbility<['read', 'Field']>;
@@ -33,6 +35,8 @@ function conditionsOf(when: Condition, user: PolicyUser): Record<string, unknown
  */
 export function compileRules(user: PolicyUser, purpose: Purpose, policies: readonly AgencyPolicy[]): Rule[] {
   if (user.role === 'IG_LEAD') return [{ action: 'read', subject: 'Field', inverted: true, reason: 'IG_LEAD_NO_CHILD_RECORDS' }];
+  // The gateway refuses such a request outright; an agency asked anyway withholds everything.
+  if (purpose === 'EMERGENCY' && !BREAK_GLASS_ROLES.includes(user.role)) return [{ action: 'read', subject: 'Field', inverted: true, reason: 'BREAK_GLASS_NOT_PERMITTED' }];
   const rules: Rule[] = [];
   for (const denial of [...DENIALS].reverse()) {
     if (denial.when.purposes && !denial.when.purposes.includes(purpose)) continue;
@@ -52,7 +56,8 @@ export function compileRules(user: PolicyUser, purpose: Purpose, policies: reado
     rules.push({ action: 'read', subject: 'Field', conditions, reason: grant.id });
   }
   rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { class: 'RESTRICTED', owner: { $ne: user.agency } }, reason: 'RESTRICTED_OWNER_ONLY' });
-  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { location: true, confidential: true, confidentialBy: { $nin: [user.agency] } }, reason: 'CONFIDENTIAL_LOCATION' });
+  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { location: true, unverifiedElsewhere: true }, reason: 'LOCATION_FLAG_UNVERIFIED' });
+  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { location: true, confidentialElsewhere: true }, reason: 'CONFIDENTIAL_LOCATION' });
   return rules;
 }
 
@@ -72,7 +77,7 @@ export class CompiledPolicy {
   }
 
   decide(field: FieldSubject): Decision {
-    const key = `${field.class}|${field.owner}|${+field.location}|${+field.encompass}|${field.relationship}|${+field.purposeSupported}|${field.confidentialBy.join(',')}`;
+    const key = `${field.class}|${field.owner}|${+field.location}|${+field.encompass}|${field.relationship}|${+field.purposeSupported}|${+field.confidentialElsewhere}|${+field.unverifiedElsewhere}`;
     let decision = this.memo.get(key);
     if (!decision) {
       const rule = this.ability.relevantRuleFor('read', subject('Field', { ...field }) as never);

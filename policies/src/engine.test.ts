@@ -12,9 +12,9 @@ const AGENCY_OF_ROLE: Record<string, Agency> = {
 const userFor = (role: string): PolicyUser => ({ id: `u-${role}`, role: role as PolicyUser['role'], agency: AGENCY_OF_ROLE[role]!, la: 'LEICESTER', school: role === 'SCHOOL_DSL' ? '910001' : null });
 const RELATIONSHIPS: RefRelationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'NONE'];
 
-/** Cells the world cannot produce: EMERGENCY is valid for every child, IG_AUDIT for none; only DSLs have pupils. */
+/** Cells the world cannot produce: no case supports EMERGENCY or IG_AUDIT; only DSLs have pupils. */
 function possible(role: string, purpose: string, rel: RefRelationship, ps: boolean): boolean {
-  if (purpose === 'EMERGENCY' && !ps) return false;
+  if (purpose === 'EMERGENCY' && ps) return false;
   if (purpose === 'IG_AUDIT' && ps) return false;
   if (role === 'SCHOOL_DSL') return rel === 'DSL_ON_ROLL' || rel === 'NONE';
   if (role === 'IG_LEAD') return rel === 'NONE';
@@ -26,7 +26,7 @@ describe('the compiled matrix agrees with an independent reading of DESIGN secti
   const cells: [string, string, string, Agency, RefRelationship, boolean, string, string][] = [];
   for (const role of ROLES) for (const purpose of PURPOSES) for (const cls of CLASSES) for (const policy of POLICIES)
     for (const rel of RELATIONSHIPS) for (const ps of [true, false]) for (const kind of ['plain', 'location', 'encompass'])
-      for (const flag of ['', 'police', 'health'])
+      for (const flag of ['', 'police', 'health', 'unanswered-police'])
         if (possible(role, purpose, rel, ps)) cells.push([role, purpose, cls, policy.agency, rel, ps, kind, flag]);
 
   it(`decides all ${cells.length} cells as the design says`, () => {
@@ -35,7 +35,7 @@ describe('the compiled matrix agrees with an independent reading of DESIGN secti
       const coordinate = Object.entries(POLICIES.find((p) => p.agency === owner)!.fields)
         .find(([c, r]) => c !== 'Child.nhsNumber' && r.class === cls && (kind === 'location' ? r.location : kind === 'encompass' ? r.encompass : !r.location && !r.encompass))?.[0];
       if (!coordinate) continue; // that agency publishes no field of this kind and class
-      const child = { relationship, purposeSupported, confidentialBy: flag ? [flag] : [] };
+      const child = { relationship, purposeSupported, confidentialBy: flag === 'police' || flag === 'health' ? [flag] : [], locationUnverifiedBy: flag === 'unanswered-police' ? ['police'] : [] };
       const user = userFor(role);
       const got = engine.decide(user, purpose, coordinate, child);
       const want = referenceAllows(user, purpose, { class: cls, owner, location: kind === 'location', encompass: kind === 'encompass' }, child);
@@ -49,9 +49,9 @@ describe('rules a user gets', () => {
   it.each([
     ['MACPT_HEALTH', 'SECTION_47_ENQUIRY', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'SAFEGUARDING_NAMED_WORKER', 'SENSITIVE_NAMED_LISTED_ROLE']],
     ['MACPT_HEALTH', 'MASH_TRIAGE', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY']],
-    ['MACPT_POLICE', 'EMERGENCY', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'SAFEGUARDING_NAMED_WORKER', 'BREAK_GLASS']],
+    ['MACPT_POLICE', 'EMERGENCY', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'BREAK_GLASS']],
     ['SCHOOL_DSL', 'CP_PLAN_REVIEW', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'DSL_OPERATION_ENCOMPASS']],
-    ['SCHOOL_DSL', 'EMERGENCY', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'DSL_OPERATION_ENCOMPASS']],
+    ['SCHOOL_DSL', 'EMERGENCY', []],
     ['LCPP', 'IG_AUDIT', []],
     ['IG_LEAD', 'IG_AUDIT', []],
   ])('%s for %s is granted %j', (role, purpose, grants) => {
@@ -74,7 +74,7 @@ describe('rules a user gets', () => {
 });
 
 describe('rule names', () => {
-  const named = { relationship: 'NAMED' as const, purposeSupported: true, confidentialBy: [] };
+  const named = { relationship: 'NAMED' as const, purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] };
   it.each([
     ['MACPT_POLICE', 'STRATEGY_DISCUSSION', 'HealthRecord.camhs', named, 'SENSITIVE_PURPOSE'],
     ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'HealthRecord.camhs', named, 'SENSITIVE_ROLE_NOT_LISTED'],
@@ -89,6 +89,10 @@ describe('rule names', () => {
     ['SCHOOL_DSL', 'CP_PLAN_REVIEW', 'EncompassNotification.sentAt', { ...named, relationship: 'DSL_ON_ROLL' as const }, 'DSL_OPERATION_ENCOMPASS'],
     ['MACPT_POLICE', 'EMERGENCY', 'HealthRecord.aeAttendances', { ...named, relationship: 'NONE' as const }, 'BREAK_GLASS'],
     ['MACPT_POLICE', 'EMERGENCY', 'HealthRecord.confidentialSexualHealth', { ...named, relationship: 'NONE' as const }, 'RESTRICTED_OWNER_ONLY'],
+    ['MACPT_POLICE', 'EMERGENCY', 'PoliceRecord.restrictedIntelligence', { ...named, purposeSupported: false }, 'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY'],
+    ['MACPT_HEALTH', 'EMERGENCY', 'HealthRecord.camhs', { ...named, purposeSupported: false }, 'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY'],
+    ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'HealthRecord.address', { ...named, locationUnverifiedBy: ['social-care'] }, 'LOCATION_FLAG_UNVERIFIED'],
+    ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'EducationRecord.homeAddress', { ...named, confidentialBy: ['police', 'health'] }, 'CONFIDENTIAL_LOCATION'],
     ['IG_LEAD', 'IG_AUDIT', 'HealthRecord.name', named, 'IG_LEAD_NO_CHILD_RECORDS'],
     ['LCPP', 'STRATEGY_DISCUSSION', 'HealthRecord.noSuchField', named, 'UNCLASSIFIED'],
   ])('%s / %s / %s → %s', (role, purpose, coordinate, child, rule) => {
@@ -108,7 +112,7 @@ describe('fields a role and purpose can never see', () => {
 
 describe('a policy file change', () => {
   it('changes what a persona sees with no code change: reclassifying A&E attendances as SENSITIVE', () => {
-    const named = { relationship: 'NAMED' as const, purposeSupported: true, confidentialBy: [] };
+    const named = { relationship: 'NAMED' as const, purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] };
     const reclassified = POLICIES.map((p) => (p.agency === 'health' ? { ...p, fields: { ...p.fields, 'HealthRecord.aeAttendances': { class: 'SENSITIVE' as const } } } : p));
     const before = new PolicyEngine(POLICIES).decide(userFor('MACPT_POLICE'), 'STRATEGY_DISCUSSION', 'HealthRecord.aeAttendances', named);
     const after = new PolicyEngine(reclassified).decide(userFor('MACPT_POLICE'), 'STRATEGY_DISCUSSION', 'HealthRecord.aeAttendances', named);

@@ -49,6 +49,16 @@ export class PolicyEngine {
     return this.fields.get(coordinate);
   }
 
+  /** Agencies that can flag a household's location confidential: while one does not answer, location is withheld. */
+  locationFlaggingAgencies(): string[] {
+    return this.policies.filter((p) => p.locationFlag).map((p) => p.agency);
+  }
+
+  /** The agency that runs MACPT cases (the gateway asks it about cases by id and caseload), if any. */
+  caseAgency(): string | undefined {
+    return this.policies.find((p) => p.runsCases)?.agency;
+  }
+
   /** Types whose objects belong to one child, and the field leading to it, across all agencies. */
   childLinks(): Record<string, string> {
     return Object.assign({}, ...this.policies.map((p) => p.childLinks ?? {}));
@@ -92,7 +102,12 @@ export class PolicyEngine {
       perPolicy.set(coordinate, perField);
       this.decisions.set(policy, perPolicy);
     }
-    const attributesKey = child.confidentialBy.length === 0 ? (child.purposeSupported ? PLAIN_SUPPORTED : PLAIN_UNSUPPORTED)[child.relationship] : `${child.relationship}|${+child.purposeSupported}|${child.confidentialBy.join(',')}`;
+    // The household's flags count only when an agency other than the user's holds them (or could, and did not answer).
+    const confidentialElsewhere = child.confidentialBy.some((a) => a !== user.agency);
+    const unverifiedElsewhere = child.locationUnverifiedBy.some((a) => a !== user.agency);
+    const attributesKey = !confidentialElsewhere && !unverifiedElsewhere
+      ? (child.purposeSupported ? PLAIN_SUPPORTED : PLAIN_UNSUPPORTED)[child.relationship]
+      : `${child.relationship}|${+child.purposeSupported}|${+confidentialElsewhere}|${+unverifiedElsewhere}`;
     let decision = perField.get(attributesKey);
     if (!decision) {
       const { agency, rule } = entry;
@@ -103,8 +118,8 @@ export class PolicyEngine {
         encompass: rule.encompass === true,
         relationship: child.relationship,
         purposeSupported: child.purposeSupported,
-        confidential: child.confidentialBy.length > 0,
-        confidentialBy: child.confidentialBy,
+        confidentialElsewhere,
+        unverifiedElsewhere,
       });
       decision = Object.freeze({ ...made, coordinate, agency, class: rule.class });
       perField.set(attributesKey, decision);
@@ -116,7 +131,7 @@ export class PolicyEngine {
   neverVisible(user: PolicyUser, purpose: Purpose, coordinate: string): boolean {
     if (!this.fields.has(coordinate)) return true;
     return RELATIONSHIPS.every((relationship) =>
-      [true, false].every((purposeSupported) => !this.decide(user, purpose, coordinate, { relationship, purposeSupported, confidentialBy: [] }).allowed),
+      [true, false].every((purposeSupported) => !this.decide(user, purpose, coordinate, { relationship, purposeSupported, confidentialBy: [], locationUnverifiedBy: [] }).allowed),
     );
   }
 
@@ -126,7 +141,7 @@ export class PolicyEngine {
       CLASSES.map((cls) => {
         const decision = this.policyFor(user, purpose).decide({
           class: cls, owner: policy.agency, location: false, encompass: false, relationship: child.relationship,
-          purposeSupported: child.purposeSupported, confidential: false, confidentialBy: [],
+          purposeSupported: child.purposeSupported, confidentialElsewhere: false, unverifiedElsewhere: false,
         });
         return { agency: policy.agency, class: cls, allowed: decision.allowed, rule: decision.rule };
       }),

@@ -1,4 +1,4 @@
-import { PURPOSE_NEEDS } from './matrix.js';
+import { BREAK_GLASS_ROLES, CASELOAD_ROLES, PURPOSE_NEEDS } from './matrix.js';
 import { MACPT_ROLES, type Agency, type CaseStage, type Purpose, type Relationship, type Role } from './vocabulary.js';
 
 /** The authenticated user, as verified from their token. */
@@ -15,14 +15,20 @@ export interface PolicyUser {
 export interface PolicyFacts {
   openCase: { la: string; stage: string; namedWorkers: readonly string[] } | null;
   schoolUrn: string | null;
+  /** Agencies that flagged the child's household's location confidential. */
   confidentialBy: readonly string[];
+  /** Agencies that can flag a household but did not answer: their flag cannot be ruled out. */
+  locationUnverifiedBy?: readonly string[];
 }
 
 /** The child-dependent attributes a decision needs. */
 export interface ChildAttributes {
   relationship: Relationship;
   purposeSupported: boolean;
+  /** Agencies that flagged the household's location confidential (the flag is the household's, so every child of it carries it). */
   confidentialBy: readonly string[];
+  /** Agencies that can flag a household's location but did not answer: counted as flagging it (fail closed). */
+  locationUnverifiedBy: readonly string[];
 }
 
 /** A user's relationship with a child: from social care's open case and education's roll, never the token. */
@@ -36,7 +42,6 @@ export function relationshipOf(user: PolicyUser, facts: PolicyFacts): Relationsh
 /** Whether the child's case supports the purpose of use. */
 export function purposeSupported(purpose: Purpose, stage: string | null | undefined): boolean {
   const needs = PURPOSE_NEEDS[purpose].stages;
-  if (needs === 'ANY') return true;
   if (needs === 'NONE' || !stage) return false;
   return needs.includes(stage as CaseStage);
 }
@@ -47,6 +52,7 @@ export function childAttributes(user: PolicyUser, purpose: Purpose, facts: Polic
     relationship: relationshipOf(user, facts),
     purposeSupported: purposeSupported(purpose, facts.openCase?.stage),
     confidentialBy: facts.confidentialBy,
+    locationUnverifiedBy: facts.locationUnverifiedBy ?? [],
   };
 }
 
@@ -54,4 +60,14 @@ export function childAttributes(user: PolicyUser, purpose: Purpose, facts: Polic
 export function entryRefusal(user: Pick<PolicyUser, 'role'>, purpose: Purpose): 'IG_LEAD_NO_CHILD_RECORDS' | 'IG_AUDIT_NO_CHILD_RECORDS' | null {
   if (user.role === 'IG_LEAD') return 'IG_LEAD_NO_CHILD_RECORDS';
   return purpose === 'IG_AUDIT' ? 'IG_AUDIT_NO_CHILD_RECORDS' : null;
+}
+
+/** Whether the user may state EMERGENCY (break-glass): MACPT members only. */
+export function mayBreakGlass(user: Pick<PolicyUser, 'role'>): boolean {
+  return BREAK_GLASS_ROLES.includes(user.role);
+}
+
+/** Why a user may not list an LA's cases, or null: the caseload is its own MACPT's. */
+export function caseloadRefusal(user: Pick<PolicyUser, 'role' | 'la'>, la: string): 'CASELOAD_OWN_LA_MACPT_ONLY' | null {
+  return CASELOAD_ROLES.includes(user.role) && user.la === la ? null : 'CASELOAD_OWN_LA_MACPT_ONLY';
 }

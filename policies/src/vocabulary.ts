@@ -44,4 +44,11 @@ export interface AgencyPolicy {
   fields: Record<string, FieldRule>;
   /** Types whose objects belong to one child, and the field that leads to that child (decisions need the child). */
   childLinks?: Record<string, string>;
+  /**
+   * The confidential-location flag this agency can set on a household (e.g. a refuge address), if any.
+   * While such an agency does not answer, every household's location is withheld (fail closed).
+   */
+  locationFlag?: string;
+  /** This agency runs the MACPT cases that relationships and purposes come from (social care). */
+  runsCases?: boolean;
 }

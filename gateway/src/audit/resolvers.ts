@@ -22,6 +22,7 @@ function present(r: DisclosureRecord) {
     ...r,
     operationName: r.operation.name,
     operationHash: r.operation.hash,
+    caseIds: Array.isArray(r.query?.caseIds) ? r.query.caseIds : [],
     children: r.children.map((c) => ({
       nhsNumber: c.nhsNumber,
       disclosed: Object.entries(c.disclosed).map(([agency, fields]) => ({ agency, fields })),
@@ -83,7 +84,8 @@ export function auditResolvers(deps: AuditDeps) {
       breakGlassReviews: async (_: unknown, args: { status: 'PENDING' | 'REVIEWED' | 'ALL'; first?: number }, ctx: GatewayContext) => {
         requireIgLead(ctx);
         note(ctx, { operation: 'breakGlassReviews', status: args.status });
-        const uses = (await deps.store.query({ breakGlass: true, kind: 'DISCLOSURE' }, 2_000)).filter((r) => visibleTo(ctx, r));
+        // Every request made under EMERGENCY waits here, including those that disclosed nothing.
+        const uses = (await deps.store.query({ breakGlass: true }, 2_000)).filter((r) => r.kind !== 'BREAK_GLASS_REVIEW' && visibleTo(ctx, r));
         const reviews = await deps.store.query({ kind: 'BREAK_GLASS_REVIEW' }, 10_000);
         const latest = new Map<string, DisclosureRecord>();
         for (const r of reviews) if (r.review && !latest.has(r.review.recordId)) latest.set(r.review.recordId, r);
@@ -95,7 +97,8 @@ export function auditResolvers(deps: AuditDeps) {
       anomalies: async (_: unknown, args: { first?: number }, ctx: GatewayContext) => {
         requireIgLead(ctx);
         note(ctx, { operation: 'anomalies' });
-        const records = await deps.store.query({ outcome: 'RATE_LIMITED' }, 2_000);
+        // Bulk look-ups stopped by the rate limits, and break-glass stated by someone who may not break glass.
+        const records = [...(await deps.store.query({ outcome: 'RATE_LIMITED' }, 2_000)), ...(await deps.store.query({ outcome: 'BREAK_GLASS_REFUSED' }, 2_000))].sort((a, b) => b.seq - a.seq);
         return records.filter((r) => visibleTo(ctx, r)).slice(0, Math.min(args.first ?? 50, MAX_PAGE)).map(present);
       },
     },

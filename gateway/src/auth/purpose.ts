@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { codedError } from '@macpt/kit';
-import { MACPT_ROLES, PURPOSES, type PolicyUser, type Purpose } from '@macpt/policies';
+import { mayBreakGlass, PURPOSES, RULE_TEXT, type PolicyUser, type Purpose } from '@macpt/policies';
 
 /** The least a break-glass justification may say. */
 export const MIN_JUSTIFICATION = 20;
@@ -8,7 +8,7 @@ export const MIN_JUSTIFICATION = 20;
 /** Why a request is being made, as stated in its headers. */
 export interface StatedPurpose {
   purpose: Purpose;
-  /** EMERGENCY by a MACPT member: SAFEGUARDING for the children asked about, flagged for IG review. */
+  /** EMERGENCY (only MACPT members get this far): IDENTITY and SAFEGUARDING for the children asked about, flagged for IG review. */
   breakGlass: boolean;
   justification: string | null;
 }
@@ -31,8 +31,12 @@ export function statedPurpose(req: IncomingMessage, user: PolicyUser): StatedPur
   }
   const purpose = raw as Purpose;
   const justification = header(req, 'x-justification')?.trim() ?? null;
+  if (purpose === 'EMERGENCY' && !mayBreakGlass(user)) {
+    throw codedError('BREAK_GLASS_NOT_PERMITTED', `Refused: ${RULE_TEXT.BREAK_GLASS_NOT_PERMITTED}. This attempt has been recorded for IG review.`, { role: user.role }, { refusesRequest: true });
+  }
   if (purpose === 'EMERGENCY' && (justification?.length ?? 0) < MIN_JUSTIFICATION) {
     throw codedError('JUSTIFICATION_REQUIRED', `EMERGENCY (break-glass) needs header X-Justification of at least ${MIN_JUSTIFICATION} characters saying why.`, { minimumLength: MIN_JUSTIFICATION }, { refusesRequest: true });
   }
-  return { purpose, breakGlass: purpose === 'EMERGENCY' && MACPT_ROLES.includes(user.role), justification: purpose === 'EMERGENCY' ? justification : null };
+  // Every request under EMERGENCY is break-glass: flagged in its record and queued for IG review, whatever it disclosed.
+  return { purpose, breakGlass: purpose === 'EMERGENCY', justification: purpose === 'EMERGENCY' ? justification : null };
 }

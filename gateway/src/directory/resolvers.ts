@@ -1,46 +1,87 @@
 import { codedError, nhsNumberProblem } from '@macpt/kit';
-import { childAttributes, entryRefusal, RULE_TEXT, withheldMessage, type PolicyEngine } from '@macpt/policies';
+import { caseloadRefusal, childAttributes, entryRefusal, RULE_TEXT, withheldMessage, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
+import type { ChildFacts } from '../facts/child-facts.js';
+import { childRateDecision } from '../limits/rate-limit.js';
 
 /** The most children one `children(...)` call may name: a caseload, not a bulk export. */
 export const MAX_CHILDREN_PER_QUERY = 1000;
 
 const NO_RELATIONSHIP = { agency: 'gateway', rule: 'NO_LEGITIMATE_RELATIONSHIP', class: 'IDENTITY' } as const;
 
-/** Resolvers of the gateway's directory: validate the NHS number, check the caller's relationship, explain decisions. */
+const refused = (rule: string) => codedError('FORBIDDEN_BY_POLICY', withheldMessage({ agency: 'gateway', rule }), { rule, agency: 'gateway', class: 'IDENTITY' });
+const caseNotVisible = (id: string) => codedError('NOT_FOUND', `No MACPT case you may see has id ${JSON.stringify(id.slice(0, 60))}.`);
+
+/**
+ * Lets a child into this request's answer, or says why not. Every entry point (`child`, `children`,
+ * `case`, `cases`) goes through here, so a child is admitted by the same facts and rules whichever
+ * way it is reached, and every refusal is noted for the record.
+ */
+async function admit(nhsNumber: string, facts: ChildFacts, context: GatewayContext): Promise<Error | null> {
+  if (!context.breakGlass && childAttributes(context.user, context.purpose, facts).relationship === 'NONE') {
+    // Fail closed, and say why: without social care (cases) or education (rolls) no relationship can be shown.
+    if (facts.unavailable.length > 0) {
+      context.refusedChildren.push({ nhsNumber, rule: 'AGENCY_UNAVAILABLE' });
+      return codedError('AGENCY_UNAVAILABLE', `Your relationship with this child cannot be established while ${facts.unavailable.join(', ')} cannot be asked.`, { agency: facts.unavailable[0], unavailable: facts.unavailable });
+    }
+    context.refusedChildren.push({ nhsNumber, rule: NO_RELATIONSHIP.rule });
+    return codedError('FORBIDDEN_BY_POLICY', withheldMessage(NO_RELATIONSHIP), { ...NO_RELATIONSHIP });
+  }
+  // Each different child a user opens counts towards their hourly limit: a bulk export stops here.
+  const rate = await childRateDecision(context.rateLimiter, context.user.id, nhsNumber);
+  if (!rate.allowed) {
+    context.rateLimited = rate.limit !== 'unavailable';
+    context.refusedChildren.push({ nhsNumber, rule: rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED' });
+    return codedError(rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds });
+  }
+  context.entered.push(nhsNumber);
+  return null;
+}
+
+/** Resolvers of the gateway's directory: validate identifiers, check the caller's relationship, explain decisions. */
 export function directoryResolvers(engine: PolicyEngine, options: { open?: boolean } = {}) {
   const lookUp = async (nhsNumber: string, context: GatewayContext) => {
     const problem = nhsNumberProblem(nhsNumber);
-    if (problem) return codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
+    if (problem) {
+      // A malformed identifier is a refused attempt too: the record keeps what was asked (capped), for IG.
+      context.refusedChildren.push({ nhsNumber: nhsNumber.slice(0, 20), rule: 'BAD_USER_INPUT' });
+      return codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
+    }
     // Benchmark mode (POLICY_ENFORCEMENT=off): the directory only validates, like any stock gateway would.
     if (options.open) return { nhsNumber };
     const rule = entryRefusal(context.user, context.purpose);
     if (rule) {
-      return codedError('FORBIDDEN_BY_POLICY', withheldMessage({ agency: 'gateway', rule }), { rule, agency: 'gateway', class: 'IDENTITY' });
+      context.refusedChildren.push({ nhsNumber, rule });
+      return refused(rule);
     }
     const facts = await context.facts.load(nhsNumber);
-    if (!context.breakGlass && childAttributes(context.user, context.purpose, facts).relationship === 'NONE') {
-      // Fail closed, and say why: without social care (cases) or education (rolls) no relationship can be shown.
-      if (facts.unavailable.length > 0) {
-        return codedError('AGENCY_UNAVAILABLE', `Your relationship with this child cannot be established while ${facts.unavailable.join(', ')} cannot be asked.`, { agency: facts.unavailable[0], unavailable: facts.unavailable });
-      }
-      // Unknown and unrelated children get the same answer: a child's existence is itself information.
-      context.refusedChildren.push({ nhsNumber, rule: NO_RELATIONSHIP.rule });
-      return codedError('FORBIDDEN_BY_POLICY', withheldMessage(NO_RELATIONSHIP), { ...NO_RELATIONSHIP });
+    // Unknown and unrelated children get the same answer (admit refuses both): a child's existence is
+    // itself information. Only break-glass, which needs no relationship, can tell that no agency knows one.
+    if (facts.knownBy.length === 0 && context.breakGlass) {
+      context.refusedChildren.push({ nhsNumber, rule: 'NOT_FOUND' });
+      const unreachable = facts.unavailable.length > 0 ? ` (could not ask: ${facts.unavailable.join(', ')})` : '';
+      return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, { nhsNumber, unavailable: facts.unavailable });
     }
-    if (facts.knownBy.length > 0) {
-      // Each different child a user opens counts towards their hourly limit: a bulk export stops here.
-      const rate = await context.rateLimiter.child(context.user.id, nhsNumber).catch(() => ({ allowed: true as const }));
-      if (!rate.allowed) {
-        context.rateLimited = true;
-        context.refusedChildren.push({ nhsNumber, rule: 'RATE_LIMITED' });
-        return codedError('RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds });
-      }
-      context.entered.push(nhsNumber);
-      return { nhsNumber };
+    return (await admit(nhsNumber, facts, context)) ?? { nhsNumber };
+  };
+
+  /** Opens the cases asked about: each one only if its child would be let in by `child()`. */
+  const openCases = async (ids: readonly string[] | null, la: string | null, status: string, context: GatewayContext) => {
+    let found;
+    try {
+      found = await context.cases(ids ? { ids: [...ids] } : { la: la!, status });
+    } catch {
+      throw codedError('AGENCY_UNAVAILABLE', 'The agency that runs MACPT cases did not answer, so no case can be opened.', { agency: engine.caseAgency() ?? 'unknown' });
     }
-    const unreachable = facts.unavailable.length > 0 ? ` (could not ask: ${facts.unavailable.join(', ')})` : '';
-    return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, { nhsNumber, unavailable: facts.unavailable });
+    const facts = await context.facts.loadMany(found.map((c) => c.nhsNumber));
+    const opened: { id: string }[] = [];
+    for (const [i, kase] of found.entries()) {
+      const f = facts[i];
+      if (!f || f instanceof Error || (await admit(kase.nhsNumber, f, context))) continue;
+      context.caseChildren.set(kase.id, kase.nhsNumber);
+      opened.push({ id: kase.id });
+    }
+    return opened;
   };
 
   return {
@@ -57,9 +98,28 @@ export function directoryResolvers(engine: PolicyEngine, options: { open?: boole
         // An Error in a list position becomes null with an error at that index; the rest are served.
         return args.nhsNumbers.map((n) => lookUp(n, context));
       },
+      case: async (_: unknown, args: { id: string }, context: GatewayContext) => {
+        if (options.open) return { id: args.id };
+        context.askedCases.push(args.id.slice(0, 60));
+        const rule = entryRefusal(context.user, context.purpose);
+        if (rule) throw refused(rule);
+        const [opened] = await openCases([args.id], null, 'OPEN', context);
+        // Unknown and not-yours look the same: a case's existence is itself safeguarding information.
+        if (!opened) throw caseNotVisible(args.id);
+        return opened;
+      },
+      cases: async (_: unknown, args: { la: string; status: string }, context: GatewayContext) => {
+        if (options.open) return (await context.cases({ la: args.la, status: args.status })).map((c) => ({ id: c.id }));
+        const rule = entryRefusal(context.user, context.purpose) ?? caseloadRefusal(context.user, args.la);
+        if (rule) throw refused(rule);
+        return openCases(null, args.la, args.status, context);
+      },
       accessExplanation: async (_: unknown, args: { nhsNumber: string }, context: GatewayContext) => {
         const problem = nhsNumberProblem(args.nhsNumber);
-        if (problem) throw codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
+        if (problem) {
+          context.refusedChildren.push({ nhsNumber: args.nhsNumber.slice(0, 20), rule: 'BAD_USER_INPUT' });
+          throw codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
+        }
         const attributes = childAttributes(context.user, context.purpose, await context.facts.load(args.nhsNumber));
         const related = attributes.relationship !== 'NONE' || context.breakGlass;
         return {

@@ -69,11 +69,20 @@ export function childDisclosures(summary: DisclosureSummary | undefined, entered
   return [...out.values()].sort((a, b) => a.nhsNumber.localeCompare(b.nhsNumber));
 }
 
-/** DISCLOSED when nothing was withheld, WITHHELD when nothing was disclosed, PARTIAL otherwise. */
+/** Entry refusals that are not about what the policy withholds: the identifier was malformed or unknown. */
+const ENTRY_OUTCOME: Record<string, Outcome> = { BAD_USER_INPUT: 'BAD_REQUEST', NOT_FOUND: 'NOT_FOUND' };
+
+/**
+ * DISCLOSED when nothing was withheld, WITHHELD when nothing was disclosed, PARTIAL otherwise; when
+ * nothing was disclosed and every refusal was of a malformed or unknown identifier, BAD_REQUEST or NOT_FOUND.
+ */
 export function outcomeOf(children: readonly ChildDisclosure[]): Outcome {
   const disclosed = children.some((c) => Object.keys(c.disclosed).length > 0);
   const withheld = children.some((c) => c.withheld.length > 0);
-  return disclosed && withheld ? 'PARTIAL' : disclosed ? 'DISCLOSED' : 'WITHHELD';
+  if (disclosed) return withheld ? 'PARTIAL' : 'DISCLOSED';
+  const rules = new Set(children.flatMap((c) => c.withheld.map((w) => w.rule)));
+  const only = rules.size === 1 ? ENTRY_OUTCOME[[...rules][0]!] : undefined;
+  return only ?? 'WITHHELD';
 }
 
 /** Agencies whose data a record concerns. */

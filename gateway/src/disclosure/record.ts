@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 export type RecordKind = 'DISCLOSURE' | 'REFUSAL' | 'IG_QUERY' | 'BREAK_GLASS_REVIEW';
 
 /** What happened to the request. */
-export type Outcome = 'DISCLOSED' | 'PARTIAL' | 'WITHHELD' | 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'RATE_LIMITED' | 'REVIEWED';
+export type Outcome = 'DISCLOSED' | 'PARTIAL' | 'WITHHELD' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'BREAK_GLASS_REFUSED' | 'RATE_LIMITED' | 'REVIEWED';
 
 /** What one response disclosed about one child: field names only, never values. */
 export interface ChildDisclosure {

@@ -8,8 +8,10 @@ export interface ChildFacts {
   knownBy: string[];
   /** Agencies that could not be asked; their absence from `knownBy` proves nothing. */
   unavailable: string[];
-  /** Agencies that flagged the household's location confidential. */
+  /** Agencies that flagged the location of the child's household (by UPRN) confidential. */
   confidentialBy: string[];
+  /** Agencies that can flag a household but did not answer: their flag cannot be ruled out, so it is assumed. */
+  locationUnverifiedBy: string[];
   openCase: { id: string; la: string; stage: string; namedWorkers: string[] } | null;
   schoolUrn: string | null;
 }
@@ -23,39 +25,83 @@ export interface FactsKey {
 /** Most children in one `/facts` call: a caseload is at most 500, so two full caseloads fit. */
 const MAX_BATCH = 1000;
 
+type Answer = { agency: string; facts: Map<string, AgencyFacts> | null };
+
+/**
+ * A confidential-location flag belongs to a household, and an agency may flag a household without
+ * knowing every child in it (police know the refuge, not the sibling). So after the children's facts,
+ * each agency that can flag households is asked about the households the others placed the children
+ * in; an agency that does not answer either question leaves every household's location unverified.
+ */
+async function householdFlags(client: FactsClient, flagging: readonly string[], answers: readonly Answer[], headers: (agency: string) => Promise<Record<string, string>>) {
+  const placed = new Set<string>();
+  for (const { facts } of answers) for (const f of facts?.values() ?? []) if (f.uprn) placed.add(f.uprn);
+  const flagged = new Map<string, Set<string>>();
+  const unverified = new Set<string>();
+  await Promise.all(
+    flagging.map(async (agency) => {
+      const own = answers.find((a) => a.agency === agency)?.facts;
+      if (!own) return void unverified.add(agency);
+      // The agency already said whether it flags the households where it has the children itself.
+      const told = new Set([...own.values()].map((f) => f.uprn).filter(Boolean));
+      const uprns = [...placed].filter((u) => !told.has(u));
+      if (uprns.length === 0) return;
+      try {
+        const answer = await client.fetch(agency, { nhsNumbers: [], uprns }, await headers(agency));
+        flagged.set(agency, new Set(answer.flaggedUprns));
+      } catch {
+        unverified.add(agency);
+      }
+    }),
+  );
+  return { flagged, unverified };
+}
+
 /**
  * The gateway-wide fact look-up: every child asked about by any request in the same turn of the event
  * loop goes to each agency in one `/facts` call. Fact look-ups carry the gateway's own service
  * context, not the user's, so batching across requests shares no user's rights; nothing is cached,
  * each request gets exactly the children it asked about, and the call names every request it serves.
  */
-export function createFactsBatcher(client: FactsClient, headersFor: (agency: string, requestIds: string[]) => Promise<Record<string, string>>): DataLoader<FactsKey, ChildFacts> {
+export function createFactsBatcher(
+  client: FactsClient,
+  headersFor: (agency: string, requestIds: string[]) => Promise<Record<string, string>>,
+  /** Agencies whose policy says they can flag a household's location confidential. */
+  flagging: readonly string[],
+): DataLoader<FactsKey, ChildFacts> {
   return new DataLoader<FactsKey, ChildFacts>(
     async (keys) => {
       const nhsNumbers = [...new Set(keys.map((k) => k.nhsNumber))];
       const requestIds = [...new Set(keys.map((k) => k.requestId))];
-      const answers = await Promise.all(
+      const headers = (agency: string) => headersFor(agency, requestIds);
+      const answers: Answer[] = await Promise.all(
         client.agencies.map(async (agency) => {
           try {
-            const facts = await client.fetch(agency, nhsNumbers, await headersFor(agency, requestIds));
-            return { agency, facts: new Map(facts.map((f) => [f.nhsNumber, f])) };
+            const answer = await client.fetch(agency, { nhsNumbers }, await headers(agency));
+            return { agency, facts: new Map(answer.facts.map((f) => [f.nhsNumber, f])) };
           } catch {
             return { agency, facts: null };
           }
         }),
       );
+      const households = await householdFlags(client, flagging.filter((a) => client.agencies.includes(a)), answers, headers);
       return keys.map(({ nhsNumber }) => {
-        const merged: ChildFacts = { nhsNumber, knownBy: [], unavailable: [], confidentialBy: [], openCase: null, schoolUrn: null };
+        const merged: ChildFacts = { nhsNumber, knownBy: [], unavailable: [], confidentialBy: [], locationUnverifiedBy: [...households.unverified], openCase: null, schoolUrn: null };
+        const uprns = new Set<string>();
         for (const { agency, facts } of answers) {
-          const f: AgencyFacts | undefined = facts?.get(nhsNumber);
+          const f = facts?.get(nhsNumber);
           if (!f) {
             merged.unavailable.push(agency);
             continue;
           }
           if (f.known) merged.knownBy.push(agency);
+          if (f.uprn) uprns.add(f.uprn);
           if (f.confidentialLocation) merged.confidentialBy.push(agency);
           if (f.openCase) merged.openCase = f.openCase;
           if (f.schoolUrn) merged.schoolUrn = f.schoolUrn;
+        }
+        for (const [agency, flagged] of households.flagged) {
+          if (!merged.confidentialBy.includes(agency) && [...uprns].some((u) => flagged.has(u))) merged.confidentialBy.push(agency);
         }
         return merged;
       });

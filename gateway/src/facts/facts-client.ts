@@ -1,16 +1,8 @@
 import { Pool } from 'undici';
+import { checkFactsResponse, type FactsRequest, type FactsResponse } from '@macpt/kit';
 import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 
-/** One agency's answer about one child (the `POST /facts` contract every subgraph implements). */
-export interface AgencyFacts {
-  nhsNumber: string;
-  known: boolean;
-  confidentialLocation: boolean;
-  /** From the agency that runs MACPT cases (social care). */
-  openCase?: { id: string; la: string; stage: string; namedWorkers: string[] } | null;
-  /** From the agency that holds school rolls (education). */
-  schoolUrn?: string | null;
-}
+export type { AgencyFacts } from '@macpt/kit';
 
 /** Fetches facts about children from every agency's `POST /facts`, over keep-alive pools. */
 export class FactsClient {
@@ -29,15 +21,15 @@ export class FactsClient {
     return [...this.pools.keys()];
   }
 
-  /** One agency's facts for a batch of children, in the order asked. Throws when the agency cannot answer. */
-  async fetch(agency: string, nhsNumbers: readonly string[], headers: Record<string, string>): Promise<AgencyFacts[]> {
+  /** One agency's facts for a batch of children (and households), in the order asked. Throws when the agency cannot answer. */
+  async fetch(agency: string, asked: FactsRequest, headers: Record<string, string>): Promise<FactsResponse> {
     const entry = this.pools.get(agency);
     if (!entry) throw new Error(`no agency named ${agency}`);
     const breaker = this.breakers[agency];
     const open = breaker?.refusal();
     if (open) throw new Error(`${agency}: ${open}`);
     try {
-      const facts = await this.request(entry.pool, agency, nhsNumbers, headers);
+      const facts = await this.request(entry.pool, agency, asked, headers);
       breaker?.succeeded();
       return facts;
     } catch (error) {
@@ -46,22 +38,20 @@ export class FactsClient {
     }
   }
 
-  private async request(pool: Pool, agency: string, nhsNumbers: readonly string[], headers: Record<string, string>): Promise<AgencyFacts[]> {
+  private async request(pool: Pool, agency: string, asked: FactsRequest, headers: Record<string, string>): Promise<FactsResponse> {
     const timeoutMs = this.timeoutOf(agency);
     const response = await pool.request({
       path: '/facts',
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ nhsNumbers }),
+      body: JSON.stringify(asked),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = (await response.body.json()) as { facts?: AgencyFacts[] };
-    if (response.statusCode !== 200 || !Array.isArray(body.facts) || body.facts.length !== nhsNumbers.length) {
-      throw new Error(`${agency} answered /facts with HTTP ${response.statusCode}`);
-    }
-    return body.facts;
+    const body = await response.body.json();
+    if (response.statusCode !== 200) throw new Error(`${agency} answered /facts with HTTP ${response.statusCode}`);
+    return checkFactsResponse(agency, asked, body);
   }
 
   async close(): Promise<void> {

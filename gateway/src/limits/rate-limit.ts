@@ -9,8 +9,8 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 300, childrenPerHour: 1_500 };
 
-/** Whether a user may go on, and if not, which limit they hit. */
-export type RateDecision = { allowed: true } | { allowed: false; limit: keyof RateLimits; message: string; retryAfterSeconds: number };
+/** Whether a user may go on, and if not, which limit they hit (`unavailable`: the limits could not be checked). */
+export type RateDecision = { allowed: true } | { allowed: false; limit: keyof RateLimits | 'unavailable'; message: string; retryAfterSeconds: number };
 
 /** Counts a user's requests and the distinct children they touch, in fixed windows. */
 export interface RateLimiter {
@@ -66,7 +66,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly prefix = 'macpt:rl:') {
-    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 300, retryStrategy: (t) => Math.min(t * 100, 1000) });
+    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1000, retryStrategy: (t) => Math.min(t * 100, 1000) });
     this.redis.on('error', () => undefined);
   }
 
@@ -98,6 +98,9 @@ export class RedisRateLimiter implements RateLimiter {
         for (const i of positions) multi.pfadd(key, keys[i]!.nhsNumber);
         multi.pexpire(key, 7_200_000);
         const results = (await multi.exec()) as [Error | null, number][];
+        // Any command that failed leaves the count unknown: refuse rather than guess (fail closed).
+        const failed = results.find(([error]) => error);
+        if (failed) throw failed[0];
         let count = results[0]![1];
         positions.forEach((i, k) => {
           const added = results[k + 1]![1] === 1;
@@ -118,3 +121,18 @@ export class RedisRateLimiter implements RateLimiter {
     this.redis.disconnect();
   }
 }
+
+/**
+ * A child's rate decision, failing closed: a limiter that cannot reach its store refuses, since a
+ * bulk export must not pass just because Redis is down.
+ */
+export async function childRateDecision(limiter: RateLimiter, userId: string, nhsNumber: string): Promise<RateDecision> {
+  return limiter.child(userId, nhsNumber).catch(() => UNREACHABLE);
+}
+
+/** A request's rate decision, failing closed like {@link childRateDecision}. */
+export async function requestRateDecision(limiter: RateLimiter, userId: string): Promise<RateDecision> {
+  return limiter.request(userId).catch(() => UNREACHABLE);
+}
+
+const UNREACHABLE: RateDecision = { allowed: false, limit: 'unavailable', message: 'The rate limits cannot be checked right now (their store did not answer), so the request is refused and nothing was disclosed.', retryAfterSeconds: 5 };

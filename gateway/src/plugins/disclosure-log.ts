@@ -42,6 +42,8 @@ export function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEng
           if (body.kind !== 'single') return;
           const facts = requestFacts(ctx, rc.operationName ?? rc.request.operationName, rc.queryHash);
           let record: RecordDraft | null = null;
+          // Case ids asked for by `case(id)`: an unknown or refused case is an attempt IG may look for.
+          const asked = ctx.askedCases.length > 0 ? { query: { caseIds: ctx.askedCases } } : {};
           let carriesData = false;
           if (ctx.audit) {
             record = draft('IG_QUERY', facts, body.singleResult.errors?.length ? 'PARTIAL' : 'DISCLOSED', { query: ctx.audit });
@@ -50,11 +52,16 @@ export function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEng
             const children = childDisclosures(ctx.disclosure, ctx.entered, ctx.refusedChildren, engine);
             if (children.length > 0) {
               const outcome = ctx.rateLimited ? 'RATE_LIMITED' : outcomeOf(children);
-              record = draft('DISCLOSURE', facts, outcome, { children, agencies: agenciesOf(children) });
+              record = draft('DISCLOSURE', facts, outcome, { children, agencies: agenciesOf(children), ...asked });
               carriesData = children.some((c) => Object.keys(c.disclosed).length > 0);
-            } else if (!body.singleResult.data && body.singleResult.errors?.length) {
-              const code = String(body.singleResult.errors[0]?.extensions?.code ?? 'BAD_REQUEST');
-              record = draft('REFUSAL', facts, 'BAD_REQUEST', { reason: code });
+            } else if (body.singleResult.errors?.length || ctx.breakGlass) {
+              // Refused before any child was named (an unknown case, a query that did not validate), or a
+              // break-glass request that reached nothing: each is on the record, break-glass in IG's review queue.
+              const code = String(body.singleResult.errors?.[0]?.extensions?.code ?? 'NOTHING_DISCLOSED');
+              record = draft('REFUSAL', facts, code === 'NOT_FOUND' ? 'NOT_FOUND' : code === 'FORBIDDEN_BY_POLICY' ? 'WITHHELD' : 'BAD_REQUEST', {
+                reason: code,
+                ...asked,
+              });
             }
           }
           if (!record) return;

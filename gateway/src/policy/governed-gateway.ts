@@ -75,7 +75,7 @@ export class GovernedGateway implements GatewayInterface {
         const agency = this.engine.fieldRule(coordinate)?.agency ?? 'unknown';
         return { coordinate, agency, class: 'IDENTITY', allowed: !refusal, rule: refusal ?? 'ENTRY_POINT' };
       }
-      const attrs = (child && attributes.get(child)) || { relationship: 'NONE' as const, purposeSupported: false, confidentialBy: [] };
+      const attrs = (child && attributes.get(child)) || { relationship: 'NONE' as const, purposeSupported: false, confidentialBy: [], locationUnverifiedBy: [] };
       return this.engine.decide(ctx.user, ctx.purpose, coordinate, attrs);
     };
     const checked = enforce(

@@ -25,18 +25,26 @@ export interface InternalContext {
 const REL_CODE: Record<Relationship, string> = { NAMED: 'N', TEAM: 'T', DSL_ON_ROLL: 'D', NONE: '-' };
 const REL_OF: Record<string, Relationship> = { N: 'NAMED', T: 'TEAM', D: 'DSL_ON_ROLL', '-': 'NONE' };
 
-/** Children grouped by identical attributes: a 500-child caseload stays a few kilobytes. */
+const list = (text: string | undefined): string[] => (text ? text.split(',') : []);
+
+/**
+ * Children grouped by identical attributes, keyed `<relationship><purpose supported>;<flagged by>;<unverified>`:
+ * a 500-child caseload stays a few kilobytes.
+ */
 function encodeChildren(children: Map<string, ChildAttributes>): Record<string, string[]> {
   const groups: Record<string, string[]> = {};
-  for (const [nhs, a] of children) (groups[`${REL_CODE[a.relationship]}${a.purposeSupported ? 1 : 0}${a.confidentialBy.join(',')}`] ??= []).push(nhs);
+  for (const [nhs, a] of children) {
+    (groups[`${REL_CODE[a.relationship]}${a.purposeSupported ? 1 : 0};${a.confidentialBy.join(',')};${a.locationUnverifiedBy.join(',')}`] ??= []).push(nhs);
+  }
   return groups;
 }
 
 function decodeChildren(groups: Record<string, string[]>): Map<string, ChildAttributes> {
   const out = new Map<string, ChildAttributes>();
-  for (const [key, list] of Object.entries(groups)) {
-    const attributes: ChildAttributes = { relationship: REL_OF[key[0]!] ?? 'NONE', purposeSupported: key[1] === '1', confidentialBy: key.length > 2 ? key.slice(2).split(',') : [] };
-    for (const nhs of list) out.set(nhs, attributes);
+  for (const [key, nhsNumbers] of Object.entries(groups)) {
+    const [head = '', flagged, unverified] = key.split(';');
+    const attributes: ChildAttributes = { relationship: REL_OF[head[0] ?? '-'] ?? 'NONE', purposeSupported: head[1] === '1', confidentialBy: list(flagged), locationUnverifiedBy: list(unverified) };
+    for (const nhs of nhsNumbers) out.set(nhs, attributes);
   }
   return out;
 }

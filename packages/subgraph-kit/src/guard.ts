@@ -8,7 +8,7 @@ const CHILD = Symbol('macpt.child');
 /** What a guarded resolver needs from the request context. */
 export interface GuardContext {
   caller: InternalContext;
-  /** The child's decision attributes: the gateway's signed facts, else what this agency can tell itself, else null. */
+  /** The child's decision attributes, from the gateway's signed facts; null for a child it did not vouch for. */
   attributesOf: (nhsNumber: string) => ChildAttributes | null;
 }
 
@@ -53,7 +53,7 @@ export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQ
           const s = source as { nhsNumber?: unknown; [CHILD]?: string };
           nhsNumber = typeof s.nhsNumber === 'string' ? s.nhsNumber : s[CHILD];
           const attributes = nhsNumber ? context.attributesOf(nhsNumber) : null;
-          const decision = engine.decide(user, purpose, coordinate, attributes ?? { relationship: 'NONE', purposeSupported: false, confidentialBy: [] });
+          const decision = engine.decide(user, purpose, coordinate, attributes ?? { relationship: 'NONE', purposeSupported: false, confidentialBy: [], locationUnverifiedBy: [] });
           if (!decision.allowed) throw forbidden(decision);
         }
         const value = resolve(source, args, context, info);

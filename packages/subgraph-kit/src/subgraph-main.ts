@@ -37,13 +37,32 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
   return config;
 }
 
+/** The version of the stores' tables: a store of an older layout is re-seeded, as one of another world is. */
+export const STORE_LAYOUT = 2;
+
+/** What a store records about the world it was seeded from (and the layout it was seeded in). */
+export function seededWorldKey(world: WorldOptions): string {
+  return JSON.stringify({ ...world, layout: STORE_LAYOUT });
+}
+
 /** Writes the synthetic world's records for this agency into its store, in batched transactions. */
 export function seedStore(store: SqlStore, write: (household: Household) => void, world: WorldOptions): void {
   const insert = store.db.transaction((batch: Household[]) => {
     for (const household of batch) write(household);
   });
   forEachBatch(world, 2_000, insert);
-  store.setMeta('world', JSON.stringify(world));
+  store.setMeta('world', seededWorldKey(world));
+}
+
+/** Whether the store file holds another world's (or another layout's) records: read before migrating, which an old layout could fail. */
+function seededElsewhere(file: string, world: WorldOptions): boolean {
+  const probe = new SqlStore(file);
+  try {
+    const seeded = probe.getMeta('world');
+    return seeded !== null && seeded !== seededWorldKey(world);
+  } finally {
+    probe.close();
+  }
 }
 
 /** Opens (and migrates) an agency's store file. */
@@ -64,13 +83,11 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>, 
   const file = join(config.DATA_DIR, `${agency}.db`);
   const reseed = argv[0] === 'seed';
   const world: WorldOptions = { seed: config.SEED, children: config.CHILDREN, asOf: config.AS_OF };
-  let store = openAgencyStore(file, entry.migrate);
-  if (reseed || (store.getMeta('world') !== null && store.getMeta('world') !== JSON.stringify(world))) {
-    // A store seeded from another world (seed, size or date) would disagree with the other agencies': start afresh.
-    store.close();
+  if (reseed || seededElsewhere(file, world)) {
+    // A store seeded from another world (seed, size, date or layout) would disagree with the other agencies': start afresh.
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-    store = openAgencyStore(file, entry.migrate);
   }
+  const store = openAgencyStore(file, entry.migrate);
   if (store.getMeta('world') === null) {
     const started = Date.now();
     seedStore(store, entry.writer(store), world);

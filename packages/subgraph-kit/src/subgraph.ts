@@ -5,16 +5,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { CryptoKey } from 'jose';
-import { codedError, INTERNAL_CONTEXT_HEADER, serveGraphQL, verifyInternalContext, type InternalContext, type Logger, type Route } from '@macpt/kit';
-import { PolicyEngine, type ChildAttributes } from '@macpt/policies';
+import { codedError, INTERNAL_CONTEXT_HEADER, parseFactsRequest, serveGraphQL, type AgencyFacts, type CaseFact, type CaseQuery, type FactsResponse, verifyInternalContext, type InternalContext, type Logger, type Route } from '@macpt/kit';
+import { PolicyEngine } from '@macpt/policies';
 import { guardSchema, type GuardContext } from './guard.js';
 
 /** What every agency subgraph's resolvers receive. */
 export interface SubgraphContext<TLoaders> extends GuardContext {
   loaders: TLoaders;
   requestId: string;
-  /** Attributes this agency worked out itself (social care, for its own cases); the gateway's signed facts win. */
-  local: Map<string, ChildAttributes>;
 }
 
 /** Everything that makes one agency's subgraph; each agency's `app.ts` fills this in. */
@@ -25,7 +23,11 @@ export interface SubgraphDefinition<TLoaders> {
   /** Fresh DataLoaders for one request, so nothing is cached across users. */
   createLoaders: () => TLoaders;
   /** The facts the gateway needs about children before it applies policy (`POST /facts`). */
-  facts: (nhsNumbers: readonly string[]) => unknown[];
+  facts: (nhsNumbers: readonly string[]) => AgencyFacts[];
+  /** Of these households (UPRNs), those this agency has flagged confidential; absent when it flags none. */
+  flaggedHouseholds?: (uprns: readonly string[]) => string[];
+  /** The cases asked about, for the agency that runs MACPT cases: the gateway decides who may open them. */
+  cases?: (query: CaseQuery) => CaseFact[];
 }
 
 /** The one policy engine of this process: policies compiled once, abilities cached per (role, agency, purpose). */
@@ -45,13 +47,12 @@ export function createSubgraphServer<TLoaders>(definition: SubgraphDefinition<TL
 
 /** The per-request context of a subgraph for a verified caller. */
 export function subgraphContext<TLoaders>(definition: SubgraphDefinition<TLoaders>, caller: InternalContext): SubgraphContext<TLoaders> {
-  const local = new Map<string, ChildAttributes>();
   return {
     loaders: definition.createLoaders(),
     requestId: caller.requestId,
     caller,
-    local,
-    attributesOf: (nhsNumber) => caller.children.get(nhsNumber) ?? local.get(nhsNumber) ?? null,
+    // Only the gateway's signed facts decide: a child it did not vouch for is a child with no relationship.
+    attributesOf: (nhsNumber) => caller.children.get(nhsNumber) ?? null,
   };
 }
 
@@ -92,11 +93,16 @@ export async function startSubgraph<TLoaders>(
     } catch (error) {
       return { status: 401, body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] } };
     }
-    const nhsNumbers = (body as { nhsNumbers?: unknown } | undefined)?.nhsNumbers;
-    if (!Array.isArray(nhsNumbers) || !nhsNumbers.every((n) => typeof n === 'string')) {
-      return { status: 400, body: { error: 'expected a JSON body {"nhsNumbers": ["..."]}' } };
-    }
-    return { status: 200, body: { agency: definition.agency, facts: definition.facts(nhsNumbers as string[]) } };
+    const asked = parseFactsRequest(body);
+    if (typeof asked === 'string') return { status: 400, body: { error: asked } };
+    const uprns = asked.uprns ?? [];
+    const answer: FactsResponse = {
+      agency: definition.agency,
+      facts: asked.nhsNumbers.length > 0 ? definition.facts(asked.nhsNumbers) : [],
+      flaggedUprns: uprns.length > 0 && definition.flaggedHouseholds ? definition.flaggedHouseholds(uprns) : [],
+      ...(asked.cases ? { cases: definition.cases ? definition.cases(asked.cases) : [] } : {}),
+    };
+    return { status: 200, body: answer };
   };
   const health: Route = async () => ({ status: 200, body: { status: 'ok', agency: definition.agency } });
   const served = await serveGraphQL({

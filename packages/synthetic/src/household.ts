@@ -21,7 +21,7 @@ export function generateHousehold(seed: number, index: number, asOf: string, nex
   const surname = rnd.pick(SURNAMES);
   const town = rnd.pick(TOWNS[la]);
   const household: Household = {
-    id, la,
+    id, la, uprn: `9${String(seed % 1000).padStart(3, '0')}${String(index).padStart(8, '0')}`,
     address: `${rnd.int(1, 180)} ${rnd.pick(STREETS)} ${rnd.pick(STREET_KINDS)}, ${town}`,
     postcode: `${la === 'RUTLAND' ? 'LE15' : `LE${rnd.int(1, 19)}`} ${rnd.int(1, 9)}${String.fromCharCode(65 + rnd.int(0, 25))}${String.fromCharCode(65 + rnd.int(0, 25))}`,
     confidentialBy: null,

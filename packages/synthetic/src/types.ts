@@ -14,6 +14,12 @@ export interface Adult {
 /** One household; `confidentialBy` names the agency that flagged its address confidential, if any. */
 export interface Household {
   id: string;
+  /**
+   * The household's address as a Unique Property Reference Number: the key every agency that holds an
+   * address shares, so a confidential-location flag set by one agency covers the household everywhere.
+   * Synthetic (9 followed by 11 digits), never a real property.
+   */
+  uprn: string;
   la: LocalAuthority;
   address: string;
   postcode: string;

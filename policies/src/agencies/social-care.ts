@@ -13,9 +13,9 @@ export const socialCarePolicy: AgencyPolicy = {
   lawfulBasis: 'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18 (safeguarding of children and individuals at risk)',
   sensitiveRoles: ['SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'],
   childLinks: { MacptCase: 'child' },
+  runsCases: true,
+  locationFlag: 'an adoptive or other placement whose address must not be disclosed',
   fields: {
-    'Query.cases': IDENTITY,
-    'Query.case': IDENTITY,
     'Child.nhsNumber': IDENTITY,
     // That social care holds a record at all is safeguarding information.
     'Child.socialCare': SAFEGUARDING,

@@ -19,5 +19,6 @@ export function healthSubgraph(store: SqlStore): SubgraphDefinition<HealthLoader
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: healthFacts(q),
+    flaggedHouseholds: (uprns) => q.flaggedHouseholds(uprns).map((r) => r.uprn),
   };
 }

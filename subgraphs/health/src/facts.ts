@@ -1,20 +1,14 @@
+import type { AgencyFacts } from '@macpt/kit';
 import type { HealthQueries } from './store/queries.js';
 
-/** What the gateway learns from health before applying policy. */
-export interface HealthChildFacts {
-  nhsNumber: string;
-  known: boolean;
-  /** The NHS demographics sensitive-record flag ("S-flag") on the child's registration. */
-  confidentialLocation: boolean;
-}
-
-/** Health's facts for a batch of children: one statement whatever the batch size. */
+/** What the gateway learns from health before applying policy: registration, household, S-flag. */
 export function healthFacts(q: HealthQueries) {
-  return (nhsNumbers: readonly string[]): HealthChildFacts[] => {
+  return (nhsNumbers: readonly string[]): AgencyFacts[] => {
     const patients = new Map(q.patients(nhsNumbers).map((p) => [p.nhsNumber, p]));
     return nhsNumbers.map((nhsNumber) => {
       const p = patients.get(nhsNumber);
-      return { nhsNumber, known: p !== undefined, confidentialLocation: p?.sFlag === 1 };
+      // The NHS demographics sensitive-record flag ("S-flag") is held on the household's registration.
+      return { nhsNumber, known: p !== undefined, uprn: p?.uprn ?? null, confidentialLocation: p?.locationFlagged === 1 };
     });
   };
 }

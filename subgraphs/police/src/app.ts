@@ -19,5 +19,6 @@ export function policeSubgraph(store: SqlStore): SubgraphDefinition<PoliceLoader
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: policeFacts(q),
+    flaggedHouseholds: (uprns) => q.flaggedHouseholds(uprns).map((r) => r.uprn),
   };
 }

@@ -1,20 +1,14 @@
+import type { AgencyFacts } from '@macpt/kit';
 import type { PoliceQueries } from './store/queries.js';
 
-/** What the gateway learns from police before applying policy. */
-export interface PoliceChildFacts {
-  nhsNumber: string;
-  known: boolean;
-  /** The household's address is a refuge or otherwise must not be disclosed outside police. */
-  confidentialLocation: boolean;
-}
-
-/** Police's facts for a batch of children: one statement whatever the batch size. */
+/** What the gateway learns from police before applying policy: whether police know the child, and refuge flags. */
 export function policeFacts(q: PoliceQueries) {
-  return (nhsNumbers: readonly string[]): PoliceChildFacts[] => {
+  return (nhsNumbers: readonly string[]): AgencyFacts[] => {
     const people = new Map(q.people(nhsNumbers).map((p) => [p.nhsNumber, p]));
     return nhsNumbers.map((nhsNumber) => {
       const p = people.get(nhsNumber);
-      return { nhsNumber, known: p !== undefined, confidentialLocation: p?.refugeFlag === 1 };
+      // A refuge address, or another household location that must not leave police.
+      return { nhsNumber, known: p !== undefined, uprn: p?.uprn ?? null, confidentialLocation: p?.locationFlagged === 1 };
     });
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
 import type { SqlStore, SubgraphDefinition } from '@macpt/subgraph-kit';
-import { socialCareFacts } from './facts.js';
+import { caseFacts, socialCareFacts } from './facts.js';
 import { createLoaders, type SocialCareLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { socialCareQueries } from './store/queries.js';
@@ -16,8 +16,10 @@ export function socialCareSubgraph(store: SqlStore): SubgraphDefinition<SocialCa
   return {
     agency: 'social-care',
     typeDefs: parse(readFileSync(SCHEMA_FILE, 'utf8')),
-    resolvers: resolvers(q),
+    resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: socialCareFacts(q),
+    cases: caseFacts(q),
+    flaggedHouseholds: (uprns) => q.flaggedHouseholds(uprns).map((r) => r.uprn),
   };
 }

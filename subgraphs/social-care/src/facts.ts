@@ -1,17 +1,9 @@
+import type { AgencyFacts, CaseFact, CaseQuery } from '@macpt/kit';
 import type { SocialCareQueries } from './store/queries.js';
 
-/** What the gateway learns from social care before applying policy: case stage and named workers. */
-export interface SocialCareChildFacts {
-  nhsNumber: string;
-  known: boolean;
-  la: string | null;
-  confidentialLocation: boolean;
-  openCase: { id: string; la: string; stage: string; namedWorkers: string[] } | null;
-}
-
-/** Social care's facts for a batch of children: three statements whatever the batch size. */
+/** What the gateway learns from social care before applying policy: case stage, named workers, placement flags. */
 export function socialCareFacts(q: SocialCareQueries) {
-  return (nhsNumbers: readonly string[]): SocialCareChildFacts[] => {
+  return (nhsNumbers: readonly string[]): AgencyFacts[] => {
     const children = new Map(q.children(nhsNumbers).map((r) => [r.nhsNumber, r]));
     const open = q.casesByChild(nhsNumbers).filter((c) => c.status === 'OPEN');
     const workers = q.workers(open.map((c) => c.id));
@@ -21,12 +13,23 @@ export function socialCareFacts(q: SocialCareQueries) {
       return {
         nhsNumber,
         known: child !== undefined,
-        la: child?.localAuthority ?? null,
-        confidentialLocation: child?.confidentialLocation === 1,
+        uprn: child?.uprn ?? null,
+        confidentialLocation: child?.locationFlagged === 1,
         openCase: kase
           ? { id: kase.id, la: kase.localAuthority, stage: kase.stage, namedWorkers: workers.filter((w) => w.caseId === kase.id).map((w) => w.userId) }
           : null,
       };
     });
+  };
+}
+
+/**
+ * The case facts the gateway's directory asks for before it opens `case(id)` or `cases(la)`: each case's
+ * child and LA, so that who may see a case is decided from the same facts as for `child()`.
+ */
+export function caseFacts(q: SocialCareQueries) {
+  return (query: CaseQuery): CaseFact[] => {
+    const rows = 'ids' in query ? q.casesById(query.ids) : q.casesByLa(query.la, query.status);
+    return rows.map((r) => ({ id: r.id, nhsNumber: r.nhsNumber, la: r.localAuthority, status: r.status }));
   };
 }

@@ -1,6 +1,6 @@
 import type { SqlStore } from '@macpt/subgraph-kit';
 
-export interface PupilRow { nhsNumber: string; name: string; dateOfBirth: string; householdId: string; schoolUrn: string | null; homeAddress: string; attendanceRate: number | null; sessionsPossible: number; senStatus: string; senDetail: string | null; electiveHomeEducation: number; childMissingEducation: number; pastoralNotes: string | null }
+export interface PupilRow { nhsNumber: string; name: string; dateOfBirth: string; householdId: string; schoolUrn: string | null; homeAddress: string; attendanceRate: number | null; sessionsPossible: number; senStatus: string; senDetail: string | null; electiveHomeEducation: number; childMissingEducation: number; pastoralNotes: string | null; uprn: string }
 export interface SchoolRow { urn: string; name: string; localAuthority: string; phase: string }
 export interface SuspensionRow { id: string; nhsNumber: string; date: string; days: number; reason: string }
 export interface ExclusionRow { id: string; nhsNumber: string; date: string; reason: string }
@@ -13,7 +13,7 @@ export function educationQueries(store: SqlStore) {
   return {
     pupils: store.batch<PupilRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, household_id AS householdId, school_urn AS schoolUrn,
       home_address AS homeAddress, attendance_rate AS attendanceRate, sessions_possible AS sessionsPossible, sen_status AS senStatus, sen_detail AS senDetail,
-      ehe AS electiveHomeEducation, cme AS childMissingEducation, pastoral_notes AS pastoralNotes
+      ehe AS electiveHomeEducation, cme AS childMissingEducation, pastoral_notes AS pastoralNotes, uprn
       FROM e_pupil WHERE nhs_number IN ${KEYS}`),
     schools: store.batch<SchoolRow>(`SELECT urn, name, la AS localAuthority, phase FROM e_school WHERE urn IN ${KEYS}`),
     suspensions: store.batch<SuspensionRow>(`SELECT id, nhs_number AS nhsNumber, date, days, reason FROM e_suspension WHERE nhs_number IN ${KEYS} ORDER BY date DESC`),

@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS e_school (urn TEXT PRIMARY KEY, name TEXT NOT NULL, l
 CREATE TABLE IF NOT EXISTS e_pupil (
   nhs_number TEXT PRIMARY KEY, name TEXT NOT NULL, date_of_birth TEXT NOT NULL, household_id TEXT NOT NULL, school_urn TEXT,
   home_address TEXT NOT NULL, attendance_rate REAL, sessions_possible INTEGER NOT NULL, sen_status TEXT NOT NULL, sen_detail TEXT,
-  ehe INTEGER NOT NULL, cme INTEGER NOT NULL, pastoral_notes TEXT
+  ehe INTEGER NOT NULL, cme INTEGER NOT NULL, pastoral_notes TEXT, uprn TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS e_pupil_school ON e_pupil (school_urn);
 CREATE INDEX IF NOT EXISTS e_pupil_household ON e_pupil (household_id);

@@ -1,6 +1,6 @@
 import type { SqlStore } from '@macpt/subgraph-kit';
 
-export interface PatientRow { nhsNumber: string; name: string; dateOfBirth: string; sex: string; householdId: string; address: string; postcode: string; gpPractice: string; professionalKind: string; professionalName: string; sFlag: number }
+export interface PatientRow { nhsNumber: string; name: string; dateOfBirth: string; sex: string; householdId: string; address: string; postcode: string; gpPractice: string; professionalKind: string; professionalName: string; uprn: string; locationFlagged: number }
 export interface PracticeRow { odsCode: string; name: string }
 export interface AeRow { id: string; nhsNumber: string; date: string; hospital: string; injuryCode: string; description: string }
 export interface WnbRow { id: string; nhsNumber: string; date: string; clinic: string }
@@ -15,8 +15,10 @@ const KEYS = '(SELECT value FROM json_each(?))';
 export function healthQueries(store: SqlStore) {
   return {
     patients: store.batch<PatientRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, sex, household_id AS householdId, address, postcode,
-      gp_practice AS gpPractice, professional_kind AS professionalKind, professional_name AS professionalName, s_flag AS sFlag
+      gp_practice AS gpPractice, professional_kind AS professionalKind, professional_name AS professionalName, uprn,
+      EXISTS (SELECT 1 FROM h_location_flag f WHERE f.uprn = h_patient.uprn) AS locationFlagged
       FROM h_patient WHERE nhs_number IN ${KEYS}`),
+    flaggedHouseholds: store.batch<{ uprn: string }>(`SELECT uprn FROM h_location_flag WHERE uprn IN ${KEYS}`),
     practices: store.batch<PracticeRow>(`SELECT ods_code AS odsCode, name FROM h_practice WHERE ods_code IN ${KEYS}`),
     ae: store.batch<AeRow>(`SELECT id, nhs_number AS nhsNumber, date, hospital, injury_code AS injuryCode, description FROM h_ae WHERE nhs_number IN ${KEYS} ORDER BY date DESC`),
     wnb: store.batch<WnbRow>(`SELECT id, nhs_number AS nhsNumber, date, clinic FROM h_wnb WHERE nhs_number IN ${KEYS} ORDER BY date DESC`),

@@ -5,9 +5,12 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS h_patient (
   nhs_number TEXT PRIMARY KEY, name TEXT NOT NULL, date_of_birth TEXT NOT NULL, sex TEXT NOT NULL, household_id TEXT NOT NULL,
   address TEXT NOT NULL, postcode TEXT NOT NULL, gp_practice TEXT NOT NULL, professional_kind TEXT NOT NULL, professional_name TEXT NOT NULL,
-  s_flag INTEGER NOT NULL DEFAULT 0
+  uprn TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS h_patient_household ON h_patient (household_id);
+CREATE INDEX IF NOT EXISTS h_patient_uprn ON h_patient (uprn);
+-- Households whose location this agency has flagged confidential, by UPRN: the flag covers every child living there.
+CREATE TABLE IF NOT EXISTS h_location_flag (uprn TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS h_practice (ods_code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS h_ae (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, date TEXT NOT NULL, hospital TEXT NOT NULL, injury_code TEXT NOT NULL, description TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS h_ae_child ON h_ae (nhs_number, date);

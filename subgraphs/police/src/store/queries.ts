@@ -1,6 +1,6 @@
 import type { SqlStore } from '@macpt/subgraph-kit';
 
-export interface PersonRow { nhsNumber: string; name: string; dateOfBirth: string; householdId: string; refugeFlag: number }
+export interface PersonRow { nhsNumber: string; name: string; dateOfBirth: string; householdId: string; uprn: string; locationFlagged: number }
 export interface IncidentRow { id: string; nhsNumber: string; date: string; kind: string; involvement: string; location: string; summary: string }
 export interface DomesticAbuseRow { id: string; householdId: string; date: string; riskLevel: string; location: string }
 export interface EncompassRow { id: string; nhsNumber: string; incidentId: string; schoolUrn: string; sentAt: string }
@@ -15,7 +15,9 @@ const KEYS = '(SELECT value FROM json_each(?))';
 /** Police's prepared queries: each batched one takes any number of keys in one statement. */
 export function policeQueries(store: SqlStore) {
   return {
-    people: store.batch<PersonRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, household_id AS householdId, refuge_flag AS refugeFlag FROM p_person WHERE nhs_number IN ${KEYS}`),
+    people: store.batch<PersonRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, household_id AS householdId, uprn,
+      EXISTS (SELECT 1 FROM p_location_flag f WHERE f.uprn = p_person.uprn) AS locationFlagged FROM p_person WHERE nhs_number IN ${KEYS}`),
+    flaggedHouseholds: store.batch<{ uprn: string }>(`SELECT uprn FROM p_location_flag WHERE uprn IN ${KEYS}`),
     incidents: store.batch<IncidentRow>(`SELECT id, nhs_number AS nhsNumber, date, kind, involvement, location, summary FROM p_incident WHERE nhs_number IN ${KEYS} ORDER BY date DESC`),
     domesticAbuse: store.batch<DomesticAbuseRow>(`SELECT id, household_id AS householdId, date, risk_level AS riskLevel, location FROM p_domestic_abuse WHERE household_id IN ${KEYS} ORDER BY date DESC`),
     encompass: store.batch<EncompassRow>(`SELECT id, nhs_number AS nhsNumber, incident_id AS incidentId, school_urn AS schoolUrn, sent_at AS sentAt FROM p_encompass WHERE nhs_number IN ${KEYS} ORDER BY sent_at DESC`),

@@ -4,9 +4,12 @@ import type { SqlStore } from '@macpt/subgraph-kit';
 const DDL = `
 CREATE TABLE IF NOT EXISTS p_person (
   nhs_number TEXT PRIMARY KEY, name TEXT NOT NULL, date_of_birth TEXT NOT NULL, household_id TEXT NOT NULL,
-  refuge_flag INTEGER NOT NULL DEFAULT 0
+  uprn TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS p_person_household ON p_person (household_id);
+CREATE INDEX IF NOT EXISTS p_person_uprn ON p_person (uprn);
+-- Households whose location this agency has flagged confidential, by UPRN: the flag covers every child living there.
+CREATE TABLE IF NOT EXISTS p_location_flag (uprn TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS p_incident (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, date TEXT NOT NULL, kind TEXT NOT NULL, involvement TEXT NOT NULL, location TEXT NOT NULL, summary TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS p_incident_child ON p_incident (nhs_number, date);
 CREATE TABLE IF NOT EXISTS p_domestic_abuse (id TEXT PRIMARY KEY, household_id TEXT NOT NULL, date TEXT NOT NULL, risk_level TEXT NOT NULL, location TEXT NOT NULL) WITHOUT ROWID;

@@ -5,6 +5,7 @@ import type { Household } from '@macpt/synthetic';
 export function policeWriter(store: SqlStore): (household: Household) => void {
   const db = store.db;
   const person = db.prepare('INSERT INTO p_person VALUES (?, ?, ?, ?, ?)');
+  const flag = db.prepare('INSERT INTO p_location_flag VALUES (?, ?)');
   const incident = db.prepare('INSERT INTO p_incident VALUES (?, ?, ?, ?, ?, ?, ?)');
   const da = db.prepare('INSERT INTO p_domestic_abuse VALUES (?, ?, ?, ?, ?)');
   const encompass = db.prepare('INSERT INTO p_encompass VALUES (?, ?, ?, ?, ?)');
@@ -14,6 +15,8 @@ export function policeWriter(store: SqlStore): (household: Household) => void {
   const intelligence = db.prepare('INSERT INTO p_intelligence VALUES (?, ?, ?, ?, ?)');
   const offence = db.prepare('INSERT INTO p_adult_offence VALUES (?, ?, ?, ?, ?, ?, ?)');
   return (household) => {
+    // A refuge address is flagged for the household, whether or not police know each child in it.
+    if (household.confidentialBy === 'police') flag.run(household.uprn, 'REFUGE');
     const involved = household.children.filter((c) => c.police !== null);
     if (involved.length === 0) return;
     for (const d of household.police.domesticAbuse) da.run(d.id, household.id, d.date, d.risk, d.location);
@@ -24,7 +27,7 @@ export function policeWriter(store: SqlStore): (household: Household) => void {
     for (const c of involved) {
       const p = c.police!;
       const n = c.nhsNumber;
-      person.run(n, c.name, c.dateOfBirth, household.id, household.confidentialBy === 'police' ? 1 : 0);
+      person.run(n, c.name, c.dateOfBirth, household.id, household.uprn);
       for (const i of p.incidents) incident.run(i.id, n, i.date, i.kind, i.involvement, i.location, i.summary);
       for (const e of p.encompass) encompass.run(e.id, n, e.incidentId, e.schoolUrn, e.sentAt);
       for (const m of p.missingEpisodes) missing.run(m.id, n, m.reportedOn, m.durationHours, m.returnInterview ? 1 : 0);

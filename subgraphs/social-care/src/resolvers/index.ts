@@ -1,8 +1,7 @@
-import type { SocialCareQueries } from '../store/queries.js';
 import { caseResolvers } from './cases.js';
 import { childResolvers } from './child.js';
 
 /** All of social care's resolvers. */
-export function resolvers(q: SocialCareQueries) {
-  return { ...childResolvers, ...caseResolvers(q) };
+export function resolvers() {
+  return { ...childResolvers, ...caseResolvers() };
 }

@@ -1,6 +1,6 @@
 import type { SqlStore } from '@macpt/subgraph-kit';
 
-export interface ChildRow { nhsNumber: string; name: string; dateOfBirth: string; localAuthority: string; householdId: string; lookedAfter: boolean; placementAddress: string | null; adoptionDetails: string | null; confidentialLocation: number }
+export interface ChildRow { nhsNumber: string; name: string; dateOfBirth: string; localAuthority: string; householdId: string; lookedAfter: boolean; placementAddress: string | null; adoptionDetails: string | null; uprn: string; locationFlagged: number }
 export interface CaseRow { id: string; nhsNumber: string; localAuthority: string; status: string; stage: string; openedOn: string }
 export interface WorkerRow { caseId: string; userId: string; name: string; role: string; agency: string }
 export interface ReferralRow { id: string; nhsNumber: string; date: string; source: string; status: string; outcome: string | null }
@@ -16,8 +16,10 @@ const KEYS = '(SELECT value FROM json_each(?))';
 export function socialCareQueries(store: SqlStore) {
   return {
     children: store.batch<ChildRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, la AS localAuthority, household_id AS householdId,
-      looked_after = 1 AS lookedAfter, placement_address AS placementAddress, adoption_details AS adoptionDetails, confidential_location AS confidentialLocation
+      looked_after = 1 AS lookedAfter, placement_address AS placementAddress, adoption_details AS adoptionDetails, uprn,
+      EXISTS (SELECT 1 FROM sc_location_flag f WHERE f.uprn = sc_child.uprn) AS locationFlagged
       FROM sc_child WHERE nhs_number IN ${KEYS}`),
+    flaggedHouseholds: store.batch<{ uprn: string }>(`SELECT uprn FROM sc_location_flag WHERE uprn IN ${KEYS}`),
     casesByChild: store.batch<CaseRow>(`SELECT id, nhs_number AS nhsNumber, la AS localAuthority, status, stage, opened_on AS openedOn
       FROM sc_case WHERE nhs_number IN ${KEYS} ORDER BY opened_on DESC`),
     casesById: store.batch<CaseRow>(`SELECT id, nhs_number AS nhsNumber, la AS localAuthority, status, stage, opened_on AS openedOn FROM sc_case WHERE id IN ${KEYS}`),

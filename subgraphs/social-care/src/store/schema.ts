@@ -5,9 +5,12 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS sc_child (
   nhs_number TEXT PRIMARY KEY, name TEXT NOT NULL, date_of_birth TEXT NOT NULL, la TEXT NOT NULL,
   household_id TEXT NOT NULL, looked_after INTEGER NOT NULL, placement_address TEXT, adoption_details TEXT,
-  confidential_location INTEGER NOT NULL DEFAULT 0
+  uprn TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sc_child_household ON sc_child (household_id);
+CREATE INDEX IF NOT EXISTS sc_child_uprn ON sc_child (uprn);
+-- Households whose location this agency has flagged confidential, by UPRN: the flag covers every child living there.
+CREATE TABLE IF NOT EXISTS sc_location_flag (uprn TEXT PRIMARY KEY, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sc_case (
   id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, la TEXT NOT NULL, status TEXT NOT NULL, stage TEXT NOT NULL, opened_on TEXT NOT NULL
 ) WITHOUT ROWID;

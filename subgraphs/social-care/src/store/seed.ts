@@ -7,6 +7,7 @@ const WORKERS = new Map(Object.values(MACPT_TEAMS).flat().map((w) => [w.id, w]))
 export function socialCareWriter(store: SqlStore): (household: Household) => void {
   const db = store.db;
   const child = db.prepare('INSERT INTO sc_child VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const flag = db.prepare('INSERT INTO sc_location_flag VALUES (?, ?)');
   const kase = db.prepare('INSERT INTO sc_case VALUES (?, ?, ?, ?, ?, ?)');
   const worker = db.prepare('INSERT INTO sc_case_worker VALUES (?, ?, ?, ?, ?)');
   const referral = db.prepare('INSERT INTO sc_referral VALUES (?, ?, ?, ?, ?, ?)');
@@ -16,11 +17,12 @@ export function socialCareWriter(store: SqlStore): (household: Household) => voi
   const plan = db.prepare('INSERT INTO sc_cp_plan VALUES (?, ?, ?)');
   const note = db.prepare('INSERT INTO sc_case_note VALUES (?, ?, ?, ?, ?)');
   return (household) => {
+    if (household.confidentialBy === 'social-care') flag.run(household.uprn, 'ADOPTIVE_PLACEMENT');
     for (const c of household.children) {
       const sc = c.socialCare;
       if (!sc) continue;
       const n = c.nhsNumber;
-      child.run(n, c.name, c.dateOfBirth, household.la, household.id, sc.lookedAfter ? 1 : 0, sc.placementAddress, sc.adoptionDetails, household.confidentialBy === 'social-care' ? 1 : 0);
+      child.run(n, c.name, c.dateOfBirth, household.la, household.id, sc.lookedAfter ? 1 : 0, sc.placementAddress, sc.adoptionDetails, household.uprn);
       if (sc.caseId && sc.stage && sc.caseOpenedOn) {
         kase.run(sc.caseId, n, household.la, 'OPEN', sc.stage, sc.caseOpenedOn);
         for (const id of sc.namedWorkers) {
