@@ -19,7 +19,7 @@ export const DEFAULT_LIMITS: OperationLimits = { maxDocumentBytes: 16_384, maxTo
 
 /** Why an operation was refused. */
 export interface LimitViolation {
-  limit: keyof OperationLimits | 'fragmentCycle' | 'syntax';
+  limit: keyof OperationLimits | 'fragmentCycle' | 'syntax' | 'variables';
   message: string;
 }
 
@@ -60,10 +60,12 @@ function measure(selectionSet: SelectionSetNode, fragments: Map<string, Fragment
 }
 
 /**
- * Checks an operation against the limits without executing, validating or planning it: size first,
+ * Checks a document against the limits without executing, validating or planning it: size first,
  * then a token-limited parse, then one pass for depth, aliases and root fields (fragments measured once).
+ * Every operation in the document is checked, whichever the request names: the limits then hold for
+ * whatever Apollo Server picks to execute (a name in the URL, in the body, or none).
  */
-export function checkOperation(query: string, operationName: string | undefined, limits: OperationLimits): { document: DocumentNode } | LimitViolation {
+export function checkOperation(query: string, limits: OperationLimits): { document: DocumentNode; variables: ReadonlySet<string> } | LimitViolation {
   const bytes = Buffer.byteLength(query);
   if (bytes > limits.maxDocumentBytes) return { limit: 'maxDocumentBytes', message: `The operation is ${bytes} bytes; at most ${limits.maxDocumentBytes} are accepted.` };
   let document: DocumentNode;
@@ -76,7 +78,7 @@ export function checkOperation(query: string, operationName: string | undefined,
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const memo = new Map<string, Measure>();
-  for (const operation of operationName ? operations.filter((o) => o.name?.value === operationName) : operations) {
+  for (const operation of operations) {
     const roots = operation.selectionSet.selections.length;
     if (roots > limits.maxRootFields) return { limit: 'maxRootFields', message: `The operation selects ${roots} root fields; at most ${limits.maxRootFields} are accepted.` };
     const m = measure(operation.selectionSet, fragments, [], memo);
@@ -88,7 +90,22 @@ export function checkOperation(query: string, operationName: string | undefined,
     const m = memo.get(fragment.name.value) ?? measure(fragment.selectionSet, fragments, [fragment.name.value], memo);
     if ('limit' in m) return m;
   }
-  return { document };
+  const variables = new Set(operations.flatMap((o) => (o.variableDefinitions ?? []).map((v) => v.variable.name.value)));
+  return { document, variables };
+}
+
+/** Most bytes of variables a request may carry: a 1,000-child caseload is about 15 KB. */
+export const MAX_VARIABLES_BYTES = 64 * 1024;
+
+/** Variables no operation of the document declares, or too many bytes of them: refused, since parsing them is work an attacker chooses. */
+export function checkVariables(variables: unknown, declared: ReadonlySet<string>): LimitViolation | null {
+  if (variables === undefined || variables === null) return null;
+  if (typeof variables !== 'object' || Array.isArray(variables)) return { limit: 'variables', message: 'Variables must be a JSON object.' };
+  const undeclared = Object.keys(variables).filter((name) => !declared.has(name));
+  if (undeclared.length > 0) return { limit: 'variables', message: `The operation declares no variable ${undeclared.slice(0, 5).map((v) => `$${v.slice(0, 40)}`).join(', ')}${undeclared.length > 5 ? ` (and ${undeclared.length - 5} more)` : ''}.` };
+  const bytes = Buffer.byteLength(JSON.stringify(variables));
+  if (bytes > MAX_VARIABLES_BYTES) return { limit: 'variables', message: `The variables are ${bytes} bytes; at most ${MAX_VARIABLES_BYTES} are accepted.` };
+  return null;
 }
 
 /** The SHA-256 of an operation's text: its identity in the trusted-documents manifest. */
