@@ -53,6 +53,32 @@ describe('operation limits', () => {
     expect(after - before).toBeLessThan(64 * 1024 * 1024);
   });
 
+  const DEEP = `query Big($n: ID!) { child(nhsNumber: $n) { socialCare { currentCase { child { socialCare { currentCase { child { socialCare { currentCase { child { nhsNumber } } } } } } } } } } }`;
+  const refusedFor = async (response: Response, limit: string) => {
+    const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[]; data?: unknown };
+    expect(response.status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0]!.extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit });
+  };
+
+  it('checks what Apollo executes, not an operation name in the URL', async () => {
+    const url = `${stack.gatewayUrl}?operationName=Nope`;
+    await refusedFor(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: DEEP, operationName: null, variables: { n: target.nhsNumber } }) }), 'maxDepth');
+  });
+
+  it('checks every operation of a document: one sent first as a small one cannot smuggle a big one', async () => {
+    const query = `query Small($n: ID!) { child(nhsNumber: $n) { nhsNumber } } ${DEEP}`;
+    for (const operationName of ['Small', 'Big']) {
+      await refusedFor(await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query, operationName, variables: { n: target.nhsNumber } }) }), 'maxDepth');
+    }
+  });
+
+  it('refuses variables the operation does not declare, and oversized ones', async () => {
+    const send = (variables: Record<string, unknown>) => fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables }) });
+    await refusedFor(await send({ n: target.nhsNumber, padding: 'x'.repeat(1_500_000) }), 'variables');
+    await refusedFor(await send({ n: 'x'.repeat(100_000) }), 'variables');
+    expect((await send({ n: target.nhsNumber })).status).toBe(200);
+  });
 });
 
 describe('production mode and trusted documents', () => {
