@@ -73,6 +73,37 @@ describe('operation limits', () => {
     }
   });
 
+  it('answers the next request on a keep-alive connection after refusing a 3 MB body with 413', async () => {
+    const { Agent, request } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string) => new Promise<{ status: number; requestId: string | undefined }>((resolve, reject) => {
+      const req = request(stack.gatewayUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...officer }, timeout: 5000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, requestId: res.headers['x-request-id'] as string | undefined }));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out: the connection was left half-read')));
+      req.on('error', reject);
+      req.end(body);
+    });
+    try {
+      const big = await send(JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber }, pad: 'x'.repeat(3 * 1024 * 1024) }));
+      expect(big.status).toBe(413);
+      expect(big.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      for (let i = 0; i < 3; i++) expect((await send(JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber } }))).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers headers over 32 KiB with 431, a request id and a record', async () => {
+    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer, 'x-padding': 'x'.repeat(40 * 1024) }, body: JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber } }) });
+    expect(response.status).toBe(431);
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const records = (await gql(stack.gatewayUrl, `{ disclosures(first: 20, filter: { outcome: "BAD_REQUEST" }) { records { requestId reason } } }`, {}, ig)).data.disclosures.records;
+    expect(records).toContainEqual({ requestId, reason: 'REQUEST_HEADERS_TOO_LARGE' });
+  });
+
   it('refuses variables the operation does not declare, and oversized ones', async () => {
     const send = (variables: Record<string, unknown>) => fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables }) });
     await refusedFor(await send({ n: target.nhsNumber, padding: 'x'.repeat(1_500_000) }), 'variables');

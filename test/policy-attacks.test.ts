@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
-import { importKey, INTERNAL_CONTEXT_HEADER, signInternalContext } from '@macpt/kit';
+import { ensureKeyPair, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext } from '@macpt/kit';
 import type { Child } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, gql, headers, householdOf, JUSTIFICATION, PURPOSE_FOR_STAGE, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
@@ -45,6 +45,16 @@ describe('authentication', () => {
     const forged = await new SignJWT({ name: 'Mallory', role: 'LCPP', agency: 'social-care', la: 'LEICESTER' })
       .setProtectedHeader({ alg: 'ES256', kid: 'dev-issuer-forged' }).setSubject(lcppOf(target)).setIssuer('urn:macpt:dev-issuer').setAudience('macpt-gateway').setExpirationTime('1h').sign(privateKey);
     await refused(`Bearer ${forged}`, /not signed by the trusted issuer/);
+  });
+  it.each([
+    ['without exp', (t: SignJWT) => t.setIssuedAt(), /no exp claim/],
+    ['living 30 days', (t: SignJWT) => t.setIssuedAt().setExpirationTime('30d'), /longer than 12 hours/],
+    ['issued in the future', (t: SignJWT) => t.setIssuedAt(Math.floor(Date.now() / 1000) + 3600).setExpirationTime('2h'), /issued in the future/],
+  ])('refuses a token signed by the real issuer %s', async (_, shape, why) => {
+    const { privateJwk, kid } = await ensureKeyPair(join(stack.dataDir, 'keys'), 'dev-issuer');
+    const claims = { name: 'Lead', role: 'LCPP', agency: 'social-care', la: 'LEICESTER' };
+    const token = await shape(new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).setSubject(lcppOf(target)).setIssuer('urn:macpt:dev-issuer').setAudience('macpt-gateway')).sign(await importKey(privateJwk));
+    await refused(`Bearer ${token}`, why);
   });
   it('refuses a genuine token whose claims are incomplete', async () => {
     const dsl = stack.personas.find((p) => p.role === 'SCHOOL_DSL')!;

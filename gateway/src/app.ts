@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -115,6 +116,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     host: config.HOST,
     maxHeaderBytes: 32 * 1024,
     preflight,
+    onRefusedEarly: async ({ code, req }) => {
+      const requestId = randomUUID();
+      const user = req ? await authenticate(req.headers.authorization).catch(() => null) : null;
+      await onRefused({ requestId, code, user, purpose: null, clientName: null });
+      return requestId;
+    },
     routes: {
       '/health': async () => ({ status: 200, body: { status: 'ok', agencies: Object.keys(supergraph.agencies), rssBytes: process.memoryUsage().rss } }),
       '/health/ready': async () => {

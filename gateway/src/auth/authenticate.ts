@@ -30,6 +30,11 @@ type User = PolicyUser & { name: string };
 /** How long a verified token is remembered (never past its own expiry). */
 const REMEMBER_MS = 30_000;
 
+/** The longest a user token may live (a working day and a half): a token without an end is refused. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+/** Clock skew allowed between the issuer and the gateway. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
 /**
  * Returns a function that turns an `Authorization` header into a verified user, or throws
  * UNAUTHENTICATED (401). A dashboard sends the same token with every request, so a token that
@@ -52,22 +57,26 @@ export function createAuthenticator(config: IssuerConfig): (authorization: strin
   };
 
   async function verify(token: string): Promise<{ user: User; expiresAt: number }> {
-    let payload: { exp?: number };
+    let payload: { exp?: number; iat?: number };
     try {
-      ({ payload } = await jwtVerify(token, keys, { issuer: config.issuer, audience: config.audience, algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'], clockTolerance: 5 }));
+      ({ payload } = await jwtVerify(token, keys, { issuer: config.issuer, audience: config.audience, algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['exp', 'iat'] }));
     } catch (error) {
       const code = (error as { code?: string }).code;
       throw refuse(
         code === 'ERR_JWT_EXPIRED' ? 'the token has expired'
+        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { reason?: string }).reason === 'missing' ? `the token has no ${(error as { claim?: string }).claim} claim; tokens must say when they were issued and when they expire`
         : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? `the token's ${(error as { claim?: string }).claim ?? 'claims'} is not accepted here`
         : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'the token is not signed by the trusted issuer'
         : 'the token is malformed',
       );
     }
+    const now = Date.now() / 1000;
+    if (payload.iat! > now + CLOCK_TOLERANCE_SECONDS) throw refuse('the token says it was issued in the future');
+    if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS) throw refuse(`the token lives longer than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours`);
     const parsed = claims.safeParse(payload);
     if (!parsed.success) throw refuse(`the token's claims are incomplete (${parsed.error.issues.map((i) => i.message).join('; ')})`);
     const c = parsed.data;
     const user = Object.freeze({ id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null, school: c.school ?? null });
-    return { user, expiresAt: payload.exp === undefined ? Date.now() : payload.exp * 1000 };
+    return { user, expiresAt: payload.exp! * 1000 };
   }
 }

@@ -20,19 +20,36 @@ export interface ServeOptions<TContext extends BaseContext> {
   maxHeaderBytes?: number;
   /** Runs before GraphQL sees the request; an answer here refuses it (limits, trusted documents). */
   preflight?: (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | null>;
+  /**
+   * Told of every request refused before GraphQL could read it (headers too large, a body too large
+   * or not JSON), so it can be recorded; returns the request id the answer carries. `req` is absent
+   * when Node could not even parse the request's head.
+   */
+  onRefusedEarly?: (refusal: { status: number; code: string; req?: IncomingMessage }) => Promise<string>;
 }
 
 class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** Reads a body up to `limit` bytes; past it, rejects and keeps discarding what still arrives (no half-read stream left behind). */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new BodyTooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -62,6 +79,22 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       else res.destroy(error instanceof Error ? error : undefined);
     });
   });
+  const noted = async (status: number, code: string, req?: IncomingMessage): Promise<Record<string, string>> => {
+    const requestId = await options.onRefusedEarly?.({ status, code, ...(req ? { req } : {}) }).catch(() => undefined);
+    return requestId ? { 'x-request-id': requestId } : {};
+  };
+  // A request head over the header limit never reaches the handler: answer 431 ourselves, on the record.
+  http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const message = tooLarge ? `Request headers exceed ${options.maxHeaderBytes ?? 256 * 1024} bytes` : 'Malformed HTTP request';
+    void noted(status, tooLarge ? 'REQUEST_HEADERS_TOO_LARGE' : 'MALFORMED_HTTP_REQUEST').then((headers) => {
+      const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`);
+    });
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -70,7 +103,9 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       raw = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        sendJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+        // The rest of the body is still on its way: discard it and close the connection, so a keep-alive
+        // client's next request is not read from the middle of this one's body.
+        sendJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] }, { connection: 'close', ...(await noted(413, 'REQUEST_BODY_TOO_LARGE', req)) });
         return;
       }
       throw error;
@@ -80,7 +115,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       try {
         body = JSON.parse(raw);
       } catch {
-        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] }, await noted(400, 'BODY_NOT_JSON', req));
         return;
       }
     }
