@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@macpt/stack';
+import { REPO_ROOT } from '@macpt/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
+import { children, gql, headers, JUSTIFICATION, startExtraGateway, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
 
 // Hostile queries and misbehaving agencies, from the outside. Loads are loopback-only and bounded.
 
@@ -113,29 +113,9 @@ describe('operation limits', () => {
 });
 
 describe('production mode and trusted documents', () => {
-  /** A second gateway over the same agencies, with its own environment, trusting the dev issuer through a JWKS URL. */
-  async function extraGateway(env: Record<string, string>) {
-    const { createServer } = await import('node:http');
-    const { spawn } = await import('node:child_process');
-    const jwks = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'dev-issuer.public.json'), 'utf8'));
-    const keys = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwks] })));
-    await new Promise<void>((r) => keys.listen(0, '127.0.0.1', r));
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'gateway/dist/main.js')], {
-      env: { ...process.env, ...stack.env, PORT: String(port), OIDC_ISSUER: 'urn:macpt:dev-issuer', OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`, ...env },
-      stdio: 'ignore',
-    });
-    const url = `http://127.0.0.1:${port}/graphql`;
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { url, stop: () => { child.kill('SIGTERM'); keys.close(); } };
-  }
 
   it('turns introspection and "Did you mean" hints off in production', async () => {
-    const gateway = await extraGateway({ NODE_ENV: 'production', TRUSTED_DOCUMENTS: 'allow' });
+    const gateway = await startExtraGateway(stack, { NODE_ENV: 'production', TRUSTED_DOCUMENTS: 'allow' });
     try {
       const typo = await gql(gateway.url, `query($n: ID!) { child(nhsNumber: $n) { helth { name } } }`, { n: target.nhsNumber }, officer);
       expect(typo.status).toBe(400);
@@ -150,7 +130,7 @@ describe('production mode and trusted documents', () => {
   });
 
   it('runs only registered operations when trusted documents are required', async () => {
-    const gateway = await extraGateway({ TRUSTED_DOCUMENTS: 'required' });
+    const gateway = await startExtraGateway(stack, { TRUSTED_DOCUMENTS: 'required' });
     try {
       const registered = readFileSync(join(REPO_ROOT, 'gateway/operations/child-view.graphql'), 'utf8');
       const ok = await gql(gateway.url, registered, { nhsNumber: target.nhsNumber }, officer);

@@ -1,6 +1,6 @@
 import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, JUSTIFICATION, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
+import { children, gql, headers, JUSTIFICATION, startExtraGateway, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
 
 // Restarts and faults with real processes: SIGTERM, SIGKILL, agencies and Redis stopped under load.
 // Every load is loopback-only, bounded in requests and seconds, and stops by itself.
@@ -75,6 +75,28 @@ describe('graceful shutdown', () => {
     } finally {
       proxy.setMode({ kind: 'pass' });
       await stack.start('gateway');
+    }
+  });
+
+  it('in production, on SIGTERM mid-load, answers every request in flight with its record and exits within the grace period', async () => {
+    const gateway = await startExtraGateway(stack, { NODE_ENV: 'production', TRUSTED_DOCUMENTS: 'allow', SHUTDOWN_GRACE_MS: '3000' });
+    proxy.setMode({ kind: 'slow', ms: 600 });
+    try {
+      const inFlight = Array.from({ length: 6 }, (_, i) => fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables: { n: sample[i] } }) })
+        .then(async (r) => ({ status: r.status, requestId: r.headers.get('x-request-id'), body: (await r.json()) as { data?: { child?: { health?: { name?: string } } } } })));
+      await sleep(250);
+      const signalled = Date.now();
+      gateway.child.kill('SIGTERM');
+      const answers = await Promise.all(inFlight);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(answers.every((a) => a.body.data?.child?.health?.name)).toBe(true);
+      expect(await gateway.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(5_000);
+      const logged = await loggedRequestIds();
+      expect(answers.filter((a) => !logged.has(a.requestId!))).toEqual([]);
+    } finally {
+      proxy.setMode({ kind: 'pass' });
+      gateway.stop();
     }
   });
 

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, type Stack } from '@macpt/stack';
+import { freePort, REPO_ROOT, startStack, type Stack } from '@macpt/stack';
 import { generateWorld, type Child, type Household, type WorldOptions } from '@macpt/synthetic';
 
 /** The world every end-to-end test runs on: small enough to seed in seconds, big enough for every case kind. */
@@ -62,7 +64,6 @@ export type ProxyMode = { kind: 'pass' } | { kind: 'slow'; ms: number } | { kind
 
 /** A loopback HTTP proxy in front of one agency that records what the gateway sends it and can inject faults. */
 export async function startRecordingProxy(target: string): Promise<{ url: string; requests: { headers: Record<string, string | string[] | undefined>; body: string }[]; setTarget: (t: string) => void; setMode: (m: ProxyMode) => void; close: () => Promise<void> }> {
-  const { createServer } = await import('node:http');
   let upstream = new URL(target);
   let mode: ProxyMode = { kind: 'pass' };
   const requests: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
@@ -112,4 +113,27 @@ export async function startTestStackBehindProxy(agency: string, env: Record<stri
     await proxy.close();
     throw error;
   }
+}
+
+/**
+ * A second gateway process over a running stack's agencies, with its own environment, trusting the
+ * development issuer through a JWKS URL (as production does a real provider): for production mode.
+ */
+export async function startExtraGateway(stack: Stack & { dataDir: string }, env: Record<string, string>) {
+  const jwks = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'dev-issuer.public.json'), 'utf8'));
+  const keys = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwks] })));
+  await new Promise<void>((r) => keys.listen(0, '127.0.0.1', r));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'gateway/dist/main.js')], {
+    env: { ...process.env, ...stack.env, PORT: String(port), OIDC_ISSUER: 'urn:macpt:dev-issuer', OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`, ...env },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, child, exited, stop: () => { child.kill('SIGTERM'); keys.close(); } };
 }

@@ -89,6 +89,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     gateway,
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
+    // The gateway drains on SIGTERM itself (main.ts): Apollo's own handler would stop the server and
+    // re-raise the signal while requests are still in flight.
+    stopOnTerminationSignals: false,
     introspection: config.NODE_ENV !== 'production',
     // No "Did you mean …?" hints in production: they map the schema for an attacker.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
@@ -144,7 +147,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   return {
     url: served.url,
     close: async () => {
-      await served.close();
+      await served.close(config.SHUTDOWN_GRACE_MS);
       await server.stop();
       await committer.drain();
       await Promise.all([factsClient.close(), store.close(), rateLimiter.close(), ...sources.map((s) => s.close())]);

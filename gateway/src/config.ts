@@ -42,6 +42,8 @@ const schema = z.object({
   /** Consecutive failures that open an agency's circuit, and how long it stays open. */
   CIRCUIT_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   CIRCUIT_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(5_000),
+  /** On SIGTERM, how long requests in flight may take to finish (with their records) before the rest are cut. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
   INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),
 });

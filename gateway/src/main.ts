@@ -2,11 +2,22 @@ import { createLogger } from '@macpt/kit';
 import { gatewayConfig, startGateway } from './app.js';
 
 const logger = createLogger('gateway');
-const gateway = await startGateway(gatewayConfig(process.env), logger);
+const config = gatewayConfig(process.env);
+const gateway = await startGateway(config, logger);
+let stopping = false;
 const stop = async (signal: string) => {
-  logger.info({ signal }, 'stopping');
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'stopping: no new requests; those in flight finish with their records');
+  // Bounded: whatever is still open after the grace period (and a little for the log's last batch) is cut.
+  const cut = setTimeout(() => {
+    logger.error('shutdown overran its grace period; exiting');
+    process.exit(1);
+  }, config.SHUTDOWN_GRACE_MS + 3_000);
+  cut.unref();
   await gateway.close();
+  logger.info('stopped');
   process.exit(0);
 };
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
