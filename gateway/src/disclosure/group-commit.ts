@@ -10,11 +10,13 @@ export class LogUnavailableError extends Error {}
  * it (or fails) fails every record in it — nothing is queued for later.
  */
 export class GroupCommitter {
-  private pending: { draft: RecordDraft; resolve: (r: DisclosureRecord) => void; reject: (e: Error) => void }[] = [];
+  private pending: Pending[] = [];
   private inFlight = 0;
   private closed = false;
 
   /**
+   * @param deadlineMs how long a record may take, counted from the moment its response is ready
+   * (the call to {@link append}): time queued behind batches in flight counts too.
    * @param maxInFlight batches handed to the store before the first is acknowledged: the store keeps
    * them in order, and the next batch's work overlaps the previous one's write and fsync.
    */
@@ -29,7 +31,15 @@ export class GroupCommitter {
   append(draft: RecordDraft): Promise<DisclosureRecord> {
     if (this.closed) return Promise.reject(new LogUnavailableError('the disclosure log is closed'));
     return new Promise((resolve, reject) => {
-      this.pending.push({ draft, resolve, reject });
+      const entry: Pending = { draft, resolve, reject, deadline: Date.now() + this.deadlineMs, timer: undefined };
+      // Still queued at its deadline: it leaves the queue unwritten, and its response is refused.
+      entry.timer = setTimeout(() => {
+        const at = this.pending.indexOf(entry);
+        if (at < 0) return;
+        this.pending.splice(at, 1);
+        reject(new LogUnavailableError(`not written within ${this.deadlineMs} ms (queued behind batches in flight)`));
+      }, this.deadlineMs);
+      this.pending.push(entry);
       this.pump();
     });
   }
@@ -37,6 +47,7 @@ export class GroupCommitter {
   private pump(): void {
     while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.pending.splice(0, this.maxBatch);
+      for (const b of batch) clearTimeout(b.timer);
       this.inFlight++;
       void this.commit(batch).finally(() => {
         this.inFlight--;
@@ -45,11 +56,13 @@ export class GroupCommitter {
     }
   }
 
-  private async commit(batch: GroupCommitter['pending']): Promise<void> {
+  private async commit(batch: Pending[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
+      // The batch has what is left of its oldest record's deadline, not a fresh one.
+      const left = Math.max(0, Math.min(...batch.map((b) => b.deadline)) - Date.now());
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LogUnavailableError(`no acknowledgement within ${this.deadlineMs} ms`)), this.deadlineMs);
+        timer = setTimeout(() => reject(new LogUnavailableError(`no acknowledgement within ${this.deadlineMs} ms`)), left);
       });
       const records = await Promise.race([this.store.append(batch.map((b) => b.draft)), deadline]);
       batch.forEach((b, i) => b.resolve(records[i]!));
@@ -66,4 +79,13 @@ export class GroupCommitter {
     while (this.inFlight > 0 || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
   }
+}
+
+interface Pending {
+  draft: RecordDraft;
+  resolve: (r: DisclosureRecord) => void;
+  reject: (e: Error) => void;
+  /** When the record's response must be refused if the record is not yet durable (epoch ms). */
+  deadline: number;
+  timer: NodeJS.Timeout | undefined;
 }
