@@ -157,6 +157,38 @@ describe.each(['file', 'redis'] as const)('the disclosure log (%s store)', (kind
       const broken = await run('node', [join(REPO_ROOT, 'gateway/dist/disclosure/verify-cli.js')], { env }).catch((e: { code: number; stdout: string }) => e);
       expect((broken as { code: number }).code).toBe(1);
       expect((broken as { stdout: string }).stdout).toContain(`record seq ${second.seq} (${second.id}) was altered`);
+      lines[1] = JSON.stringify(second);
+      writeFileSync(file, lines.join('\n') + '\n');
     }
+  });
+
+  it.runIf(kind === 'file')('will not let a restart hide records cut off the end: not ready until an explicit, recorded recovery', async () => {
+    const env = { ...process.env, DATA_DIR: stack.dataDir };
+    const verify = () => run('node', [join(REPO_ROOT, 'gateway/dist/disclosure/verify-cli.js')], { env }).then((r) => r.stdout.trim(), (e: { stdout: string }) => e.stdout.trim());
+    const file = join(stack.dataDir, 'disclosure-log.jsonl');
+    await stack.stop('gateway');
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(6);
+    const kept = lines.slice(0, -5);
+    writeFileSync(file, kept.join('\n') + '\n');
+    expect(await verify()).toMatch(/^BROKEN .*5 records were cut off the end|^BROKEN .*cut off the end/);
+    await stack.start('gateway').catch(() => undefined); // health answers; readiness must not
+    const ready = await fetch(stack.gatewayUrl.replace('/graphql', '/health/ready'));
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { problem: string }).problem).toMatch(/5 records were cut off the end/);
+    const refused = await gql(stack.gatewayUrl, VIEW, { n: target.nhsNumber }, headers(await stack.tokenFor(lcppId), 'SECTION_47_ENQUIRY'));
+    expect(refused.status).toBe(503);
+    expect(refused.data).toBeUndefined();
+    expect(await verify()).toMatch(/^BROKEN/); // the request above appended nothing
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toEqual(kept);
+
+    await stack.stop('gateway');
+    const recovered = await run('node', [join(REPO_ROOT, 'gateway/dist/disclosure/recover-cli.js'), '--reason', 'Five records lost in a disk fault on 2 Dec; IG lead informed.'], { env });
+    expect(recovered.stdout).toMatch(/^RECOVERED: .*5 records were cut off the end\. Recorded as seq \d+/);
+    expect(await verify()).toMatch(/^OK \d+$/);
+    await stack.start('gateway');
+    expect((await fetch(stack.gatewayUrl.replace('/graphql', '/health/ready'))).status).toBe(200);
+    const recovery = (await igQuery(`{ disclosures(first: 1) { records { kind outcome reason justification } } }`)).data.disclosures.records[0];
+    expect(recovery).toMatchObject({ kind: 'LOG_RECOVERY', outcome: 'RECOVERED', justification: 'Five records lost in a disk fault on 2 Dec; IG lead informed.' });
   });
 });

@@ -129,7 +129,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       '/health': async () => ({ status: 200, body: { status: 'ok', agencies: Object.keys(supergraph.agencies), rssBytes: process.memoryUsage().rss } }),
       '/health/ready': async () => {
         const ready = await store.ready();
-        return { status: ready ? 200 : 503, body: { ready, disclosureLog: store.kind } };
+        const problem = store.problem?.() ?? null;
+        return { status: ready ? 200 : 503, body: { ready, disclosureLog: store.kind, ...(problem ? { problem } : {}) } };
       },
       ...downloadRoutes({
         store,
@@ -143,7 +144,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     },
     context,
   });
-  logger.info({ url: served.url, agencies: supergraph.agencies, disclosureLog: store.kind, durability: await store.durability() }, 'gateway ready');
+  const problem = store.problem?.();
+  if (problem) logger.error({ problem }, 'the disclosure log disagrees with its head: nothing will be appended and no child data served until `npm run -s audit:recover -- --reason "..."` is run');
+  logger.info({ url: served.url, agencies: supergraph.agencies, disclosureLog: store.kind, durability: await store.durability() }, problem ? 'gateway up, NOT ready' : 'gateway ready');
   return {
     url: served.url,
     close: async () => {

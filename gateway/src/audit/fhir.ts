@@ -1,6 +1,6 @@
 import type { DisclosureRecord } from '../disclosure/record.js';
 
-const OUTCOME: Record<string, string> = { DISCLOSED: '0', PARTIAL: '4', WITHHELD: '4', NOT_FOUND: '4', UNAUTHENTICATED: '8', BAD_REQUEST: '4', BREAK_GLASS_REFUSED: '8', RATE_LIMITED: '8', REVIEWED: '0' };
+const OUTCOME: Record<string, string> = { DISCLOSED: '0', PARTIAL: '4', WITHHELD: '4', NOT_FOUND: '4', UNAUTHENTICATED: '8', BAD_REQUEST: '4', BREAK_GLASS_REFUSED: '8', RATE_LIMITED: '8', REVIEWED: '0', RECOVERED: '0' };
 
 /**
  * A record as a FHIR R4 AuditEvent in the IHE Basic Audit Log Patterns "privacy disclosure" shape:

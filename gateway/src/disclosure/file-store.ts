@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, write } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname } from 'node:path';
@@ -49,12 +50,36 @@ export class FileDisclosureStore implements DisclosureStore {
   private writing: Promise<unknown> = Promise.resolve();
   /** Set when the last append failed, cleared by the next one that succeeds: readiness follows it. */
   private failing = false;
+  /**
+   * Why the log disagrees with its recorded head (records cut off the end, or the head altered), or
+   * null. While set, nothing is appended and the store is not ready: only an explicit, recorded
+   * recovery ({@link recover}, `npm run -s audit:recover`) lets the chain go on.
+   */
+  private disagreement: string | null = null;
 
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     this.size = fstatSync(this.fd).size;
     this.load();
+    this.disagreement = this.checkHead();
+  }
+
+  /** The recorded head must be the log's last record, or a record of it (a crash after the fsync, before the head was replaced). */
+  private checkHead(): string | null {
+    const headFile = `${this.file}.head`;
+    if (!existsSync(headFile)) return this.head.seq === 0 ? null : `the log holds ${this.head.seq} records but its head file is missing`;
+    let recorded: { seq: number; hash: string };
+    try {
+      recorded = JSON.parse(readFileSync(headFile, 'utf8')) as { seq: number; hash: string };
+    } catch {
+      return 'the head file is not readable';
+    }
+    if (recorded.seq === this.head.seq && recorded.hash === this.head.hash) return null;
+    if (recorded.seq > this.head.seq) return `the log ends at seq ${this.head.seq} but its recorded head is seq ${recorded.seq}: ${recorded.seq - this.head.seq} records were cut off the end`;
+    const at = recorded.seq > 0 ? this.read(recorded.seq) : null;
+    if (recorded.seq === 0 || at?.hash !== recorded.hash) return `the recorded head (seq ${recorded.seq}) is not a record of this log: the log or its head was replaced`;
+    return null; // the log is ahead of its head: the last batch was written but never acknowledged
   }
 
   private load(): void {
@@ -101,6 +126,7 @@ export class FileDisclosureStore implements DisclosureStore {
   }
 
   append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+    if (this.disagreement) return Promise.reject(new Error(`the disclosure log disagrees with its head (${this.disagreement}); nothing is appended until npm run -s audit:recover`));
     // Appends are serialised: each links to the head the previous one left.
     const run = this.writing.then(() => this.appendNow(drafts));
     this.writing = run.catch(() => undefined);
@@ -208,7 +234,34 @@ export class FileDisclosureStore implements DisclosureStore {
   }
 
   async ready(): Promise<boolean> {
-    return !this.failing;
+    return !this.failing && !this.disagreement;
+  }
+
+  /** Why the log cannot be appended to, or null. */
+  problem(): string | null {
+    return this.disagreement;
+  }
+
+  /**
+   * Lets a log that disagrees with its head go on, on the record: appends a LOG_RECOVERY record, chained
+   * to the log as it now ends, saying what the head had recorded, what was found, why, and by whom.
+   */
+  async recover(reason: string, by: string): Promise<DisclosureRecord> {
+    const problem = this.disagreement;
+    if (!problem) throw new Error('the log agrees with its head: nothing to recover');
+    this.disagreement = null;
+    const headFile = `${this.file}.head`;
+    const recorded = existsSync(headFile) ? (JSON.parse(readFileSync(headFile, 'utf8')) as unknown) : null;
+    const [record] = await this.append([{
+      id: randomUUID(), kind: 'LOG_RECOVERY', time: new Date().toISOString(), requestId: `recovery-${Date.now()}`,
+      user: null, purpose: null, justification: reason, breakGlass: false, operation: { name: 'audit:recover', hash: null }, clientName: by,
+      outcome: 'RECOVERED', reason: problem, children: [], agencies: [],
+      query: { recordedHead: recorded, logEnd: { seq: this.head.seq, hash: this.head.hash } },
+    }]).catch((error: Error) => {
+      this.disagreement = problem;
+      throw error;
+    });
+    return record!;
   }
 
   async durability(): Promise<string> {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 
 /** Why a record was written. */
-export type RecordKind = 'DISCLOSURE' | 'REFUSAL' | 'IG_QUERY' | 'BREAK_GLASS_REVIEW';
+export type RecordKind = 'DISCLOSURE' | 'REFUSAL' | 'IG_QUERY' | 'BREAK_GLASS_REVIEW' | 'LOG_RECOVERY';
 
 /** What happened to the request. */
-export type Outcome = 'DISCLOSED' | 'PARTIAL' | 'WITHHELD' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'BREAK_GLASS_REFUSED' | 'RATE_LIMITED' | 'REVIEWED';
+export type Outcome = 'DISCLOSED' | 'PARTIAL' | 'WITHHELD' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'BREAK_GLASS_REFUSED' | 'RATE_LIMITED' | 'REVIEWED' | 'RECOVERED';
 
 /** What one response disclosed about one child: field names only, never values. */
 export interface ChildDisclosure {

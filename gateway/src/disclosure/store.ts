@@ -35,6 +35,8 @@ export interface DisclosureStore {
   get(id: string): Promise<DisclosureRecord | null>;
   verify(): Promise<IntegrityResult>;
   /** Whether the store can take writes now (readiness). */
+  /** Why the store refuses to append (it disagrees with its recorded head), if it does. */
+  problem?(): string | null;
   ready(): Promise<boolean>;
   /** What an acknowledged record survives (documented per store and setting). */
   durability(): Promise<string>;

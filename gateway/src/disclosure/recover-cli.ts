@@ -1,0 +1,30 @@
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FileDisclosureStore } from './file-store.js';
+import { openDisclosureStore } from './open.js';
+
+// `npm run -s audit:recover -- --reason "..."`: lets a log that disagrees with its head (records cut off
+// the end while the gateway was stopped, say) go on, recording the recovery in the chain itself. The
+// gateway refuses to append to such a log until this has been run.
+const { values } = parseArgs({ options: { reason: { type: 'string' } } });
+if (!values.reason || values.reason.trim().length < 20) {
+  console.error('Say why, in at least 20 characters: npm run -s audit:recover -- --reason "Restored from backup after disk failure; IG informed."');
+  process.exit(2);
+}
+const store = openDisclosureStore({ REDIS_URL: process.env.REDIS_URL, DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: process.env.DATA_DIR ?? resolve('data') }, 5000);
+try {
+  if (!(store instanceof FileDisclosureStore)) throw new Error('recovery applies to the embedded file log; a Redis log is recovered from its replicas and backups');
+  const problem = store.problem();
+  if (!problem) {
+    console.log('OK: the log agrees with its head; nothing to recover.');
+  } else {
+    const record = await store.recover(values.reason.trim(), `${userInfo().username}@audit:recover`);
+    console.log(`RECOVERED: ${problem}. Recorded as seq ${record.seq} (${record.id}); the chain goes on from it.`);
+  }
+} catch (error) {
+  console.error(`Could not recover the disclosure log: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await store.close();
+}
