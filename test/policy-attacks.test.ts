@@ -264,6 +264,23 @@ describe('subgraphs answer only the gateway', () => {
     expect(facts.status).toBe(401);
   });
 
+  it('refuses a captured fact-look-up context replayed to ask about other children', async () => {
+    proxy.requests.length = 0;
+    const asked = s47.find((c) => c.police)!;
+    await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { police { name } } }`, { n: asked.nhsNumber }, headers(await stack.tokenFor(policeOf(asked)), 'SECTION_47_ENQUIRY'));
+    const captured = proxy.requests.find((r) => r.body.includes('nhsNumbers') && JSON.parse(r.body).nhsNumbers.length > 0)!;
+    const context = String(captured.headers[INTERNAL_CONTEXT_HEADER]);
+    const factsUrl = stack.subgraphUrls.police!.replace('/graphql', '/facts');
+    const replay = (body: string) => fetch(factsUrl, { method: 'POST', headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: context }, body });
+    // The exact call it was made for still answers (within its 30 s); anything else is refused.
+    expect((await replay(captured.body)).status).toBe(200);
+    const others = children.filter((c) => c.police && c.nhsNumber !== asked.nhsNumber).slice(0, 3).map((c) => c.nhsNumber);
+    const refused = await replay(JSON.stringify({ nhsNumbers: others }));
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(await refused.json())).not.toContain('openCase');
+    expect((await replay(JSON.stringify({ nhsNumbers: [], uprns: ['900100000001'] }))).status).toBe(401);
+  });
+
   it('releases to a hand-made _entities query with a valid context only what that user may see', async () => {
     const { key, kid } = await gatewayKey();
     // A genuine context, for a user with no relationship with the child (the child is not in its facts).

@@ -9,7 +9,7 @@ import type { GatewayContext } from './context.js';
 import { createChildFactsLoader, createFactsBatcher } from './facts/child-facts.js';
 import type { FactsClient } from './facts/facts-client.js';
 import { requestRateDecision, type RateLimiter } from './limits/rate-limit.js';
-import { serviceContexts, type createSigner } from './signing.js';
+import { factsContext, type createSigner } from './signing.js';
 
 /** What the gateway knows of a request it refused before execution, for the refusal's record. */
 export interface Refusal {
@@ -36,11 +36,12 @@ export function requestContextFactory(deps: {
   /** The agency that runs MACPT cases (from the policies). */
   caseAgency: string | undefined;
 }) {
-  const serviceContext = serviceContexts(deps.sign);
-  const batcher = createFactsBatcher(deps.factsClient, async (agency, requestIds) => ({ [INTERNAL_CONTEXT_HEADER]: await serviceContext(agency), 'x-request-id': requestIds.slice(0, 50).join(',') }), deps.flaggingAgencies);
+  const factsHeaders = async (agency: string, requestIds: readonly string[], body: string) => ({ [INTERNAL_CONTEXT_HEADER]: await factsContext(deps.sign, agency, body), 'x-request-id': requestIds.slice(0, 50).join(',') });
+  const batcher = createFactsBatcher(deps.factsClient, factsHeaders, deps.flaggingAgencies);
   const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
     if (!deps.caseAgency) return [];
-    const answer = await deps.factsClient.fetch(deps.caseAgency, { nhsNumbers: [], cases: query }, { [INTERNAL_CONTEXT_HEADER]: await serviceContext(deps.caseAgency), 'x-request-id': requestId });
+    const agency = deps.caseAgency;
+    const answer = await deps.factsClient.fetch(agency, { nhsNumbers: [], cases: query }, (body) => factsHeaders(agency, [requestId], body));
     return answer.cases ?? [];
   };
   return async (req: IncomingMessage): Promise<GatewayContext> => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { GatewayGraphQLRequest } from '@apollo/server-gateway-interface';
-import { ensureKeyPair, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/kit';
+import { ensureKeyPair, factsBodyHash, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/kit';
 import { childAttributes, type ChildAttributes } from '@macpt/policies';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -38,17 +38,9 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
 }
 
 /**
- * The gateway's own context for fact look-ups (no user, no children), signed once per agency and
- * reused for a few seconds: it is the same for every request, so signing it each time only costs CPU.
+ * The gateway's own context for one fact look-up (no user, no children), bound to the exact body it is
+ * sent with: captured and replayed, it answers about those children and households only.
  */
-export function serviceContexts(sign: Awaited<ReturnType<typeof createSigner>>, reuseMs = 10_000) {
-  const cache = new Map<string, { token: Promise<string>; until: number }>();
-  return (agency: string): Promise<string> => {
-    const now = Date.now();
-    const hit = cache.get(agency);
-    if (hit && hit.until > now) return hit.token;
-    const token = sign(agency, { requestId: 'gateway-facts', user: null, purpose: null, breakGlass: false, children: new Map() });
-    cache.set(agency, { token, until: now + reuseMs });
-    return token;
-  };
+export function factsContext(sign: Awaited<ReturnType<typeof createSigner>>, agency: string, body: string): Promise<string> {
+  return sign(agency, { requestId: 'gateway-facts', user: null, purpose: null, breakGlass: false, children: new Map(), bodyHash: factsBodyHash(body) });
 }

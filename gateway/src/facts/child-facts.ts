@@ -33,7 +33,7 @@ type Answer = { agency: string; facts: Map<string, AgencyFacts> | null };
  * each agency that can flag households is asked about the households the others placed the children
  * in; an agency that does not answer either question leaves every household's location unverified.
  */
-async function householdFlags(client: FactsClient, flagging: readonly string[], answers: readonly Answer[], headers: (agency: string) => Promise<Record<string, string>>) {
+async function householdFlags(client: FactsClient, flagging: readonly string[], answers: readonly Answer[], headers: (agency: string, body: string) => Promise<Record<string, string>>) {
   const placed = new Set<string>();
   for (const { facts } of answers) for (const f of facts?.values() ?? []) if (f.uprn) placed.add(f.uprn);
   const flagged = new Map<string, Set<string>>();
@@ -47,7 +47,7 @@ async function householdFlags(client: FactsClient, flagging: readonly string[], 
       const uprns = [...placed].filter((u) => !told.has(u));
       if (uprns.length === 0) return;
       try {
-        const answer = await client.fetch(agency, { nhsNumbers: [], uprns }, await headers(agency));
+        const answer = await client.fetch(agency, { nhsNumbers: [], uprns }, (body) => headers(agency, body));
         flagged.set(agency, new Set(answer.flaggedUprns));
       } catch {
         unverified.add(agency);
@@ -65,7 +65,8 @@ async function householdFlags(client: FactsClient, flagging: readonly string[], 
  */
 export function createFactsBatcher(
   client: FactsClient,
-  headersFor: (agency: string, requestIds: string[]) => Promise<Record<string, string>>,
+  /** The headers of a `/facts` call: a context signed for exactly that body, naming the requests it serves. */
+  headersFor: (agency: string, requestIds: string[], body: string) => Promise<Record<string, string>>,
   /** Agencies whose policy says they can flag a household's location confidential. */
   flagging: readonly string[],
 ): DataLoader<FactsKey, ChildFacts> {
@@ -73,11 +74,11 @@ export function createFactsBatcher(
     async (keys) => {
       const nhsNumbers = [...new Set(keys.map((k) => k.nhsNumber))];
       const requestIds = [...new Set(keys.map((k) => k.requestId))];
-      const headers = (agency: string) => headersFor(agency, requestIds);
+      const headers = (agency: string, body: string) => headersFor(agency, requestIds, body);
       const answers: Answer[] = await Promise.all(
         client.agencies.map(async (agency) => {
           try {
-            const answer = await client.fetch(agency, { nhsNumbers }, await headers(agency));
+            const answer = await client.fetch(agency, { nhsNumbers }, (body) => headers(agency, body));
             return { agency, facts: new Map(answer.facts.map((f) => [f.nhsNumber, f])) };
           } catch {
             return { agency, facts: null };

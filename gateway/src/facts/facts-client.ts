@@ -22,14 +22,16 @@ export class FactsClient {
   }
 
   /** One agency's facts for a batch of children (and households), in the order asked. Throws when the agency cannot answer. */
-  async fetch(agency: string, asked: FactsRequest, headers: Record<string, string>): Promise<FactsResponse> {
+  /** `headersFor` gets the exact body sent, so the context it signs can be bound to it. */
+  async fetch(agency: string, asked: FactsRequest, headersFor: (body: string) => Promise<Record<string, string>>): Promise<FactsResponse> {
     const entry = this.pools.get(agency);
     if (!entry) throw new Error(`no agency named ${agency}`);
     const breaker = this.breakers[agency];
     const open = breaker?.refusal();
     if (open) throw new Error(`${agency}: ${open}`);
     try {
-      const facts = await this.request(entry.pool, agency, asked, headers);
+      const body = JSON.stringify(asked);
+      const facts = await this.request(entry.pool, agency, asked, body, await headersFor(body));
       breaker?.succeeded();
       return facts;
     } catch (error) {
@@ -38,13 +40,13 @@ export class FactsClient {
     }
   }
 
-  private async request(pool: Pool, agency: string, asked: FactsRequest, headers: Record<string, string>): Promise<FactsResponse> {
+  private async request(pool: Pool, agency: string, asked: FactsRequest, sent: string, headers: Record<string, string>): Promise<FactsResponse> {
     const timeoutMs = this.timeoutOf(agency);
     const response = await pool.request({
       path: '/facts',
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(asked),
+      body: sent,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import type { ChildAttributes, Purpose, PolicyUser, Relationship } from '@macpt/policies';
 import { KEY_ALG } from './keys.js';
@@ -20,6 +21,16 @@ export interface InternalContext {
   children: Map<string, ChildAttributes>;
   /** When the signed context expires (epoch ms); set on verification. */
   expiresAt?: number;
+  /**
+   * For the gateway's own fact look-ups: the SHA-256 of the exact `/facts` body it signs for, so a
+   * captured context answers about those children and households only, never others.
+   */
+  bodyHash?: string;
+}
+
+/** The hash a fact-look-up context binds its body by (the body as sent: its JSON text). */
+export function factsBodyHash(body: string): string {
+  return createHash('sha256').update(body).digest('base64url');
 }
 
 const REL_CODE: Record<Relationship, string> = { NAMED: 'N', TEAM: 'T', DSL_ON_ROLL: 'D', NONE: '-' };
@@ -51,7 +62,7 @@ function decodeChildren(groups: Record<string, string[]>): Map<string, ChildAttr
 
 /** Signs the context for one subgraph (the audience), valid for {@link INTERNAL_CONTEXT_TTL_SECONDS}. */
 export async function signInternalContext(key: CryptoKey, kid: string, audience: string, context: InternalContext): Promise<string> {
-  return new SignJWT({ usr: context.user, pur: context.purpose, bg: context.breakGlass, rid: context.requestId, ch: encodeChildren(context.children) })
+  return new SignJWT({ usr: context.user, pur: context.purpose, bg: context.breakGlass, rid: context.requestId, ch: encodeChildren(context.children), ...(context.bodyHash ? { bh: context.bodyHash } : {}) })
     .setProtectedHeader({ alg: KEY_ALG, kid })
     .setIssuer(INTERNAL_ISSUER)
     .setAudience(audience)
@@ -71,5 +82,6 @@ export async function verifyInternalContext(key: CryptoKey, audience: string, to
     breakGlass: payload.bg === true,
     children: decodeChildren((payload.ch as Record<string, string[]>) ?? {}),
     expiresAt: (payload.exp ?? 0) * 1000,
+    ...(typeof payload.bh === 'string' ? { bodyHash: payload.bh } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { CryptoKey } from 'jose';
-import { codedError, INTERNAL_CONTEXT_HEADER, parseFactsRequest, serveGraphQL, type AgencyFacts, type CaseFact, type CaseQuery, type FactsResponse, verifyInternalContext, type InternalContext, type Logger, type Route } from '@macpt/kit';
+import { codedError, factsBodyHash, INTERNAL_CONTEXT_HEADER, parseFactsRequest, serveGraphQL, type AgencyFacts, type CaseFact, type CaseQuery, type FactsResponse, verifyInternalContext, type InternalContext, type Logger, type Route } from '@macpt/kit';
 import { PolicyEngine } from '@macpt/policies';
 import { guardSchema, type GuardContext } from './guard.js';
 
@@ -89,7 +89,12 @@ export async function startSubgraph<TLoaders>(
   };
   const facts: Route = async (req, body) => {
     try {
-      await verify(req);
+      const context = await verify(req);
+      // A fact look-up's context is signed for its exact body: a captured one asks about nothing else.
+      if (!options.open && context.bodyHash !== factsBodyHash(JSON.stringify(body))) {
+        options.logger.warn({ path: req.url }, 'refused a /facts call whose body its signed context does not cover');
+        throw unauthenticated(definition.agency);
+      }
     } catch (error) {
       return { status: 401, body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] } };
     }
