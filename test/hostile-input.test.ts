@@ -167,6 +167,21 @@ describe('a misbehaving agency', () => {
     }
   });
 
+  it('that is slow: one deadline for the whole request, not one per call to it', async () => {
+    proxy.setMode({ kind: 'slow', ms: 2500 });
+    try {
+      const result = await ask();
+      // Police's timeout here is 600 ms: its fact look-up spends it, and police are not asked again.
+      expect(result.ms).toBeLessThan(1100);
+      expect(result.data.child.police).toBeNull();
+      expect(result.errors!.filter((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE').map((e) => e.extensions!.agency)).toEqual(['police']);
+    } finally {
+      proxy.setMode({ kind: 'pass' });
+      await new Promise((r) => setTimeout(r, 1600)); // let the breaker close again
+      await ask();
+    }
+  });
+
   it('that answers garbage: never mistaken for "no data"', async () => {
     proxy.setMode({ kind: 'garbage' });
     try {

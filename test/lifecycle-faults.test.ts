@@ -62,7 +62,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('graceful shutdown', () => {
   it('on SIGTERM finishes the request in flight, logs it, and exits', async () => {
-    proxy.setMode({ kind: 'slow', ms: 800 });
+    proxy.setMode({ kind: 'slow', ms: 600 }); // its fact look-up and its fetch both within the request's one 1.5 s deadline
     try {
       const inFlight = gql(stack.gatewayUrl, VIEW, { n: sample[0] }, officer);
       await sleep(200);

@@ -104,7 +104,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     const facts = { requestId: r.requestId, user: r.user, purpose: r.purpose, justification: null, breakGlass: false, operationName: null, operationHash: null, clientName: r.clientName };
     await committer.append(draft('REFUSAL', facts, REFUSAL_OUTCOME[r.code] ?? 'BAD_REQUEST', { reason: r.code })).catch((e: Error) => logger.warn({ err: e.message }, 'refusal not recorded'));
   };
-  const context = requestContextFactory({ authenticate, sign, factsClient, onRefused, rateLimiter, flaggingAgencies: engine.locationFlaggingAgencies(), caseAgency: engine.caseAgency() });
+  const context = requestContextFactory({ authenticate, sign, factsClient, onRefused, rateLimiter, flaggingAgencies: engine.locationFlaggingAgencies(), caseAgency: engine.caseAgency(), requestDeadlineMs: config.REQUEST_DEADLINE_MS ?? Math.max(config.SUBGRAPH_TIMEOUT_MS, ...Object.values(config.timeoutOverrides)) });
   const preflight = createPreflight({
     limits: { maxDocumentBytes: config.MAX_DOCUMENT_BYTES, maxTokens: config.MAX_TOKENS, maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS },
     manifest: readManifest(config.TRUSTED_DOCUMENTS_FILE),

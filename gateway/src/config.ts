@@ -10,6 +10,8 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../supergraph.graphql', import.meta.url))),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
+  /** One deadline per request across its fact look-ups and agency fetches. Default: the longest agency timeout. */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test', 'benchmark']).default('development'),
   /** `off` runs a plain federated gateway (no policy layers, no signing): benchmarks only (NODE_ENV=benchmark). */
   POLICY_ENFORCEMENT: z.enum(['on', 'off']).default('on'),

@@ -10,6 +10,8 @@ import type { DisclosureSummary } from './policy/enforce.js';
 export interface GatewayContext extends StatedPurpose {
   requestId: string;
   user: PolicyUser & { name: string };
+  /** When this request must be answered by (epoch ms): fact look-ups and every agency fetch share it. */
+  deadline: number;
   /** The `apollographql-client-name` header, for the disclosure record. */
   clientName: string | null;
   /** Facts about children, loaded once per child per request from every agency. */

@@ -35,6 +35,8 @@ export function requestContextFactory(deps: {
   flaggingAgencies: readonly string[];
   /** The agency that runs MACPT cases (from the policies). */
   caseAgency: string | undefined;
+  /** One deadline for the whole request, from when it arrives. */
+  requestDeadlineMs: number;
 }) {
   const factsHeaders = async (agency: string, requestIds: readonly string[], body: string) => ({ [INTERNAL_CONTEXT_HEADER]: await factsContext(deps.sign, agency, body), 'x-request-id': requestIds.slice(0, 50).join(',') });
   const batcher = createFactsBatcher(deps.factsClient, factsHeaders, deps.flaggingAgencies);
@@ -46,6 +48,7 @@ export function requestContextFactory(deps: {
   };
   return async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = randomUUID();
+    const deadline = Date.now() + deps.requestDeadlineMs;
     const header = req.headers['apollographql-client-name'];
     const clientName = typeof header === 'string' ? header.slice(0, 100) : null;
     let user: (PolicyUser & { name: string }) | null = null;
@@ -58,6 +61,7 @@ export function requestContextFactory(deps: {
       }
       return {
         requestId,
+        deadline,
         user,
         ...stated,
         clientName,

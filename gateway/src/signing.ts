@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { GatewayGraphQLRequest } from '@apollo/server-gateway-interface';
-import { ensureKeyPair, factsBodyHash, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/kit';
+import { codedError, ensureKeyPair, factsBodyHash, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/kit';
 import { childAttributes, type ChildAttributes } from '@macpt/policies';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
+import type { ChildFacts } from './facts/child-facts.js';
 
 /** Signs internal contexts with the gateway's key (configured, or the embedded key pair). */
 export async function createSigner(config: GatewayConfig): Promise<(agency: string, context: InternalContext) => Promise<string>> {
@@ -27,6 +28,12 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
       return child ? [child] : [];
     });
     const facts = await ctx.facts.loadMany(nhsNumbers);
+    // An agency that did not answer this request's fact look-up is not asked again within it: the
+    // request has one deadline, and that agency has already spent it.
+    const failed = facts.find((f): f is ChildFacts => !(f instanceof Error) && f.unavailable.includes(agency));
+    if (failed) {
+      throw codedError('AGENCY_UNAVAILABLE', `The ${agency} agency's service did not answer this request's fact look-up (${failed.unavailableWhy[agency] ?? 'failed'}); ${agency}'s fields are missing from this response, not empty.`, { agency });
+    }
     const children = new Map<string, ChildAttributes>();
     nhsNumbers.forEach((n, i) => {
       const f = facts[i];

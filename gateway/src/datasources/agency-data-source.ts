@@ -38,10 +38,14 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
     // Only query-plan fetches reach agencies: the supergraph is static, so no schema loads or health checks.
     if (!('incomingRequestContext' in options)) throw new Error(`${this.options.name}: only query-plan fetches are sent to agencies`);
     const { request, context } = options;
-    const open = this.options.breaker?.refusal();
-    if (open) throw this.unavailable(open);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': context.requestId };
     if (this.options.signRequest) Object.assign(headers, await this.options.signRequest(this.options.name, context, request));
+    // What is left of the request's one deadline (its fact look-ups already spent some of it).
+    const timeoutMs = Math.min(this.options.timeoutMs, context.deadline - Date.now());
+    if (timeoutMs <= 0) throw this.unavailable('timed out: the request\'s deadline passed before it could be asked');
+    // Asked last, just before the call: a half-open circuit's one trial must end in succeeded() or failed().
+    const open = this.options.breaker?.refusal();
+    if (open) throw this.unavailable(open);
     const body = { query: request.query, variables: request.variables, operationName: request.operationName };
     let status: number;
     let text: string;
@@ -51,9 +55,9 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.statusCode;
       text = await response.body.text();
@@ -93,7 +97,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeFailure(error: unknown): string {
+/** A transport failure in words a practitioner's error can carry (no internals). */
+export function describeFailure(error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error as Error).name === 'TimeoutError') return 'timed out';

@@ -8,6 +8,8 @@ export interface ChildFacts {
   knownBy: string[];
   /** Agencies that could not be asked; their absence from `knownBy` proves nothing. */
   unavailable: string[];
+  /** Why each unavailable agency could not be asked (timed out, not JSON, …), for the errors that name it. */
+  unavailableWhy: Record<string, string>;
   /** Agencies that flagged the location of the child's household (by UPRN) confidential. */
   confidentialBy: string[];
   /** Agencies that can flag a household but did not answer: their flag cannot be ruled out, so it is assumed. */
@@ -25,7 +27,7 @@ export interface FactsKey {
 /** Most children in one `/facts` call: a caseload is at most 500, so two full caseloads fit. */
 const MAX_BATCH = 1000;
 
-type Answer = { agency: string; facts: Map<string, AgencyFacts> | null };
+type Answer = { agency: string; facts: Map<string, AgencyFacts> | null; why?: string };
 
 /**
  * A confidential-location flag belongs to a household, and an agency may flag a household without
@@ -33,7 +35,7 @@ type Answer = { agency: string; facts: Map<string, AgencyFacts> | null };
  * each agency that can flag households is asked about the households the others placed the children
  * in; an agency that does not answer either question leaves every household's location unverified.
  */
-async function householdFlags(client: FactsClient, flagging: readonly string[], answers: readonly Answer[], headers: (agency: string, body: string) => Promise<Record<string, string>>) {
+async function householdFlags(client: FactsClient, flagging: readonly string[], answers: readonly Answer[], headers: (agency: string, body: string) => Promise<Record<string, string>>, until: number) {
   const placed = new Set<string>();
   for (const { facts } of answers) for (const f of facts?.values() ?? []) if (f.uprn) placed.add(f.uprn);
   const flagged = new Map<string, Set<string>>();
@@ -47,7 +49,7 @@ async function householdFlags(client: FactsClient, flagging: readonly string[], 
       const uprns = [...placed].filter((u) => !told.has(u));
       if (uprns.length === 0) return;
       try {
-        const answer = await client.fetch(agency, { nhsNumbers: [], uprns }, (body) => headers(agency, body));
+        const answer = await client.fetch(agency, { nhsNumbers: [], uprns }, (body) => headers(agency, body), until);
         flagged.set(agency, new Set(answer.flaggedUprns));
       } catch {
         unverified.add(agency);
@@ -75,24 +77,27 @@ export function createFactsBatcher(
       const nhsNumbers = [...new Set(keys.map((k) => k.nhsNumber))];
       const requestIds = [...new Set(keys.map((k) => k.requestId))];
       const headers = (agency: string, body: string) => headersFor(agency, requestIds, body);
+      // Both rounds of a look-up share one deadline: the households' round gets what the children's left.
+      const until = Date.now() + client.longestTimeoutMs;
       const answers: Answer[] = await Promise.all(
         client.agencies.map(async (agency) => {
           try {
             const answer = await client.fetch(agency, { nhsNumbers }, (body) => headers(agency, body));
             return { agency, facts: new Map(answer.facts.map((f) => [f.nhsNumber, f])) };
-          } catch {
-            return { agency, facts: null };
+          } catch (error) {
+            return { agency, facts: null, why: (error as Error).message };
           }
         }),
       );
-      const households = await householdFlags(client, flagging.filter((a) => client.agencies.includes(a)), answers, headers);
+      const households = await householdFlags(client, flagging.filter((a) => client.agencies.includes(a)), answers, headers, until);
       return keys.map(({ nhsNumber }) => {
-        const merged: ChildFacts = { nhsNumber, knownBy: [], unavailable: [], confidentialBy: [], locationUnverifiedBy: [...households.unverified], openCase: null, schoolUrn: null };
+        const merged: ChildFacts = { nhsNumber, knownBy: [], unavailable: [], unavailableWhy: {}, confidentialBy: [], locationUnverifiedBy: [...households.unverified], openCase: null, schoolUrn: null };
         const uprns = new Set<string>();
-        for (const { agency, facts } of answers) {
+        for (const { agency, facts, why } of answers) {
           const f = facts?.get(nhsNumber);
           if (!f) {
             merged.unavailable.push(agency);
+            merged.unavailableWhy[agency] = why ?? 'no answer for this child';
             continue;
           }
           if (f.known) merged.knownBy.push(agency);

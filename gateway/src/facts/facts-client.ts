@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { checkFactsResponse, type FactsRequest, type FactsResponse } from '@macpt/kit';
+import { describeFailure } from '../datasources/agency-data-source.js';
 import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 
 export type { AgencyFacts } from '@macpt/kit';
@@ -17,21 +18,28 @@ export class FactsClient {
     );
   }
 
+  /** The longest any fact look-up may take: the slowest agency's timeout. */
+  get longestTimeoutMs(): number {
+    return Math.max(...this.agencies.map((a) => this.timeoutOf(a)));
+  }
+
   get agencies(): string[] {
     return [...this.pools.keys()];
   }
 
   /** One agency's facts for a batch of children (and households), in the order asked. Throws when the agency cannot answer. */
   /** `headersFor` gets the exact body sent, so the context it signs can be bound to it. */
-  async fetch(agency: string, asked: FactsRequest, headersFor: (body: string) => Promise<Record<string, string>>): Promise<FactsResponse> {
+  async fetch(agency: string, asked: FactsRequest, headersFor: (body: string) => Promise<Record<string, string>>, until = Number.POSITIVE_INFINITY): Promise<FactsResponse> {
     const entry = this.pools.get(agency);
     if (!entry) throw new Error(`no agency named ${agency}`);
+    const timeoutMs = Math.min(this.timeoutOf(agency), until - Date.now());
+    if (timeoutMs <= 0) throw new Error('timed out before it could be asked');
     const breaker = this.breakers[agency];
     const open = breaker?.refusal();
-    if (open) throw new Error(`${agency}: ${open}`);
+    if (open) throw new Error(open);
     try {
       const body = JSON.stringify(asked);
-      const facts = await this.request(entry.pool, agency, asked, body, await headersFor(body));
+      const facts = await this.request(entry.pool, agency, asked, body, await headersFor(body), timeoutMs);
       breaker?.succeeded();
       return facts;
     } catch (error) {
@@ -40,19 +48,30 @@ export class FactsClient {
     }
   }
 
-  private async request(pool: Pool, agency: string, asked: FactsRequest, sent: string, headers: Record<string, string>): Promise<FactsResponse> {
-    const timeoutMs = this.timeoutOf(agency);
-    const response = await pool.request({
-      path: '/facts',
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: sent,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = await response.body.json();
-    if (response.statusCode !== 200) throw new Error(`${agency} answered /facts with HTTP ${response.statusCode}`);
+  private async request(pool: Pool, agency: string, asked: FactsRequest, sent: string, headers: Record<string, string>, timeoutMs: number): Promise<FactsResponse> {
+    let response;
+    let text: string;
+    try {
+      response = await pool.request({
+        path: '/facts',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: sent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.body.text();
+    } catch (error) {
+      throw new Error(describeFailure(error));
+    }
+    if (response.statusCode !== 200) throw new Error(`answered HTTP ${response.statusCode}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error('answered with a body that is not JSON');
+    }
     return checkFactsResponse(agency, asked, body);
   }
 
