@@ -32,7 +32,7 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
     // request has one deadline, and that agency has already spent it.
     const failed = facts.find((f): f is ChildFacts => !(f instanceof Error) && f.unavailable.includes(agency));
     if (failed) {
-      throw codedError('AGENCY_UNAVAILABLE', `The ${agency} agency's service did not answer this request's fact look-up (${failed.unavailableWhy[agency] ?? 'failed'}); ${agency}'s fields are missing from this response, not empty.`, { agency });
+      throw codedError('AGENCY_UNAVAILABLE', `The ${agency} agency's service did not answer (${failed.unavailableWhy[agency] ?? 'failed'}) this request's fact look-up, so it is not asked again; ${agency}'s fields are missing from this response, not empty.`, { agency });
     }
     const children = new Map<string, ChildAttributes>();
     nhsNumbers.forEach((n, i) => {

@@ -4,7 +4,7 @@ import { open, rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname } from 'node:path';
 import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
-import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+import { anchorProblem, bestIndex, indexKeys, matches, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
 
 const writeAt = (fd: number, buffer: Buffer, position: number) =>
   new Promise<void>((resolve, reject) => write(fd, buffer, 0, buffer.length, position, (e, n) => (e ? reject(e) : n === buffer.length ? resolve() : reject(new Error(`short write: ${n} of ${buffer.length} bytes`)))));
@@ -201,11 +201,12 @@ export class FileDisclosureStore implements DisclosureStore {
     return seq ? this.read(seq) : null;
   }
 
-  async verify(): Promise<IntegrityResult> {
+  async verify(anchor?: Anchor): Promise<IntegrityResult> {
     await this.writing;
     // Read the file afresh: the verifier trusts nothing it holds in memory.
     let previous = { seq: 0, hash: GENESIS_HASH };
     let count = 0;
+    let anchored: string | undefined;
     if (existsSync(this.file)) {
       const fd = openSync(this.file, 'r');
       try {
@@ -219,6 +220,7 @@ export class FileDisclosureStore implements DisclosureStore {
           const problem = firstBreak(record, previous);
           if (problem) return { ok: false, count, headHash: previous.hash, problem };
           previous = { seq: record.seq, hash: record.hash };
+          if (record.seq === anchor?.seq) anchored = record.hash;
           count++;
         }
       } finally {
@@ -230,6 +232,8 @@ export class FileDisclosureStore implements DisclosureStore {
     if (head.seq !== previous.seq || head.hash !== previous.hash) {
       return { ok: false, count, headHash: previous.hash, problem: `the log ends at seq ${previous.seq} but its recorded head is seq ${head.seq}: records were cut off the end or the head was altered` };
     }
+    const lost = anchorProblem(anchor, anchored, previous.seq);
+    if (lost) return { ok: false, count, headHash: previous.hash, problem: lost };
     return { ok: true, count, headHash: previous.hash, problem: null };
   }
 

@@ -1,54 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
-import { bestIndex, indexKeys, matches, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
-
-/**
- * Appends a chained batch atomically, if and only if the chain head is still the one the batch was
- * chained to. A batch whose first record is already stored was appended before (an acknowledgement
- * lost to a timeout or reconnect): it is reported as a duplicate, never added twice.
- * KEYS: stream, head, ids (record id → seq), sids (seq → stream id), turn. ARGV: prefix, writer id, expected head hash, record count, then per record:
- * id, json, hash, seq, n index keys, the n keys.
- */
-const APPEND = `
-local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
-if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 1 then return {'DUP', head} end
-local turn = redis.call('GET', KEYS[5])
-if head ~= ARGV[3] or (turn and turn ~= ARGV[2]) then
-  -- The writer that lost the race gets the next turn, so no writer starves.
-  redis.call('SET', KEYS[5], ARGV[2], 'NX', 'PX', 200)
-  return {'CONFLICT', head, redis.call('HGET', KEYS[2], 'seq') or '0'}
-end
--- Record by record: the stream entry. Then the id and seq maps, every index list and the head, each
--- in as few commands as the batch allows (arguments sent in slices of 1000).
-local function many(command, key, values)
-  for s = 1, #values, 1000 do redis.call(command, key, unpack(values, s, math.min(s + 999, #values))) end
-end
-local ids, sids, lists, order = {}, {}, {}, {}
-local i = 5
-local lastHash, lastSeq
-for r = 1, tonumber(ARGV[4]) do
-  local seq = ARGV[i + 3]
-  local sid = redis.call('XADD', KEYS[1], '*', 'seq', seq, 'r', ARGV[i + 1])
-  ids[#ids + 1] = ARGV[i]; ids[#ids + 1] = seq
-  sids[#sids + 1] = seq; sids[#sids + 1] = sid
-  local n = tonumber(ARGV[i + 4])
-  for k = 1, n do
-    local key = ARGV[1] .. ARGV[i + 4 + k]
-    local list = lists[key]
-    if not list then list = {}; lists[key] = list; order[#order + 1] = key end
-    list[#list + 1] = seq
-  end
-  lastHash = ARGV[i + 2]; lastSeq = seq
-  i = i + 5 + n
-end
-many('HSET', KEYS[3], ids)
-many('HSET', KEYS[4], sids)
-for _, key in ipairs(order) do many('RPUSH', key, lists[key]) end
-redis.call('HSET', KEYS[2], 'hash', lastHash, 'seq', lastSeq)
-if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
-return {'OK'}
-`;
+import { APPEND_FUNCTION, installAppendFunction } from './redis-function.js';
+import { whenReady } from './redis-ready.js';
+import { anchorProblem, bestIndex, indexKeys, matches, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
 
 /** Options for {@link RedisDisclosureStore}. */
 export interface RedisStoreOptions {
@@ -78,6 +33,7 @@ export class RedisDisclosureStore implements DisclosureStore {
   private waitAof: boolean | null = null;
   private readonly writerId = randomUUID();
   private readonly commandTimeoutMs: number;
+  private disagreement: string | null = null;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'macpt:dlog:';
@@ -92,26 +48,11 @@ export class RedisDisclosureStore implements DisclosureStore {
       lazyConnect: false,
     });
     this.redis.on('error', () => undefined); // surfaced through failed commands and ready()
-    this.redis.defineCommand('appendChained', { numberOfKeys: 5, lua: APPEND });
+
   }
 
-  /**
-   * Waits (bounded by the command deadline) for a connection that is still being made: with the
-   * offline queue off, a command sent before the connection is ready would fail at once.
-   */
-  private async connected(): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.redis.off('ready', onReady);
-        reject(new Error(`Redis is not reachable (${this.redis.status})`));
-      }, this.commandTimeoutMs);
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.redis.once('ready', onReady);
-    });
+  private connected(): Promise<void> {
+    return whenReady(this.redis, this.commandTimeoutMs);
   }
 
   private key(name: string): string {
@@ -126,6 +67,7 @@ export class RedisDisclosureStore implements DisclosureStore {
    * one at a time, each re-chained to the head Redis reports, until the pipeline is empty again.
    */
   append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+    if (this.disagreement) return Promise.reject(new Error(`disclosure log: ${this.disagreement}`));
     if (this.careful > 0 || this.redis.status !== 'ready') return this.appendCarefully(drafts);
     const from = this.sent ?? this.head;
     const records = chain(drafts, from);
@@ -158,9 +100,15 @@ export class RedisDisclosureStore implements DisclosureStore {
       const keys = indexKeys(r);
       args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
     }
-    return (this.redis as unknown as { appendChained: (...a: unknown[]) => Promise<string[]> }).appendChained(
-      this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), this.key('turn'), ...args,
-    );
+    const call = () => this.redis.call('FCALL', APPEND_FUNCTION, 5, this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), this.key('turn'), ...args) as Promise<string[]>;
+    return call().catch(async (error: Error) => {
+      if (!/function not found/i.test(error.message)) throw error;
+      // Development and tests: load it here. A deployment loads it beforehand, under a user that may.
+      await installAppendFunction(this.redis).catch((e: Error) => {
+        throw new Error(`disclosure log: the append function ${APPEND_FUNCTION} is not loaded in Redis and could not be loaded (${e.message}); run npm run -s audit:install-redis at deploy`);
+      });
+      return call();
+    });
   }
 
   /** The careful path: serialised, after every batch already sent has settled. */
@@ -190,7 +138,9 @@ export class RedisDisclosureStore implements DisclosureStore {
         return records;
       }
       // Another gateway appended first (or holds the turn): chain after its head and try again shortly.
-      this.head = { hash: result[1]!, seq: Number(result[2]) };
+      const reported = { hash: result[1]!, seq: Number(result[2]) };
+      if (reported.seq < this.head.seq) this.wentBack(reported.seq);
+      this.head = reported;
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(attempt, 10)));
     }
     throw new Error('disclosure log: could not append after repeated concurrent writes');
@@ -198,7 +148,22 @@ export class RedisDisclosureStore implements DisclosureStore {
 
   private async refreshHead(): Promise<void> {
     const [hash, seq] = await this.redis.hmget(this.key('head'), 'hash', 'seq');
+    if (Number(seq ?? 0) < this.head.seq) this.wentBack(Number(seq ?? 0));
     this.head = { hash: hash ?? GENESIS_HASH, seq: Number(seq ?? 0) };
+  }
+
+  /**
+   * The chain's head only moves forward: one behind what this gateway has seen means records vanished
+   * (emptied, expired, trimmed, or lost in a failover). Nothing more is appended; the store is not ready.
+   */
+  private wentBack(seq: number): never {
+    this.disagreement = `the log's head went back from seq ${this.head.seq} to seq ${seq}: records have vanished from Redis`;
+    throw new Error(`disclosure log: ${this.disagreement}`);
+  }
+
+  /** Why this store refuses to append, or null. */
+  problem(): string | null {
+    return this.disagreement;
   }
 
   /** With Redis ≥ 7.2, WAITAOF confirms the append reached the AOF on disk before release. */
@@ -269,10 +234,11 @@ export class RedisDisclosureStore implements DisclosureStore {
     return seq ? ((await this.bySeq([Number(seq)]))[0] ?? null) : null;
   }
 
-  async verify(): Promise<IntegrityResult> {
+  async verify(anchor?: Anchor): Promise<IntegrityResult> {
     await this.connected();
     let previous = { seq: 0, hash: GENESIS_HASH };
     let count = 0;
+    let anchored: string | undefined;
     let cursor = '-';
     for (;;) {
       const entries = (await this.redis.xrange(this.key('stream'), cursor, '+', 'COUNT', 1000)) as [string, string[]][];
@@ -281,6 +247,7 @@ export class RedisDisclosureStore implements DisclosureStore {
         const problem = firstBreak(record, previous);
         if (problem) return { ok: false, count, headHash: previous.hash, problem };
         previous = { seq: record.seq, hash: record.hash };
+        if (record.seq === anchor?.seq) anchored = record.hash;
         count++;
       }
       if (entries.length < 1000) break;
@@ -290,12 +257,14 @@ export class RedisDisclosureStore implements DisclosureStore {
     if ((hash ?? GENESIS_HASH) !== previous.hash || Number(seq ?? 0) !== previous.seq) {
       return { ok: false, count, headHash: previous.hash, problem: `the stream ends at seq ${previous.seq} but the recorded head is seq ${seq ?? 0}: records were cut off the end or the head was altered` };
     }
+    const lost = anchorProblem(anchor, anchored, previous.seq);
+    if (lost) return { ok: false, count, headHash: previous.hash, problem: lost };
     return { ok: true, count, headHash: previous.hash, problem: null };
   }
 
   async ready(): Promise<boolean> {
     try {
-      return this.redis.status === 'ready' && (await this.redis.ping()) === 'PONG';
+      return !this.disagreement && this.redis.status === 'ready' && (await this.redis.ping()) === 'PONG';
     } catch {
       return false;
     }

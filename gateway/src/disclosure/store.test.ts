@@ -8,6 +8,8 @@ import { draft } from './build.js';
 import { FileDisclosureStore } from './file-store.js';
 import type { DisclosureRecord, RecordDraft } from './record.js';
 import { RedisDisclosureStore } from './redis-store.js';
+import { installAppendFunction } from './redis-function.js';
+import { RedisRateLimiter } from '../limits/rate-limit.js';
 import type { DisclosureStore } from './store.js';
 
 let redis: RedisServer;
@@ -141,22 +143,74 @@ describe('the redis disclosure store across gateway processes', () => {
 });
 
 describe("the README's Redis ACL for the gateway", () => {
-  it('lets the gateway append, read and verify, and refuses XDEL, XTRIM and DEL on the log', async () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const line = /ACL SETUSER ([\s\S]*?)\n```/.exec(readme)![1]!.replace(/\\\n/g, ' ');
-    const admin = new Redis(redis.url);
-    await admin.call('ACL', 'SETUSER', ...line.trim().split(/\s+/));
-    const url = redis.url.replace('redis://', 'redis://macpt-gateway:change-me@');
-    const store = new RedisDisclosureStore({ url, prefix: 'macpt:dlog:' });
-    await store.append([disclosure('9990000018')]);
-    expect(await store.verify()).toMatchObject({ ok: true, count: 1 });
-    expect(await store.durability()).toMatch(/appendfsync always/);
-    const gateway = new Redis(url);
-    for (const command of [['XDEL', 'macpt:dlog:stream', '0-1'], ['XTRIM', 'macpt:dlog:stream', 'MAXLEN', '0'], ['DEL', 'macpt:dlog:stream']]) {
-      await expect(gateway.call(command[0]!, ...command.slice(1))).rejects.toThrow(/NOPERM/);
+  it('lets the gateway append, read, verify and count rate limits, and refuses every way to remove, trim, expire, move or overwrite the log', async () => {
+    const own = await startRedisServer();
+    const admin = new Redis(own.url);
+    try {
+      const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+      const line = /ACL SETUSER ([\s\S]*?)\n```/.exec(readme)![1]!.replace(/\\\n/g, ' ');
+      // Selectors are one argument each: `(~pattern +cmd …)`.
+      const args = line.trim().match(/\([^)]*\)|\S+/g)!;
+      await admin.call('ACL', 'SETUSER', ...args);
+      await installAppendFunction(admin);
+      const url = own.url.replace('redis://', 'redis://macpt-gateway:change-me@');
+      const store = new RedisDisclosureStore({ url, prefix: 'macpt:dlog:' });
+      await store.append([disclosure('9990000018')]);
+      await store.append([disclosure('9990000026'), disclosure('9990000034')]);
+      expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
+      expect(await store.query({ nhsNumber: '9990000026' }, 10)).toHaveLength(1);
+      expect(await store.durability()).toMatch(/appendfsync always/);
+      const limiter = new RedisRateLimiter(url, { requestsPerMinute: 5, childrenPerHour: 5 });
+      expect(await limiter.request('u')).toEqual({ allowed: true });
+      expect(await limiter.child('u', '9990000018')).toEqual({ allowed: true });
+      for (let i = 0; i < 5; i++) await limiter.request('u');
+      expect(await limiter.request('u')).toMatchObject({ allowed: false, limit: 'requestsPerMinute' });
+      await limiter.close();
+
+      const gateway = new Redis(url);
+      const refused: string[][] = [
+        ['DEL', 'macpt:dlog:stream'], ['UNLINK', 'macpt:dlog:head'], ['XDEL', 'macpt:dlog:stream', '0-1'], ['XTRIM', 'macpt:dlog:stream', 'MAXLEN', '0'],
+        ['EXPIRE', 'macpt:dlog:stream', '1'], ['PEXPIRE', 'macpt:dlog:head', '1'], ['EXPIREAT', 'macpt:dlog:stream', '1'], ['PEXPIREAT', 'macpt:dlog:head', '1'],
+        ['SET', 'macpt:dlog:stream', 'x'], ['SET', 'macpt:dlog:head', 'x'], ['GETDEL', 'macpt:dlog:turn'], ['MOVE', 'macpt:dlog:stream', '1'],
+        ['RENAME', 'macpt:dlog:stream', 'macpt:dlog:gone'], ['RENAMENX', 'macpt:dlog:stream', 'macpt:dlog:gone'], ['COPY', 'macpt:dlog:ids', 'macpt:dlog:stream', 'REPLACE'],
+        ['RESTORE', 'macpt:dlog:stream', '0', 'x', 'REPLACE'], ['SWAPDB', '0', '1'], ['FLUSHDB'], ['FLUSHALL'],
+        ['EVAL', "return redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)", '1', 'macpt:dlog:stream'],
+        ['FUNCTION', 'LOAD', '#!lua name=evil\nredis.register_function("evil", function() return 1 end)'], ['FUNCTION', 'DELETE', 'x'], ['FUNCTION', 'FLUSH'],
+        ['LTRIM', 'macpt:dlog:child:9990000018', '0', '0'], ['LPOP', 'macpt:dlog:child:9990000018'], ['HDEL', 'macpt:dlog:head', 'hash'],
+        ['DEL', 'macpt:rl:x'],
+      ];
+      for (const command of refused) await expect(gateway.call(command[0]!, ...command.slice(1)), command.join(' ')).rejects.toThrow(/NOPERM|no permissions/i);
+      expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
+
+      // What no ACL can express (an argument) is detected instead: XADD … MAXLEN trims, and the chain says so.
+      await gateway.call('XADD', 'macpt:dlog:stream', 'MAXLEN', '1', '*', 'seq', '4', 'r', '{}');
+      expect((await store.verify()).ok).toBe(false);
+      gateway.disconnect();
+      await store.close();
+    } finally {
+      admin.disconnect();
+      await own.destroy();
     }
-    gateway.disconnect();
+  });
+});
+
+describe('a log that vanished or shrank', () => {
+  it('is never reported OK once a head has been anchored, and a gateway that saw a later head stops appending', async () => {
+    const prefix = `vanish-${Date.now()}:`;
+    const store = new RedisDisclosureStore({ url: redis.url, prefix });
+    await store.append([disclosure('9990000018'), disclosure('9990000026')]);
+    const good = await store.verify();
+    expect(good).toMatchObject({ ok: true, count: 2 });
+    const anchor = { seq: good.count, hash: good.headHash };
+    // Stream and head both gone (expired, say): on its own the empty log would look whole.
+    const admin = new Redis(redis.url);
+    await admin.del(`${prefix}stream`, `${prefix}head`, `${prefix}ids`, `${prefix}sids`);
     admin.disconnect();
+    expect(await store.verify()).toMatchObject({ ok: true, count: 0 });
+    expect(await store.verify(anchor)).toMatchObject({ ok: false, problem: expect.stringMatching(/anchored at seq 2: records have vanished/) });
+    await expect(store.append([disclosure('9990000034')])).rejects.toThrow(/head went back from seq 2 to seq 0/);
+    expect(await store.ready()).toBe(false);
+    expect(store.problem()).toMatch(/records have vanished/);
     await store.close();
   });
 });

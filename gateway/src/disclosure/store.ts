@@ -13,6 +13,20 @@ export interface RecordFilter {
   to?: string;
 }
 
+/** A head noted outside the store (seq and hash): the log must never again end before it, nor hold another record there. */
+export interface Anchor {
+  seq: number;
+  hash: string;
+}
+
+/** What a walk of the chain found about an anchor: null when it holds. */
+export function anchorProblem(anchor: Anchor | undefined, found: string | undefined, lastSeq: number): string | null {
+  if (!anchor || anchor.seq === 0) return null;
+  if (lastSeq < anchor.seq) return `the log ends at seq ${lastSeq} but was anchored at seq ${anchor.seq}: records have vanished since`;
+  if (found !== anchor.hash) return `record seq ${anchor.seq} is not the one anchored (hash ${anchor.hash.slice(0, 12)}…): the log was rewritten`;
+  return null;
+}
+
 /** The result of verifying the chain. */
 export interface IntegrityResult {
   ok: boolean;
@@ -33,7 +47,8 @@ export interface DisclosureStore {
   query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]>;
   /** One record by id. */
   get(id: string): Promise<DisclosureRecord | null>;
-  verify(): Promise<IntegrityResult>;
+  /** Walks the whole chain; with `anchor` (a head noted earlier, outside the store), also proves the log still holds it. */
+  verify(anchor?: Anchor): Promise<IntegrityResult>;
   /** Whether the store can take writes now (readiness). */
   /** Why the store refuses to append (it disagrees with its recorded head), if it does. */
   problem?(): string | null;

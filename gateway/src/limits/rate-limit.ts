@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { Redis } from 'ioredis';
+import { whenReady } from '../disclosure/redis-ready.js';
 
 /** Per-user limits: requests per minute, and distinct children per hour (the bulk-export signal). */
 export interface RateLimits {
@@ -71,6 +72,7 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async request(userId: string): Promise<RateDecision> {
+    await whenReady(this.redis, 1000);
     const now = Date.now();
     const key = `${this.prefix}req:${userId}:${minute(now)}`;
     const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 120_000).exec()) as [[null, number], unknown];
@@ -90,6 +92,7 @@ export class RedisRateLimiter implements RateLimiter {
         if (positions) positions.push(i);
         else byUser.set(k.userId, [i]);
       });
+      await whenReady(this.redis, 1000);
       const out: RateDecision[] = new Array(keys.length);
       await Promise.all([...byUser].map(async ([userId, positions]) => {
         const now = Date.now();

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { GENESIS_HASH } from './record.js';
+
+/**
+ * The append, as a Redis function (Redis ≥ 7): a chained batch, appended atomically if and only if
+ * the chain head is still the one the batch was chained to. A batch whose first record is already stored was appended before (an acknowledgement
+ * lost to a timeout or reconnect): it is reported as a duplicate, never added twice.
+ * KEYS: stream, head, ids (record id → seq), sids (seq → stream id), turn. ARGV: prefix, writer id, expected head hash, record count, then per record:
+ * id, json, hash, seq, n index keys, the n keys.
+ */
+const APPEND_BODY = `
+local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
+if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 1 then return {'DUP', head} end
+local turn = redis.call('GET', KEYS[5])
+if head ~= ARGV[3] or (turn and turn ~= ARGV[2]) then
+  -- The writer that lost the race gets the next turn, so no writer starves.
+  redis.call('SET', KEYS[5], ARGV[2], 'NX', 'PX', 200)
+  return {'CONFLICT', head, redis.call('HGET', KEYS[2], 'seq') or '0'}
+end
+-- Record by record: the stream entry. Then the id and seq maps, every index list and the head, each
+-- in as few commands as the batch allows (arguments sent in slices of 1000).
+local function many(command, key, values)
+  for s = 1, #values, 1000 do redis.call(command, key, unpack(values, s, math.min(s + 999, #values))) end
+end
+local ids, sids, lists, order = {}, {}, {}, {}
+local i = 5
+local lastHash, lastSeq
+for r = 1, tonumber(ARGV[4]) do
+  local seq = ARGV[i + 3]
+  local sid = redis.call('XADD', KEYS[1], '*', 'seq', seq, 'r', ARGV[i + 1])
+  ids[#ids + 1] = ARGV[i]; ids[#ids + 1] = seq
+  sids[#sids + 1] = seq; sids[#sids + 1] = sid
+  local n = tonumber(ARGV[i + 4])
+  for k = 1, n do
+    local key = ARGV[1] .. ARGV[i + 4 + k]
+    local list = lists[key]
+    if not list then list = {}; lists[key] = list; order[#order + 1] = key end
+    list[#list + 1] = seq
+  end
+  lastHash = ARGV[i + 2]; lastSeq = seq
+  i = i + 5 + n
+end
+many('HSET', KEYS[3], ids)
+many('HSET', KEYS[4], sids)
+for _, key in ipairs(order) do many('RPUSH', key, lists[key]) end
+redis.call('HSET', KEYS[2], 'hash', lastHash, 'seq', lastSeq)
+if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
+return {'OK'}
+`;
+
+const VERSION = createHash('sha256').update(APPEND_BODY).digest('hex').slice(0, 12);
+
+/**
+ * The function's name carries a hash of its code, so a gateway never calls an older or altered
+ * append: a deployment loads the library once (`npm run -s audit:install-redis`), and the gateway's
+ * Redis user may call it but not load, replace or delete functions, nor run scripts of its own.
+ */
+export const APPEND_FUNCTION = `macpt_dlog_append_${VERSION}`;
+
+/** The library's source, as `FUNCTION LOAD` takes it. */
+export const APPEND_LIBRARY = `#!lua name=macpt_dlog_${VERSION}
+local function append(KEYS, ARGV)
+${APPEND_BODY}
+end
+redis.register_function('${APPEND_FUNCTION}', append)
+`;
+
+/** Loads the append library if this Redis lacks it (needs a user allowed FUNCTION LOAD: deploy time, or development). */
+export async function installAppendFunction(redis: Redis): Promise<'loaded' | 'present'> {
+  const present = (await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', `macpt_dlog_${VERSION}`)) as unknown[];
+  if (present.length > 0) return 'present';
+  await redis.call('FUNCTION', 'LOAD', APPEND_LIBRARY);
+  return 'loaded';
+}
