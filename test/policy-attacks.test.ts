@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
-import { ensureKeyPair, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext } from '@macpt/kit';
+import { ensureKeyPair, importKey } from '@macpt/kit';
+import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '@macpt/contract';
 import type { Child } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, gql, headers, householdOf, JUSTIFICATION, PURPOSE_FOR_STAGE, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';

@@ -1,7 +1,8 @@
 import type DataLoader from 'dataloader';
-import type { CaseFact, CaseQuery } from '@macpt/kit';
+import type { CaseFact, CaseQuery } from '@macpt/contract';
 import type { PolicyUser } from '@macpt/policies';
-import type { StatedPurpose } from './auth/purpose.js';
+import type { ChildAttributes } from '@macpt/policies';
+import type { StatedPurpose } from './pipeline/identify.js';
 import type { ChildFacts } from './facts/child-facts.js';
 import type { RateLimiter } from './limits/rate-limit.js';
 import type { DisclosureSummary } from './policy/enforce.js';
@@ -16,6 +17,8 @@ export interface GatewayContext extends StatedPurpose {
   clientName: string | null;
   /** Facts about children, loaded once per child per request from every agency. */
   facts: DataLoader<string, ChildFacts>;
+  /** A child's decision attributes for this user and purpose: derived once per child per request; null when its facts failed. */
+  attributesOf: (nhsNumber: string) => Promise<ChildAttributes | null>;
   /** Asks the agency that runs MACPT cases about cases (by id, or an LA's caseload); throws when it cannot answer. */
   cases: (query: CaseQuery) => Promise<CaseFact[]>;
   /** Cases the directory opened for this request, and each one's child: agency calls about a case carry its child's facts. */

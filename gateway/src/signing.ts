@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { GatewayGraphQLRequest } from '@apollo/server-gateway-interface';
-import { codedError, ensureKeyPair, factsBodyHash, importKey, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/kit';
-import { childAttributes, type ChildAttributes } from '@macpt/policies';
+import { codedError, ensureKeyPair, importKey } from '@macpt/kit';
+import { factsBodyHash, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/contract';
+import type { ChildAttributes } from '@macpt/policies';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { ChildFacts } from './facts/child-facts.js';
@@ -34,10 +35,11 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
     if (failed) {
       throw codedError('AGENCY_UNAVAILABLE', `The ${agency} agency's service did not answer (${failed.unavailableWhy[agency] ?? 'failed'}) this request's fact look-up, so it is not asked again; ${agency}'s fields are missing from this response, not empty.`, { agency });
     }
+    const attributes = await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
     const children = new Map<string, ChildAttributes>();
     nhsNumbers.forEach((n, i) => {
-      const f = facts[i];
-      if (f && !(f instanceof Error)) children.set(n, childAttributes(ctx.user, ctx.purpose, f));
+      const a = attributes[i];
+      if (a) children.set(n, a);
     });
     const { name: _name, ...user } = ctx.user;
     return { [INTERNAL_CONTEXT_HEADER]: await sign(agency, { requestId: ctx.requestId, user, purpose: ctx.purpose, breakGlass: ctx.breakGlass, children }) };

@@ -1,6 +1,6 @@
 import { createMongoAbility, subject, type MongoAbility, type RawRuleOf } from '@casl/ability';
-import { BREAK_GLASS_ROLES, DENIALS, GRANTS, OVERRIDES, type Condition } from './matrix.js';
-import type { PolicyUser } from './relationship.js';
+import { DENIALS, GRANTS, OVERRIDES, type Condition } from './matrix.js';
+import { entryRefusal, type PolicyUser } from './relationship.js';
 import { PURPOSES, type AgencyPolicy, type DataClass, type Purpose } from './vocabulary.js';
 
 /** What a decision is about: one field of one child, described by attributes only (never values). */
@@ -34,9 +34,9 @@ function conditionsOf(when: Condition, user: PolicyUser): Record<string, unknown
  * first, so the order is: explanations of denials (lowest), grants, then overrides (highest).
  */
 export function compileRules(user: PolicyUser, purpose: Purpose, policies: readonly AgencyPolicy[]): Rule[] {
-  if (user.role === 'IG_LEAD') return [{ action: 'read', subject: 'Field', inverted: true, reason: 'IG_LEAD_NO_CHILD_RECORDS' }];
-  // The gateway refuses such a request outright; an agency asked anyway withholds everything.
-  if (purpose === 'EMERGENCY' && !BREAK_GLASS_ROLES.includes(user.role)) return [{ action: 'read', subject: 'Field', inverted: true, reason: 'BREAK_GLASS_NOT_PERMITTED' }];
+  // Refused before any child (the gateway refuses such a request outright; an agency asked anyway withholds everything).
+  const refusal = entryRefusal(user, purpose);
+  if (refusal) return [{ action: 'read', subject: 'Field', inverted: true, reason: refusal }];
   const rules: Rule[] = [];
   for (const denial of [...DENIALS].reverse()) {
     if (denial.when.purposes && !denial.when.purposes.includes(purpose)) continue;

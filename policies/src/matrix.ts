@@ -7,6 +7,33 @@ export const BREAK_GLASS_ROLES: readonly Role[] = MACPT_ROLES;
 /** Who may list an LA's MACPT cases (`cases(la)`): that LA's MACPT members. Each case's fields are then decided per child. */
 export const CASELOAD_ROLES: readonly Role[] = MACPT_ROLES;
 
+/** A rule over who a user is and why they ask, before any child is looked at. */
+export interface EntryRule {
+  id: string;
+  /** The rule applies to these roles (all when absent)… */
+  roles?: readonly Role[];
+  /** …except these… */
+  exceptRoles?: readonly Role[];
+  /** …stating these purposes (any when absent). */
+  purposes?: readonly Purpose[];
+}
+
+/** Who may not open child records at all, whatever the child: the first row that applies refuses. */
+export const ENTRY_REFUSALS: readonly EntryRule[] = [
+  { id: 'BREAK_GLASS_NOT_PERMITTED', purposes: ['EMERGENCY'], exceptRoles: BREAK_GLASS_ROLES },
+  { id: 'IG_LEAD_NO_CHILD_RECORDS', roles: ['IG_LEAD'] },
+  { id: 'IG_AUDIT_NO_CHILD_RECORDS', purposes: ['IG_AUDIT'] },
+];
+
+/** Who may list an LA's cases: its MACPT members (the LA must be the user's own). */
+export const CASELOAD_REFUSALS: readonly EntryRule[] = [{ id: 'CASELOAD_OWN_LA_MACPT_ONLY', exceptRoles: CASELOAD_ROLES }];
+
+/** Who may review the disclosure log: IG leads, stating IG_AUDIT. */
+export const AUDIT_REFUSALS: readonly EntryRule[] = [
+  { id: 'IG_LEADS_ONLY', exceptRoles: ['IG_LEAD'] },
+  { id: 'IG_LEADS_ONLY', purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE', 'EMERGENCY'] },
+];
+
 // DESIGN section 4 as data. `compile.ts` turns these into CASL rules for one (user, purpose).
 
 /**

@@ -1,4 +1,4 @@
-import { BREAK_GLASS_ROLES, CASELOAD_ROLES, PURPOSE_NEEDS } from './matrix.js';
+import { AUDIT_REFUSALS, BREAK_GLASS_ROLES, CASELOAD_REFUSALS, ENTRY_REFUSALS, PURPOSE_NEEDS, type EntryRule } from './matrix.js';
 import { MACPT_ROLES, type Agency, type CaseStage, type Purpose, type Relationship, type Role } from './vocabulary.js';
 
 /** The authenticated user, as verified from their token. */
@@ -56,10 +56,16 @@ export function childAttributes(user: PolicyUser, purpose: Purpose, facts: Polic
   };
 }
 
-/** Why a user may not enter child data at all for this purpose (IG leads; IG_AUDIT), or null. */
-export function entryRefusal(user: Pick<PolicyUser, 'role'>, purpose: Purpose): 'IG_LEAD_NO_CHILD_RECORDS' | 'IG_AUDIT_NO_CHILD_RECORDS' | null {
-  if (user.role === 'IG_LEAD') return 'IG_LEAD_NO_CHILD_RECORDS';
-  return purpose === 'IG_AUDIT' ? 'IG_AUDIT_NO_CHILD_RECORDS' : null;
+/** The first rule of `rules` that applies to this user and purpose, or null. */
+function firstApplying(rules: readonly EntryRule[], user: Pick<PolicyUser, 'role'>, purpose: Purpose | null): string | null {
+  const applies = (r: EntryRule) =>
+    (!r.roles || r.roles.includes(user.role)) && !r.exceptRoles?.includes(user.role) && (!r.purposes || (purpose !== null && r.purposes.includes(purpose)));
+  return rules.find(applies)?.id ?? null;
+}
+
+/** Why a user may not open child records at all for this purpose (an IG lead; IG_AUDIT; break-glass not theirs), or null. */
+export function entryRefusal(user: Pick<PolicyUser, 'role'>, purpose: Purpose): string | null {
+  return firstApplying(ENTRY_REFUSALS, user, purpose);
 }
 
 /** Whether the user may state EMERGENCY (break-glass): MACPT members only. */
@@ -68,6 +74,11 @@ export function mayBreakGlass(user: Pick<PolicyUser, 'role'>): boolean {
 }
 
 /** Why a user may not list an LA's cases, or null: the caseload is its own MACPT's. */
-export function caseloadRefusal(user: Pick<PolicyUser, 'role' | 'la'>, la: string): 'CASELOAD_OWN_LA_MACPT_ONLY' | null {
-  return CASELOAD_ROLES.includes(user.role) && user.la === la ? null : 'CASELOAD_OWN_LA_MACPT_ONLY';
+export function caseloadRefusal(user: Pick<PolicyUser, 'role' | 'la'>, la: string): string | null {
+  return firstApplying(CASELOAD_REFUSALS, user, null) ?? (user.la === la ? null : 'CASELOAD_OWN_LA_MACPT_ONLY');
+}
+
+/** Why a user may not review the disclosure log, or null. */
+export function auditRefusal(user: Pick<PolicyUser, 'role'>, purpose: Purpose): string | null {
+  return firstApplying(AUDIT_REFUSALS, user, purpose);
 }

@@ -1,14 +1,11 @@
-import { codedError } from '@macpt/kit';
-import { withheldMessage } from '@macpt/policies';
+import { auditRefusal, forbidden } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { DisclosureRecord } from '../disclosure/record.js';
 
-/** Refuses anyone but an IG lead stating IG_AUDIT. */
+/** Refuses anyone the policies do not let review the log (IG leads stating IG_AUDIT only). */
 export function requireIgLead(ctx: GatewayContext): void {
-  if (ctx.user.role !== 'IG_LEAD' || ctx.purpose !== 'IG_AUDIT') {
-    const refusal = { rule: 'IG_LEADS_ONLY', agency: 'gateway' };
-    throw codedError('FORBIDDEN_BY_POLICY', withheldMessage(refusal), { ...refusal, class: 'RESTRICTED' });
-  }
+  const rule = auditRefusal(ctx.user, ctx.purpose);
+  if (rule) throw forbidden({ rule, agency: 'gateway', class: 'RESTRICTED' });
 }
 
 /** An agency's IG lead sees records about its data or its staff, and refusals of unknown callers. */

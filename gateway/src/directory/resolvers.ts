@@ -1,5 +1,5 @@
 import { codedError, nhsNumberProblem } from '@macpt/kit';
-import { caseloadRefusal, childAttributes, entryRefusal, RULE_TEXT, withheldMessage, type PolicyEngine } from '@macpt/policies';
+import { caseloadRefusal, childAttributes, entryRefusal, forbidden, RULE_TEXT, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { ChildFacts } from '../facts/child-facts.js';
 import { childRateDecision } from '../limits/rate-limit.js';
@@ -7,9 +7,9 @@ import { childRateDecision } from '../limits/rate-limit.js';
 /** The most children one `children(...)` call may name: a caseload, not a bulk export. */
 export const MAX_CHILDREN_PER_QUERY = 1000;
 
-const NO_RELATIONSHIP = { agency: 'gateway', rule: 'NO_LEGITIMATE_RELATIONSHIP', class: 'IDENTITY' } as const;
-
-const refused = (rule: string) => codedError('FORBIDDEN_BY_POLICY', withheldMessage({ agency: 'gateway', rule }), { rule, agency: 'gateway', class: 'IDENTITY' });
+/** An entry point's refusal: the gateway's own, about identity (whether the child or case may be named at all). */
+const refused = (rule: string) => forbidden({ rule, agency: 'gateway', class: 'IDENTITY' });
+const NO_RELATIONSHIP = 'NO_LEGITIMATE_RELATIONSHIP';
 const caseNotVisible = (id: string) => codedError('NOT_FOUND', `No MACPT case you may see has id ${JSON.stringify(id.slice(0, 60))}.`);
 
 /**
@@ -18,14 +18,15 @@ const caseNotVisible = (id: string) => codedError('NOT_FOUND', `No MACPT case yo
  * way it is reached, and every refusal is noted for the record.
  */
 async function admit(nhsNumber: string, facts: ChildFacts, context: GatewayContext): Promise<Error | null> {
-  if (!context.breakGlass && childAttributes(context.user, context.purpose, facts).relationship === 'NONE') {
+  const relationship = (await context.attributesOf(nhsNumber))?.relationship ?? 'NONE';
+  if (!context.breakGlass && relationship === 'NONE') {
     // Fail closed, and say why: without social care (cases) or education (rolls) no relationship can be shown.
     if (facts.unavailable.length > 0) {
       context.refusedChildren.push({ nhsNumber, rule: 'AGENCY_UNAVAILABLE' });
       return codedError('AGENCY_UNAVAILABLE', `Your relationship with this child cannot be established while ${facts.unavailable.join(', ')} cannot be asked.`, { agency: facts.unavailable[0], unavailable: facts.unavailable });
     }
-    context.refusedChildren.push({ nhsNumber, rule: NO_RELATIONSHIP.rule });
-    return codedError('FORBIDDEN_BY_POLICY', withheldMessage(NO_RELATIONSHIP), { ...NO_RELATIONSHIP });
+    context.refusedChildren.push({ nhsNumber, rule: NO_RELATIONSHIP });
+    return refused(NO_RELATIONSHIP);
   }
   // Each different child a user opens counts towards their hourly limit: a bulk export stops here.
   const rate = await childRateDecision(context.rateLimiter, context.user.id, nhsNumber);
@@ -120,7 +121,7 @@ export function directoryResolvers(engine: PolicyEngine, options: { open?: boole
           context.refusedChildren.push({ nhsNumber: args.nhsNumber.slice(0, 20), rule: 'BAD_USER_INPUT' });
           throw codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
         }
-        const attributes = childAttributes(context.user, context.purpose, await context.facts.load(args.nhsNumber));
+        const attributes = (await context.attributesOf(args.nhsNumber)) ?? childAttributes(context.user, context.purpose, { openCase: null, schoolUrn: null, confidentialBy: [] });
         const related = attributes.relationship !== 'NONE' || context.breakGlass;
         return {
           nhsNumber: args.nhsNumber,

@@ -1,9 +1,9 @@
 import { Pool } from 'undici';
-import { checkFactsResponse, type FactsRequest, type FactsResponse } from '@macpt/kit';
+import { checkFactsResponse, type FactsRequest, type FactsResponse } from '@macpt/contract';
 import { describeFailure } from '../datasources/agency-data-source.js';
 import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 
-export type { AgencyFacts } from '@macpt/kit';
+export type { AgencyFacts } from '@macpt/contract';
 
 /** Fetches facts about children from every agency's `POST /facts`, over keep-alive pools. */
 export class FactsClient {

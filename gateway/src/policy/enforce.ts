@@ -1,4 +1,4 @@
-import { getNamedType, isObjectType, Kind, type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, getNamedType, isObjectType, Kind, type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { FieldDecision } from '@macpt/policies';
 import { collectFields, subSelection, type Selections } from './collect-fields.js';
 import { CHILD_KEY_ALIAS, CHILD_LINK_ALIAS } from './rewrite.js';
@@ -16,8 +16,8 @@ export interface DisclosureSummary {
   caught: { coordinate: string; path: (string | number)[] }[];
 }
 
-/** A withheld field's error: built by the caller so gateway and subgraphs word it the same. */
-export type WithheldError = (decision: FieldDecision, path: (string | number)[]) => { message: string; path: (string | number)[]; extensions: Record<string, unknown> };
+/** A withheld field's error (policies' `forbidden`, so gateway and agencies word it the same). */
+export type WithheldError = (decision: FieldDecision, path: (string | number)[]) => GraphQLError;
 
 /** Everything the final check needs. */
 export interface EnforceInput {

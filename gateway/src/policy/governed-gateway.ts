@@ -1,8 +1,8 @@
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { codedError, type Logger } from '@macpt/kit';
-import { childAttributes, entryRefusal, withheldMessage, type PolicyEngine } from '@macpt/policies';
+import { entryRefusal, forbidden, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import { childrenIn, enforce, type Verdict } from './enforce.js';
 import { rewriteOperation, type RewrittenOperation } from './rewrite.js';
@@ -66,8 +66,8 @@ export class GovernedGateway implements GatewayInterface {
 
     // Facts for every child in the result (mostly cached already: they were needed to sign agency requests).
     const nhsNumbers = [...childrenIn(result.data)];
-    const facts = await ctx.facts.loadMany(nhsNumbers);
-    const attributes = new Map(nhsNumbers.map((n, i) => [n, facts[i] instanceof Error ? null : childAttributes(ctx.user, ctx.purpose, facts[i] as never)]));
+    const derived = await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
+    const attributes = new Map(nhsNumbers.map((n, i) => [n, derived[i] ?? null]));
     const decide = (coordinate: string, child: string | null): Verdict => {
       if (this.exempt.has(coordinate)) return 'exempt';
       if (coordinate.startsWith('Query.')) {
@@ -81,7 +81,7 @@ export class GovernedGateway implements GatewayInterface {
     const checked = enforce(
       {
         schema: rc.schema, document: rc.document, operationName: rc.operationName, variables: rc.request.variables ?? {}, childLinks: this.childLinks, decide,
-        withheldError: (d, path) => ({ message: withheldMessage(d), path, extensions: { code: 'FORBIDDEN_BY_POLICY', rule: d.rule, agency: d.agency, class: d.class } }),
+        withheldError: forbidden,
       },
       result.data,
       result.errors ?? [],
@@ -90,7 +90,7 @@ export class GovernedGateway implements GatewayInterface {
     ctx.disclosure = checked.summary;
     const errors = [
       ...(result.errors ?? []).filter(checked.keep),
-      ...checked.added.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })),
+      ...checked.added,
     ].sort((a, b) => JSON.stringify(a.path ?? []).localeCompare(JSON.stringify(b.path ?? [])) || a.message.localeCompare(b.message));
     const { errors: _unchecked, ...rest } = result;
     return { ...rest, data: checked.data as Record<string, unknown> | null, ...(errors.length > 0 ? { errors } : {}) };

@@ -1,6 +1,6 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { codedError, type InternalContext } from '@macpt/kit';
-import { entryRefusal, withheldMessage, type ChildAttributes, type FieldDecision, type PolicyEngine } from '@macpt/policies';
+import { type InternalContext } from '@macpt/contract';
+import { entryRefusal, forbidden, type ChildAttributes, type PolicyEngine } from '@macpt/policies';
 
 /** Marks an object returned for a child with that child's NHS number, so nested fields know whose they are. */
 const CHILD = Symbol('macpt.child');
@@ -10,15 +10,6 @@ export interface GuardContext {
   caller: InternalContext;
   /** The child's decision attributes, from the gateway's signed facts; null for a child it did not vouch for. */
   attributesOf: (nhsNumber: string) => ChildAttributes | null;
-}
-
-/** The error every withheld field gets: the same whether or not the field holds data. */
-export function forbidden(decision: Pick<FieldDecision, 'rule' | 'agency' | 'class'>) {
-  return codedError('FORBIDDEN_BY_POLICY', withheldMessage(decision), {
-    rule: decision.rule,
-    agency: decision.agency,
-    class: decision.class,
-  });
 }
 
 function tag(value: unknown, nhsNumber: string): unknown {

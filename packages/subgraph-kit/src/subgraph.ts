@@ -5,7 +5,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { CryptoKey } from 'jose';
-import { codedError, factsBodyHash, INTERNAL_CONTEXT_HEADER, parseFactsRequest, serveGraphQL, type AgencyFacts, type CaseFact, type CaseQuery, type FactsResponse, verifyInternalContext, type InternalContext, type Logger, type Route } from '@macpt/kit';
+import { codedError, serveGraphQL, type Logger, type Route } from '@macpt/kit';
+import { factsBodyHash, INTERNAL_CONTEXT_HEADER, parseFactsRequest, type AgencyFacts, type CaseFact, type CaseQuery, type FactsResponse, verifyInternalContext, type InternalContext } from '@macpt/contract';
 import { PolicyEngine } from '@macpt/policies';
 import { guardSchema, type GuardContext } from './guard.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildASTSchema, getNamedType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
 import type { Household } from '@macpt/synthetic';
-import type { InternalContext } from '@macpt/kit';
+import type { InternalContext } from '@macpt/contract';
 import type { Agency, ChildAttributes, PolicyUser } from '@macpt/policies';
 import { createSubgraphServer, subgraphContext, type SubgraphDefinition } from './subgraph.js';
 import { seedStore } from './subgraph-main.js';

@@ -1,4 +1,4 @@
-import type { AgencyFacts } from '@macpt/kit';
+import type { AgencyFacts } from '@macpt/contract';
 import type { EducationQueries } from './store/queries.js';
 
 /** What the gateway learns from education before applying policy: the school roll (for DSLs) and the household. */

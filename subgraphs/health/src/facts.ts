@@ -1,4 +1,4 @@
-import type { AgencyFacts } from '@macpt/kit';
+import type { AgencyFacts } from '@macpt/contract';
 import type { HealthQueries } from './store/queries.js';
 
 /** What the gateway learns from health before applying policy: registration, household, S-flag. */

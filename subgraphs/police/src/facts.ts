@@ -1,4 +1,4 @@
-import type { AgencyFacts } from '@macpt/kit';
+import type { AgencyFacts } from '@macpt/contract';
 import type { PoliceQueries } from './store/queries.js';
 
 /** What the gateway learns from police before applying policy: whether police know the child, and refuge flags. */

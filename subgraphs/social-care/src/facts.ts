@@ -1,4 +1,4 @@
-import type { AgencyFacts, CaseFact, CaseQuery } from '@macpt/kit';
+import type { AgencyFacts, CaseFact, CaseQuery } from '@macpt/contract';
 import type { SocialCareQueries } from './store/queries.js';
 
 /** What the gateway learns from social care before applying policy: case stage, named workers, placement flags. */

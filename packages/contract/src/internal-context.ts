@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import type { ChildAttributes, Purpose, PolicyUser, Relationship } from '@macpt/policies';
-import { KEY_ALG } from './keys.js';
+import { KEY_ALG } from '@macpt/kit';
 
 /** Issuer of the gateway's signed internal context. */
 export const INTERNAL_ISSUER = 'urn:macpt:gateway';

@@ -5,6 +5,7 @@ import type { GatewayContext } from '../context.js';
 import { agenciesOf, childDisclosures, draft, outcomeOf, type RequestFacts } from '../disclosure/build.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
 import type { RecordDraft } from '../disclosure/record.js';
+import type { Stage } from './stage.js';
 
 /** The request-level facts of a record, from the gateway context. */
 export function requestFacts(ctx: GatewayContext, operationName: string | null | undefined, operationHash: string | null | undefined): RequestFacts {
@@ -26,11 +27,15 @@ const LOG_UNAVAILABLE = {
 };
 
 /**
- * Fail-closed disclosure logging: before a response that names a child (or answers an IG query)
- * leaves, its record is durably written; if it cannot be, the response is replaced by
+ * Disclosure log, fail closed: before a response that names a child (or answers an IG query) leaves,
+ * its record is durably written; if it cannot be, the response is replaced by
  * DISCLOSURE_LOG_UNAVAILABLE (503) and carries no child data. Refused requests are recorded too.
  */
-export function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEngine, logger: Logger): ApolloServerPlugin<GatewayContext> {
+export function useDisclosureLog(committer: GroupCommitter, engine: PolicyEngine, logger: Logger): Stage {
+  return { name: 'disclosure log', plugin: disclosureLogPlugin(committer, engine, logger) };
+}
+
+function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEngine, logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {

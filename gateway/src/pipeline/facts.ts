@@ -1,0 +1,48 @@
+import { INTERNAL_CONTEXT_HEADER, type CaseFact, type CaseQuery } from '@macpt/contract';
+import { childAttributes, type ChildAttributes } from '@macpt/policies';
+import { createChildFactsLoader, createFactsBatcher } from '../facts/child-facts.js';
+import type { FactsClient } from '../facts/facts-client.js';
+import { factsContext, type createSigner } from '../signing.js';
+import type { Stage } from './stage.js';
+
+/**
+ * Facts: what the agencies know about each child asked about (looked up once per child per request,
+ * through one gateway-wide batch per event-loop turn), and each child's decision attributes, derived
+ * once per request and used by the directory, the agency calls and the final check alike.
+ */
+export function useFacts(deps: {
+  sign: Awaited<ReturnType<typeof createSigner>>;
+  client: FactsClient;
+  /** Agencies that can flag a household's location confidential (from the policies). */
+  flaggingAgencies: readonly string[];
+  /** The agency that runs MACPT cases (from the policies). */
+  caseAgency: string | undefined;
+}): Stage {
+  const headers = async (agency: string, requestIds: readonly string[], body: string) => ({ [INTERNAL_CONTEXT_HEADER]: await factsContext(deps.sign, agency, body), 'x-request-id': requestIds.slice(0, 50).join(',') });
+  const batcher = createFactsBatcher(deps.client, headers, deps.flaggingAgencies);
+  const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
+    const agency = deps.caseAgency;
+    if (!agency) return [];
+    const answer = await deps.client.fetch(agency, { nhsNumbers: [], cases: query }, (body) => headers(agency, [requestId], body));
+    return answer.cases ?? [];
+  };
+  return {
+    name: 'facts',
+    async onContext(context) {
+      const facts = createChildFactsLoader(batcher, context.requestId);
+      const derived = new Map<string, Promise<ChildAttributes | null>>();
+      Object.assign(context, {
+        facts,
+        cases: (query: CaseQuery) => cases(query, context.requestId),
+        attributesOf: (nhsNumber: string) => {
+          let attributes = derived.get(nhsNumber);
+          if (!attributes) {
+            attributes = facts.load(nhsNumber).then((f) => childAttributes(context.user, context.purpose, f), () => null);
+            derived.set(nhsNumber, attributes);
+          }
+          return attributes;
+        },
+      });
+    },
+  };
+}

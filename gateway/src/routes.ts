@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import { codedError, type Route } from '@macpt/kit';
+import { downloadRoutes } from './audit/routes.js';
+import type { GatewayContext } from './context.js';
+import { draft } from './disclosure/build.js';
+import type { GroupCommitter } from './disclosure/group-commit.js';
+import type { DisclosureStore } from './disclosure/store.js';
+import { requestFacts } from './pipeline/disclosure-log.js';
+
+/** The gateway's plain routes beside GraphQL: liveness, readiness, and IG's report downloads. */
+export function gatewayRoutes(deps: {
+  agencies: readonly string[];
+  store: DisclosureStore;
+  committer: GroupCommitter;
+  /** The pipeline's context: a download is authenticated, purpose-checked and rate-limited like any request. */
+  context: (req: IncomingMessage) => Promise<GatewayContext>;
+}): Record<string, Route> {
+  return {
+    '/health': async () => ({ status: 200, body: { status: 'ok', agencies: deps.agencies, rssBytes: process.memoryUsage().rss } }),
+    '/health/ready': async () => {
+      const ready = await deps.store.ready();
+      const problem = deps.store.problem?.() ?? null;
+      return { status: ready ? 200 : 503, body: { ready, disclosureLog: deps.store.kind, ...(problem ? { problem } : {}) } };
+    },
+    ...downloadRoutes({
+      store: deps.store,
+      authenticate: deps.context,
+      recordDownload: async (ctx, query) => {
+        await deps.committer.append(draft('IG_QUERY', requestFacts(ctx, query.operation as string, null), 'DISCLOSED', { query })).catch(() => {
+          throw codedError('DISCLOSURE_LOG_UNAVAILABLE', 'The disclosure record could not be written, so the report was not sent.');
+        });
+      },
+    }),
+  };
+}

@@ -1,0 +1,41 @@
+import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
+import type { Logger } from '@macpt/kit';
+import type { PolicyEngine } from '@macpt/policies';
+import { auditSchema } from '../audit/schema.js';
+import type { AuditDeps } from '../audit/resolvers.js';
+import { AgencyDataSource } from '../datasources/agency-data-source.js';
+import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
+import { directorySchema } from '../directory/schema.js';
+import { agencyRequestSigner, type createSigner } from '../signing.js';
+import type { LoadedSupergraph } from './load.js';
+import { AUDIT_SUBGRAPH, DIRECTORY_SUBGRAPH } from './subgraphs.js';
+
+/**
+ * Apollo Gateway over the static supergraph: the gateway's own directory and IG review subgraphs in
+ * process, each agency through its own data source (signed context, deadline, circuit breaker).
+ */
+export function federatedGateway(deps: {
+  supergraph: LoadedSupergraph;
+  engine: PolicyEngine;
+  audit: AuditDeps;
+  /** Signs agency requests; absent in benchmark mode (POLICY_ENFORCEMENT=off). */
+  sign: Awaited<ReturnType<typeof createSigner>> | null;
+  breakers: Record<string, CircuitBreaker>;
+  timeoutOf: (agency: string) => number;
+  logger: Logger;
+}): { gateway: ApolloGateway; sources: AgencyDataSource[] } {
+  const sources: AgencyDataSource[] = [];
+  const gateway = new ApolloGateway({
+    supergraphSdl: deps.supergraph.sdl,
+    logger: deps.logger,
+    buildService: ({ name, url }) => {
+      if (name === DIRECTORY_SUBGRAPH) return new LocalGraphQLDataSource(directorySchema(deps.engine, { open: !deps.sign }));
+      if (name === AUDIT_SUBGRAPH) return new LocalGraphQLDataSource(auditSchema(deps.audit));
+      const breaker = deps.breakers[name];
+      const source = new AgencyDataSource({ name, url: deps.supergraph.agencies[name] ?? url!, timeoutMs: deps.timeoutOf(name), ...(deps.sign ? { signRequest: agencyRequestSigner(deps.sign) } : {}), ...(breaker ? { breaker } : {}) });
+      sources.push(source);
+      return source;
+    },
+  });
+  return { gateway, sources };
+}
