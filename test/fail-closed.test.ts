@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT } from '@macpt/stack';
+import { freePort, REPO_ROOT } from '@macpt/dev';
 import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, gql, headers, JUSTIFICATION, startTestStack } from './testkit.js';
@@ -11,11 +11,19 @@ import { children, gql, headers, JUSTIFICATION, startTestStack } from './testkit
 const VIEW = `query($n: ID!) { child(nhsNumber: $n) { health { name aeAttendances { id } } } }`;
 const sample = children.slice(0, 200).map((c) => c.nhsNumber);
 
-async function allRecords(url: string, ig: Record<string, string>): Promise<{ id: string; requestId: string; kind: string }[]> {
+async function allRecords(
+  url: string,
+  ig: Record<string, string>,
+): Promise<{ id: string; requestId: string; kind: string }[]> {
   const out: { id: string; requestId: string; kind: string }[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: { data?: any } = await gql(url, `query($after: String) { disclosures(first: 200, after: $after, filter: { userId: "police-leicester-1" }) { records { id requestId kind } endCursor hasNextPage } }`, { after }, ig);
+    const page: { data?: any } = await gql(
+      url,
+      `query($after: String) { disclosures(first: 200, after: $after, filter: { userId: "police-leicester-1" }) { records { id requestId kind } endCursor hasNextPage } }`,
+      { after },
+      ig,
+    );
     out.push(...page.data.disclosures.records);
     if (!page.data.disclosures.hasNextPage) return out;
     after = page.data.disclosures.endCursor;
@@ -33,7 +41,12 @@ describe('with the file store', () => {
   });
 
   it('refuses to send child data it cannot log: DISCLOSURE_LOG_UNAVAILABLE, 503, no data', async () => {
-    const result = await gql(stack.gatewayUrl, VIEW, { n: sample[0] }, headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION));
+    const result = await gql(
+      stack.gatewayUrl,
+      VIEW,
+      { n: sample[0] },
+      headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION),
+    );
     expect(result.status).toBe(503);
     expect(result.data).toBeUndefined();
     expect(result.errors).toEqual([expect.objectContaining({ extensions: { code: 'DISCLOSURE_LOG_UNAVAILABLE' } })]);
@@ -84,7 +97,11 @@ describe('with the redis store', () => {
     let stop = false;
     const worker = async (w: number) => {
       for (let i = 0; !stop && i < 400; i++) {
-        const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables: { n: sample[(w * 31 + i) % sample.length] } }) });
+        const response = await fetch(stack.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...officer },
+          body: JSON.stringify({ query: VIEW, variables: { n: sample[(w * 31 + i) % sample.length] } }),
+        });
         const body = (await response.json()) as { data?: { child?: unknown } };
         if (body.data?.child) served.push(response.headers.get('x-request-id')!);
         else refused++;
@@ -102,18 +119,23 @@ describe('with the redis store', () => {
     expect(refused).toBeGreaterThan(0);
     const records = await allRecords(stack.gatewayUrl, ig);
     const byRequest = new Map<string, number>();
-    for (const r of records) if (r.kind === 'DISCLOSURE') byRequest.set(r.requestId, (byRequest.get(r.requestId) ?? 0) + 1);
+    for (const r of records)
+      if (r.kind === 'DISCLOSURE') byRequest.set(r.requestId, (byRequest.get(r.requestId) ?? 0) + 1);
     const missing = served.filter((id) => !byRequest.has(id));
     const duplicated = [...byRequest].filter(([, count]) => count > 1);
     expect({ missing, duplicated }).toEqual({ missing: [], duplicated: [] });
     expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
-    const integrity = (await gql(stack.gatewayUrl, `{ disclosureLogIntegrity { ok problem } }`, {}, ig)).data.disclosureLogIntegrity;
+    const integrity = (await gql(stack.gatewayUrl, `{ disclosureLogIntegrity { ok problem } }`, {}, ig)).data
+      .disclosureLogIntegrity;
     expect(integrity).toEqual({ ok: true, problem: null });
   });
 
   it('keeps one chain that verifies when two gateway processes write to the same Redis under load', async () => {
     const port = await freePort();
-    const second = spawn(process.execPath, [join(REPO_ROOT, 'gateway/dist/main.js')], { env: { ...process.env, ...stack.env, PORT: String(port) }, stdio: 'ignore' });
+    const second = spawn(process.execPath, [join(REPO_ROOT, 'gateway/dist/main.js')], {
+      env: { ...process.env, ...stack.env, PORT: String(port) },
+      stdio: 'ignore',
+    });
     try {
       const url = `http://127.0.0.1:${port}/graphql`;
       for (let i = 0; i < 100; i++) {
@@ -123,10 +145,16 @@ describe('with the redis store', () => {
           await new Promise((r) => setTimeout(r, 100));
         }
       }
-      const burst = (target: string, k: number) => Promise.all(Array.from({ length: 30 }, (_, i) => gql(target, VIEW, { n: sample[(k + i) % sample.length] }, officer)));
-      const results = (await Promise.all([burst(stack.gatewayUrl, 0), burst(url, 7), burst(stack.gatewayUrl, 13), burst(url, 19)])).flat();
+      const burst = (target: string, k: number) =>
+        Promise.all(
+          Array.from({ length: 30 }, (_, i) => gql(target, VIEW, { n: sample[(k + i) % sample.length] }, officer)),
+        );
+      const results = (
+        await Promise.all([burst(stack.gatewayUrl, 0), burst(url, 7), burst(stack.gatewayUrl, 13), burst(url, 19)])
+      ).flat();
       expect(results.every((r) => r.status === 200)).toBe(true);
-      const integrity = (await gql(url, `{ disclosureLogIntegrity { ok count problem } }`, {}, ig)).data.disclosureLogIntegrity;
+      const integrity = (await gql(url, `{ disclosureLogIntegrity { ok count problem } }`, {}, ig)).data
+        .disclosureLogIntegrity;
       expect(integrity).toMatchObject({ ok: true, problem: null });
     } finally {
       second.kill('SIGTERM');

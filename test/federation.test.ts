@@ -9,7 +9,9 @@ let lcpp: Record<string, string>;
 let emergency: Record<string, string>;
 
 // A child on an open section 47 enquiry whom every agency knows: the view the MACPT exists for.
-const spanning = children.find((c) => c.socialCare?.stage === 'SECTION_47' && c.police && c.police.incidents.length > 0 && c.education?.schoolUrn)!;
+const spanning = children.find(
+  (c) => c.socialCare?.stage === 'SECTION_47' && c.police && c.police.incidents.length > 0 && c.education?.schoolUrn,
+)!;
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -34,9 +36,8 @@ const CHILD_VIEW = /* GraphQL */ `
   }
 `;
 
-
 describe('one child view drawn live from four agencies', () => {
-  it('returns each agency\'s records for a child known to all four, as the generator made them', async () => {
+  it("returns each agency's records for a child known to all four, as the generator made them", async () => {
     expect(spanning).toBeDefined();
     const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: spanning.nhsNumber }, lcpp);
     expect(result.errors).toBeUndefined();
@@ -49,12 +50,22 @@ describe('one child view drawn live from four agencies', () => {
       cpPlan: sc.cpPlan,
       referrals: expect.arrayContaining(sc.referrals.map((r) => ({ id: r.id }))),
     });
-    expect(child.health.gpPractice).toEqual({ odsCode: spanning.health.gpPractice, name: GP_PRACTICES.find((p) => p.odsCode === spanning.health.gpPractice)!.name });
-    expect(child.health.aeAttendances.map((a: { id: string }) => a.id).sort()).toEqual(spanning.health.aeAttendances.map((a) => a.id).sort());
+    expect(child.health.gpPractice).toEqual({
+      odsCode: spanning.health.gpPractice,
+      name: GP_PRACTICES.find((p) => p.odsCode === spanning.health.gpPractice)!.name,
+    });
+    expect(child.health.aeAttendances.map((a: { id: string }) => a.id).sort()).toEqual(
+      spanning.health.aeAttendances.map((a) => a.id).sort(),
+    );
     expect(child.health.immunisations).toHaveLength(spanning.health.immunisations.length);
-    expect(child.police.incidents.map((i: { id: string }) => i.id).sort()).toEqual(spanning.police!.incidents.map((i) => i.id).sort());
+    expect(child.police.incidents.map((i: { id: string }) => i.id).sort()).toEqual(
+      spanning.police!.incidents.map((i) => i.id).sort(),
+    );
     expect(child.operationEncompass).toHaveLength(spanning.police!.encompass.length);
-    expect(child.education.school).toEqual({ urn: spanning.education!.schoolUrn, name: SCHOOLS.find((s) => s.urn === spanning.education!.schoolUrn)!.name });
+    expect(child.education.school).toEqual({
+      urn: spanning.education!.schoolUrn,
+      name: SCHOOLS.find((s) => s.urn === spanning.education!.schoolUrn)!.name,
+    });
     expect(child.education.attendance.rate).toBeCloseTo(spanning.education!.attendanceRate!, 3);
   });
 
@@ -62,24 +73,48 @@ describe('one child view drawn live from four agencies', () => {
     const healthOnly = children.find((c) => !c.socialCare && !c.police && !c.education)!;
     const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: healthOnly.nhsNumber }, emergency);
     expect(result.errors).toBeUndefined();
-    expect(result.data.child).toMatchObject({ socialCare: null, police: null, education: null, health: { name: healthOnly.name } });
+    expect(result.data.child).toMatchObject({
+      socialCare: null,
+      police: null,
+      education: null,
+      health: { name: healthOnly.name },
+    });
   });
 
   it("lists an LA's open MACPT cases with their named workers", async () => {
-    const result = await gql(stack.gatewayUrl, `{ cases(la: RUTLAND) { id localAuthority child { nhsNumber } namedWorkers { userId role agency } } }`, {}, headers(await stack.tokenFor('lcpp-rutland'), 'STRATEGY_DISCUSSION'));
+    const result = await gql(
+      stack.gatewayUrl,
+      `{ cases(la: RUTLAND) { id localAuthority child { nhsNumber } namedWorkers { userId role agency } } }`,
+      {},
+      headers(await stack.tokenFor('lcpp-rutland'), 'STRATEGY_DISCUSSION'),
+    );
     expect(result.errors).toBeUndefined();
-    const expected = households.filter((h) => h.la === 'RUTLAND').flatMap((h) => h.children).filter((c) => c.socialCare?.caseId);
-    expect(result.data.cases.map((c: { id: string }) => c.id).sort()).toEqual(expected.map((c) => c.socialCare!.caseId).sort());
+    const expected = households
+      .filter((h) => h.la === 'RUTLAND')
+      .flatMap((h) => h.children)
+      .filter((c) => c.socialCare?.caseId);
+    expect(result.data.cases.map((c: { id: string }) => c.id).sort()).toEqual(
+      expected.map((c) => c.socialCare!.caseId).sort(),
+    );
     const first = result.data.cases[0];
     const truth = expected.find((c) => c.socialCare!.caseId === first.id)!;
     expect(first.child.nhsNumber).toBe(truth.nhsNumber);
-    expect(first.namedWorkers.map((w: { userId: string }) => w.userId).sort()).toEqual([...truth.socialCare!.namedWorkers].sort());
-    expect(new Set(first.namedWorkers.map((w: { agency: string }) => w.agency))).toEqual(new Set(['social-care', 'police', 'health', 'education']));
+    expect(first.namedWorkers.map((w: { userId: string }) => w.userId).sort()).toEqual(
+      [...truth.socialCare!.namedWorkers].sort(),
+    );
+    expect(new Set(first.namedWorkers.map((w: { agency: string }) => w.agency))).toEqual(
+      new Set(['social-care', 'police', 'health', 'education']),
+    );
   });
 
   it('resolves 500 children in one request from every agency', async () => {
     const batch = children.slice(0, 500).map((c) => c.nhsNumber);
-    const result = await gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber health { name } education { name } police { name } socialCare { name } } }`, { n: batch }, emergency);
+    const result = await gql(
+      stack.gatewayUrl,
+      `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber health { name } education { name } police { name } socialCare { name } } }`,
+      { n: batch },
+      emergency,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.children.map((c: { nhsNumber: string }) => c.nhsNumber)).toEqual(batch);
     expect(result.data.children.every((c: { health: unknown }) => c.health !== null)).toBe(true);
@@ -90,7 +125,9 @@ describe('bad input gets a clear error and nothing crashes', () => {
   it('refuses an NHS number that is not 10 digits, saying why', async () => {
     const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '12345' }, lcpp);
     expect(result.data).toEqual({ child: null });
-    expect(result.errors).toEqual([expect.objectContaining({ path: ['child'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ path: ['child'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
     expect(result.errors![0]!.message).toMatch(/exactly 10 digits/);
   });
 
@@ -105,21 +142,51 @@ describe('bad input gets a clear error and nothing crashes', () => {
   it('answers an unknown child with null and NOT_FOUND under break-glass', async () => {
     const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: '9999999999' }, emergency);
     expect(result.data).toEqual({ child: null });
-    expect(result.errors).toEqual([expect.objectContaining({ message: 'No agency holds a record for NHS number 9999999999.', extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: 'No agency holds a record for NHS number 9999999999.',
+        extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
+      }),
+    ]);
   });
 
   it('answers an unknown child exactly as a known child the user has no relationship with', async () => {
     const unrelated = children.find((c) => !c.socialCare)!;
-    const unknown = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`, { n: '9999999999' }, lcpp);
-    const known = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`, { n: unrelated.nhsNumber }, lcpp);
+    const unknown = await gql(
+      stack.gatewayUrl,
+      `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`,
+      { n: '9999999999' },
+      lcpp,
+    );
+    const known = await gql(
+      stack.gatewayUrl,
+      `query($n: ID!) { child(nhsNumber: $n) { health { name } } }`,
+      { n: unrelated.nhsNumber },
+      lcpp,
+    );
     expect(known).toEqual(unknown);
-    expect(unknown.errors![0]!.extensions).toEqual({ code: 'FORBIDDEN_BY_POLICY', rule: 'NO_LEGITIMATE_RELATIONSHIP', agency: 'gateway', class: 'IDENTITY' });
+    expect(unknown.errors![0]!.extensions).toEqual({
+      code: 'FORBIDDEN_BY_POLICY',
+      rule: 'NO_LEGITIMATE_RELATIONSHIP',
+      agency: 'gateway',
+      class: 'IDENTITY',
+    });
   });
 
   it('serves the valid children of a list and marks each bad one at its index', async () => {
-    const result = await gql(stack.gatewayUrl, `{ children(nhsNumbers: ["${spanning.nhsNumber}", "nonsense", "9999999999"]) { nhsNumber } }`, {}, emergency);
+    const result = await gql(
+      stack.gatewayUrl,
+      `{ children(nhsNumbers: ["${spanning.nhsNumber}", "nonsense", "9999999999"]) { nhsNumber } }`,
+      {},
+      emergency,
+    );
     expect(result.data).toEqual({ children: [{ nhsNumber: spanning.nhsNumber }, null, null] });
-    expect(result.errors!.map((e) => [e.path, e.extensions!.code])).toEqual(expect.arrayContaining([[['children', 1], 'BAD_USER_INPUT'], [['children', 2], 'NOT_FOUND']]));
+    expect(result.errors!.map((e) => [e.path, e.extensions!.code])).toEqual(
+      expect.arrayContaining([
+        [['children', 1], 'BAD_USER_INPUT'],
+        [['children', 2], 'NOT_FOUND'],
+      ]),
+    );
   });
 
   it('answers an unknown case id with null and NOT_FOUND', async () => {
@@ -129,7 +196,11 @@ describe('bad input gets a clear error and nothing crashes', () => {
   });
 
   it('refuses a body that is not JSON with 400', async () => {
-    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...lcpp }, body: '{"query": ' });
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...lcpp },
+      body: '{"query": ',
+    });
     expect(response.status).toBe(400);
   });
 });
@@ -162,7 +233,9 @@ describe('an agency that is down', () => {
       expect(result.status).toBe(200);
       expect(result.data).toEqual({ child: null });
       expect(result.errors![0]!.extensions!.code).toBe('AGENCY_UNAVAILABLE');
-      expect(result.errors![0]!.message).toMatch(/cannot be established while education, health, police, social-care cannot be asked/);
+      expect(result.errors![0]!.message).toMatch(
+        /cannot be established while education, health, police, social-care cannot be asked/,
+      );
     } finally {
       await Promise.all(['social-care', 'health', 'police', 'education'].map((n) => stack.start(n)));
     }

@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@macpt/stack';
+import { REPO_ROOT } from '@macpt/dev';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, JUSTIFICATION, startExtraGateway, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
+import {
+  children,
+  gql,
+  headers,
+  JUSTIFICATION,
+  startExtraGateway,
+  startRecordingProxy,
+  startTestStack,
+  startTestStackBehindProxy,
+} from './testkit.js';
 
 // Hostile queries and misbehaving agencies, from the outside. Loads are loopback-only and bounded.
 
@@ -14,7 +23,16 @@ const target = children.find((c) => c.socialCare?.stage === 'SECTION_47' && c.po
 const VIEW = `query($n: ID!) { child(nhsNumber: $n) { health { name } police { name } } }`;
 
 beforeAll(async () => {
-  ({ stack, proxy } = await startTestStackBehindProxy('police', {}, { POLICE_TIMEOUT_MS: '600', CIRCUIT_BREAKER_FAILURES: '3', CIRCUIT_BREAKER_OPEN_MS: '1500', RATE_LIMIT_CHILDREN_PER_HOUR: '25' }));
+  ({ stack, proxy } = await startTestStackBehindProxy(
+    'police',
+    {},
+    {
+      POLICE_TIMEOUT_MS: '600',
+      CIRCUIT_BREAKER_FAILURES: '3',
+      CIRCUIT_BREAKER_OPEN_MS: '1500',
+      RATE_LIMIT_CHILDREN_PER_HOUR: '25',
+    },
+  ));
   officer = headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION);
   ig = headers(await stack.tokenFor('ig-police'), 'IG_AUDIT');
 });
@@ -25,28 +43,71 @@ afterAll(async () => {
 describe('operation limits', () => {
   const post = async (query: string) => {
     const started = Date.now();
-    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query, variables: { n: target.nhsNumber } }) });
-    return { status: response.status, body: (await response.json()) as { errors: { message: string; extensions: { code: string; limit?: string } }[]; data?: unknown }, ms: Date.now() - started, requestId: response.headers.get('x-request-id') };
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...officer },
+      body: JSON.stringify({ query, variables: { n: target.nhsNumber } }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        errors: { message: string; extensions: { code: string; limit?: string } }[];
+        data?: unknown;
+      },
+      ms: Date.now() - started,
+      requestId: response.headers.get('x-request-id'),
+    };
   };
 
   it.each([
     ['a 1 MB document', `{ __typename }${'#'.repeat(1024 * 1024)}`, 'maxDocumentBytes'],
-    ['10,000 aliases', `{ child(nhsNumber: "${'9990000018'}") { ${Array.from({ length: 10_000 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`, 'maxDocumentBytes'],
-    ['16 aliases', `query($n: ID!) { child(nhsNumber: $n) { ${Array.from({ length: 16 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`, 'maxAliases'],
-    ['a query 11 levels deep', `query($n: ID!) { child(nhsNumber: $n) { socialCare { currentCase { child { socialCare { currentCase { child { socialCare { currentCase { child { nhsNumber } } } } } } } } } } }`, 'maxDepth'],
-    ['six root fields', `query($n: ID!) { a: child(nhsNumber: $n) { nhsNumber } b: child(nhsNumber: $n) { nhsNumber } c: child(nhsNumber: $n) { nhsNumber } d: child(nhsNumber: $n) { nhsNumber } e: child(nhsNumber: $n) { nhsNumber } f: child(nhsNumber: $n) { nhsNumber } }`, 'maxRootFields'],
-    ['a fragment cycle', `query($n: ID!) { child(nhsNumber: $n) { ...A } } fragment A on Child { socialCare { currentCase { child { ...A } } } }`, 'fragmentCycle'],
+    [
+      '10,000 aliases',
+      `{ child(nhsNumber: "${'9990000018'}") { ${Array.from({ length: 10_000 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`,
+      'maxDocumentBytes',
+    ],
+    [
+      '16 aliases',
+      `query($n: ID!) { child(nhsNumber: $n) { ${Array.from({ length: 16 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`,
+      'maxAliases',
+    ],
+    [
+      'a query 11 levels deep',
+      `query($n: ID!) { child(nhsNumber: $n) { socialCare { currentCase { child { socialCare { currentCase { child { socialCare { currentCase { child { nhsNumber } } } } } } } } } } }`,
+      'maxDepth',
+    ],
+    [
+      'six root fields',
+      `query($n: ID!) { a: child(nhsNumber: $n) { nhsNumber } b: child(nhsNumber: $n) { nhsNumber } c: child(nhsNumber: $n) { nhsNumber } d: child(nhsNumber: $n) { nhsNumber } e: child(nhsNumber: $n) { nhsNumber } f: child(nhsNumber: $n) { nhsNumber } }`,
+      'maxRootFields',
+    ],
+    [
+      'a fragment cycle',
+      `query($n: ID!) { child(nhsNumber: $n) { ...A } } fragment A on Child { socialCare { currentCase { child { ...A } } } }`,
+      'fragmentCycle',
+    ],
   ])('refuses %s with 400 OPERATION_LIMIT_EXCEEDED, cheaply, and records the refusal', async (_, query, limit) => {
     const result = await post(query);
     expect(result.status).toBe(400);
     expect(result.body.errors[0]!.extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit });
     expect(result.body.data).toBeUndefined();
-    const records = (await gql(stack.gatewayUrl, `{ disclosures(first: 5, filter: { outcome: "BAD_REQUEST" }) { records { requestId reason } } }`, {}, ig)).data.disclosures.records;
+    const records = (
+      await gql(
+        stack.gatewayUrl,
+        `{ disclosures(first: 5, filter: { outcome: "BAD_REQUEST" }) { records { requestId reason } } }`,
+        {},
+        ig,
+      )
+    ).data.disclosures.records;
     expect(records).toContainEqual({ requestId: result.requestId, reason: 'OPERATION_LIMIT_EXCEEDED' });
   });
 
   it('turns a 1 MB document away without holding it: the gateway stays small', async () => {
-    const rss = async () => Number((await (await fetch(stack.gatewayUrl.replace('/graphql', '/health'))).json() as { rssBytes?: number }).rssBytes ?? 0);
+    const rss = async () =>
+      Number(
+        ((await (await fetch(stack.gatewayUrl.replace('/graphql', '/health'))).json()) as { rssBytes?: number })
+          .rssBytes ?? 0,
+      );
     const before = await rss();
     for (let i = 0; i < 20; i++) await post(`{ __typename }${'#'.repeat(1024 * 1024)}`);
     const after = await rss();
@@ -63,49 +124,89 @@ describe('operation limits', () => {
 
   it('checks what Apollo executes, not an operation name in the URL', async () => {
     const url = `${stack.gatewayUrl}?operationName=Nope`;
-    await refusedFor(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: DEEP, operationName: null, variables: { n: target.nhsNumber } }) }), 'maxDepth');
+    await refusedFor(
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...officer },
+        body: JSON.stringify({ query: DEEP, operationName: null, variables: { n: target.nhsNumber } }),
+      }),
+      'maxDepth',
+    );
   });
 
   it('checks every operation of a document: one sent first as a small one cannot smuggle a big one', async () => {
     const query = `query Small($n: ID!) { child(nhsNumber: $n) { nhsNumber } } ${DEEP}`;
     for (const operationName of ['Small', 'Big']) {
-      await refusedFor(await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query, operationName, variables: { n: target.nhsNumber } }) }), 'maxDepth');
+      await refusedFor(
+        await fetch(stack.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...officer },
+          body: JSON.stringify({ query, operationName, variables: { n: target.nhsNumber } }),
+        }),
+        'maxDepth',
+      );
     }
   });
 
   it('answers the next request on a keep-alive connection after refusing a 3 MB body with 413', async () => {
     const { Agent, request } = await import('node:http');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const send = (body: string) => new Promise<{ status: number; requestId: string | undefined }>((resolve, reject) => {
-      const req = request(stack.gatewayUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...officer }, timeout: 5000 }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, requestId: res.headers['x-request-id'] as string | undefined }));
+    const send = (body: string) =>
+      new Promise<{ status: number; requestId: string | undefined }>((resolve, reject) => {
+        const req = request(
+          stack.gatewayUrl,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', ...officer }, timeout: 5000 },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, requestId: res.headers['x-request-id'] as string | undefined }),
+            );
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error('timed out: the connection was left half-read')));
+        req.on('error', reject);
+        req.end(body);
       });
-      req.on('timeout', () => req.destroy(new Error('timed out: the connection was left half-read')));
-      req.on('error', reject);
-      req.end(body);
-    });
     try {
-      const big = await send(JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber }, pad: 'x'.repeat(3 * 1024 * 1024) }));
+      const big = await send(
+        JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber }, pad: 'x'.repeat(3 * 1024 * 1024) }),
+      );
       expect(big.status).toBe(413);
       expect(big.requestId).toMatch(/^[0-9a-f-]{36}$/);
-      for (let i = 0; i < 3; i++) expect((await send(JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber } }))).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await send(JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber } }))).status).toBe(200);
     } finally {
       agent.destroy();
     }
   });
 
   it('answers headers over 32 KiB with 431, a request id and a record', async () => {
-    const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer, 'x-padding': 'x'.repeat(40 * 1024) }, body: JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber } }) });
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...officer, 'x-padding': 'x'.repeat(40 * 1024) },
+      body: JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber } }),
+    });
     expect(response.status).toBe(431);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    const records = (await gql(stack.gatewayUrl, `{ disclosures(first: 20, filter: { outcome: "BAD_REQUEST" }) { records { requestId reason } } }`, {}, ig)).data.disclosures.records;
+    const records = (
+      await gql(
+        stack.gatewayUrl,
+        `{ disclosures(first: 20, filter: { outcome: "BAD_REQUEST" }) { records { requestId reason } } }`,
+        {},
+        ig,
+      )
+    ).data.disclosures.records;
     expect(records).toContainEqual({ requestId, reason: 'REQUEST_HEADERS_TOO_LARGE' });
   });
 
   it('refuses variables the operation does not declare, and oversized ones', async () => {
-    const send = (variables: Record<string, unknown>) => fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables }) });
+    const send = (variables: Record<string, unknown>) =>
+      fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...officer },
+        body: JSON.stringify({ query: VIEW, variables }),
+      });
     await refusedFor(await send({ n: target.nhsNumber, padding: 'x'.repeat(1_500_000) }), 'variables');
     await refusedFor(await send({ n: 'x'.repeat(100_000) }), 'variables');
     expect((await send({ n: target.nhsNumber })).status).toBe(200);
@@ -113,16 +214,25 @@ describe('operation limits', () => {
 });
 
 describe('production mode and trusted documents', () => {
-
   it('turns introspection and "Did you mean" hints off in production', async () => {
     const gateway = await startExtraGateway(stack, { NODE_ENV: 'production', TRUSTED_DOCUMENTS: 'allow' });
     try {
-      const typo = await gql(gateway.url, `query($n: ID!) { child(nhsNumber: $n) { helth { name } } }`, { n: target.nhsNumber }, officer);
+      const typo = await gql(
+        gateway.url,
+        `query($n: ID!) { child(nhsNumber: $n) { helth { name } } }`,
+        { n: target.nhsNumber },
+        officer,
+      );
       expect(typo.status).toBe(400);
       expect(typo.errors![0]!.message).not.toMatch(/Did you mean/);
       const introspection = await gql(gateway.url, `{ __schema { types { name } } }`, {}, officer);
       expect(introspection.errors![0]!.message).toMatch(/introspection/i);
-      const dev = await gql(stack.gatewayUrl, `query($n: ID!) { child(nhsNumber: $n) { helth { name } } }`, { n: target.nhsNumber }, officer);
+      const dev = await gql(
+        stack.gatewayUrl,
+        `query($n: ID!) { child(nhsNumber: $n) { helth { name } } }`,
+        { n: target.nhsNumber },
+        officer,
+      );
       expect(dev.errors![0]!.message).toMatch(/Did you mean "health"/);
     } finally {
       gateway.stop();
@@ -138,7 +248,10 @@ describe('production mode and trusted documents', () => {
       expect(ok.data.child.nhsNumber).toBe(target.nhsNumber);
       const other = await gql(gateway.url, VIEW, { n: target.nhsNumber }, officer);
       expect(other.status).toBe(400);
-      expect(other.errors![0]!.extensions).toMatchObject({ code: 'TRUSTED_DOCUMENT_REQUIRED', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(other.errors![0]!.extensions).toMatchObject({
+        code: 'TRUSTED_DOCUMENT_REQUIRED',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
     } finally {
       gateway.stop();
     }
@@ -159,7 +272,10 @@ describe('a misbehaving agency', () => {
       expect(result.ms).toBeLessThan(2000);
       expect(result.data.child.health.name).toBe(target.name);
       expect(result.data.child.police).toBeNull();
-      expect(result.errors!.find((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE')).toMatchObject({ extensions: { agency: 'police' }, message: expect.stringMatching(/timed out/) });
+      expect(result.errors!.find((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE')).toMatchObject({
+        extensions: { agency: 'police' },
+        message: expect.stringMatching(/timed out/),
+      });
     } finally {
       proxy.setMode({ kind: 'pass' });
       await new Promise((r) => setTimeout(r, 1600)); // let the breaker close again
@@ -174,7 +290,9 @@ describe('a misbehaving agency', () => {
       // Police's timeout here is 600 ms: its fact look-up spends it, and police are not asked again.
       expect(result.ms).toBeLessThan(1100);
       expect(result.data.child.police).toBeNull();
-      expect(result.errors!.filter((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE').map((e) => e.extensions!.agency)).toEqual(['police']);
+      expect(
+        result.errors!.filter((e) => e.extensions!.code === 'AGENCY_UNAVAILABLE').map((e) => e.extensions!.agency),
+      ).toEqual(['police']);
     } finally {
       proxy.setMode({ kind: 'pass' });
       await new Promise((r) => setTimeout(r, 1600)); // let the breaker close again
@@ -213,11 +331,23 @@ describe('rate limits', () => {
   it('refuses a user who opens more different children than allowed, and shows IG the anomaly', async () => {
     const bulk = headers(await stack.tokenFor('education-leicester-2'), 'EMERGENCY', JUSTIFICATION);
     const many = children.slice(100, 140).map((c) => c.nhsNumber);
-    const result = await gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }`, { n: many }, bulk);
+    const result = await gql(
+      stack.gatewayUrl,
+      `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }`,
+      { n: many },
+      bulk,
+    );
     const limited = result.errors!.filter((e) => e.extensions!.code === 'RATE_LIMITED');
     expect(limited.length).toBe(15);
     expect(limited[0]!.message).toMatch(/bulk export is refused and reported to IG/);
-    const anomalies = (await gql(stack.gatewayUrl, `{ anomalies { user { id } outcome children { nhsNumber } } }`, {}, headers(await stack.tokenFor('ig-education'), 'IG_AUDIT'))).data.anomalies;
+    const anomalies = (
+      await gql(
+        stack.gatewayUrl,
+        `{ anomalies { user { id } outcome children { nhsNumber } } }`,
+        {},
+        headers(await stack.tokenFor('ig-education'), 'IG_AUDIT'),
+      )
+    ).data.anomalies;
     expect(anomalies[0]).toMatchObject({ user: { id: 'education-leicester-2' }, outcome: 'RATE_LIMITED' });
   });
 });

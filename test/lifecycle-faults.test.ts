@@ -1,6 +1,15 @@
 import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, JUSTIFICATION, startExtraGateway, startRecordingProxy, startTestStack, startTestStackBehindProxy } from './testkit.js';
+import {
+  children,
+  gql,
+  headers,
+  JUSTIFICATION,
+  startExtraGateway,
+  startRecordingProxy,
+  startTestStack,
+  startTestStackBehindProxy,
+} from './testkit.js';
 
 // Restarts and faults with real processes: SIGTERM, SIGKILL, agencies and Redis stopped under load.
 // Every load is loopback-only, bounded in requests and seconds, and stops by itself.
@@ -17,7 +26,15 @@ let ig: Record<string, string>;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  ({ stack, proxy } = await startTestStackBehindProxy('health', { REDIS_URL: redis.url }, { SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_BREAKER_OPEN_MS: '500', RATE_LIMIT_REQUESTS_PER_MINUTE: '100000' }));
+  ({ stack, proxy } = await startTestStackBehindProxy(
+    'health',
+    { REDIS_URL: redis.url },
+    {
+      SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
+      CIRCUIT_BREAKER_OPEN_MS: '500',
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '100000',
+    },
+  ));
   officer = headers(await stack.tokenFor('police-leicester-1'), 'EMERGENCY', JUSTIFICATION);
   ig = headers(await stack.tokenFor('ig-police'), 'IG_AUDIT');
 });
@@ -35,23 +52,44 @@ function load(workers: number) {
     for (let i = 0; !stopped && i < 500; i++) {
       const started = Date.now();
       try {
-        const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables: { n: sample[(w * 37 + i) % sample.length] } }) });
+        const response = await fetch(stack.gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...officer },
+          body: JSON.stringify({ query: VIEW, variables: { n: sample[(w * 37 + i) % sample.length] } }),
+        });
         const body = (await response.json()) as { data?: { child?: Record<string, unknown> | null } };
-        answered.push({ requestId: response.headers.get('x-request-id') ?? '', status: response.status, ms: Date.now() - started, childData: Boolean(body.data?.child) });
+        answered.push({
+          requestId: response.headers.get('x-request-id') ?? '',
+          status: response.status,
+          ms: Date.now() - started,
+          childData: Boolean(body.data?.child),
+        });
       } catch {
         failedConnections++;
         await new Promise((r) => setTimeout(r, 50));
       }
     }
   });
-  return { answered, failedConnections: () => failedConnections, stop: async () => { stopped = true; await Promise.all(loops); } };
+  return {
+    answered,
+    failedConnections: () => failedConnections,
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+    },
+  };
 }
 
 async function loggedRequestIds(): Promise<Set<string>> {
   const ids = new Set<string>();
   let after: string | null = null;
   for (;;) {
-    const page: { data?: any } = await gql(stack.gatewayUrl, `query($after: String) { disclosures(first: 200, after: $after, filter: { userId: "police-leicester-1" }) { records { requestId } endCursor hasNextPage } }`, { after }, ig);
+    const page: { data?: any } = await gql(
+      stack.gatewayUrl,
+      `query($after: String) { disclosures(first: 200, after: $after, filter: { userId: "police-leicester-1" }) { records { requestId } endCursor hasNextPage } }`,
+      { after },
+      ig,
+    );
     for (const r of page.data.disclosures.records) ids.add(r.requestId);
     if (!page.data.disclosures.hasNextPage) return ids;
     after = page.data.disclosures.endCursor;
@@ -79,11 +117,24 @@ describe('graceful shutdown', () => {
   });
 
   it('in production, on SIGTERM mid-load, answers every request in flight with its record and exits within the grace period', async () => {
-    const gateway = await startExtraGateway(stack, { NODE_ENV: 'production', TRUSTED_DOCUMENTS: 'allow', SHUTDOWN_GRACE_MS: '3000' });
+    const gateway = await startExtraGateway(stack, {
+      NODE_ENV: 'production',
+      TRUSTED_DOCUMENTS: 'allow',
+      SHUTDOWN_GRACE_MS: '3000',
+    });
     proxy.setMode({ kind: 'slow', ms: 600 });
     try {
-      const inFlight = Array.from({ length: 6 }, (_, i) => fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...officer }, body: JSON.stringify({ query: VIEW, variables: { n: sample[i] } }) })
-        .then(async (r) => ({ status: r.status, requestId: r.headers.get('x-request-id'), body: (await r.json()) as { data?: { child?: { health?: { name?: string } } } } })));
+      const inFlight = Array.from({ length: 6 }, (_, i) =>
+        fetch(gateway.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...officer },
+          body: JSON.stringify({ query: VIEW, variables: { n: sample[i] } }),
+        }).then(async (r) => ({
+          status: r.status,
+          requestId: r.headers.get('x-request-id'),
+          body: (await r.json()) as { data?: { child?: { health?: { name?: string } } } },
+        })),
+      );
       await sleep(250);
       const signalled = Date.now();
       gateway.child.kill('SIGTERM');
@@ -115,28 +166,36 @@ describe('graceful shutdown', () => {
 });
 
 describe('faults under load', () => {
-  it.each(['social-care', 'health', 'police', 'education', 'redis'])('survives %s stopping and returning: no crash, no hang, nothing unlogged, full service after', async (name) => {
-    const run = load(4);
-    await sleep(400);
-    if (name === 'redis') await redis.stop();
-    else await stack.stop(name);
-    await sleep(900);
-    if (name === 'redis') await redis.start();
-    else await stack.start(name);
-    await sleep(1200);
-    await run.stop();
+  it.each(['social-care', 'health', 'police', 'education', 'redis'])(
+    'survives %s stopping and returning: no crash, no hang, nothing unlogged, full service after',
+    async (name) => {
+      const run = load(4);
+      await sleep(400);
+      if (name === 'redis') await redis.stop();
+      else await stack.stop(name);
+      await sleep(900);
+      if (name === 'redis') await redis.start();
+      else await stack.start(name);
+      await sleep(1200);
+      await run.stop();
 
-    expect(run.failedConnections()).toBe(0);
-    expect(stack.processes.get('gateway')!.child.exitCode).toBeNull();
-    const slowest = Math.max(...run.answered.map((a) => a.ms));
-    expect(slowest).toBeLessThan(TIMEOUT_MS * 2 + 1500);
-    const served = run.answered.filter((a) => a.childData);
-    const logged = await loggedRequestIds();
-    expect(served.filter((a) => !logged.has(a.requestId))).toEqual([]);
-    // Full service once it is back (the circuit closes after its short open period).
-    await sleep(600);
-    const after = await gql(stack.gatewayUrl, VIEW, { n: children.find((c) => c.socialCare && c.police && c.education)!.nhsNumber }, officer);
-    expect(after.errors, JSON.stringify(after.errors)).toBeUndefined();
-    expect(Object.values(after.data.child).every((v) => v !== null)).toBe(true);
-  });
+      expect(run.failedConnections()).toBe(0);
+      expect(stack.processes.get('gateway')!.child.exitCode).toBeNull();
+      const slowest = Math.max(...run.answered.map((a) => a.ms));
+      expect(slowest).toBeLessThan(TIMEOUT_MS * 2 + 1500);
+      const served = run.answered.filter((a) => a.childData);
+      const logged = await loggedRequestIds();
+      expect(served.filter((a) => !logged.has(a.requestId))).toEqual([]);
+      // Full service once it is back (the circuit closes after its short open period).
+      await sleep(600);
+      const after = await gql(
+        stack.gatewayUrl,
+        VIEW,
+        { n: children.find((c) => c.socialCare && c.police && c.education)!.nhsNumber },
+        officer,
+      );
+      expect(after.errors, JSON.stringify(after.errors)).toBeUndefined();
+      expect(Object.values(after.data.child).every((v) => v !== null)).toBe(true);
+    },
+  );
 });

@@ -1,4 +1,16 @@
-import { buildClientSchema, getIntrospectionQuery, getNamedType, isLeafType, isObjectType, Kind, parse, type GraphQLObjectType, type GraphQLSchema, type IntrospectionQuery, type SelectionSetNode } from 'graphql';
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  isLeafType,
+  isObjectType,
+  Kind,
+  parse,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+  type SelectionSetNode,
+} from 'graphql';
 import { POLICIES } from '@macpt/policies';
 import { Random, type Child, type Persona } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,18 +26,37 @@ import { truthPurposeSupported, truthRelationship } from './truth.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const MAX_CASES = Number(process.env.FUZZ_CASES ?? 250);
 const MAX_MS = 40_000;
-const PURPOSES = ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE', 'EMERGENCY', 'IG_AUDIT'];
-const FIELD = new Map(POLICIES.flatMap((p) => Object.entries(p.fields).map(([c, rule]) => [c, { ...rule, owner: p.agency }] as const)));
+const PURPOSES = [
+  'STRATEGY_DISCUSSION',
+  'SECTION_47_ENQUIRY',
+  'CHILD_PROTECTION_CONFERENCE',
+  'CP_PLAN_REVIEW',
+  'MASH_TRIAGE',
+  'EMERGENCY',
+  'IG_AUDIT',
+];
+const FIELD = new Map(
+  POLICIES.flatMap((p) => Object.entries(p.fields).map(([c, rule]) => [c, { ...rule, owner: p.agency }] as const)),
+);
 
 /** Builds a random selection of `type`, at most `depth` levels, within the gateway's alias limit. */
-function randomSelection(rnd: Random, schema: GraphQLSchema, type: GraphQLObjectType, depth: number, budget: { aliases: number; fragments: string[] }): string {
+function randomSelection(
+  rnd: Random,
+  schema: GraphQLSchema,
+  type: GraphQLObjectType,
+  depth: number,
+  budget: { aliases: number; fragments: string[] },
+): string {
   const fields = Object.values(type.getFields()).filter((f) => !f.args.some((a) => a.type.toString().endsWith('!')));
   const picks = Array.from({ length: rnd.int(1, Math.min(4, fields.length)) }, () => rnd.pick(fields));
   const parts: string[] = [];
   for (const field of picks) {
     const named = getNamedType(field.type);
     const alias = budget.aliases > 0 && rnd.chance(0.3) ? (budget.aliases--, `x${rnd.int(0, 9999)}: `) : '';
-    const args = field.args.some((a) => a.name === 'sinceDays') && rnd.chance(0.4) ? `(sinceDays: ${rnd.pick([30, 90, 365])})` : '';
+    const args =
+      field.args.some((a) => a.name === 'sinceDays') && rnd.chance(0.4)
+        ? `(sinceDays: ${rnd.pick([30, 90, 365])})`
+        : '';
     if (isLeafType(named)) parts.push(`${alias}${field.name}${args}`);
     else if (isObjectType(named) && depth > 1) {
       let inner = randomSelection(rnd, schema, named, depth - 1, budget);
@@ -41,19 +72,28 @@ function randomSelection(rnd: Random, schema: GraphQLSchema, type: GraphQLObject
 }
 
 /** Calls `fn` for every field value present in `data` along the operation, with its coordinate. */
-function walk(schema: GraphQLSchema, selectionSet: SelectionSetNode, type: GraphQLObjectType, value: unknown, fragments: Map<string, SelectionSetNode>, fn: (coordinate: string, v: unknown) => void): void {
+function walk(
+  schema: GraphQLSchema,
+  selectionSet: SelectionSetNode,
+  type: GraphQLObjectType,
+  value: unknown,
+  fragments: Map<string, SelectionSetNode>,
+  fn: (coordinate: string, v: unknown) => void,
+): void {
   if (Array.isArray(value)) return value.forEach((v) => walk(schema, selectionSet, type, v, fragments, fn));
   if (value === null || typeof value !== 'object') return;
   const obj = value as Record<string, unknown>;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) walk(schema, selection.selectionSet, type, obj, fragments, fn);
-    else if (selection.kind === Kind.FRAGMENT_SPREAD) walk(schema, fragments.get(selection.name.value)!, type, obj, fragments, fn);
+    else if (selection.kind === Kind.FRAGMENT_SPREAD)
+      walk(schema, fragments.get(selection.name.value)!, type, obj, fragments, fn);
     else if (selection.name.value !== '__typename') {
       const key = selection.alias?.value ?? selection.name.value;
       const field = type.getFields()[selection.name.value]!;
       fn(`${type.name}.${field.name}`, obj[key]);
       const named = getNamedType(field.type);
-      if (selection.selectionSet && isObjectType(named)) walk(schema, selection.selectionSet, named, obj[key], fragments, fn);
+      if (selection.selectionSet && isObjectType(named))
+        walk(schema, selection.selectionSet, named, obj[key], fragments, fn);
     }
   }
 }
@@ -63,8 +103,16 @@ let schema: GraphQLSchema;
 
 beforeAll(async () => {
   // The standard introspection query is 13 levels deep: allow it here so the fuzzer can read the schema.
-  stack = await startTestStack({}, { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000', RATE_LIMIT_CHILDREN_PER_HOUR: '100000', MAX_DEPTH: '16' });
-  const introspection = await gql<IntrospectionQuery>(stack.gatewayUrl, getIntrospectionQuery(), {}, headers(await stack.tokenFor('lcpp-leicester'), 'STRATEGY_DISCUSSION'));
+  stack = await startTestStack(
+    {},
+    { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000', RATE_LIMIT_CHILDREN_PER_HOUR: '100000', MAX_DEPTH: '16' },
+  );
+  const introspection = await gql<IntrospectionQuery>(
+    stack.gatewayUrl,
+    getIntrospectionQuery(),
+    {},
+    headers(await stack.tokenFor('lcpp-leicester'), 'STRATEGY_DISCUSSION'),
+  );
   schema = buildClientSchema(introspection.data!);
 });
 afterAll(async () => {
@@ -72,14 +120,20 @@ afterAll(async () => {
 });
 
 describe(`policy fuzzer (seed ${SEED})`, () => {
-  it('finds no disclosed field the design forbids, and no disclosure missing from the log', { timeout: 120_000 }, async () => {
+  it('finds no disclosed field the design forbids, and no disclosure missing from the log', {
+    timeout: 120_000,
+  }, async () => {
     const rnd = new Random(SEED);
     // Children with cases, children without, and children of confidential households that the flagging agency never met.
     const unmetSiblings = children.filter((c) => {
       const flagger = householdOf(c).confidentialBy;
       return (flagger === 'social-care' && !c.socialCare) || (flagger === 'police' && !c.police);
     });
-    const pool: Child[] = [...children.filter((c) => c.socialCare?.caseId).slice(0, 150), ...children.slice(0, 50), ...unmetSiblings.slice(0, 30)];
+    const pool: Child[] = [
+      ...children.filter((c) => c.socialCare?.caseId).slice(0, 150),
+      ...children.slice(0, 50),
+      ...unmetSiblings.slice(0, 30),
+    ];
     expect(unmetSiblings.length).toBeGreaterThan(0);
     const answered: { requestId: string | null; user: string; label: string }[] = [];
     const personas: Persona[] = stack.personas;
@@ -98,25 +152,49 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
       const query = `query Fuzz($n: ID!) { ${rnd.chance(0.3) ? 'c: ' : ''}${root} { ${selection} } } ${budget.fragments.join(' ')}`;
       const label = `case ${cases} (FUZZ_SEED=${SEED}): ${persona.id} ${purpose} ${child.nhsNumber}\n  ${query}`;
       if (!tokens.has(persona.id)) tokens.set(persona.id, await stack.tokenFor(persona.id));
-      const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers(tokens.get(persona.id)!, purpose, purpose === 'EMERGENCY' ? JUSTIFICATION : undefined) }, body: JSON.stringify({ query, variables: { n: child.nhsNumber } }) });
+      const response = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...headers(tokens.get(persona.id)!, purpose, purpose === 'EMERGENCY' ? JUSTIFICATION : undefined),
+        },
+        body: JSON.stringify({ query, variables: { n: child.nhsNumber } }),
+      });
       const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
-      if (response.status >= 500) problems.push(`${label}\n  → HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
+      if (response.status >= 500)
+        problems.push(`${label}\n  → HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
       answered.push({ requestId: response.headers.get('x-request-id'), user: persona.id, label });
       const household = householdOf(child);
-      const attrs = { relationship: truthRelationship(persona, child, household), purposeSupported: truthPurposeSupported(purpose, child), confidentialBy: household.confidentialBy ? [household.confidentialBy] : [] };
+      const attrs = {
+        relationship: truthRelationship(persona, child, household),
+        purposeSupported: truthPurposeSupported(purpose, child),
+        confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
+      };
       const document = parse(query);
-      const fragments = new Map(document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d.selectionSet]));
+      const fragments = new Map(
+        document.definitions
+          .filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)
+          .map((d) => [d.name.value, d.selectionSet]),
+      );
       const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)!;
       const disclosed = new Set<string>();
       walk(schema, operation.selectionSet, schema.getQueryType()!, body.data ?? null, fragments, (coordinate, v) => {
         const rule = FIELD.get(coordinate);
         if (!rule || coordinate === 'Child.nhsNumber' || v === null || v === undefined) return;
         disclosed.add(coordinate);
-        if (!referenceAllows({ role: persona.role, agency: persona.agency }, purpose, { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass }, attrs)) {
+        if (
+          !referenceAllows(
+            { role: persona.role, agency: persona.agency },
+            purpose,
+            { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass },
+            attrs,
+          )
+        ) {
           problems.push(`${label}\n  → disclosed ${coordinate}, which DESIGN §4 forbids (${JSON.stringify(attrs)})`);
         }
       });
-      if (disclosed.size > 0) checked.push({ requestId: response.headers.get('x-request-id') ?? '', user: persona.id, disclosed, label });
+      if (disclosed.size > 0)
+        checked.push({ requestId: response.headers.get('x-request-id') ?? '', user: persona.id, disclosed, label });
     }
     expect(cases).toBeGreaterThan(50);
     expect(checked.length).toBeGreaterThan(20);
@@ -126,15 +204,28 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
     for (const userId of new Set(answered.map((c) => c.user))) {
       let after: string | null = null;
       for (;;) {
-        const page: { data?: any } = await gql(stack.gatewayUrl, `query($u: ID, $after: String) { disclosures(first: 200, after: $after, filter: { userId: $u }) { records { requestId children { disclosed { fields } } } endCursor hasNextPage } }`, { u: userId, after }, headers(await stack.tokenFor(`ig-${stack.personas.find((p) => p.id === userId)!.agency}`), 'IG_AUDIT'));
+        const page: { data?: any } = await gql(
+          stack.gatewayUrl,
+          `query($u: ID, $after: String) { disclosures(first: 200, after: $after, filter: { userId: $u }) { records { requestId children { disclosed { fields } } } endCursor hasNextPage } }`,
+          { u: userId, after },
+          headers(await stack.tokenFor(`ig-${stack.personas.find((p) => p.id === userId)!.agency}`), 'IG_AUDIT'),
+        );
         for (const r of page.data.disclosures.records) recorded.add(r.requestId);
-        for (const r of page.data.disclosures.records) records.set(r.requestId, new Set(r.children.flatMap((c: { disclosed: { fields: string[] }[] }) => c.disclosed.flatMap((d) => d.fields))));
+        for (const r of page.data.disclosures.records)
+          records.set(
+            r.requestId,
+            new Set(
+              r.children.flatMap((c: { disclosed: { fields: string[] }[] }) => c.disclosed.flatMap((d) => d.fields)),
+            ),
+          );
         if (!page.data.disclosures.hasNextPage) break;
         after = page.data.disclosures.endCursor;
       }
     }
     // Every response, refused or not, names its record, and the record exists.
-    for (const a of answered) if (!a.requestId || !recorded.has(a.requestId)) problems.push(`${a.label}\n  → no disclosure record for request ${a.requestId}`);
+    for (const a of answered)
+      if (!a.requestId || !recorded.has(a.requestId))
+        problems.push(`${a.label}\n  → no disclosure record for request ${a.requestId}`);
     for (const c of checked) {
       const fields = records.get(c.requestId);
       const missing = [...c.disclosed].filter((f) => !fields?.has(f));

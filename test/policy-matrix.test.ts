@@ -17,41 +17,99 @@ interface Node {
 const n = (key: string, ...kids: Node[]): Node => (kids.length ? { key, children: kids } : { key });
 
 /** The query, as a tree of response keys (the type of each is read from the field names below). */
-const TREE: Node = n('child',
-  n('socialCare', n('name'), n('lookedAfter'), n('placementAddress'), n('caseNotes', n('id')), n('adoptionDetails'), n('currentCase', n('id'), n('stage'))),
-  n('health', n('name'), n('address'), n('aeAttendances', n('id')), n('camhs', n('id')), n('confidentialSexualHealth', n('id'))),
-  n('police', n('name'), n('incidents', n('id'), n('location')), n('intelligence', n('id')), n('restrictedIntelligence', n('id')), n('householdOffending', n('id'))),
+const TREE: Node = n(
+  'child',
+  n(
+    'socialCare',
+    n('name'),
+    n('lookedAfter'),
+    n('placementAddress'),
+    n('caseNotes', n('id')),
+    n('adoptionDetails'),
+    n('currentCase', n('id'), n('stage')),
+  ),
+  n(
+    'health',
+    n('name'),
+    n('address'),
+    n('aeAttendances', n('id')),
+    n('camhs', n('id')),
+    n('confidentialSexualHealth', n('id')),
+  ),
+  n(
+    'police',
+    n('name'),
+    n('incidents', n('id'), n('location')),
+    n('intelligence', n('id')),
+    n('restrictedIntelligence', n('id')),
+    n('householdOffending', n('id')),
+  ),
   n('operationEncompass', n('id')),
   n('education', n('name'), n('homeAddress'), n('attendance', n('rate')), n('senDetail'), n('pastoralNotes')),
 );
 const TYPE_OF: Record<string, string> = {
-  child: 'Child', socialCare: 'SocialCareRecord', health: 'HealthRecord', police: 'PoliceRecord', education: 'EducationRecord', caseNotes: 'CaseNote',
-  currentCase: 'MacptCase', aeAttendances: 'AeAttendance', camhs: 'CamhsEpisode', confidentialSexualHealth: 'SexualHealthContact', incidents: 'PoliceIncident',
-  intelligence: 'Intelligence', restrictedIntelligence: 'Intelligence', householdOffending: 'AdultOffence', operationEncompass: 'EncompassNotification', attendance: 'Attendance',
+  child: 'Child',
+  socialCare: 'SocialCareRecord',
+  health: 'HealthRecord',
+  police: 'PoliceRecord',
+  education: 'EducationRecord',
+  caseNotes: 'CaseNote',
+  currentCase: 'MacptCase',
+  aeAttendances: 'AeAttendance',
+  camhs: 'CamhsEpisode',
+  confidentialSexualHealth: 'SexualHealthContact',
+  incidents: 'PoliceIncident',
+  intelligence: 'Intelligence',
+  restrictedIntelligence: 'Intelligence',
+  householdOffending: 'AdultOffence',
+  operationEncompass: 'EncompassNotification',
+  attendance: 'Attendance',
 };
-const print = (node: Node): string => (node.children ? `${node.key} { ${node.children.map(print).join(' ')} }` : node.key);
+const print = (node: Node): string =>
+  node.children ? `${node.key} { ${node.children.map(print).join(' ')} }` : node.key;
 const QUERY = `query Full($n: ID!) { ${print({ key: 'child(nhsNumber: $n)', children: TREE.children! })} }`;
 
 const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
-const FIELD = new Map(POLICIES.flatMap((p) => Object.entries(p.fields).map(([coordinate, rule]) => [coordinate, { ...rule, owner: p.agency }] as const)));
+const FIELD = new Map(
+  POLICIES.flatMap((p) =>
+    Object.entries(p.fields).map(([coordinate, rule]) => [coordinate, { ...rule, owner: p.agency }] as const),
+  ),
+);
 
-type Cell = { persona: Pick<Persona, 'id' | 'role' | 'agency' | 'la' | 'school'>; purpose: string; child: Child; relationship: RefRelationship };
+type Cell = {
+  persona: Pick<Persona, 'id' | 'role' | 'agency' | 'la' | 'school'>;
+  purpose: string;
+  child: Child;
+  relationship: RefRelationship;
+};
 
 /** Compares one response with the reference, returning every disagreement as a readable line. */
 function disagreements(cell: Cell, result: GraphQLResult): string[] {
   const out: string[] = [];
-  const forbiddenAt = new Set((result.errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN_BY_POLICY').map((e) => JSON.stringify(e.path)));
+  const forbiddenAt = new Set(
+    (result.errors ?? [])
+      .filter((e) => e.extensions?.code === 'FORBIDDEN_BY_POLICY')
+      .map((e) => JSON.stringify(e.path)),
+  );
   const household = householdOf(cell.child);
-  const childAttrs = { relationship: cell.relationship, purposeSupported: truthPurposeSupported(cell.purpose, cell.child), confidentialBy: household.confidentialBy ? [household.confidentialBy] : [] };
+  const childAttrs = {
+    relationship: cell.relationship,
+    purposeSupported: truthPurposeSupported(cell.purpose, cell.child),
+    confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
+  };
   const user = { role: cell.persona.role, agency: cell.persona.agency };
   const label = `${cell.persona.id}/${cell.purpose}/${cell.relationship}`;
 
   // Break-glass is for MACPT members: anyone else is refused outright (403), before anything is asked.
   if (cell.purpose === 'EMERGENCY' && !MACPT.includes(user.role)) {
-    if (result.status !== 403 || result.errors?.[0]?.extensions?.code !== 'BREAK_GLASS_NOT_PERMITTED' || result.data) out.push(`${label}: break-glass should be refused, got HTTP ${result.status}`);
+    if (result.status !== 403 || result.errors?.[0]?.extensions?.code !== 'BREAK_GLASS_NOT_PERMITTED' || result.data)
+      out.push(`${label}: break-glass should be refused, got HTTP ${result.status}`);
     return out;
   }
-  const rootAllowed = user.role !== 'IG_LEAD' && cell.purpose !== 'IG_AUDIT' && (cell.relationship !== 'NONE' || cell.purpose === 'EMERGENCY');
+  const rootAllowed =
+    user.role !== 'IG_LEAD' &&
+    cell.purpose !== 'IG_AUDIT' &&
+    (cell.relationship !== 'NONE' || cell.purpose === 'EMERGENCY');
   const root = result.data?.child;
   if (!rootAllowed) {
     if (root !== null || !forbiddenAt.has(JSON.stringify(['child']))) out.push(`${label}: child should be withheld`);
@@ -64,11 +122,17 @@ function disagreements(cell: Cell, result: GraphQLResult): string[] {
     for (const kid of node.children ?? []) {
       const coordinate = `${type}.${kid.key}`;
       const rule = FIELD.get(coordinate)!;
-      const allowed = referenceAllows(user, cell.purpose, { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass }, childAttrs);
+      const allowed = referenceAllows(
+        user,
+        cell.purpose,
+        { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass },
+        childAttrs,
+      );
       const kidPath = [...path, kid.key];
       const withheld = forbiddenAt.has(JSON.stringify(kidPath));
       const v = value[kid.key];
-      if (!allowed && !(withheld && v === null)) out.push(`${label}: ${coordinate} should be withheld, got ${JSON.stringify(v)?.slice(0, 60)}`);
+      if (!allowed && !(withheld && v === null))
+        out.push(`${label}: ${coordinate} should be withheld, got ${JSON.stringify(v)?.slice(0, 60)}`);
       if (allowed && withheld) out.push(`${label}: ${coordinate} should be seen, was withheld`);
       if (!allowed || v === null || v === undefined || !kid.children) continue;
       if (Array.isArray(v)) v.forEach((item, i) => walk(kid, item as Record<string, unknown>, [...kidPath, i]));
@@ -81,17 +145,32 @@ function disagreements(cell: Cell, result: GraphQLResult): string[] {
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 const cells: Cell[] = [];
-const PURPOSES = ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE', 'EMERGENCY', 'IG_AUDIT'];
+const PURPOSES = [
+  'STRATEGY_DISCUSSION',
+  'SECTION_47_ENQUIRY',
+  'CHILD_PROTECTION_CONFERENCE',
+  'CP_PLAN_REVIEW',
+  'MASH_TRIAGE',
+  'EMERGENCY',
+  'IG_AUDIT',
+];
 
 // Leicester children at different stages, one whose household's address police flagged confidential, one with no case.
 const inLeicester = (c: Child) => householdOf(c).la === 'LEICESTER';
 const sample: Child[] = [
-  children.find((c) => inLeicester(c) && c.socialCare?.stage === 'SECTION_47' && c.police && c.education?.schoolUrn && c.health.camhs.length > 0)
-    ?? children.find((c) => inLeicester(c) && c.socialCare?.stage === 'SECTION_47' && c.police && c.education?.schoolUrn)!,
+  children.find(
+    (c) =>
+      inLeicester(c) &&
+      c.socialCare?.stage === 'SECTION_47' &&
+      c.police &&
+      c.education?.schoolUrn &&
+      c.health.camhs.length > 0,
+  ) ??
+    children.find((c) => inLeicester(c) && c.socialCare?.stage === 'SECTION_47' && c.police && c.education?.schoolUrn)!,
   children.find((c) => inLeicester(c) && c.socialCare?.stage === 'CP_PLAN' && c.education?.schoolUrn)!,
   children.find((c) => inLeicester(c) && c.socialCare?.stage === 'REFERRAL')!,
-  children.find((c) => inLeicester(c) && c.socialCare?.caseId && householdOf(c).confidentialBy === 'police')
-    ?? children.find((c) => c.socialCare?.caseId && householdOf(c).confidentialBy)!,
+  children.find((c) => inLeicester(c) && c.socialCare?.caseId && householdOf(c).confidentialBy === 'police') ??
+    children.find((c) => c.socialCare?.caseId && householdOf(c).confidentialBy)!,
   children.find((c) => inLeicester(c) && !c.socialCare && c.education?.schoolUrn)!,
 ];
 
@@ -99,10 +178,23 @@ beforeAll(async () => {
   stack = await startTestStack();
   const leicester: Cell['persona'][] = stack.personas.filter((p) => p.la === 'LEICESTER' && p.role !== 'SCHOOL_DSL');
   // A DSL of the first sample child's school (on roll) and of another school (not on roll).
-  const dslOnRoll = { id: 'dsl-on-roll', role: 'SCHOOL_DSL' as const, agency: 'education' as const, la: 'LEICESTER' as const, school: sample[0]!.education!.schoolUrn! };
-  const dslElsewhere = { ...dslOnRoll, id: 'dsl-elsewhere', school: sample[0]!.education!.schoolUrn === '910001' ? '910002' : '910001' };
+  const dslOnRoll = {
+    id: 'dsl-on-roll',
+    role: 'SCHOOL_DSL' as const,
+    agency: 'education' as const,
+    la: 'LEICESTER' as const,
+    school: sample[0]!.education!.schoolUrn!,
+  };
+  const dslElsewhere = {
+    ...dslOnRoll,
+    id: 'dsl-elsewhere',
+    school: sample[0]!.education!.schoolUrn === '910001' ? '910002' : '910001',
+  };
   const everyone = [...leicester, dslOnRoll, dslElsewhere, stack.personas.find((p) => p.id === 'ig-health')!];
-  for (const persona of everyone) for (const child of sample) for (const purpose of PURPOSES) cells.push({ persona, purpose, child, relationship: truthRelationship(persona, child, householdOf(child)) });
+  for (const persona of everyone)
+    for (const child of sample)
+      for (const purpose of PURPOSES)
+        cells.push({ persona, purpose, child, relationship: truthRelationship(persona, child, householdOf(child)) });
 });
 afterAll(async () => {
   await stack?.stopAll();
@@ -120,10 +212,22 @@ describe('the sharing matrix, cell by cell, against the running system', () => {
     for (const cell of cells) {
       const p = cell.persona;
       if (!tokens.has(p.id)) {
-        const template = stack.personas.find((x) => x.id === p.id) ? p.id : stack.personas.find((x) => x.role === 'SCHOOL_DSL')!.id;
-        tokens.set(p.id, await stack.tokenFor(template, { claims: { sub: p.id, role: p.role, agency: p.agency, la: p.la, school: p.school ?? null } }));
+        const template = stack.personas.find((x) => x.id === p.id)
+          ? p.id
+          : stack.personas.find((x) => x.role === 'SCHOOL_DSL')!.id;
+        tokens.set(
+          p.id,
+          await stack.tokenFor(template, {
+            claims: { sub: p.id, role: p.role, agency: p.agency, la: p.la, school: p.school ?? null },
+          }),
+        );
       }
-      const result = await gql(stack.gatewayUrl, QUERY, { n: cell.child.nhsNumber }, headers(tokens.get(p.id)!, cell.purpose, cell.purpose === 'EMERGENCY' ? JUSTIFICATION : undefined));
+      const result = await gql(
+        stack.gatewayUrl,
+        QUERY,
+        { n: cell.child.nhsNumber },
+        headers(tokens.get(p.id)!, cell.purpose, cell.purpose === 'EMERGENCY' ? JUSTIFICATION : undefined),
+      );
       wrong.push(...disagreements(cell, result));
     }
     expect(wrong).toEqual([]);

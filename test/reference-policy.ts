@@ -36,10 +36,15 @@ export function referenceAllows(user: RefUser, purpose: string, field: RefField,
   if (user.role === 'IG_LEAD' || purpose === 'IG_AUDIT') return false;
   // Confidential location: withheld from everyone outside the agency that holds the flag; an agency that
   // could hold one and did not answer counts as holding it.
-  if (field.location && [...child.confidentialBy, ...(child.locationUnverifiedBy ?? [])].some((agency) => agency !== user.agency)) return false;
+  if (
+    field.location &&
+    [...child.confidentialBy, ...(child.locationUnverifiedBy ?? [])].some((agency) => agency !== user.agency)
+  )
+    return false;
   // Break-glass: MACPT members only (anyone else is refused outright); IDENTITY and SAFEGUARDING of every
   // agency and nothing more, the user's own SENSITIVE and RESTRICTED included.
-  if (purpose === 'EMERGENCY') return MACPT.includes(user.role) && (field.class === 'IDENTITY' || field.class === 'SAFEGUARDING');
+  if (purpose === 'EMERGENCY')
+    return MACPT.includes(user.role) && (field.class === 'IDENTITY' || field.class === 'SAFEGUARDING');
   const related = child.relationship !== 'NONE';
   const ownAgency = field.owner === user.agency;
   // RESTRICTED: the owning agency's own staff only.

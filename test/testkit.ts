@@ -3,16 +3,26 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, REPO_ROOT, startStack, type Stack } from '@macpt/stack';
+import { freePort, REPO_ROOT, startStack, type Stack } from '@macpt/dev';
 import { generateWorld, type Child, type Household, type WorldOptions } from '@macpt/synthetic';
 
 /** The world every end-to-end test runs on: small enough to seed in seconds, big enough for every case kind. */
 export const E2E_WORLD: WorldOptions = { seed: 11, children: 10_000, asOf: new Date().toISOString().slice(0, 10) };
 
 /** A running system on free loopback ports over a fresh data folder, removed again by `stop()`. */
-export async function startTestStack(env: Record<string, string> = {}, gatewayEnv: Record<string, string> = {}): Promise<Stack & { dataDir: string; stopAll: () => Promise<void> }> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  gatewayEnv: Record<string, string> = {},
+): Promise<Stack & { dataDir: string; stopAll: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'macpt-e2e-'));
-  const stack = await startStack({ dataDir, world: E2E_WORLD, ports: 'free', logs: process.env.E2E_LOGS === '1' ? 'pretty' : 'quiet', env: { LOG_LEVEL: 'warn', ...env }, gatewayEnv });
+  const stack = await startStack({
+    dataDir,
+    world: E2E_WORLD,
+    ports: 'free',
+    logs: process.env.E2E_LOGS === '1' ? 'pretty' : 'quiet',
+    env: { LOG_LEVEL: 'warn', ...env },
+    gatewayEnv,
+  });
   return {
     ...stack,
     dataDir,
@@ -36,15 +46,28 @@ export interface GraphQLResult<T = Record<string, unknown>> {
 }
 
 /** POSTs a GraphQL operation to `url`. */
-export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResult<T>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+export async function gql<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
   return { status: response.status, ...body };
 }
 
 /** Headers of a request by `token` for `purpose` (and a break-glass justification). */
 export function headers(token: string, purpose: string, justification?: string): Record<string, string> {
-  return { authorization: `Bearer ${token}`, 'x-purpose-of-use': purpose, ...(justification ? { 'x-justification': justification } : {}) };
+  return {
+    authorization: `Bearer ${token}`,
+    'x-purpose-of-use': purpose,
+    ...(justification ? { 'x-justification': justification } : {}),
+  };
 }
 
 /** A justification long enough for EMERGENCY. */
@@ -63,7 +86,13 @@ export const PURPOSE_FOR_STAGE: Record<string, string> = {
 export type ProxyMode = { kind: 'pass' } | { kind: 'slow'; ms: number } | { kind: 'garbage' } | { kind: 'reset' };
 
 /** A loopback HTTP proxy in front of one agency that records what the gateway sends it and can inject faults. */
-export async function startRecordingProxy(target: string): Promise<{ url: string; requests: { headers: Record<string, string | string[] | undefined>; body: string }[]; setTarget: (t: string) => void; setMode: (m: ProxyMode) => void; close: () => Promise<void> }> {
+export async function startRecordingProxy(target: string): Promise<{
+  url: string;
+  requests: { headers: Record<string, string | string[] | undefined>; body: string }[];
+  setTarget: (t: string) => void;
+  setMode: (m: ProxyMode) => void;
+  close: () => Promise<void>;
+}> {
   let upstream = new URL(target);
   let mode: ProxyMode = { kind: 'pass' };
   const requests: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
@@ -73,10 +102,19 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
     const body = Buffer.concat(chunks).toString('utf8');
     requests.push({ headers: req.headers, body });
     if (mode.kind === 'reset') return req.socket.destroy();
-    if (mode.kind === 'garbage') return res.writeHead(200, { 'content-type': 'application/json' }).end('<html>proxy error</html>');
+    if (mode.kind === 'garbage')
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('<html>proxy error</html>');
     if (mode.kind === 'slow') await new Promise((r) => setTimeout(r, (mode as { ms: number }).ms));
     try {
-      const forwarded = await fetch(new URL(req.url ?? '/', upstream), { method: req.method, headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length' && k !== 'connection').map(([k, v]) => [k, String(v)])), body: req.method === 'POST' ? body : undefined });
+      const forwarded = await fetch(new URL(req.url ?? '/', upstream), {
+        method: req.method,
+        headers: Object.fromEntries(
+          Object.entries(req.headers)
+            .filter(([k]) => k !== 'host' && k !== 'content-length' && k !== 'connection')
+            .map(([k, v]) => [k, String(v)]),
+        ),
+        body: req.method === 'POST' ? body : undefined,
+      });
       res.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' });
       res.end(await forwarded.text());
     } catch {
@@ -91,7 +129,11 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
     requests,
     setTarget: (t) => (upstream = new URL(t)),
     setMode: (m) => (mode = m),
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -99,10 +141,17 @@ export async function startRecordingProxy(target: string): Promise<{ url: string
  * The test stack with a recording (and fault-injecting) proxy between the gateway and one agency;
  * `stopAll` stops both.
  */
-export async function startTestStackBehindProxy(agency: string, env: Record<string, string> = {}, gatewayEnv: Record<string, string> = {}) {
+export async function startTestStackBehindProxy(
+  agency: string,
+  env: Record<string, string> = {},
+  gatewayEnv: Record<string, string> = {},
+) {
   const proxy = await startRecordingProxy('http://127.0.0.1:9/graphql');
   try {
-    const stack = await startTestStack(env, { ...gatewayEnv, [`${agency.toUpperCase().replace(/-/g, '_')}_URL`]: proxy.url });
+    const stack = await startTestStack(env, {
+      ...gatewayEnv,
+      [`${agency.toUpperCase().replace(/-/g, '_')}_URL`]: proxy.url,
+    });
     proxy.setTarget(stack.subgraphUrls[agency]!);
     const stopAll = async () => {
       await stack.stopAll();
@@ -121,19 +170,39 @@ export async function startTestStackBehindProxy(agency: string, env: Record<stri
  */
 export async function startExtraGateway(stack: Stack & { dataDir: string }, env: Record<string, string>) {
   const jwks = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'dev-issuer.public.json'), 'utf8'));
-  const keys = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwks] })));
+  const keys = createServer((_, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwks] })),
+  );
   await new Promise<void>((r) => keys.listen(0, '127.0.0.1', r));
   const port = await freePort();
   const child = spawn(process.execPath, [join(REPO_ROOT, 'gateway/dist/main.js')], {
-    env: { ...process.env, ...stack.env, PORT: String(port), OIDC_ISSUER: 'urn:macpt:dev-issuer', OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`, ...env },
+    env: {
+      ...process.env,
+      ...stack.env,
+      PORT: String(port),
+      OIDC_ISSUER: 'urn:macpt:dev-issuer',
+      OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`,
+      ...env,
+    },
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}/graphql`;
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(url.replace('/graphql', '/health')).then((r) => r.ok, () => false);
+    const ok = await fetch(url.replace('/graphql', '/health')).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, child, exited, stop: () => { child.kill('SIGTERM'); keys.close(); } };
+  return {
+    url,
+    child,
+    exited,
+    stop: () => {
+      child.kill('SIGTERM');
+      keys.close();
+    },
+  };
 }

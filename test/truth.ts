@@ -6,8 +6,13 @@ import type { RefRelationship } from './reference-policy.js';
 const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
 
 /** DESIGN §4: named on the child's open case; same-LA MACPT member; a DSL of the child's school; else none. */
-export function truthRelationship(persona: Pick<Persona, 'id' | 'role' | 'la' | 'school'>, child: Child, household: Household): RefRelationship {
-  if (persona.role === 'SCHOOL_DSL') return child.education?.schoolUrn && child.education.schoolUrn === persona.school ? 'DSL_ON_ROLL' : 'NONE';
+export function truthRelationship(
+  persona: Pick<Persona, 'id' | 'role' | 'la' | 'school'>,
+  child: Child,
+  household: Household,
+): RefRelationship {
+  if (persona.role === 'SCHOOL_DSL')
+    return child.education?.schoolUrn && child.education.schoolUrn === persona.school ? 'DSL_ON_ROLL' : 'NONE';
   if (!MACPT.includes(persona.role) || !child.socialCare?.caseId) return 'NONE';
   if (child.socialCare.namedWorkers.includes(persona.id)) return 'NAMED';
   return household.la === persona.la ? 'TEAM' : 'NONE';
@@ -18,13 +23,21 @@ export function truthPurposeSupported(purpose: string, child: Child): boolean {
   const stage = child.socialCare?.caseId ? child.socialCare.stage : null;
   switch (purpose) {
     // Break-glass is not a purpose a case supports (DESIGN §4).
-    case 'EMERGENCY': return false;
-    case 'IG_AUDIT': return false;
-    case 'MASH_TRIAGE': return stage === 'REFERRAL';
-    case 'STRATEGY_DISCUSSION': return stage !== null && stage !== 'REFERRAL';
-    case 'SECTION_47_ENQUIRY': return stage === 'SECTION_47';
-    case 'CHILD_PROTECTION_CONFERENCE': return stage === 'CONFERENCE' || stage === 'CP_PLAN';
-    case 'CP_PLAN_REVIEW': return stage === 'CP_PLAN';
-    default: throw new Error(`unknown purpose ${purpose}`);
+    case 'EMERGENCY':
+      return false;
+    case 'IG_AUDIT':
+      return false;
+    case 'MASH_TRIAGE':
+      return stage === 'REFERRAL';
+    case 'STRATEGY_DISCUSSION':
+      return stage !== null && stage !== 'REFERRAL';
+    case 'SECTION_47_ENQUIRY':
+      return stage === 'SECTION_47';
+    case 'CHILD_PROTECTION_CONFERENCE':
+      return stage === 'CONFERENCE' || stage === 'CP_PLAN';
+    case 'CP_PLAN_REVIEW':
+      return stage === 'CP_PLAN';
+    default:
+      throw new Error(`unknown purpose ${purpose}`);
   }
 }

@@ -11,7 +11,12 @@ const supergraph = Supergraph.build(readFileSync(process.env.SUPERGRAPH_FILE!, '
 const planner = new QueryPlanner(supergraph);
 const agencies = JSON.parse(process.env.CEILING_AGENCIES!) as Record<string, string>;
 const operations = JSON.parse(process.env.CEILING_OPERATIONS!) as Record<string, string>;
-const pools = Object.fromEntries(Object.entries(agencies).map(([name, url]) => [name, { pool: new Pool(new URL(url).origin, { connections: 64 }), path: new URL(url).pathname }]));
+const pools = Object.fromEntries(
+  Object.entries(agencies).map(([name, url]) => [
+    name,
+    { pool: new Pool(new URL(url).origin, { connections: 64 }), path: new URL(url).pathname },
+  ]),
+);
 
 function entityFetches(node: PlanNode | undefined, out: { service: string; query: string }[] = []) {
   if (!node) return out;
@@ -22,19 +27,41 @@ function entityFetches(node: PlanNode | undefined, out: { service: string; query
   return out;
 }
 
-const plans = Object.fromEntries(Object.entries(operations).map(([name, text]) => [name, entityFetches(planner.buildQueryPlan(operationFromDocument(supergraph.apiSchema(), parse(text), { operationName: name })).node as PlanNode | undefined)]));
+const plans = Object.fromEntries(
+  Object.entries(operations).map(([name, text]) => [
+    name,
+    entityFetches(
+      planner.buildQueryPlan(operationFromDocument(supergraph.apiSchema(), parse(text), { operationName: name }))
+        .node as PlanNode | undefined,
+    ),
+  ]),
+);
 
 const server = createServer(async (req, res) => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const { op, nhsNumbers } = JSON.parse(Buffer.concat(chunks).toString()) as { op: string; nhsNumbers: string[] };
   const representations = nhsNumbers.map((nhsNumber) => ({ __typename: 'Child', nhsNumber }));
-  const bodies = await Promise.all((plans[op] ?? []).map(async (f) => {
-    const target = pools[f.service]!;
-    const r = await target.pool.request({ path: target.path, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: f.query, variables: { representations } }) });
-    return r.body.text();
-  }));
+  const bodies = await Promise.all(
+    (plans[op] ?? []).map(async (f) => {
+      const target = pools[f.service]!;
+      const r = await target.pool.request({
+        path: target.path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: f.query, variables: { representations } }),
+      });
+      return r.body.text();
+    }),
+  );
   const text = `[${bodies.join(',')}]`;
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
 });
-server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(JSON.stringify({ msg: 'ceiling ready', fetches: Object.fromEntries(Object.entries(plans).map(([k, v]) => [k, v.map((f) => f.service)])) })));
+server.listen(Number(process.env.PORT), '127.0.0.1', () =>
+  console.log(
+    JSON.stringify({
+      msg: 'ceiling ready',
+      fetches: Object.fromEntries(Object.entries(plans).map(([k, v]) => [k, v.map((f) => f.service)])),
+    }),
+  ),
+);

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { draft, FileDisclosureStore, GroupCommitter, RedisDisclosureStore, type DisclosureStore, type RecordDraft } from '@macpt/gateway/disclosure';
+import {
+  draft,
+  FileDisclosureStore,
+  GroupCommitter,
+  RedisDisclosureStore,
+  type DisclosureStore,
+  type RecordDraft,
+} from '@macpt/gateway/disclosure';
 import { startRedisServer } from '@macpt/kit/redis-server';
 
 // `npm run bench:log`: disclosure-log micro-benchmarks, side by side in one run —
@@ -25,9 +32,31 @@ const CHILDREN = Math.max(1000, Math.floor(RECORDS / 5));
 const nhs = (i: number) => `999${String(1_000_000 + (i % CHILDREN)).padStart(7, '0')}`;
 let counter = 0;
 function record(i = counter++): RecordDraft {
-  const facts = { requestId: `bench-${i}`, user: { id: `police-leicester-${(i % 2) + 1}`, role: 'MACPT_POLICE', agency: 'police', la: 'LEICESTER' }, purpose: 'STRATEGY_DISCUSSION', justification: null, breakGlass: false, operationName: 'ChildView', operationHash: 'f'.repeat(64), clientName: 'bench' };
+  const facts = {
+    requestId: `bench-${i}`,
+    user: { id: `police-leicester-${(i % 2) + 1}`, role: 'MACPT_POLICE', agency: 'police', la: 'LEICESTER' },
+    purpose: 'STRATEGY_DISCUSSION',
+    justification: null,
+    breakGlass: false,
+    operationName: 'ChildView',
+    operationHash: 'f'.repeat(64),
+    clientName: 'bench',
+  };
   return draft('DISCLOSURE', facts, 'PARTIAL', {
-    children: [{ nhsNumber: nhs(i), disclosed: { health: ['Child.health', 'HealthRecord.aeAttendances', 'HealthRecord.name'], police: ['Child.police', 'PoliceRecord.incidents'] }, withheld: [{ field: 'HealthRecord.camhs', agency: 'health', rule: 'SENSITIVE_PURPOSE', class: 'SENSITIVE' }], lawfulBasis: { health: 'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18', police: 'DPA 2018 Part 3, s.35 and Sch. 8 para. 4' } }],
+    children: [
+      {
+        nhsNumber: nhs(i),
+        disclosed: {
+          health: ['Child.health', 'HealthRecord.aeAttendances', 'HealthRecord.name'],
+          police: ['Child.police', 'PoliceRecord.incidents'],
+        },
+        withheld: [{ field: 'HealthRecord.camhs', agency: 'health', rule: 'SENSITIVE_PURPOSE', class: 'SENSITIVE' }],
+        lawfulBasis: {
+          health: 'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18',
+          police: 'DPA 2018 Part 3, s.35 and Sch. 8 para. 4',
+        },
+      },
+    ],
     agencies: ['health', 'police'],
   });
 }
@@ -51,7 +80,8 @@ async function appendRate(store: DisclosureStore, grouped: boolean): Promise<num
 
 async function fill(store: DisclosureStore, total: number): Promise<number> {
   const started = Date.now();
-  for (let i = 0; i < total; i += 1000) await store.append(Array.from({ length: Math.min(1000, total - i) }, (_, k) => record(i + k)));
+  for (let i = 0; i < total; i += 1000)
+    await store.append(Array.from({ length: Math.min(1000, total - i) }, (_, k) => record(i + k)));
   return (Date.now() - started) / 1000;
 }
 
@@ -65,16 +95,25 @@ async function sarTimes(store: DisclosureStore): Promise<{ median: number; p99: 
     found += rows.length;
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, p99: times[Math.floor(times.length * 0.99)]!, records: found / 50 };
+  return {
+    median: times[Math.floor(times.length / 2)]!,
+    p99: times[Math.floor(times.length * 0.99)]!,
+    records: found / 50,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'macpt-logbench-'));
 const redis = await startRedisServer({ appendfsync: 'always' });
 try {
-  console.log(`disclosure-log micro-benchmarks (${values.smoke ? 'smoke' : 'full'}): ${SECONDS} s per append run, ${INFLIGHT} concurrent writers, ${RECORDS.toLocaleString('en-GB')} records for the subject-access report\n`);
+  console.log(
+    `disclosure-log micro-benchmarks (${values.smoke ? 'smoke' : 'full'}): ${SECONDS} s per append run, ${INFLIGHT} concurrent writers, ${RECORDS.toLocaleString('en-GB')} records for the subject-access report\n`,
+  );
   const results: Record<string, unknown> = {};
   for (const [name, make] of [
-    ['redis (appendfsync always)', (p: string) => new RedisDisclosureStore({ url: redis.url, prefix: p, commandTimeoutMs: 5_000 })],
+    [
+      'redis (appendfsync always)',
+      (p: string) => new RedisDisclosureStore({ url: redis.url, prefix: p, commandTimeoutMs: 5_000 }),
+    ],
     ['file (fsync per batch)', (p: string) => new FileDisclosureStore(join(dir, `${p}.jsonl`))],
   ] as const) {
     const single = make('single:');
@@ -83,7 +122,9 @@ try {
     const groupedStore = make('grouped:');
     const grouped = await appendRate(groupedStore, true);
     await groupedStore.close();
-    console.log(`${name.padEnd(28)} one at a time ${one.toFixed(0).padStart(8)} records/s   group commit ${grouped.toFixed(0).padStart(8)} records/s   ratio ${(grouped / one).toFixed(1)}×`);
+    console.log(
+      `${name.padEnd(28)} one at a time ${one.toFixed(0).padStart(8)} records/s   group commit ${grouped.toFixed(0).padStart(8)} records/s   ratio ${(grouped / one).toFixed(1)}×`,
+    );
     results[name] = { oneAtATimePerSecond: Math.round(one), groupCommitPerSecond: Math.round(grouped) };
   }
   for (const [name, make] of [
@@ -98,7 +139,9 @@ try {
     const openSeconds = (Date.now() - opened) / 1000;
     const sar = await sarTimes(reopened);
     await reopened.close();
-    console.log(`subject-access report, ${name.padEnd(5)} over ${RECORDS.toLocaleString('en-GB')} records: median ${sar.median.toFixed(1)} ms, p99 ${sar.p99.toFixed(1)} ms (${sar.records} records a child; filled in ${fillSeconds.toFixed(1)} s, reopened in ${openSeconds.toFixed(1)} s)`);
+    console.log(
+      `subject-access report, ${name.padEnd(5)} over ${RECORDS.toLocaleString('en-GB')} records: median ${sar.median.toFixed(1)} ms, p99 ${sar.p99.toFixed(1)} ms (${sar.records} records a child; filled in ${fillSeconds.toFixed(1)} s, reopened in ${openSeconds.toFixed(1)} s)`,
+    );
     results[`sar-${name}`] = { records: RECORDS, medianMs: sar.median, p99Ms: sar.p99, fillSeconds, openSeconds };
   }
   console.log(`\n${JSON.stringify(results)}`);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startRedisServer } from '@macpt/kit/redis-server';
-import { REPO_ROOT, startStack, stopProcess } from '@macpt/stack';
+import { REPO_ROOT, startStack, stopProcess } from '@macpt/dev';
 import { checkAgreement } from './agreement.js';
 import { startContenders, type Contender } from './contenders.js';
 import { summariseProfiles } from './profile-summary.js';
@@ -32,7 +32,10 @@ const { values } = parseArgs({
 });
 // The load generator runs on CPU 1 with the subgraphs; gateways get CPU 0 to themselves.
 if (!process.env.BENCH_PINNED) {
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
   process.exit(r.status ?? 1);
 }
 const smoke = values.smoke;
@@ -43,14 +46,28 @@ if (profileDir) {
 }
 /** One scale, or several (`--children 10000,100000,909091`): each is set up, measured and torn down in turn. */
 const scales = smoke ? [2000] : values.children.split(',').map(Number);
-if (scales.some((n) => !Number.isInteger(n) || n < 100)) throw new Error(`--children takes whole numbers ≥ 100, comma-separated; got ${values.children}`);
+if (scales.some((n) => !Number.isInteger(n) || n < 100))
+  throw new Error(`--children takes whole numbers ≥ 100, comma-separated; got ${values.children}`);
 const duration = smoke ? 1 : Number(values.duration);
 const connections = smoke ? 4 : Number(values.connections);
 const rounds = smoke ? 1 : Number(values.rounds);
 /** Caps the Caseload's size, so that latencies compare like for like across scales. */
 const caseloadCap = values.caseload ? Number(values.caseload) : 500;
 
-interface Run { op: Operation; contender: string; round: number; rps: number; p50: number; p99: number; errors: number; cpuPercent: number; logCpuPercent: number; cpu1Percent: number; cpu1ByProcess: Record<string, number>; peakRssMb: number }
+interface Run {
+  op: Operation;
+  contender: string;
+  round: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cpuPercent: number;
+  logCpuPercent: number;
+  cpu1Percent: number;
+  cpu1ByProcess: Record<string, number>;
+  peakRssMb: number;
+}
 
 /** Processes pinned to CPU 1 (subgraphs, the directory and this load generator): is that core saturated? */
 let cpu1Pids: number[] = [];
@@ -65,10 +82,15 @@ function load(c: Contender, op: Operation, pool: MixRequest[], seconds: number, 
     connections,
     duration: seconds,
     method: 'POST',
-    requests: [{ method: 'POST', setupRequest: (req: Record<string, unknown>) => {
-      const r = pool[i++ % pool.length]!;
-      return { ...req, headers: r.headers, body: c.body(op, r) };
-    } } as never],
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req: Record<string, unknown>) => {
+          const r = pool[i++ % pool.length]!;
+          return { ...req, headers: r.headers, body: c.body(op, r) };
+        },
+      } as never,
+    ],
   });
 }
 
@@ -86,13 +108,21 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
   const result = await load(c, op, pool, duration, round * 7919);
   const seconds = (Date.now() - started) / 1000;
   return {
-    op, contender: c.id, round,
-    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
+    op,
+    contender: c.id,
+    round,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     cpuPercent: (100 * (cpuSeconds(pid) - cpuBefore)) / seconds,
     logCpuPercent: (100 * (totalCpu(logPids) - logBefore)) / seconds,
     cpu1Percent: (100 * (totalCpu(cpu1Pids) - cpu1Before)) / seconds,
-    cpu1ByProcess: Object.fromEntries(cpu1Pids.map((p, k) => [cpu1Names.get(p) ?? String(p), Math.round((100 * (cpuSeconds(p) - eachBefore[k]!)) / seconds)]).filter(([, v]) => Number(v) > 0)),
+    cpu1ByProcess: Object.fromEntries(
+      cpu1Pids
+        .map((p, k) => [cpu1Names.get(p) ?? String(p), Math.round((100 * (cpuSeconds(p) - eachBefore[k]!)) / seconds)])
+        .filter(([, v]) => Number(v) > 0),
+    ),
     peakRssMb: peakRssMb(pid),
   };
 }
@@ -106,17 +136,33 @@ function report(runs: Run[], contenders: Contender[]) {
     const rows = contenders.filter((c) => runs.some((r) => r.op === op && r.contender === c.id));
     if (rows.length === 0) continue;
     console.log(`${op}`);
-    console.log(`  ${'contender'.padEnd(32)} ${'req/s'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'CPU %'.padStart(6)} ${'Redis %'.padStart(8)} ${'CPU1 %'.padStart(7)} ${'peak RSS MB'.padStart(12)}`);
+    console.log(
+      `  ${'contender'.padEnd(32)} ${'req/s'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'CPU %'.padStart(6)} ${'Redis %'.padStart(8)} ${'CPU1 %'.padStart(7)} ${'peak RSS MB'.padStart(12)}`,
+    );
     const s: Record<string, Omit<Run, 'op' | 'contender' | 'round'>> = {};
     for (const c of rows) {
       const mine = runs.filter((r) => r.op === op && r.contender === c.id);
-      const m = { cpu1ByProcess: mine[0]!.cpu1ByProcess, rps: median(mine.map((r) => r.rps)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), errors: mine.reduce((t, r) => t + r.errors, 0), cpuPercent: median(mine.map((r) => r.cpuPercent)), logCpuPercent: median(mine.map((r) => r.logCpuPercent)), cpu1Percent: median(mine.map((r) => r.cpu1Percent)), peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)) };
+      const m = {
+        cpu1ByProcess: mine[0]!.cpu1ByProcess,
+        rps: median(mine.map((r) => r.rps)),
+        p50: median(mine.map((r) => r.p50)),
+        p99: median(mine.map((r) => r.p99)),
+        errors: mine.reduce((t, r) => t + r.errors, 0),
+        cpuPercent: median(mine.map((r) => r.cpuPercent)),
+        logCpuPercent: median(mine.map((r) => r.logCpuPercent)),
+        cpu1Percent: median(mine.map((r) => r.cpu1Percent)),
+        peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)),
+      };
       s[c.id] = m;
       const redisCpu = c.logPid ? m.logCpuPercent.toFixed(0) : '';
-      console.log(`  ${`${c.id}) ${c.label}`.padEnd(32)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${redisCpu.padStart(8)} ${m.cpu1Percent.toFixed(0).padStart(7)} ${m.peakRssMb.toFixed(0).padStart(12)}`);
+      console.log(
+        `  ${`${c.id}) ${c.label}`.padEnd(32)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${redisCpu.padStart(8)} ${m.cpu1Percent.toFixed(0).padStart(7)} ${m.peakRssMb.toFixed(0).padStart(12)}`,
+      );
     }
     const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
-    console.log(`  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e1 ${ratio('a', 'e1')}  a/e2 ${ratio('a', 'e2')}   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`);
+    console.log(
+      `  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e1 ${ratio('a', 'e1')}  a/e2 ${ratio('a', 'e2')}   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`,
+    );
     summary[op] = s;
   }
   return summary;
@@ -133,19 +179,38 @@ async function runScale(children: number) {
     const dataDir = join(REPO_ROOT, 'data', `bench-${children}`);
     const setupStarted = Date.now();
     stack = await startStack({
-      dataDir, world, ports: 'free', logs: 'quiet', startTimeoutMs: 900_000, cpus: { gateway: '0', agencies: '1' },
+      dataDir,
+      world,
+      ports: 'free',
+      logs: 'quiet',
+      startTimeoutMs: 900_000,
+      cpus: { gateway: '0', agencies: '1' },
       env: { LOG_LEVEL: 'warn' },
-      gatewayEnv: { REDIS_URL: redis.url, LOG_LEVEL: 'error', TRUSTED_DOCUMENTS: 'allow', RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000', RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000' },
+      gatewayEnv: {
+        REDIS_URL: redis.url,
+        LOG_LEVEL: 'error',
+        TRUSTED_DOCUMENTS: 'allow',
+        RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
+        RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000',
+      },
     });
     const started = await startContenders(stack, dataDir, redis.pid);
     extra = started.extra;
-    const onCpu1 = [...[...stack.processes.values()].filter((p) => p.name !== 'gateway'), ...extra.filter((p) => p.name.endsWith('-open') || p.name === 'directory')];
+    const onCpu1 = [
+      ...[...stack.processes.values()].filter((p) => p.name !== 'gateway'),
+      ...extra.filter((p) => p.name.endsWith('-open') || p.name === 'directory'),
+    ];
     cpu1Pids = [process.pid, ...onCpu1.map((p) => p.child.pid!)];
-    cpu1Names = new Map([[process.pid, 'load generator'], ...onCpu1.map((p) => [p.child.pid!, p.name] as [number, string])]);
+    cpu1Names = new Map([
+      [process.pid, 'load generator'],
+      ...onCpu1.map((p) => [p.child.pid!, p.name] as [number, string]),
+    ]);
     const contenders = started.contenders.filter((c) => !values.only || values.only.split(',').includes(c.id));
     const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
     const mix = await buildMix(world, dataDir, 400, caseloadCap);
-    console.log(`MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseloads of ${mix.caseloadSizes.join(', ')} children (one per local authority, in rotation); set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
+    console.log(
+      `MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseloads of ${mix.caseloadSizes.join(', ')} children (one per local authority, in rotation); set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`,
+    );
     console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '\n');
 
     for (const op of operations) await checkAgreement(contenders, op, mix[op].slice(0, 3));
@@ -158,13 +223,42 @@ async function runScale(children: number) {
       }
     }
     const summary = report(runs, contenders);
-    const subgraphs = [...stack.processes.values()].filter((p) => p.name !== 'gateway').map((p) => `${p.name} ${peakRssMb(p.child.pid!).toFixed(0)} MB`);
-    const size = (f: string) => { try { return statSync(join(dataDir, f)).size; } catch { return 0; } };
-    const stores = readdirSync(dataDir).filter((f) => f.endsWith('.db')).map((f) => `${f} ${((size(f) + size(`${f}-wal`)) / 1e6).toFixed(1)} MB`);
+    const subgraphs = [...stack.processes.values()]
+      .filter((p) => p.name !== 'gateway')
+      .map((p) => `${p.name} ${peakRssMb(p.child.pid!).toFixed(0)} MB`);
+    const size = (f: string) => {
+      try {
+        return statSync(join(dataDir, f)).size;
+      } catch {
+        return 0;
+      }
+    };
+    const stores = readdirSync(dataDir)
+      .filter((f) => f.endsWith('.db'))
+      .map((f) => `${f} ${((size(f) + size(`${f}-wal`)) / 1e6).toFixed(1)} MB`);
     console.log(`subgraph peak RSS: ${subgraphs.join(', ')}\nstores: ${stores.join(', ')}`);
     mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
     const file = join(REPO_ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ world, connections, duration, rounds, smoke, caseloadSize: mix.caseloadSize, caseloadSizes: mix.caseloadSizes, runs, summary, subgraphs, stores }, null, 1));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          world,
+          connections,
+          duration,
+          rounds,
+          smoke,
+          caseloadSize: mix.caseloadSize,
+          caseloadSizes: mix.caseloadSizes,
+          runs,
+          summary,
+          subgraphs,
+          stores,
+        },
+        null,
+        1,
+      ),
+    );
     console.log(`raw results: ${file}`);
     if (smoke && runs.some((r) => r.rps === 0)) throw new Error('smoke run: a contender answered nothing');
     return { children, caseloadSize: mix.caseloadSize, caseloadSizes: mix.caseloadSizes, summary, subgraphs, stores };
@@ -180,24 +274,33 @@ type ScaleResult = Awaited<ReturnType<typeof runScale>>;
 /** Latency at each scale against the smallest, for the operations that must not slow as data grows (±20 %). */
 function reportScales(results: ScaleResult[]): void {
   const base = results[0]!;
-  console.log(`\nScale: p50 / p99 ms at each number of children (change of p50 against ${base.children.toLocaleString('en-GB')})`);
+  console.log(
+    `\nScale: p50 / p99 ms at each number of children (change of p50 against ${base.children.toLocaleString('en-GB')})`,
+  );
   for (const op of ['ChildView', 'Caseload'] as const) {
     for (const id of Object.keys(base.summary[op] ?? {})) {
       const cells = results.map((r) => {
         const m = r.summary[op]?.[id];
         const b = base.summary[op]?.[id];
         if (!m || !b) return 'n/a'.padStart(26);
-        const change = r === base ? '' : ` (${m.p50 >= b.p50 ? '+' : ''}${((100 * (m.p50 - b.p50)) / b.p50).toFixed(0)} %)`;
+        const change =
+          r === base ? '' : ` (${m.p50 >= b.p50 ? '+' : ''}${((100 * (m.p50 - b.p50)) / b.p50).toFixed(0)} %)`;
         return `${m.p50.toFixed(0)} / ${m.p99.toFixed(0)}${change}`.padStart(26);
       });
       console.log(`  ${op.padEnd(10)} ${id.padEnd(3)} ${cells.join('')}`);
     }
   }
-  console.log(`  ${''.padEnd(14)}${results.map((r) => `${r.children.toLocaleString('en-GB')} (caseloads ${r.caseloadSizes.join('/')})`.padStart(26)).join('')}`);
-  for (const r of results) console.log(`  ${r.children.toLocaleString('en-GB')} children: subgraph peak RSS ${r.subgraphs.join(', ')}; stores ${r.stores.join(', ')}`);
+  console.log(
+    `  ${''.padEnd(14)}${results.map((r) => `${r.children.toLocaleString('en-GB')} (caseloads ${r.caseloadSizes.join('/')})`.padStart(26)).join('')}`,
+  );
+  for (const r of results)
+    console.log(
+      `  ${r.children.toLocaleString('en-GB')} children: subgraph peak RSS ${r.subgraphs.join(', ')}; stores ${r.stores.join(', ')}`,
+    );
 }
 
 const results: ScaleResult[] = [];
 for (const children of scales) results.push(await runScale(children));
 if (results.length > 1) reportScales(results);
-if (profileDir) console.log(['CPU profiles (open in Chrome DevTools or speedscope):', ...summariseProfiles(profileDir)].join('\n'));
+if (profileDir)
+  console.log(['CPU profiles (open in Chrome DevTools or speedscope):', ...summariseProfiles(profileDir)].join('\n'));

@@ -7,7 +7,8 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-const short = (url: string) => url.replace(/^.*node_modules\//, '').replace(/^file:\/\/\/.*?\/(gateway|packages|policies|subgraphs)\//, '$1/');
+const short = (url: string) =>
+  url.replace(/^.*node_modules\//, '').replace(/^file:\/\/\/.*?\/(gateway|packages|policies|subgraphs)\//, '$1/');
 
 /** The hottest functions (self time, share of busy time) and packages of one V8 CPU profile, as printable lines. */
 export function summariseProfile(file: string, top = 15): string[] {
@@ -29,11 +30,24 @@ export function summariseProfile(file: string, top = 15): string[] {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + t);
   }
   const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
-  const rank = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, t]) => `    ${pct(t)}  ${k}`);
-  return [`  ${file} (${(total / 1e6).toFixed(1)} s busy)`, '   self time by function:', ...rank(byFunction), '   self time by package:', ...rank(byPackage)];
+  const rank = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, t]) => `    ${pct(t)}  ${k}`);
+  return [
+    `  ${file} (${(total / 1e6).toFixed(1)} s busy)`,
+    '   self time by function:',
+    ...rank(byFunction),
+    '   self time by package:',
+    ...rank(byPackage),
+  ];
 }
 
 /** Summaries of every profile in `dir`. */
 export function summariseProfiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !f.includes('seed')).sort().flatMap((f) => summariseProfile(join(dir, f)));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile') && !f.includes('seed'))
+    .sort()
+    .flatMap((f) => summariseProfile(join(dir, f)));
 }

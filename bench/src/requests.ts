@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signDevToken } from '@macpt/gateway/dev-issuer';
-import { REPO_ROOT } from '@macpt/stack';
+import { REPO_ROOT } from '@macpt/dev';
 import { generateWorld, type WorldOptions } from '@macpt/synthetic';
 
 /** The query mix: the registered dashboard operations (gateway/operations/). */
 export const OPERATIONS = ['ChildView', 'Caseload', 'ConferencePack', 'SubjectAccessReport'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-const FILES: Record<Operation, string> = { ChildView: 'child-view', Caseload: 'caseload', ConferencePack: 'conference-pack', SubjectAccessReport: 'subject-access-report' };
+const FILES: Record<Operation, string> = {
+  ChildView: 'child-view',
+  Caseload: 'caseload',
+  ConferencePack: 'conference-pack',
+  SubjectAccessReport: 'subject-access-report',
+};
 
 /** Each operation's exact registered text. */
-export const OPERATION_TEXT = Object.fromEntries(OPERATIONS.map((op) => [op, readFileSync(join(REPO_ROOT, 'gateway', 'operations', `${FILES[op]}.graphql`), 'utf8')])) as Record<Operation, string>;
+export const OPERATION_TEXT = Object.fromEntries(
+  OPERATIONS.map((op) => [op, readFileSync(join(REPO_ROOT, 'gateway', 'operations', `${FILES[op]}.graphql`), 'utf8')]),
+) as Record<Operation, string>;
 
 /** One request of the mix: who asks, why, about which children. */
 export interface MixRequest {
@@ -19,26 +26,56 @@ export interface MixRequest {
   nhsNumbers: string[];
 }
 
-const PURPOSE: Record<string, string> = { STRATEGY_DISCUSSION: 'STRATEGY_DISCUSSION', SECTION_47: 'SECTION_47_ENQUIRY', CONFERENCE: 'CHILD_PROTECTION_CONFERENCE', CP_PLAN: 'CP_PLAN_REVIEW' };
+const PURPOSE: Record<string, string> = {
+  STRATEGY_DISCUSSION: 'STRATEGY_DISCUSSION',
+  SECTION_47: 'SECTION_47_ENQUIRY',
+  CONFERENCE: 'CHILD_PROTECTION_CONFERENCE',
+  CP_PLAN: 'CP_PLAN_REVIEW',
+};
 
 /**
  * Builds varied requests per operation from the seeded world: named workers asking about their own
  * cases with the purpose the case supports (personas and tokens rotate), LCPPs' caseloads (up to
  * `caseloadCap` children), conference packs, and IG leads' subject-access reports.
  */
-export async function buildMix(world: WorldOptions, dataDir: string, limit = 400, caseloadCap = 500): Promise<Record<Operation, MixRequest[]> & { caseloadSize: number; caseloadSizes: number[] }> {
+export async function buildMix(
+  world: WorldOptions,
+  dataDir: string,
+  limit = 400,
+  caseloadCap = 500,
+): Promise<Record<Operation, MixRequest[]> & { caseloadSize: number; caseloadSizes: number[] }> {
   const tokens = new Map<string, string>();
   const token = async (id: string, role: string, agency: string, la: string | null) => {
-    if (!tokens.has(id)) tokens.set(id, await signDevToken(dataDir, { sub: id, name: id, role, agency, la }, { ttl: '12h' }));
+    if (!tokens.has(id))
+      tokens.set(id, await signDevToken(dataDir, { sub: id, name: id, role, agency, la }, { ttl: '12h' }));
     return tokens.get(id)!;
   };
   const roleOf = (id: string): [string, string] =>
-    id.startsWith('lcpp-') ? ['LCPP', 'social-care'] : id.startsWith('sw-') ? ['SOCIAL_WORKER', 'social-care'] : id.startsWith('police-') ? ['MACPT_POLICE', 'police'] : id.startsWith('health-') ? ['MACPT_HEALTH', 'health'] : ['MACPT_EDUCATION', 'education'];
+    id.startsWith('lcpp-')
+      ? ['LCPP', 'social-care']
+      : id.startsWith('sw-')
+        ? ['SOCIAL_WORKER', 'social-care']
+        : id.startsWith('police-')
+          ? ['MACPT_POLICE', 'police']
+          : id.startsWith('health-')
+            ? ['MACPT_HEALTH', 'health']
+            : ['MACPT_EDUCATION', 'education'];
   const cases: { nhs: string; la: string; stage: string; workers: string[] }[] = [];
   for (const household of generateWorld(world)) {
-    for (const c of household.children) if (c.socialCare?.caseId && c.socialCare.stage !== 'REFERRAL') cases.push({ nhs: c.nhsNumber, la: household.la, stage: c.socialCare.stage!, workers: c.socialCare.namedWorkers });
+    for (const c of household.children)
+      if (c.socialCare?.caseId && c.socialCare.stage !== 'REFERRAL')
+        cases.push({
+          nhs: c.nhsNumber,
+          la: household.la,
+          stage: c.socialCare.stage!,
+          workers: c.socialCare.namedWorkers,
+        });
   }
-  const h = (t: string, purpose: string) => ({ authorization: `Bearer ${t}`, 'x-purpose-of-use': purpose, 'content-type': 'application/json' });
+  const h = (t: string, purpose: string) => ({
+    authorization: `Bearer ${t}`,
+    'x-purpose-of-use': purpose,
+    'content-type': 'application/json',
+  });
   const childView: MixRequest[] = [];
   for (const [i, c] of cases.slice(0, limit).entries()) {
     const worker = c.workers[i % c.workers.length]!;
@@ -48,20 +85,37 @@ export async function buildMix(world: WorldOptions, dataDir: string, limit = 400
   const caseload: MixRequest[] = [];
   let caseloadSize = 0;
   for (const la of ['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']) {
-    const mine = cases.filter((c) => c.la === la).map((c) => c.nhs).slice(0, caseloadCap);
+    const mine = cases
+      .filter((c) => c.la === la)
+      .map((c) => c.nhs)
+      .slice(0, caseloadCap);
     if (mine.length === 0) continue;
     caseloadSize = Math.max(caseloadSize, mine.length);
-    caseload.push({ headers: h(await token(`lcpp-${la.toLowerCase()}`, 'LCPP', 'social-care', la), 'STRATEGY_DISCUSSION'), nhsNumbers: mine });
+    caseload.push({
+      headers: h(await token(`lcpp-${la.toLowerCase()}`, 'LCPP', 'social-care', la), 'STRATEGY_DISCUSSION'),
+      nhsNumbers: mine,
+    });
   }
   const conference = cases.filter((c) => c.stage === 'CONFERENCE' || c.stage === 'CP_PLAN').slice(0, limit);
   const conferencePack: MixRequest[] = [];
-  for (const c of conference) conferencePack.push({ headers: h(await token(`lcpp-${c.la.toLowerCase()}`, 'LCPP', 'social-care', c.la), 'CHILD_PROTECTION_CONFERENCE'), nhsNumbers: [c.nhs] });
+  for (const c of conference)
+    conferencePack.push({
+      headers: h(await token(`lcpp-${c.la.toLowerCase()}`, 'LCPP', 'social-care', c.la), 'CHILD_PROTECTION_CONFERENCE'),
+      nhsNumbers: [c.nhs],
+    });
   const ig: MixRequest[] = [];
   for (const [i, c] of cases.slice(0, limit).entries()) {
     const agency = ['social-care', 'health', 'police', 'education'][i % 4]!;
     ig.push({ headers: h(await token(`ig-${agency}`, 'IG_LEAD', agency, null), 'IG_AUDIT'), nhsNumbers: [c.nhs] });
   }
-  return { ChildView: childView, Caseload: caseload, ConferencePack: conferencePack, SubjectAccessReport: ig, caseloadSize, caseloadSizes: caseload.map((r) => r.nhsNumbers.length) };
+  return {
+    ChildView: childView,
+    Caseload: caseload,
+    ConferencePack: conferencePack,
+    SubjectAccessReport: ig,
+    caseloadSize,
+    caseloadSizes: caseload.map((r) => r.nhsNumbers.length),
+  };
 }
 
 /** The GraphQL body of a request of the mix. */

@@ -14,7 +14,19 @@ import { openDisclosureStore } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limit.js';
 import { readManifest } from './limits/trusted-documents.js';
-import { createPipeline, identifier, refusalRecorder, useDisclosureLog, useFacts, useIdentify, useMaskErrors, usePolicy, usePreflight, useRateLimit, type Stage } from './pipeline/index.js';
+import {
+  createPipeline,
+  identifier,
+  refusalRecorder,
+  useDisclosureLog,
+  useFacts,
+  useIdentify,
+  useMaskErrors,
+  usePolicy,
+  usePreflight,
+  useRateLimit,
+  type Stage,
+} from './pipeline/index.js';
 import { requestFacts } from './pipeline/disclosure-log.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner } from './signing.js';
@@ -32,35 +44,71 @@ export interface RunningGateway {
 }
 
 async function issuerConfig(config: GatewayConfig): Promise<IssuerConfig> {
-  if (config.OIDC_ISSUER && config.OIDC_JWKS_URL) return { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwks: { url: config.OIDC_JWKS_URL } };
+  if (config.OIDC_ISSUER && config.OIDC_JWKS_URL)
+    return { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE, jwks: { url: config.OIDC_JWKS_URL } };
   const { publicJwk } = await devIssuerKeys(config.DATA_DIR);
   return { issuer: DEV_ISSUER, audience: config.OIDC_AUDIENCE ?? DEFAULT_AUDIENCE, jwks: { keys: [publicJwk] } };
 }
 
 /** Builds and starts the gateway: Apollo Gateway over the static supergraph, inside Apollo Server, with the request pipeline around it. */
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger('gateway')): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger = createLogger('gateway'),
+): Promise<RunningGateway> {
   const supergraph = loadSupergraph(config.SUPERGRAPH_FILE, config.urlOverrides);
   const engine = new PolicyEngine();
   const sign = await createSigner(config);
   const store = openDisclosureStore(config);
   const committer = new GroupCommitter(store, config.DISCLOSURE_LOG_DEADLINE_MS);
-  const rateLimits = { requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE, childrenPerHour: config.RATE_LIMIT_CHILDREN_PER_HOUR };
-  const rateLimiter = config.REDIS_URL ? new RedisRateLimiter(config.REDIS_URL, rateLimits) : new MemoryRateLimiter(rateLimits);
-  const breakers = Object.fromEntries(Object.keys(supergraph.agencies).map((a) => [a, new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS)]));
+  const rateLimits = {
+    requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE,
+    childrenPerHour: config.RATE_LIMIT_CHILDREN_PER_HOUR,
+  };
+  const rateLimiter = config.REDIS_URL
+    ? new RedisRateLimiter(config.REDIS_URL, rateLimits)
+    : new MemoryRateLimiter(rateLimits);
+  const breakers = Object.fromEntries(
+    Object.keys(supergraph.agencies).map((a) => [
+      a,
+      new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS),
+    ]),
+  );
   const timeoutOf = (agency: string) => config.timeoutOverrides[agency] ?? config.SUBGRAPH_TIMEOUT_MS;
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
   const governed = config.POLICY_ENFORCEMENT === 'on';
   const logged = config.DISCLOSURE_LOG === 'on';
-  if (!governed || !logged) logger.warn({ policy: config.POLICY_ENFORCEMENT, log: config.DISCLOSURE_LOG }, 'benchmark mode: protections switched off');
+  if (!governed || !logged)
+    logger.warn(
+      { policy: config.POLICY_ENFORCEMENT, log: config.DISCLOSURE_LOG },
+      'benchmark mode: protections switched off',
+    );
 
   // The gateway's own fields carry no agency data, except keys it shares with an agency (a case's id): those are decided by policy.
-  const exempt = new Set([...DIRECTORY_FIELDS, ...AUDIT_FIELDS].filter((c) => [undefined, 'shared'].includes(engine.fieldRule(c)?.agency)));
+  const exempt = new Set(
+    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS].filter((c) => [undefined, 'shared'].includes(engine.fieldRule(c)?.agency)),
+  );
   // The request pipeline, in the order a request meets it.
   const stages: Stage[] = [
-    usePreflight({ limits: { maxDocumentBytes: config.MAX_DOCUMENT_BYTES, maxTokens: config.MAX_TOKENS, maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS }, manifest: readManifest(config.TRUSTED_DOCUMENTS_FILE), mode: config.trustedDocuments, logger }),
+    usePreflight({
+      limits: {
+        maxDocumentBytes: config.MAX_DOCUMENT_BYTES,
+        maxTokens: config.MAX_TOKENS,
+        maxDepth: config.MAX_DEPTH,
+        maxAliases: config.MAX_ALIASES,
+        maxRootFields: config.MAX_ROOT_FIELDS,
+      },
+      manifest: readManifest(config.TRUSTED_DOCUMENTS_FILE),
+      mode: config.trustedDocuments,
+      logger,
+    }),
     useIdentify(),
     useRateLimit(rateLimiter),
-    useFacts({ sign, client: factsClient, flaggingAgencies: engine.locationFlaggingAgencies(), caseAgency: engine.caseAgency() }),
+    useFacts({
+      sign,
+      client: factsClient,
+      flaggingAgencies: engine.locationFlaggingAgencies(),
+      caseAgency: engine.caseAgency(),
+    }),
     ...(governed ? [usePolicy({ engine, exempt, logger })] : []),
     ...(logged ? [useDisclosureLog(committer, engine, logger)] : []),
     useMaskErrors(logger),
@@ -68,15 +116,24 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const pipeline = createPipeline(stages, {
     identify: identifier(createAuthenticator(await issuerConfig(config))),
     record: refusalRecorder(committer, logger),
-    requestDeadlineMs: config.REQUEST_DEADLINE_MS ?? Math.max(config.SUBGRAPH_TIMEOUT_MS, ...Object.values(config.timeoutOverrides)),
+    requestDeadlineMs:
+      config.REQUEST_DEADLINE_MS ?? Math.max(config.SUBGRAPH_TIMEOUT_MS, ...Object.values(config.timeoutOverrides)),
   });
 
   const { gateway, sources } = federatedGateway({
-    supergraph, engine, sign: governed ? sign : null, breakers, timeoutOf, logger,
+    supergraph,
+    engine,
+    sign: governed ? sign : null,
+    breakers,
+    timeoutOf,
+    logger,
     audit: {
       store,
       baseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
-      appendReview: (ctx, review) => committer.append(draft('BREAK_GLASS_REVIEW', requestFacts(ctx, 'reviewBreakGlass', null), 'REVIEWED', { review })),
+      appendReview: (ctx, review) =>
+        committer.append(
+          draft('BREAK_GLASS_REVIEW', requestFacts(ctx, 'reviewBreakGlass', null), 'REVIEWED', { review }),
+        ),
     },
   });
   const server = new ApolloServer<GatewayContext>({
@@ -103,8 +160,21 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     routes: gatewayRoutes({ agencies: Object.keys(supergraph.agencies), store, committer, context: pipeline.context }),
   });
   const problem = store.problem?.();
-  if (problem) logger.error({ problem }, 'the disclosure log disagrees with its head: nothing will be appended and no child data served until `npm run -s audit:recover -- --reason "..."` is run');
-  logger.info({ url: served.url, agencies: supergraph.agencies, disclosureLog: store.kind, durability: await store.durability(), stages: stages.map((s) => s.name) }, problem ? 'gateway up, NOT ready' : 'gateway ready');
+  if (problem)
+    logger.error(
+      { problem },
+      'the disclosure log disagrees with its head: nothing will be appended and no child data served until `npm run -s audit:recover -- --reason "..."` is run',
+    );
+  logger.info(
+    {
+      url: served.url,
+      agencies: supergraph.agencies,
+      disclosureLog: store.kind,
+      durability: await store.durability(),
+      stages: stages.map((s) => s.name),
+    },
+    problem ? 'gateway up, NOT ready' : 'gateway ready',
+  );
   return {
     url: served.url,
     close: async () => {

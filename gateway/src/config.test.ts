@@ -4,18 +4,38 @@ import { gatewayConfig } from './config.js';
 describe('gateway configuration', () => {
   it('refuses to switch protections off outside a benchmark', () => {
     expect(() => gatewayConfig({ POLICY_ENFORCEMENT: 'off' })).toThrow(/benchmarks only and needs NODE_ENV=benchmark/);
-    expect(() => gatewayConfig({ DISCLOSURE_LOG: 'off', NODE_ENV: 'production', OIDC_ISSUER: 'x', OIDC_JWKS_URL: 'https://idp.invalid/jwks' })).toThrow(/benchmarks only/);
-    expect(gatewayConfig({ POLICY_ENFORCEMENT: 'off', DISCLOSURE_LOG: 'off', NODE_ENV: 'benchmark' })).toMatchObject({ POLICY_ENFORCEMENT: 'off', DISCLOSURE_LOG: 'off' });
+    expect(() =>
+      gatewayConfig({
+        DISCLOSURE_LOG: 'off',
+        NODE_ENV: 'production',
+        OIDC_ISSUER: 'x',
+        OIDC_JWKS_URL: 'https://idp.invalid/jwks',
+      }),
+    ).toThrow(/benchmarks only/);
+    expect(gatewayConfig({ POLICY_ENFORCEMENT: 'off', DISCLOSURE_LOG: 'off', NODE_ENV: 'benchmark' })).toMatchObject({
+      POLICY_ENFORCEMENT: 'off',
+      DISCLOSURE_LOG: 'off',
+    });
   });
 
   it('requires a real OIDC provider in production, and requires registered operations there by default', () => {
-    expect(() => gatewayConfig({ NODE_ENV: 'production' })).toThrow(/OIDC_JWKS_URL: production needs a real OIDC provider/);
-    expect(gatewayConfig({ NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.invalid', OIDC_JWKS_URL: 'https://idp.invalid/jwks' }).trustedDocuments).toBe('required');
+    expect(() => gatewayConfig({ NODE_ENV: 'production' })).toThrow(
+      /OIDC_JWKS_URL: production needs a real OIDC provider/,
+    );
+    expect(
+      gatewayConfig({
+        NODE_ENV: 'production',
+        OIDC_ISSUER: 'https://idp.invalid',
+        OIDC_JWKS_URL: 'https://idp.invalid/jwks',
+      }).trustedDocuments,
+    ).toBe('required');
     expect(gatewayConfig({}).trustedDocuments).toBe('allow');
   });
 
   it('says what was expected and what was got', () => {
-    expect(() => gatewayConfig({ PORT: 'eighty', MAX_DEPTH: '-1' })).toThrow(/PORT: .*\(got "eighty"\)[\s\S]*MAX_DEPTH: .*\(got "-1"\)/);
+    expect(() => gatewayConfig({ PORT: 'eighty', MAX_DEPTH: '-1' })).toThrow(
+      /PORT: .*\(got "eighty"\)[\s\S]*MAX_DEPTH: .*\(got "-1"\)/,
+    );
   });
 
   it('reads per-agency URL and timeout overrides', () => {

@@ -24,7 +24,10 @@ const schema = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default('macpt-gateway'),
   /** The production disclosure log (Redis Streams). Unset: the embedded append-only file. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .optional(),
   DISCLOSURE_LOG_FILE: z.string().optional(),
   /** How long a response may wait for its disclosure record before it is refused (fail closed). */
   DISCLOSURE_LOG_DEADLINE_MS: z.coerce.number().int().min(50).max(1000).default(1000),
@@ -56,12 +59,21 @@ const schema = z.object({
  */
 export function gatewayConfig(env: Record<string, string | undefined>) {
   const base = parseConfig(schema, env);
-  requireBenchmarkFor({ POLICY_ENFORCEMENT: base.POLICY_ENFORCEMENT, DISCLOSURE_LOG: base.DISCLOSURE_LOG }, base.NODE_ENV);
-  if (base.NODE_ENV === 'production' && !base.OIDC_JWKS_URL) throw new Error('Invalid configuration:\n  OIDC_JWKS_URL: production needs a real OIDC provider (got none; the development issuer is for development only)');
-  if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined)) throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
+  requireBenchmarkFor(
+    { POLICY_ENFORCEMENT: base.POLICY_ENFORCEMENT, DISCLOSURE_LOG: base.DISCLOSURE_LOG },
+    base.NODE_ENV,
+  );
+  if (base.NODE_ENV === 'production' && !base.OIDC_JWKS_URL)
+    throw new Error(
+      'Invalid configuration:\n  OIDC_JWKS_URL: production needs a real OIDC provider (got none; the development issuer is for development only)',
+    );
+  if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined))
+    throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
   const timeoutOverrides = Object.fromEntries(
     Object.entries(env)
-      .filter(([key, value]) => key.endsWith('_TIMEOUT_MS') && key !== 'SUBGRAPH_TIMEOUT_MS' && /^\d+$/.test(value ?? ''))
+      .filter(
+        ([key, value]) => key.endsWith('_TIMEOUT_MS') && key !== 'SUBGRAPH_TIMEOUT_MS' && /^\d+$/.test(value ?? ''),
+      )
       .map(([key, value]) => [key.slice(0, -11).toLowerCase().replace(/_/g, '-'), Number(value)]),
   );
   const urlOverrides = Object.fromEntries(
@@ -70,5 +82,10 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
       .map(([key, value]) => [key.slice(0, -4).toLowerCase().replace(/_/g, '-'), value as string]),
   );
   const trustedDocuments = base.TRUSTED_DOCUMENTS ?? (base.NODE_ENV === 'production' ? 'required' : 'allow');
-  return Object.freeze({ ...base, trustedDocuments, urlOverrides: Object.freeze(urlOverrides), timeoutOverrides: Object.freeze(timeoutOverrides) });
+  return Object.freeze({
+    ...base,
+    trustedDocuments,
+    urlOverrides: Object.freeze(urlOverrides),
+    timeoutOverrides: Object.freeze(timeoutOverrides),
+  });
 }

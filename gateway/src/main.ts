@@ -8,7 +8,10 @@ let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'stopping: no new requests; those in flight finish with their records');
+  logger.info(
+    { signal, graceMs: config.SHUTDOWN_GRACE_MS },
+    'stopping: no new requests; those in flight finish with their records',
+  );
   // Bounded: whatever is still open after the grace period (and a little for the log's last batch) is cut.
   const cut = setTimeout(() => {
     logger.error('shutdown overran its grace period; exiting');

@@ -16,19 +16,30 @@ export function gatewayRoutes(deps: {
   context: (req: IncomingMessage) => Promise<GatewayContext>;
 }): Record<string, Route> {
   return {
-    '/health': async () => ({ status: 200, body: { status: 'ok', agencies: deps.agencies, rssBytes: process.memoryUsage().rss } }),
+    '/health': async () => ({
+      status: 200,
+      body: { status: 'ok', agencies: deps.agencies, rssBytes: process.memoryUsage().rss },
+    }),
     '/health/ready': async () => {
       const ready = await deps.store.ready();
       const problem = deps.store.problem?.() ?? null;
-      return { status: ready ? 200 : 503, body: { ready, disclosureLog: deps.store.kind, ...(problem ? { problem } : {}) } };
+      return {
+        status: ready ? 200 : 503,
+        body: { ready, disclosureLog: deps.store.kind, ...(problem ? { problem } : {}) },
+      };
     },
     ...downloadRoutes({
       store: deps.store,
       authenticate: deps.context,
       recordDownload: async (ctx, query) => {
-        await deps.committer.append(draft('IG_QUERY', requestFacts(ctx, query.operation as string, null), 'DISCLOSED', { query })).catch(() => {
-          throw codedError('DISCLOSURE_LOG_UNAVAILABLE', 'The disclosure record could not be written, so the report was not sent.');
-        });
+        await deps.committer
+          .append(draft('IG_QUERY', requestFacts(ctx, query.operation as string, null), 'DISCLOSED', { query }))
+          .catch(() => {
+            throw codedError(
+              'DISCLOSURE_LOG_UNAVAILABLE',
+              'The disclosure record could not be written, so the report was not sent.',
+            );
+          });
       },
     }),
   };

@@ -9,22 +9,48 @@ import type { GatewayContext } from './context.js';
 import type { ChildFacts } from './facts/child-facts.js';
 import { agencyRequestSigner, createSigner } from './signing.js';
 
-const named: ChildAttributes = { relationship: 'NAMED', purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] };
-const factsOf = (nhsNumber: string, unavailable: string[] = []): ChildFacts => ({ nhsNumber, knownBy: ['health'], unavailable, unavailableWhy: Object.fromEntries(unavailable.map((a) => [a, 'timed out'])), confidentialBy: [], locationUnverifiedBy: [], openCase: null, schoolUrn: null });
+const named: ChildAttributes = {
+  relationship: 'NAMED',
+  purposeSupported: true,
+  confidentialBy: [],
+  locationUnverifiedBy: [],
+};
+const factsOf = (nhsNumber: string, unavailable: string[] = []): ChildFacts => ({
+  nhsNumber,
+  knownBy: ['health'],
+  unavailable,
+  unavailableWhy: Object.fromEntries(unavailable.map((a) => [a, 'timed out'])),
+  confidentialBy: [],
+  locationUnverifiedBy: [],
+  openCase: null,
+  schoolUrn: null,
+});
 
 async function setUp(unavailable: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'macpt-sign-'));
   const sign = await createSigner({ DATA_DIR: dir } as never);
   const { publicJwk } = await ensureKeyPair(join(dir, 'keys'), 'internal-context');
   const ctx = {
-    requestId: 'r-1', user: { id: 'u', name: 'U', role: 'MACPT_HEALTH', agency: 'health', la: 'LEICESTER' }, purpose: 'SECTION_47_ENQUIRY', breakGlass: false,
+    requestId: 'r-1',
+    user: { id: 'u', name: 'U', role: 'MACPT_HEALTH', agency: 'health', la: 'LEICESTER' },
+    purpose: 'SECTION_47_ENQUIRY',
+    breakGlass: false,
     caseChildren: new Map([['CASE-1', '9990000026']]),
     facts: { loadMany: async (ns: string[]) => ns.map((n) => factsOf(n, unavailable)) },
     attributesOf: async () => named,
   } as unknown as GatewayContext;
   return { signer: agencyRequestSigner(sign), ctx, key: await importKey(publicJwk) };
 }
-const request = { query: '', variables: { representations: [{ __typename: 'Child', nhsNumber: '9990000018' }, { __typename: 'MacptCase', id: 'CASE-1' }, { __typename: 'MacptCase', id: 'CASE-UNKNOWN' }] } };
+const request = {
+  query: '',
+  variables: {
+    representations: [
+      { __typename: 'Child', nhsNumber: '9990000018' },
+      { __typename: 'MacptCase', id: 'CASE-1' },
+      { __typename: 'MacptCase', id: 'CASE-UNKNOWN' },
+    ],
+  },
+};
 
 describe('signing an agency request', () => {
   it("names exactly the children the request's representations reach, a case's by its child, for that agency alone", async () => {
@@ -37,6 +63,8 @@ describe('signing an agency request', () => {
 
   it("does not ask again an agency that missed this request's fact look-up", async () => {
     const { signer, ctx } = await setUp(['health']);
-    await expect(signer('health', ctx, request)).rejects.toMatchObject({ extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'health' } });
+    await expect(signer('health', ctx, request)).rejects.toMatchObject({
+      extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'health' },
+    });
   });
 });

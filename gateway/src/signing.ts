@@ -8,9 +8,13 @@ import type { GatewayContext } from './context.js';
 import type { ChildFacts } from './facts/child-facts.js';
 
 /** Signs internal contexts with the gateway's key (configured, or the embedded key pair). */
-export async function createSigner(config: GatewayConfig): Promise<(agency: string, context: InternalContext) => Promise<string>> {
+export async function createSigner(
+  config: GatewayConfig,
+): Promise<(agency: string, context: InternalContext) => Promise<string>> {
   const configured = config.INTERNAL_CONTEXT_PRIVATE_JWK ? JSON.parse(config.INTERNAL_CONTEXT_PRIVATE_JWK) : null;
-  const pair = configured ? { privateJwk: configured, kid: configured.kid ?? 'internal-context' } : await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context');
+  const pair = configured
+    ? { privateJwk: configured, kid: configured.kid ?? 'internal-context' }
+    : await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context');
   const key = await importKey(pair.privateJwk);
   return (agency, context) => signInternalContext(key, pair.kid, agency, context);
 }
@@ -20,8 +24,16 @@ export async function createSigner(config: GatewayConfig): Promise<(agency: stri
  * the relationship facts of exactly the children this request's representations name.
  */
 export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner>>) {
-  return async (agency: string, ctx: GatewayContext, request: GatewayGraphQLRequest): Promise<Record<string, string>> => {
-    const representations = (request.variables?.representations ?? []) as { __typename?: string; nhsNumber?: string; id?: string }[];
+  return async (
+    agency: string,
+    ctx: GatewayContext,
+    request: GatewayGraphQLRequest,
+  ): Promise<Record<string, string>> => {
+    const representations = (request.variables?.representations ?? []) as {
+      __typename?: string;
+      nhsNumber?: string;
+      id?: string;
+    }[];
     const nhsNumbers = representations.flatMap((r) => {
       if (r.__typename === 'Child' && typeof r.nhsNumber === 'string') return [r.nhsNumber];
       // A case the directory opened: its fields are decided for its child.
@@ -33,7 +45,11 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
     // request has one deadline, and that agency has already spent it.
     const failed = facts.find((f): f is ChildFacts => !(f instanceof Error) && f.unavailable.includes(agency));
     if (failed) {
-      throw codedError('AGENCY_UNAVAILABLE', `The ${agency} agency's service did not answer (${failed.unavailableWhy[agency] ?? 'failed'}) this request's fact look-up, so it is not asked again; ${agency}'s fields are missing from this response, not empty.`, { agency });
+      throw codedError(
+        'AGENCY_UNAVAILABLE',
+        `The ${agency} agency's service did not answer (${failed.unavailableWhy[agency] ?? 'failed'}) this request's fact look-up, so it is not asked again; ${agency}'s fields are missing from this response, not empty.`,
+        { agency },
+      );
     }
     const attributes = await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
     const children = new Map<string, ChildAttributes>();
@@ -42,7 +58,15 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
       if (a) children.set(n, a);
     });
     const { name: _name, ...user } = ctx.user;
-    return { [INTERNAL_CONTEXT_HEADER]: await sign(agency, { requestId: ctx.requestId, user, purpose: ctx.purpose, breakGlass: ctx.breakGlass, children }) };
+    return {
+      [INTERNAL_CONTEXT_HEADER]: await sign(agency, {
+        requestId: ctx.requestId,
+        user,
+        purpose: ctx.purpose,
+        breakGlass: ctx.breakGlass,
+        children,
+      }),
+    };
   };
 }
 
@@ -50,6 +74,17 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
  * The gateway's own context for one fact look-up (no user, no children), bound to the exact body it is
  * sent with: captured and replayed, it answers about those children and households only.
  */
-export function factsContext(sign: Awaited<ReturnType<typeof createSigner>>, agency: string, body: string): Promise<string> {
-  return sign(agency, { requestId: 'gateway-facts', user: null, purpose: null, breakGlass: false, children: new Map(), bodyHash: factsBodyHash(body) });
+export function factsContext(
+  sign: Awaited<ReturnType<typeof createSigner>>,
+  agency: string,
+  body: string,
+): Promise<string> {
+  return sign(agency, {
+    requestId: 'gateway-facts',
+    user: null,
+    purpose: null,
+    breakGlass: false,
+    children: new Map(),
+    bodyHash: factsBodyHash(body),
+  });
 }

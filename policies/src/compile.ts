@@ -47,17 +47,40 @@ export function compileRules(user: PolicyUser, purpose: Purpose, policies: reado
   for (const grant of GRANTS) {
     if (grant.roles !== 'ALL_BUT_IG' && !grant.roles.includes(user.role)) continue;
     if (grant.purposes === 'ALL_BUT_IG_AUDIT' ? purpose === 'IG_AUDIT' : !grant.purposes.includes(purpose)) continue;
-    const conditions = { ...conditionsOf(grant.when, user), class: { $in: [...grant.classes] } } as Record<string, unknown>;
+    const conditions = { ...conditionsOf(grant.when, user), class: { $in: [...grant.classes] } } as Record<
+      string,
+      unknown
+    >;
     if (grant.roleListedByOwner) {
-      const owners = policies.filter((p) => user.role === 'LCPP' || p.sensitiveRoles.includes(user.role)).map((p) => p.agency);
+      const owners = policies
+        .filter((p) => user.role === 'LCPP' || p.sensitiveRoles.includes(user.role))
+        .map((p) => p.agency);
       if (owners.length === 0) continue;
       conditions.owner = { $in: owners };
     }
     rules.push({ action: 'read', subject: 'Field', conditions, reason: grant.id });
   }
-  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { class: 'RESTRICTED', owner: { $ne: user.agency } }, reason: 'RESTRICTED_OWNER_ONLY' });
-  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { location: true, unverifiedElsewhere: true }, reason: 'LOCATION_FLAG_UNVERIFIED' });
-  rules.push({ action: 'read', subject: 'Field', inverted: true, conditions: { location: true, confidentialElsewhere: true }, reason: 'CONFIDENTIAL_LOCATION' });
+  rules.push({
+    action: 'read',
+    subject: 'Field',
+    inverted: true,
+    conditions: { class: 'RESTRICTED', owner: { $ne: user.agency } },
+    reason: 'RESTRICTED_OWNER_ONLY',
+  });
+  rules.push({
+    action: 'read',
+    subject: 'Field',
+    inverted: true,
+    conditions: { location: true, unverifiedElsewhere: true },
+    reason: 'LOCATION_FLAG_UNVERIFIED',
+  });
+  rules.push({
+    action: 'read',
+    subject: 'Field',
+    inverted: true,
+    conditions: { location: true, confidentialElsewhere: true },
+    reason: 'CONFIDENTIAL_LOCATION',
+  });
   return rules;
 }
 
@@ -81,7 +104,9 @@ export class CompiledPolicy {
     let decision = this.memo.get(key);
     if (!decision) {
       const rule = this.ability.relevantRuleFor('read', subject('Field', { ...field }) as never);
-      decision = rule ? { allowed: !rule.inverted, rule: rule.reason ?? 'UNNAMED_RULE' } : { allowed: false, rule: 'NOT_GRANTED' };
+      decision = rule
+        ? { allowed: !rule.inverted, rule: rule.reason ?? 'UNNAMED_RULE' }
+        : { allowed: false, rule: 'NOT_GRANTED' };
       this.memo.set(key, decision);
     }
     return decision;

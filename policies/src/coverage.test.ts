@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { coverageProblems } from './coverage.js';
 import { POLICIES } from './engine.js';
 
-const schemaOf = (agency: string) => readFileSync(new URL(`../../subgraphs/${agency}/schema.graphql`, import.meta.url), 'utf8');
+const schemaOf = (agency: string) =>
+  readFileSync(new URL(`../../subgraphs/${agency}/schema.graphql`, import.meta.url), 'utf8');
 
 describe('policy coverage', () => {
-  it.each(POLICIES.map((p) => [p.agency, p] as const))('classifies every field %s publishes, and nothing else', (agency, policy) => {
-    expect(coverageProblems(policy, schemaOf(agency))).toEqual([]);
-  });
+  it.each(POLICIES.map((p) => [p.agency, p] as const))(
+    'classifies every field %s publishes, and nothing else',
+    (agency, policy) => {
+      expect(coverageProblems(policy, schemaOf(agency))).toEqual([]);
+    },
+  );
 
   it('names an unclassified field and a stale entry', () => {
     const health = POLICIES.find((p) => p.agency === 'health')!;

@@ -20,10 +20,14 @@ export function coverageProblems(policy: AgencyPolicy, sdl: string | DocumentNod
   const published = new Set(publishedFields(sdl));
   const problems: string[] = [];
   for (const field of published) {
-    if (!policy.fields[field]) problems.push(`${policy.agency}: ${field} has no class in policies/src/agencies/${policy.agency}.ts`);
+    if (!policy.fields[field])
+      problems.push(`${policy.agency}: ${field} has no class in policies/src/agencies/${policy.agency}.ts`);
   }
   for (const field of Object.keys(policy.fields)) {
-    if (!published.has(field)) problems.push(`${policy.agency}: policies/src/agencies/${policy.agency}.ts classifies ${field}, which the ${policy.agency} schema no longer publishes`);
+    if (!published.has(field))
+      problems.push(
+        `${policy.agency}: policies/src/agencies/${policy.agency}.ts classifies ${field}, which the ${policy.agency} schema no longer publishes`,
+      );
   }
   return problems;
 }

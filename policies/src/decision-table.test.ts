@@ -9,8 +9,13 @@ import type { Agency, Purpose, Relationship, Role } from './vocabulary.js';
 // `U:<agency>` an agency that can flag households did not answer.
 
 const AGENCY: Record<Role, Agency> = {
-  LCPP: 'social-care', SOCIAL_WORKER: 'social-care', MACPT_POLICE: 'police', MACPT_HEALTH: 'health',
-  MACPT_EDUCATION: 'education', SCHOOL_DSL: 'education', IG_LEAD: 'health',
+  LCPP: 'social-care',
+  SOCIAL_WORKER: 'social-care',
+  MACPT_POLICE: 'police',
+  MACPT_HEALTH: 'health',
+  MACPT_EDUCATION: 'education',
+  SCHOOL_DSL: 'education',
+  IG_LEAD: 'health',
 };
 
 type Row = [Role, Relationship, Purpose, 'supported' | 'unsupported', string, string, 'SEE' | 'WITHHELD'];
@@ -66,7 +71,15 @@ const TABLE: Row[] = [
   ['IG_LEAD', 'NONE', 'EMERGENCY', 'unsupported', 'HealthRecord.name', '-', 'WITHHELD'],
   // Confidential location is the household's: withheld from everyone outside the flagging agency, in every
   // agency's data; an agency that can flag and did not answer counts as flagging.
-  ['SCHOOL_DSL', 'DSL_ON_ROLL', 'STRATEGY_DISCUSSION', 'supported', 'EducationRecord.homeAddress', 'F:social-care', 'WITHHELD'],
+  [
+    'SCHOOL_DSL',
+    'DSL_ON_ROLL',
+    'STRATEGY_DISCUSSION',
+    'supported',
+    'EducationRecord.homeAddress',
+    'F:social-care',
+    'WITHHELD',
+  ],
   ['SCHOOL_DSL', 'DSL_ON_ROLL', 'STRATEGY_DISCUSSION', 'supported', 'EducationRecord.homeAddress', '-', 'SEE'],
   ['LCPP', 'NAMED', 'CP_PLAN_REVIEW', 'supported', 'HealthRecord.address', 'F:police', 'WITHHELD'],
   ['LCPP', 'NAMED', 'CP_PLAN_REVIEW', 'supported', 'HealthRecord.address', 'U:police', 'WITHHELD'],
@@ -83,16 +96,25 @@ const TABLE: Row[] = [
 const engine = new PolicyEngine();
 
 describe('DESIGN §4, decision by decision, as written by hand', () => {
-  it.each(TABLE)('%s %s %s (%s) %s flags %s → %s', (role, relationship, purpose, support, coordinate, flags, expected) => {
-    const user: PolicyUser = { id: `u-${role}`, role, agency: AGENCY[role], la: 'LEICESTER', school: role === 'SCHOOL_DSL' ? '910001' : null };
-    const [kind, agency] = flags.split(':');
-    const child: ChildAttributes = {
-      relationship,
-      purposeSupported: support === 'supported',
-      confidentialBy: kind === 'F' ? [agency!] : [],
-      locationUnverifiedBy: kind === 'U' ? [agency!] : [],
-    };
-    const decision = engine.decide(user, purpose, coordinate, child);
-    expect(decision.allowed ? 'SEE' : 'WITHHELD', decision.rule).toBe(expected);
-  });
+  it.each(TABLE)(
+    '%s %s %s (%s) %s flags %s → %s',
+    (role, relationship, purpose, support, coordinate, flags, expected) => {
+      const user: PolicyUser = {
+        id: `u-${role}`,
+        role,
+        agency: AGENCY[role],
+        la: 'LEICESTER',
+        school: role === 'SCHOOL_DSL' ? '910001' : null,
+      };
+      const [kind, agency] = flags.split(':');
+      const child: ChildAttributes = {
+        relationship,
+        purposeSupported: support === 'supported',
+        confidentialBy: kind === 'F' ? [agency!] : [],
+        locationUnverifiedBy: kind === 'U' ? [agency!] : [],
+      };
+      const decision = engine.decide(user, purpose, coordinate, child);
+      expect(decision.allowed ? 'SEE' : 'WITHHELD', decision.rule).toBe(expected);
+    },
+  );
 });

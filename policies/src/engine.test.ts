@@ -6,10 +6,21 @@ import { CLASSES, PURPOSES, ROLES, type Agency, type PolicyUser } from './index.
 
 const engine = new PolicyEngine();
 const AGENCY_OF_ROLE: Record<string, Agency> = {
-  LCPP: 'social-care', SOCIAL_WORKER: 'social-care', MACPT_POLICE: 'police', MACPT_HEALTH: 'health',
-  MACPT_EDUCATION: 'education', SCHOOL_DSL: 'education', IG_LEAD: 'health',
+  LCPP: 'social-care',
+  SOCIAL_WORKER: 'social-care',
+  MACPT_POLICE: 'police',
+  MACPT_HEALTH: 'health',
+  MACPT_EDUCATION: 'education',
+  SCHOOL_DSL: 'education',
+  IG_LEAD: 'health',
 };
-const userFor = (role: string): PolicyUser => ({ id: `u-${role}`, role: role as PolicyUser['role'], agency: AGENCY_OF_ROLE[role]!, la: 'LEICESTER', school: role === 'SCHOOL_DSL' ? '910001' : null });
+const userFor = (role: string): PolicyUser => ({
+  id: `u-${role}`,
+  role: role as PolicyUser['role'],
+  agency: AGENCY_OF_ROLE[role]!,
+  la: 'LEICESTER',
+  school: role === 'SCHOOL_DSL' ? '910001' : null,
+});
 const RELATIONSHIPS: RefRelationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'NONE'];
 
 /** Cells the world cannot produce: no case supports EMERGENCY or IG_AUDIT; only DSLs have pupils. */
@@ -24,22 +35,45 @@ function possible(role: string, purpose: string, rel: RefRelationship, ps: boole
 describe('the compiled matrix agrees with an independent reading of DESIGN section 4', () => {
   // Every role × purpose × class × owning agency × relationship × purpose support × field kind × location flag.
   const cells: [string, string, string, Agency, RefRelationship, boolean, string, string][] = [];
-  for (const role of ROLES) for (const purpose of PURPOSES) for (const cls of CLASSES) for (const policy of POLICIES)
-    for (const rel of RELATIONSHIPS) for (const ps of [true, false]) for (const kind of ['plain', 'location', 'encompass'])
-      for (const flag of ['', 'police', 'health', 'unanswered-police'])
-        if (possible(role, purpose, rel, ps)) cells.push([role, purpose, cls, policy.agency, rel, ps, kind, flag]);
+  for (const role of ROLES)
+    for (const purpose of PURPOSES)
+      for (const cls of CLASSES)
+        for (const policy of POLICIES)
+          for (const rel of RELATIONSHIPS)
+            for (const ps of [true, false])
+              for (const kind of ['plain', 'location', 'encompass'])
+                for (const flag of ['', 'police', 'health', 'unanswered-police'])
+                  if (possible(role, purpose, rel, ps))
+                    cells.push([role, purpose, cls, policy.agency, rel, ps, kind, flag]);
 
   it(`decides all ${cells.length} cells as the design says`, () => {
     const wrong: string[] = [];
     for (const [role, purpose, cls, owner, relationship, purposeSupported, kind, flag] of cells) {
-      const coordinate = Object.entries(POLICIES.find((p) => p.agency === owner)!.fields)
-        .find(([c, r]) => c !== 'Child.nhsNumber' && r.class === cls && (kind === 'location' ? r.location : kind === 'encompass' ? r.encompass : !r.location && !r.encompass))?.[0];
+      const coordinate = Object.entries(POLICIES.find((p) => p.agency === owner)!.fields).find(
+        ([c, r]) =>
+          c !== 'Child.nhsNumber' &&
+          r.class === cls &&
+          (kind === 'location' ? r.location : kind === 'encompass' ? r.encompass : !r.location && !r.encompass),
+      )?.[0];
       if (!coordinate) continue; // that agency publishes no field of this kind and class
-      const child = { relationship, purposeSupported, confidentialBy: flag === 'police' || flag === 'health' ? [flag] : [], locationUnverifiedBy: flag === 'unanswered-police' ? ['police'] : [] };
+      const child = {
+        relationship,
+        purposeSupported,
+        confidentialBy: flag === 'police' || flag === 'health' ? [flag] : [],
+        locationUnverifiedBy: flag === 'unanswered-police' ? ['police'] : [],
+      };
       const user = userFor(role);
       const got = engine.decide(user, purpose, coordinate, child);
-      const want = referenceAllows(user, purpose, { class: cls, owner, location: kind === 'location', encompass: kind === 'encompass' }, child);
-      if (got.allowed !== want) wrong.push(`${role} ${purpose} ${coordinate} ${relationship} ps=${purposeSupported} flag=${flag}: got ${got.allowed} (${got.rule}), design says ${want}`);
+      const want = referenceAllows(
+        user,
+        purpose,
+        { class: cls, owner, location: kind === 'location', encompass: kind === 'encompass' },
+        child,
+      );
+      if (got.allowed !== want)
+        wrong.push(
+          `${role} ${purpose} ${coordinate} ${relationship} ps=${purposeSupported} flag=${flag}: got ${got.allowed} (${got.rule}), design says ${want}`,
+        );
     }
     expect(wrong).toEqual([]);
   });
@@ -47,7 +81,11 @@ describe('the compiled matrix agrees with an independent reading of DESIGN secti
 
 describe('rules a user gets', () => {
   it.each([
-    ['MACPT_HEALTH', 'SECTION_47_ENQUIRY', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'SAFEGUARDING_NAMED_WORKER', 'SENSITIVE_NAMED_LISTED_ROLE']],
+    [
+      'MACPT_HEALTH',
+      'SECTION_47_ENQUIRY',
+      ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'SAFEGUARDING_NAMED_WORKER', 'SENSITIVE_NAMED_LISTED_ROLE'],
+    ],
     ['MACPT_HEALTH', 'MASH_TRIAGE', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY']],
     ['MACPT_POLICE', 'EMERGENCY', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'BREAK_GLASS']],
     ['SCHOOL_DSL', 'CP_PLAN_REVIEW', ['IDENTITY_WITH_RELATIONSHIP', 'OWN_AGENCY', 'DSL_OPERATION_ENCOMPASS']],
@@ -60,7 +98,10 @@ describe('rules a user gets', () => {
   });
 
   it('lets only LCPPs and the roles an agency lists see its SENSITIVE data', () => {
-    const sensitive = (role: string) => compileRules(userFor(role), 'SECTION_47_ENQUIRY', POLICIES).find((r) => r.reason === 'SENSITIVE_NAMED_LISTED_ROLE')?.conditions;
+    const sensitive = (role: string) =>
+      compileRules(userFor(role), 'SECTION_47_ENQUIRY', POLICIES).find(
+        (r) => r.reason === 'SENSITIVE_NAMED_LISTED_ROLE',
+      )?.conditions;
     expect(sensitive('LCPP')).toMatchObject({ owner: { $in: ['social-care', 'health', 'police', 'education'] } });
     expect(sensitive('MACPT_HEALTH')).toMatchObject({ owner: { $in: ['social-care', 'health'] } });
     expect(sensitive('SOCIAL_WORKER')).toMatchObject({ owner: { $in: ['social-care', 'police', 'education'] } });
@@ -74,25 +115,108 @@ describe('rules a user gets', () => {
 });
 
 describe('rule names', () => {
-  const named = { relationship: 'NAMED' as const, purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] };
+  const named = {
+    relationship: 'NAMED' as const,
+    purposeSupported: true,
+    confidentialBy: [],
+    locationUnverifiedBy: [],
+  };
   it.each([
     ['MACPT_POLICE', 'STRATEGY_DISCUSSION', 'HealthRecord.camhs', named, 'SENSITIVE_PURPOSE'],
     ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'HealthRecord.camhs', named, 'SENSITIVE_ROLE_NOT_LISTED'],
     ['MACPT_HEALTH', 'SECTION_47_ENQUIRY', 'PoliceRecord.restrictedIntelligence', named, 'RESTRICTED_OWNER_ONLY'],
-    ['MACPT_HEALTH', 'SECTION_47_ENQUIRY', 'PoliceRecord.incidents', { ...named, relationship: 'TEAM' as const }, 'SAFEGUARDING_NAMED_WORKERS_ONLY'],
-    ['MACPT_HEALTH', 'SECTION_47_ENQUIRY', 'PoliceRecord.incidents', { ...named, purposeSupported: false }, 'PURPOSE_NOT_SUPPORTED'],
+    [
+      'MACPT_HEALTH',
+      'SECTION_47_ENQUIRY',
+      'PoliceRecord.incidents',
+      { ...named, relationship: 'TEAM' as const },
+      'SAFEGUARDING_NAMED_WORKERS_ONLY',
+    ],
+    [
+      'MACPT_HEALTH',
+      'SECTION_47_ENQUIRY',
+      'PoliceRecord.incidents',
+      { ...named, purposeSupported: false },
+      'PURPOSE_NOT_SUPPORTED',
+    ],
     ['MACPT_HEALTH', 'MASH_TRIAGE', 'PoliceRecord.incidents', named, 'MASH_TRIAGE_IDENTITY_ONLY'],
-    ['MACPT_HEALTH', 'SECTION_47_ENQUIRY', 'HealthRecord.name', { ...named, relationship: 'NONE' as const }, 'NO_LEGITIMATE_RELATIONSHIP'],
-    ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'HealthRecord.address', { ...named, confidentialBy: ['health'] }, 'CONFIDENTIAL_LOCATION'],
-    ['MACPT_HEALTH', 'SECTION_47_ENQUIRY', 'HealthRecord.address', { ...named, confidentialBy: ['health'] }, 'OWN_AGENCY'],
-    ['SCHOOL_DSL', 'CP_PLAN_REVIEW', 'PoliceRecord.incidents', { ...named, relationship: 'DSL_ON_ROLL' as const }, 'DSL_OPERATION_ENCOMPASS_ONLY'],
-    ['SCHOOL_DSL', 'CP_PLAN_REVIEW', 'EncompassNotification.sentAt', { ...named, relationship: 'DSL_ON_ROLL' as const }, 'DSL_OPERATION_ENCOMPASS'],
-    ['MACPT_POLICE', 'EMERGENCY', 'HealthRecord.aeAttendances', { ...named, relationship: 'NONE' as const }, 'BREAK_GLASS'],
-    ['MACPT_POLICE', 'EMERGENCY', 'HealthRecord.confidentialSexualHealth', { ...named, relationship: 'NONE' as const }, 'RESTRICTED_OWNER_ONLY'],
-    ['MACPT_POLICE', 'EMERGENCY', 'PoliceRecord.restrictedIntelligence', { ...named, purposeSupported: false }, 'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY'],
-    ['MACPT_HEALTH', 'EMERGENCY', 'HealthRecord.camhs', { ...named, purposeSupported: false }, 'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY'],
-    ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'HealthRecord.address', { ...named, locationUnverifiedBy: ['social-care'] }, 'LOCATION_FLAG_UNVERIFIED'],
-    ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'EducationRecord.homeAddress', { ...named, confidentialBy: ['police', 'health'] }, 'CONFIDENTIAL_LOCATION'],
+    [
+      'MACPT_HEALTH',
+      'SECTION_47_ENQUIRY',
+      'HealthRecord.name',
+      { ...named, relationship: 'NONE' as const },
+      'NO_LEGITIMATE_RELATIONSHIP',
+    ],
+    [
+      'MACPT_POLICE',
+      'SECTION_47_ENQUIRY',
+      'HealthRecord.address',
+      { ...named, confidentialBy: ['health'] },
+      'CONFIDENTIAL_LOCATION',
+    ],
+    [
+      'MACPT_HEALTH',
+      'SECTION_47_ENQUIRY',
+      'HealthRecord.address',
+      { ...named, confidentialBy: ['health'] },
+      'OWN_AGENCY',
+    ],
+    [
+      'SCHOOL_DSL',
+      'CP_PLAN_REVIEW',
+      'PoliceRecord.incidents',
+      { ...named, relationship: 'DSL_ON_ROLL' as const },
+      'DSL_OPERATION_ENCOMPASS_ONLY',
+    ],
+    [
+      'SCHOOL_DSL',
+      'CP_PLAN_REVIEW',
+      'EncompassNotification.sentAt',
+      { ...named, relationship: 'DSL_ON_ROLL' as const },
+      'DSL_OPERATION_ENCOMPASS',
+    ],
+    [
+      'MACPT_POLICE',
+      'EMERGENCY',
+      'HealthRecord.aeAttendances',
+      { ...named, relationship: 'NONE' as const },
+      'BREAK_GLASS',
+    ],
+    [
+      'MACPT_POLICE',
+      'EMERGENCY',
+      'HealthRecord.confidentialSexualHealth',
+      { ...named, relationship: 'NONE' as const },
+      'RESTRICTED_OWNER_ONLY',
+    ],
+    [
+      'MACPT_POLICE',
+      'EMERGENCY',
+      'PoliceRecord.restrictedIntelligence',
+      { ...named, purposeSupported: false },
+      'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY',
+    ],
+    [
+      'MACPT_HEALTH',
+      'EMERGENCY',
+      'HealthRecord.camhs',
+      { ...named, purposeSupported: false },
+      'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY',
+    ],
+    [
+      'MACPT_POLICE',
+      'SECTION_47_ENQUIRY',
+      'HealthRecord.address',
+      { ...named, locationUnverifiedBy: ['social-care'] },
+      'LOCATION_FLAG_UNVERIFIED',
+    ],
+    [
+      'MACPT_POLICE',
+      'SECTION_47_ENQUIRY',
+      'EducationRecord.homeAddress',
+      { ...named, confidentialBy: ['police', 'health'] },
+      'CONFIDENTIAL_LOCATION',
+    ],
     ['IG_LEAD', 'IG_AUDIT', 'HealthRecord.name', named, 'IG_LEAD_NO_CHILD_RECORDS'],
     ['LCPP', 'STRATEGY_DISCUSSION', 'HealthRecord.noSuchField', named, 'UNCLASSIFIED'],
   ])('%s / %s / %s → %s', (role, purpose, coordinate, child, rule) => {
@@ -102,20 +226,45 @@ describe('rule names', () => {
 
 describe('fields a role and purpose can never see', () => {
   it('are RESTRICTED data of other agencies, and everything for an IG lead', () => {
-    expect(engine.neverVisible(userFor('MACPT_HEALTH'), 'SECTION_47_ENQUIRY', 'PoliceRecord.restrictedIntelligence')).toBe(true);
-    expect(engine.neverVisible(userFor('MACPT_POLICE'), 'SECTION_47_ENQUIRY', 'PoliceRecord.restrictedIntelligence')).toBe(false);
+    expect(
+      engine.neverVisible(userFor('MACPT_HEALTH'), 'SECTION_47_ENQUIRY', 'PoliceRecord.restrictedIntelligence'),
+    ).toBe(true);
+    expect(
+      engine.neverVisible(userFor('MACPT_POLICE'), 'SECTION_47_ENQUIRY', 'PoliceRecord.restrictedIntelligence'),
+    ).toBe(false);
     expect(engine.neverVisible(userFor('MACPT_POLICE'), 'STRATEGY_DISCUSSION', 'HealthRecord.camhs')).toBe(true);
-    expect(engine.neverVisible(userFor('MACPT_POLICE'), 'SECTION_47_ENQUIRY', 'HealthRecord.aeAttendances')).toBe(false);
+    expect(engine.neverVisible(userFor('MACPT_POLICE'), 'SECTION_47_ENQUIRY', 'HealthRecord.aeAttendances')).toBe(
+      false,
+    );
     expect(engine.neverVisible(userFor('IG_LEAD'), 'IG_AUDIT', 'HealthRecord.name')).toBe(true);
   });
 });
 
 describe('a policy file change', () => {
   it('changes what a persona sees with no code change: reclassifying A&E attendances as SENSITIVE', () => {
-    const named = { relationship: 'NAMED' as const, purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] };
-    const reclassified = POLICIES.map((p) => (p.agency === 'health' ? { ...p, fields: { ...p.fields, 'HealthRecord.aeAttendances': { class: 'SENSITIVE' as const } } } : p));
-    const before = new PolicyEngine(POLICIES).decide(userFor('MACPT_POLICE'), 'STRATEGY_DISCUSSION', 'HealthRecord.aeAttendances', named);
-    const after = new PolicyEngine(reclassified).decide(userFor('MACPT_POLICE'), 'STRATEGY_DISCUSSION', 'HealthRecord.aeAttendances', named);
+    const named = {
+      relationship: 'NAMED' as const,
+      purposeSupported: true,
+      confidentialBy: [],
+      locationUnverifiedBy: [],
+    };
+    const reclassified = POLICIES.map((p) =>
+      p.agency === 'health'
+        ? { ...p, fields: { ...p.fields, 'HealthRecord.aeAttendances': { class: 'SENSITIVE' as const } } }
+        : p,
+    );
+    const before = new PolicyEngine(POLICIES).decide(
+      userFor('MACPT_POLICE'),
+      'STRATEGY_DISCUSSION',
+      'HealthRecord.aeAttendances',
+      named,
+    );
+    const after = new PolicyEngine(reclassified).decide(
+      userFor('MACPT_POLICE'),
+      'STRATEGY_DISCUSSION',
+      'HealthRecord.aeAttendances',
+      named,
+    );
     expect([before.allowed, after.allowed, after.rule]).toEqual([true, false, 'SENSITIVE_PURPOSE']);
   });
 });

@@ -4,7 +4,14 @@ import { healthPolicy } from './agencies/health.js';
 import { policePolicy } from './agencies/police.js';
 import { socialCarePolicy } from './agencies/social-care.js';
 import type { ChildAttributes, PolicyUser } from './relationship.js';
-import { CLASSES, type AgencyPolicy, type DataClass, type FieldRule, type Purpose, type Relationship } from './vocabulary.js';
+import {
+  CLASSES,
+  type AgencyPolicy,
+  type DataClass,
+  type FieldRule,
+  type Purpose,
+  type Relationship,
+} from './vocabulary.js';
 
 /** The four agencies' policies as shipped. */
 export const POLICIES: readonly AgencyPolicy[] = [socialCarePolicy, healthPolicy, policePolicy, educationPolicy];
@@ -105,9 +112,10 @@ export class PolicyEngine {
     // The household's flags count only when an agency other than the user's holds them (or could, and did not answer).
     const confidentialElsewhere = child.confidentialBy.some((a) => a !== user.agency);
     const unverifiedElsewhere = child.locationUnverifiedBy.some((a) => a !== user.agency);
-    const attributesKey = !confidentialElsewhere && !unverifiedElsewhere
-      ? (child.purposeSupported ? PLAIN_SUPPORTED : PLAIN_UNSUPPORTED)[child.relationship]
-      : `${child.relationship}|${+child.purposeSupported}|${+confidentialElsewhere}|${+unverifiedElsewhere}`;
+    const attributesKey =
+      !confidentialElsewhere && !unverifiedElsewhere
+        ? (child.purposeSupported ? PLAIN_SUPPORTED : PLAIN_UNSUPPORTED)[child.relationship]
+        : `${child.relationship}|${+child.purposeSupported}|${+confidentialElsewhere}|${+unverifiedElsewhere}`;
     let decision = perField.get(attributesKey);
     if (!decision) {
       const { agency, rule } = entry;
@@ -131,17 +139,35 @@ export class PolicyEngine {
   neverVisible(user: PolicyUser, purpose: Purpose, coordinate: string): boolean {
     if (!this.fields.has(coordinate)) return true;
     return RELATIONSHIPS.every((relationship) =>
-      [true, false].every((purposeSupported) => !this.decide(user, purpose, coordinate, { relationship, purposeSupported, confidentialBy: [], locationUnverifiedBy: [] }).allowed),
+      [true, false].every(
+        (purposeSupported) =>
+          !this.decide(user, purpose, coordinate, {
+            relationship,
+            purposeSupported,
+            confidentialBy: [],
+            locationUnverifiedBy: [],
+          }).allowed,
+      ),
     );
   }
 
   /** Per agency and class, what the user may see of a child with these attributes, and which rule decides. */
-  explain(user: PolicyUser, purpose: Purpose, child: ChildAttributes): { agency: string; class: DataClass; allowed: boolean; rule: string }[] {
+  explain(
+    user: PolicyUser,
+    purpose: Purpose,
+    child: ChildAttributes,
+  ): { agency: string; class: DataClass; allowed: boolean; rule: string }[] {
     return this.policies.flatMap((policy) =>
       CLASSES.map((cls) => {
         const decision = this.policyFor(user, purpose).decide({
-          class: cls, owner: policy.agency, location: false, encompass: false, relationship: child.relationship,
-          purposeSupported: child.purposeSupported, confidentialElsewhere: false, unverifiedElsewhere: false,
+          class: cls,
+          owner: policy.agency,
+          location: false,
+          encompass: false,
+          relationship: child.relationship,
+          purposeSupported: child.purposeSupported,
+          confidentialElsewhere: false,
+          unverifiedElsewhere: false,
         });
         return { agency: policy.agency, class: cls, allowed: decision.allowed, rule: decision.rule };
       }),

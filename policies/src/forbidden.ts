@@ -14,5 +14,8 @@ export interface Withholding {
  * extensions whether or not the field holds data (withheld is not absent).
  */
 export function forbidden(d: Withholding, path?: readonly (string | number)[]): GraphQLError {
-  return new GraphQLError(withheldMessage(d), { ...(path ? { path } : {}), extensions: { code: 'FORBIDDEN_BY_POLICY', rule: d.rule, agency: d.agency, class: d.class } });
+  return new GraphQLError(withheldMessage(d), {
+    ...(path ? { path } : {}),
+    extensions: { code: 'FORBIDDEN_BY_POLICY', rule: d.rule, agency: d.agency, class: d.class },
+  });
 }

@@ -1,7 +1,36 @@
-export { ALL_PURPOSES, CompiledPolicy, compileRules, RULE_TEXT, withheldMessage, type Decision, type FieldSubject } from './compile.js';
+export {
+  ALL_PURPOSES,
+  CompiledPolicy,
+  compileRules,
+  RULE_TEXT,
+  withheldMessage,
+  type Decision,
+  type FieldSubject,
+} from './compile.js';
 export { coverageProblems, publishedFields } from './coverage.js';
 export { forbidden, type Withholding } from './forbidden.js';
 export { PolicyEngine, POLICIES, type FieldDecision } from './engine.js';
-export { AUDIT_REFUSALS, BREAK_GLASS_ROLES, CASELOAD_REFUSALS, CASELOAD_ROLES, DENIALS, ENTRY_REFUSALS, GRANTS, OVERRIDES, PURPOSE_NEEDS } from './matrix.js';
-export { auditRefusal, caseloadRefusal, childAttributes, entryRefusal, mayBreakGlass, purposeSupported, relationshipOf, type ChildAttributes, type PolicyFacts, type PolicyUser } from './relationship.js';
+export {
+  AUDIT_REFUSALS,
+  BREAK_GLASS_ROLES,
+  CASELOAD_REFUSALS,
+  CASELOAD_ROLES,
+  DENIALS,
+  ENTRY_REFUSALS,
+  GRANTS,
+  OVERRIDES,
+  PURPOSE_NEEDS,
+} from './matrix.js';
+export {
+  auditRefusal,
+  caseloadRefusal,
+  childAttributes,
+  entryRefusal,
+  mayBreakGlass,
+  purposeSupported,
+  relationshipOf,
+  type ChildAttributes,
+  type PolicyFacts,
+  type PolicyUser,
+} from './relationship.js';
 export * from './vocabulary.js';

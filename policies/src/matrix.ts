@@ -26,12 +26,24 @@ export const ENTRY_REFUSALS: readonly EntryRule[] = [
 ];
 
 /** Who may list an LA's cases: its MACPT members (the LA must be the user's own). */
-export const CASELOAD_REFUSALS: readonly EntryRule[] = [{ id: 'CASELOAD_OWN_LA_MACPT_ONLY', exceptRoles: CASELOAD_ROLES }];
+export const CASELOAD_REFUSALS: readonly EntryRule[] = [
+  { id: 'CASELOAD_OWN_LA_MACPT_ONLY', exceptRoles: CASELOAD_ROLES },
+];
 
 /** Who may review the disclosure log: IG leads, stating IG_AUDIT. */
 export const AUDIT_REFUSALS: readonly EntryRule[] = [
   { id: 'IG_LEADS_ONLY', exceptRoles: ['IG_LEAD'] },
-  { id: 'IG_LEADS_ONLY', purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE', 'EMERGENCY'] },
+  {
+    id: 'IG_LEADS_ONLY',
+    purposes: [
+      'STRATEGY_DISCUSSION',
+      'SECTION_47_ENQUIRY',
+      'CHILD_PROTECTION_CONFERENCE',
+      'CP_PLAN_REVIEW',
+      'MASH_TRIAGE',
+      'EMERGENCY',
+    ],
+  },
 ];
 
 // DESIGN section 4 as data. `compile.ts` turns these into CASL rules for one (user, purpose).
@@ -41,12 +53,22 @@ export const AUDIT_REFUSALS: readonly EntryRule[] = [
  * EMERGENCY is supported by no stage: break-glass is its own grant, never "a purpose the case supports".
  */
 export const PURPOSE_NEEDS: Record<Purpose, { stages: readonly CaseStage[] | 'NONE'; explanation: string }> = {
-  STRATEGY_DISCUSSION: { stages: ['STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'], explanation: 'needs an open case that has reached a strategy discussion' },
+  STRATEGY_DISCUSSION: {
+    stages: ['STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'],
+    explanation: 'needs an open case that has reached a strategy discussion',
+  },
   SECTION_47_ENQUIRY: { stages: ['SECTION_47'], explanation: 'needs an open section 47 enquiry' },
-  CHILD_PROTECTION_CONFERENCE: { stages: ['CONFERENCE', 'CP_PLAN'], explanation: 'needs an initial or review child protection conference' },
+  CHILD_PROTECTION_CONFERENCE: {
+    stages: ['CONFERENCE', 'CP_PLAN'],
+    explanation: 'needs an initial or review child protection conference',
+  },
   CP_PLAN_REVIEW: { stages: ['CP_PLAN'], explanation: 'needs an active child protection plan' },
   MASH_TRIAGE: { stages: ['REFERRAL'], explanation: 'needs an open referral in triage' },
-  EMERGENCY: { stages: [], explanation: 'is break-glass, not a purpose a case supports: IDENTITY and SAFEGUARDING only, for MACPT members, with a written justification, reviewed by IG' },
+  EMERGENCY: {
+    stages: [],
+    explanation:
+      'is break-glass, not a purpose a case supports: IDENTITY and SAFEGUARDING only, for MACPT members, with a written justification, reviewed by IG',
+  },
   IG_AUDIT: { stages: 'NONE', explanation: 'is for reviewing the disclosure log, never for child records' },
 };
 
@@ -75,33 +97,138 @@ const RELATED: readonly Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL'];
 
 /** Grants, from the design's matrix. */
 export const GRANTS: readonly Grant[] = [
-  { id: 'IDENTITY_WITH_RELATIONSHIP', description: 'IDENTITY is shared with anyone with a legitimate or team relationship, for any purpose', classes: ['IDENTITY'], roles: 'ALL_BUT_IG', purposes: 'ALL_BUT_IG_AUDIT', when: { relationship: RELATED } },
-  { id: 'OWN_AGENCY', description: "an agency's own staff see its records for children they have a relationship with, for a purpose the case supports", classes: ['IDENTITY', 'SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'], roles: 'ALL_BUT_IG', purposes: 'ALL_BUT_IG_AUDIT', when: { owner: 'self', relationship: RELATED, purposeSupported: true } },
-  { id: 'SAFEGUARDING_NAMED_WORKER', description: 'SAFEGUARDING is shared with workers named on the child\'s open case, for any supported purpose but MASH triage', classes: ['SAFEGUARDING'], roles: MACPT_ROLES, purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW'], when: { relationship: ['NAMED'], purposeSupported: true } },
-  { id: 'DSL_OPERATION_ENCOMPASS', description: "a school's DSL sees Operation Encompass notifications for pupils on roll", classes: ['SAFEGUARDING'], roles: ['SCHOOL_DSL'], purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW'], when: { relationship: ['DSL_ON_ROLL'], encompass: true, purposeSupported: true } },
-  { id: 'SENSITIVE_NAMED_LISTED_ROLE', description: 'SENSITIVE is shared with named workers whose role the owning agency lists (the LCPP always), for a section 47 enquiry or a conference', classes: ['SENSITIVE'], roles: 'ALL_BUT_IG', roleListedByOwner: true, purposes: ['SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE'], when: { relationship: ['NAMED'], purposeSupported: true } },
-  { id: 'BREAK_GLASS', description: 'EMERGENCY grants IDENTITY and SAFEGUARDING for the child to any MACPT member of an LLR LA, flagged for IG review', classes: ['IDENTITY', 'SAFEGUARDING'], roles: BREAK_GLASS_ROLES, purposes: ['EMERGENCY'], when: {} },
+  {
+    id: 'IDENTITY_WITH_RELATIONSHIP',
+    description: 'IDENTITY is shared with anyone with a legitimate or team relationship, for any purpose',
+    classes: ['IDENTITY'],
+    roles: 'ALL_BUT_IG',
+    purposes: 'ALL_BUT_IG_AUDIT',
+    when: { relationship: RELATED },
+  },
+  {
+    id: 'OWN_AGENCY',
+    description:
+      "an agency's own staff see its records for children they have a relationship with, for a purpose the case supports",
+    classes: ['IDENTITY', 'SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'],
+    roles: 'ALL_BUT_IG',
+    purposes: 'ALL_BUT_IG_AUDIT',
+    when: { owner: 'self', relationship: RELATED, purposeSupported: true },
+  },
+  {
+    id: 'SAFEGUARDING_NAMED_WORKER',
+    description:
+      "SAFEGUARDING is shared with workers named on the child's open case, for any supported purpose but MASH triage",
+    classes: ['SAFEGUARDING'],
+    roles: MACPT_ROLES,
+    purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW'],
+    when: { relationship: ['NAMED'], purposeSupported: true },
+  },
+  {
+    id: 'DSL_OPERATION_ENCOMPASS',
+    description: "a school's DSL sees Operation Encompass notifications for pupils on roll",
+    classes: ['SAFEGUARDING'],
+    roles: ['SCHOOL_DSL'],
+    purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW'],
+    when: { relationship: ['DSL_ON_ROLL'], encompass: true, purposeSupported: true },
+  },
+  {
+    id: 'SENSITIVE_NAMED_LISTED_ROLE',
+    description:
+      'SENSITIVE is shared with named workers whose role the owning agency lists (the LCPP always), for a section 47 enquiry or a conference',
+    classes: ['SENSITIVE'],
+    roles: 'ALL_BUT_IG',
+    roleListedByOwner: true,
+    purposes: ['SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE'],
+    when: { relationship: ['NAMED'], purposeSupported: true },
+  },
+  {
+    id: 'BREAK_GLASS',
+    description:
+      'EMERGENCY grants IDENTITY and SAFEGUARDING for the child to any MACPT member of an LLR LA, flagged for IG review',
+    classes: ['IDENTITY', 'SAFEGUARDING'],
+    roles: BREAK_GLASS_ROLES,
+    purposes: ['EMERGENCY'],
+    when: {},
+  },
 ];
 
 /** Why a field is withheld when no grant applies, most specific first; the first whose condition holds names the rule. */
-export const DENIALS: readonly { id: string; description: string; classes?: readonly DataClass[]; when: Condition & { purposes?: readonly Purpose[] } }[] = [
-  { id: 'IG_AUDIT_NO_CHILD_RECORDS', description: 'IG_AUDIT is for reviewing the disclosure log, never for child records', when: { purposes: ['IG_AUDIT'] } },
-  { id: 'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY', description: "break-glass shares IDENTITY and SAFEGUARDING only: never SENSITIVE or RESTRICTED, your own agency's included; state the purpose your case supports for those", classes: ['SENSITIVE', 'RESTRICTED'], when: { purposes: ['EMERGENCY'] } },
-  { id: 'NO_LEGITIMATE_RELATIONSHIP', description: 'no legitimate relationship: not named on or in the team of an open case in your LA, nor the DSL of the child\'s school', when: { relationship: ['NONE'] } },
-  { id: 'PURPOSE_NOT_SUPPORTED', description: "the stated purpose of use is not supported by the child's case; only IDENTITY is shared", classes: ['SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'], when: { purposeSupported: false } },
-  { id: 'MASH_TRIAGE_IDENTITY_ONLY', description: 'MASH triage shares IDENTITY only', classes: ['SAFEGUARDING', 'SENSITIVE'], when: { purposes: ['MASH_TRIAGE'] } },
-  { id: 'DSL_OPERATION_ENCOMPASS_ONLY', description: "a school's DSL sees only IDENTITY and Operation Encompass notifications of other agencies", classes: ['SAFEGUARDING', 'SENSITIVE'], when: { relationship: ['DSL_ON_ROLL'] } },
-  { id: 'SAFEGUARDING_NAMED_WORKERS_ONLY', description: 'SAFEGUARDING is shared with workers named on the case, not the wider team', classes: ['SAFEGUARDING'], when: { relationship: ['TEAM'] } },
-  { id: 'SENSITIVE_NAMED_WORKERS_ONLY', description: 'SENSITIVE is shared with named workers only', classes: ['SENSITIVE'], when: { relationship: ['TEAM'] } },
-  { id: 'SENSITIVE_PURPOSE', description: 'SENSITIVE is shared only for a section 47 enquiry or a child protection conference', classes: ['SENSITIVE'], when: { purposes: ['STRATEGY_DISCUSSION', 'CP_PLAN_REVIEW'] } },
-  { id: 'SENSITIVE_ROLE_NOT_LISTED', description: 'the owning agency does not list your role for its SENSITIVE data', classes: ['SENSITIVE'], when: {} },
+export const DENIALS: readonly {
+  id: string;
+  description: string;
+  classes?: readonly DataClass[];
+  when: Condition & { purposes?: readonly Purpose[] };
+}[] = [
+  {
+    id: 'IG_AUDIT_NO_CHILD_RECORDS',
+    description: 'IG_AUDIT is for reviewing the disclosure log, never for child records',
+    when: { purposes: ['IG_AUDIT'] },
+  },
+  {
+    id: 'BREAK_GLASS_IDENTITY_SAFEGUARDING_ONLY',
+    description:
+      "break-glass shares IDENTITY and SAFEGUARDING only: never SENSITIVE or RESTRICTED, your own agency's included; state the purpose your case supports for those",
+    classes: ['SENSITIVE', 'RESTRICTED'],
+    when: { purposes: ['EMERGENCY'] },
+  },
+  {
+    id: 'NO_LEGITIMATE_RELATIONSHIP',
+    description:
+      "no legitimate relationship: not named on or in the team of an open case in your LA, nor the DSL of the child's school",
+    when: { relationship: ['NONE'] },
+  },
+  {
+    id: 'PURPOSE_NOT_SUPPORTED',
+    description: "the stated purpose of use is not supported by the child's case; only IDENTITY is shared",
+    classes: ['SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'],
+    when: { purposeSupported: false },
+  },
+  {
+    id: 'MASH_TRIAGE_IDENTITY_ONLY',
+    description: 'MASH triage shares IDENTITY only',
+    classes: ['SAFEGUARDING', 'SENSITIVE'],
+    when: { purposes: ['MASH_TRIAGE'] },
+  },
+  {
+    id: 'DSL_OPERATION_ENCOMPASS_ONLY',
+    description: "a school's DSL sees only IDENTITY and Operation Encompass notifications of other agencies",
+    classes: ['SAFEGUARDING', 'SENSITIVE'],
+    when: { relationship: ['DSL_ON_ROLL'] },
+  },
+  {
+    id: 'SAFEGUARDING_NAMED_WORKERS_ONLY',
+    description: 'SAFEGUARDING is shared with workers named on the case, not the wider team',
+    classes: ['SAFEGUARDING'],
+    when: { relationship: ['TEAM'] },
+  },
+  {
+    id: 'SENSITIVE_NAMED_WORKERS_ONLY',
+    description: 'SENSITIVE is shared with named workers only',
+    classes: ['SENSITIVE'],
+    when: { relationship: ['TEAM'] },
+  },
+  {
+    id: 'SENSITIVE_PURPOSE',
+    description: 'SENSITIVE is shared only for a section 47 enquiry or a child protection conference',
+    classes: ['SENSITIVE'],
+    when: { purposes: ['STRATEGY_DISCUSSION', 'CP_PLAN_REVIEW'] },
+  },
+  {
+    id: 'SENSITIVE_ROLE_NOT_LISTED',
+    description: 'the owning agency does not list your role for its SENSITIVE data',
+    classes: ['SENSITIVE'],
+    when: {},
+  },
 ];
 
 /** Overrides that hold whatever any grant says. */
 export const OVERRIDES = {
-  RESTRICTED_OWNER_ONLY: "RESTRICTED data stays with the owning agency's own staff; never shared, not even by break-glass",
-  CONFIDENTIAL_LOCATION: "the household's location is confidential: withheld from everyone outside the agency that holds the flag",
-  LOCATION_FLAG_UNVERIFIED: "an agency that can flag a household's location confidential did not answer, so location is withheld (fail closed)",
+  RESTRICTED_OWNER_ONLY:
+    "RESTRICTED data stays with the owning agency's own staff; never shared, not even by break-glass",
+  CONFIDENTIAL_LOCATION:
+    "the household's location is confidential: withheld from everyone outside the agency that holds the flag",
+  LOCATION_FLAG_UNVERIFIED:
+    "an agency that can flag a household's location confidential did not answer, so location is withheld (fail closed)",
   IG_LEAD_NO_CHILD_RECORDS: 'IG leads review the disclosure log and see no child records',
   CASELOAD_OWN_LA_MACPT_ONLY: "an LA's list of MACPT cases is for that LA's MACPT members",
   BREAK_GLASS_NOT_PERMITTED: 'EMERGENCY (break-glass) is for MACPT members only; state the purpose your work supports',

@@ -1,4 +1,11 @@
-import { AUDIT_REFUSALS, BREAK_GLASS_ROLES, CASELOAD_REFUSALS, ENTRY_REFUSALS, PURPOSE_NEEDS, type EntryRule } from './matrix.js';
+import {
+  AUDIT_REFUSALS,
+  BREAK_GLASS_ROLES,
+  CASELOAD_REFUSALS,
+  ENTRY_REFUSALS,
+  PURPOSE_NEEDS,
+  type EntryRule,
+} from './matrix.js';
 import { MACPT_ROLES, type Agency, type CaseStage, type Purpose, type Relationship, type Role } from './vocabulary.js';
 
 /** The authenticated user, as verified from their token. */
@@ -57,9 +64,15 @@ export function childAttributes(user: PolicyUser, purpose: Purpose, facts: Polic
 }
 
 /** The first rule of `rules` that applies to this user and purpose, or null. */
-function firstApplying(rules: readonly EntryRule[], user: Pick<PolicyUser, 'role'>, purpose: Purpose | null): string | null {
+function firstApplying(
+  rules: readonly EntryRule[],
+  user: Pick<PolicyUser, 'role'>,
+  purpose: Purpose | null,
+): string | null {
   const applies = (r: EntryRule) =>
-    (!r.roles || r.roles.includes(user.role)) && !r.exceptRoles?.includes(user.role) && (!r.purposes || (purpose !== null && r.purposes.includes(purpose)));
+    (!r.roles || r.roles.includes(user.role)) &&
+    !r.exceptRoles?.includes(user.role) &&
+    (!r.purposes || (purpose !== null && r.purposes.includes(purpose)));
   return rules.find(applies)?.id ?? null;
 }
 

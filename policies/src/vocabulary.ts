@@ -1,14 +1,36 @@
 // The words of DESIGN section 4: roles, purposes of use, classes and relationships.
 
 /** Roles a user's token may carry. */
-export const ROLES = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION', 'SCHOOL_DSL', 'IG_LEAD'] as const;
+export const ROLES = [
+  'LCPP',
+  'SOCIAL_WORKER',
+  'MACPT_POLICE',
+  'MACPT_HEALTH',
+  'MACPT_EDUCATION',
+  'SCHOOL_DSL',
+  'IG_LEAD',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles of MACPT members (break-glass is theirs). */
-export const MACPT_ROLES: readonly Role[] = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
+export const MACPT_ROLES: readonly Role[] = [
+  'LCPP',
+  'SOCIAL_WORKER',
+  'MACPT_POLICE',
+  'MACPT_HEALTH',
+  'MACPT_EDUCATION',
+];
 
 /** Purposes of use, stated on every request in `X-Purpose-Of-Use`. */
-export const PURPOSES = ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE', 'EMERGENCY', 'IG_AUDIT'] as const;
+export const PURPOSES = [
+  'STRATEGY_DISCUSSION',
+  'SECTION_47_ENQUIRY',
+  'CHILD_PROTECTION_CONFERENCE',
+  'CP_PLAN_REVIEW',
+  'MASH_TRIAGE',
+  'EMERGENCY',
+  'IG_AUDIT',
+] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 /** Classes every published field carries, least to most restricted. */

@@ -8,7 +8,10 @@ import { requireIgLead, visibleTo } from './access.js';
 export interface AuditDeps {
   store: DisclosureStore;
   /** Appends a review record (fail-closed, like every record). */
-  appendReview: (ctx: GatewayContext, review: { recordId: string; outcome: string; note: string }) => Promise<DisclosureRecord>;
+  appendReview: (
+    ctx: GatewayContext,
+    review: { recordId: string; outcome: string; note: string },
+  ) => Promise<DisclosureRecord>;
   /** The gateway's public base URL, for download links. */
   baseUrl: string;
 }
@@ -33,7 +36,11 @@ function present(r: DisclosureRecord) {
 }
 
 /** Every record of a child visible to the caller, newest first. */
-export async function subjectRecords(store: DisclosureStore, ctx: GatewayContext, nhsNumber: string): Promise<DisclosureRecord[]> {
+export async function subjectRecords(
+  store: DisclosureStore,
+  ctx: GatewayContext,
+  nhsNumber: string,
+): Promise<DisclosureRecord[]> {
   // A report is about its subject alone: a caseload's record also names the other children on it,
   // and their entries are not the subject's to receive.
   return (await store.query({ nhsNumber }, MAX_REPORT))
@@ -48,13 +55,24 @@ export function auditResolvers(deps: AuditDeps) {
   };
   return {
     Query: {
-      disclosures: async (_: unknown, args: { filter?: RecordFilter | null; first?: number; after?: string | null }, ctx: GatewayContext) => {
+      disclosures: async (
+        _: unknown,
+        args: { filter?: RecordFilter | null; first?: number; after?: string | null },
+        ctx: GatewayContext,
+      ) => {
         requireIgLead(ctx);
         const first = Math.min(Math.max(args.first ?? 50, 1), MAX_PAGE);
         const before = args.after ? Number(Buffer.from(args.after, 'base64url').toString()) : undefined;
-        if (args.after && !Number.isInteger(before)) throw codedError('BAD_USER_INPUT', 'after: not a cursor this API returned.');
-        const filter = Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, v]) => v !== null && v !== undefined)) as RecordFilter;
-        note(ctx, { operation: 'disclosures', ...filter, ...(filter.nhsNumber ? { nhsNumber: filter.nhsNumber } : {}) });
+        if (args.after && !Number.isInteger(before))
+          throw codedError('BAD_USER_INPUT', 'after: not a cursor this API returned.');
+        const filter = Object.fromEntries(
+          Object.entries(args.filter ?? {}).filter(([, v]) => v !== null && v !== undefined),
+        ) as RecordFilter;
+        note(ctx, {
+          operation: 'disclosures',
+          ...filter,
+          ...(filter.nhsNumber ? { nhsNumber: filter.nhsNumber } : {}),
+        });
         const page: DisclosureRecord[] = [];
         let cursor = before;
         // Fetch in chunks, keeping what this IG lead may see, until the page is full or the log ends.
@@ -66,7 +84,11 @@ export function auditResolvers(deps: AuditDeps) {
         }
         const records = page.slice(0, first);
         const last = records[records.length - 1];
-        return { records: records.map(present), hasNextPage: page.length > first, endCursor: last ? Buffer.from(String(last.seq)).toString('base64url') : null };
+        return {
+          records: records.map(present),
+          hasNextPage: page.length > first,
+          endCursor: last ? Buffer.from(String(last.seq)).toString('base64url') : null,
+        };
       },
       subjectAccessReport: async (_: unknown, args: { nhsNumber: string }, ctx: GatewayContext) => {
         requireIgLead(ctx);
@@ -74,23 +96,39 @@ export function auditResolvers(deps: AuditDeps) {
         note(ctx, { operation: 'subjectAccessReport', nhsNumber: args.nhsNumber });
         const records = await subjectRecords(deps.store, ctx, args.nhsNumber);
         const q = `nhsNumber=${args.nhsNumber}`;
-        return { nhsNumber: args.nhsNumber, count: records.length, records: records.map(present), csvUrl: `${deps.baseUrl}/audit/subject-access.csv?${q}`, fhirUrl: `${deps.baseUrl}/audit/subject-access.fhir.json?${q}` };
+        return {
+          nhsNumber: args.nhsNumber,
+          count: records.length,
+          records: records.map(present),
+          csvUrl: `${deps.baseUrl}/audit/subject-access.csv?${q}`,
+          fhirUrl: `${deps.baseUrl}/audit/subject-access.fhir.json?${q}`,
+        };
       },
       disclosureLogIntegrity: async (_: unknown, __: unknown, ctx: GatewayContext) => {
         requireIgLead(ctx);
         note(ctx, { operation: 'disclosureLogIntegrity' });
         return { ...(await deps.store.verify()), store: deps.store.kind, durability: await deps.store.durability() };
       },
-      breakGlassReviews: async (_: unknown, args: { status: 'PENDING' | 'REVIEWED' | 'ALL'; first?: number }, ctx: GatewayContext) => {
+      breakGlassReviews: async (
+        _: unknown,
+        args: { status: 'PENDING' | 'REVIEWED' | 'ALL'; first?: number },
+        ctx: GatewayContext,
+      ) => {
         requireIgLead(ctx);
         note(ctx, { operation: 'breakGlassReviews', status: args.status });
         // Every request made under EMERGENCY waits here, including those that disclosed nothing.
-        const uses = (await deps.store.query({ breakGlass: true }, 2_000)).filter((r) => r.kind !== 'BREAK_GLASS_REVIEW' && visibleTo(ctx, r));
+        const uses = (await deps.store.query({ breakGlass: true }, 2_000)).filter(
+          (r) => r.kind !== 'BREAK_GLASS_REVIEW' && visibleTo(ctx, r),
+        );
         const reviews = await deps.store.query({ kind: 'BREAK_GLASS_REVIEW' }, 10_000);
         const latest = new Map<string, DisclosureRecord>();
         for (const r of reviews) if (r.review && !latest.has(r.review.recordId)) latest.set(r.review.recordId, r);
         return uses
-          .map((r) => ({ record: present(r), status: latest.has(r.id) ? 'REVIEWED' : 'PENDING', review: latest.has(r.id) ? present(latest.get(r.id)!) : null }))
+          .map((r) => ({
+            record: present(r),
+            status: latest.has(r.id) ? 'REVIEWED' : 'PENDING',
+            review: latest.has(r.id) ? present(latest.get(r.id)!) : null,
+          }))
           .filter((x) => args.status === 'ALL' || x.status === args.status)
           .slice(0, Math.min(args.first ?? 100, MAX_PAGE));
       },
@@ -98,18 +136,34 @@ export function auditResolvers(deps: AuditDeps) {
         requireIgLead(ctx);
         note(ctx, { operation: 'anomalies' });
         // Bulk look-ups stopped by the rate limits, and break-glass stated by someone who may not break glass.
-        const records = [...(await deps.store.query({ outcome: 'RATE_LIMITED' }, 2_000)), ...(await deps.store.query({ outcome: 'BREAK_GLASS_REFUSED' }, 2_000))].sort((a, b) => b.seq - a.seq);
-        return records.filter((r) => visibleTo(ctx, r)).slice(0, Math.min(args.first ?? 50, MAX_PAGE)).map(present);
+        const records = [
+          ...(await deps.store.query({ outcome: 'RATE_LIMITED' }, 2_000)),
+          ...(await deps.store.query({ outcome: 'BREAK_GLASS_REFUSED' }, 2_000)),
+        ].sort((a, b) => b.seq - a.seq);
+        return records
+          .filter((r) => visibleTo(ctx, r))
+          .slice(0, Math.min(args.first ?? 50, MAX_PAGE))
+          .map(present);
       },
     },
     Mutation: {
-      reviewBreakGlass: async (_: unknown, args: { id: string; outcome: string; note: string }, ctx: GatewayContext) => {
+      reviewBreakGlass: async (
+        _: unknown,
+        args: { id: string; outcome: string; note: string },
+        ctx: GatewayContext,
+      ) => {
         requireIgLead(ctx);
         const record = await deps.store.get(args.id);
-        if (!record || !record.breakGlass || record.kind !== 'DISCLOSURE' || !visibleTo(ctx, record)) throw codedError('NOT_FOUND', `No break-glass record you may review has id ${JSON.stringify(args.id)}.`);
-        if (args.note.trim().length < 10) throw codedError('BAD_USER_INPUT', 'note: say what was reviewed and decided (at least 10 characters).');
+        if (!record || !record.breakGlass || record.kind !== 'DISCLOSURE' || !visibleTo(ctx, record))
+          throw codedError('NOT_FOUND', `No break-glass record you may review has id ${JSON.stringify(args.id)}.`);
+        if (args.note.trim().length < 10)
+          throw codedError('BAD_USER_INPUT', 'note: say what was reviewed and decided (at least 10 characters).');
         note(ctx, { operation: 'reviewBreakGlass', recordId: args.id, outcome: args.outcome });
-        const review = await deps.appendReview(ctx, { recordId: args.id, outcome: args.outcome, note: args.note.trim() });
+        const review = await deps.appendReview(ctx, {
+          recordId: args.id,
+          outcome: args.outcome,
+          note: args.note.trim(),
+        });
         return { record: present(record), status: 'REVIEWED', review: present(review) };
       },
     },

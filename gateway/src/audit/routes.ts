@@ -17,25 +17,54 @@ export interface DownloadDeps {
 const failure = (error: unknown) => {
   const e = error as { message: string; extensions?: { code?: string; http?: { status?: number } } };
   const code = e.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
-  const status = e.extensions?.http?.status ?? (code === 'FORBIDDEN_BY_POLICY' ? 403 : code === 'DISCLOSURE_LOG_UNAVAILABLE' ? 503 : 500);
-  return { status, body: { errors: [{ message: code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : e.message, extensions: { code } }] } };
+  const status =
+    e.extensions?.http?.status ??
+    (code === 'FORBIDDEN_BY_POLICY' ? 403 : code === 'DISCLOSURE_LOG_UNAVAILABLE' ? 503 : 500);
+  return {
+    status,
+    body: {
+      errors: [
+        { message: code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : e.message, extensions: { code } },
+      ],
+    },
+  };
 };
 
 /** `GET /audit/subject-access.csv?nhsNumber=` and `GET /audit/subject-access.fhir.json?nhsNumber=` for IG leads. */
 export function downloadRoutes(deps: DownloadDeps): Record<string, Route> {
-  const report = (format: 'csv' | 'fhir'): Route => async (req): ReturnType<Route> => {
-    try {
-      const ctx = await deps.authenticate(req);
-      requireIgLead(ctx);
-      const nhsNumber = new URL(req.url ?? '/', 'http://localhost').searchParams.get('nhsNumber') ?? '';
-      if (!isNhsNumber(nhsNumber)) return { status: 400, body: { errors: [{ message: 'nhsNumber: not a valid NHS number', extensions: { code: 'BAD_USER_INPUT' } }] } };
-      const records = await subjectRecords(deps.store, ctx, nhsNumber);
-      await deps.recordDownload(ctx, { operation: `subjectAccessReport.${format}`, nhsNumber });
-      if (format === 'csv') return { status: 200, body: toCsv(nhsNumber, records), headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="subject-access-${nhsNumber}.csv"` } };
-      return { status: 200, body: toBundle(records), headers: { 'content-type': 'application/fhir+json; charset=utf-8' } };
-    } catch (error) {
-      return failure(error);
-    }
-  };
+  const report =
+    (format: 'csv' | 'fhir'): Route =>
+    async (req): ReturnType<Route> => {
+      try {
+        const ctx = await deps.authenticate(req);
+        requireIgLead(ctx);
+        const nhsNumber = new URL(req.url ?? '/', 'http://localhost').searchParams.get('nhsNumber') ?? '';
+        if (!isNhsNumber(nhsNumber))
+          return {
+            status: 400,
+            body: {
+              errors: [{ message: 'nhsNumber: not a valid NHS number', extensions: { code: 'BAD_USER_INPUT' } }],
+            },
+          };
+        const records = await subjectRecords(deps.store, ctx, nhsNumber);
+        await deps.recordDownload(ctx, { operation: `subjectAccessReport.${format}`, nhsNumber });
+        if (format === 'csv')
+          return {
+            status: 200,
+            body: toCsv(nhsNumber, records),
+            headers: {
+              'content-type': 'text/csv; charset=utf-8',
+              'content-disposition': `attachment; filename="subject-access-${nhsNumber}.csv"`,
+            },
+          };
+        return {
+          status: 200,
+          body: toBundle(records),
+          headers: { 'content-type': 'application/fhir+json; charset=utf-8' },
+        };
+      } catch (error) {
+        return failure(error);
+      }
+    };
   return { '/audit/subject-access.csv': report('csv'), '/audit/subject-access.fhir.json': report('fhir') };
 }

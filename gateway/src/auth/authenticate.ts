@@ -18,12 +18,16 @@ const claims = z
     role: z.enum(ROLES),
     agency: z.enum(['social-care', 'health', 'police', 'education']),
     la: z.enum(['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']).nullish(),
-    school: z.string().regex(/^\d{6}$/).nullish(),
+    school: z
+      .string()
+      .regex(/^\d{6}$/)
+      .nullish(),
   })
   .refine((c) => c.role !== 'SCHOOL_DSL' || c.school, { message: 'a SCHOOL_DSL token needs a school claim' })
   .refine((c) => c.role === 'IG_LEAD' || c.la, { message: 'a practitioner token needs an la claim' });
 
-const refuse = (why: string) => codedError('UNAUTHENTICATED', `Authentication failed: ${why}.`, {}, { refusesRequest: true });
+const refuse = (why: string) =>
+  codedError('UNAUTHENTICATED', `Authentication failed: ${why}.`, {}, { refusesRequest: true });
 
 type User = PolicyUser & { name: string };
 
@@ -43,7 +47,8 @@ const CLOCK_TOLERANCE_SECONDS = 5;
  * therefore stops working within 30 s.)
  */
 export function createAuthenticator(config: IssuerConfig): (authorization: string | undefined) => Promise<User> {
-  const keys: JWTVerifyGetKey = 'url' in config.jwks ? createRemoteJWKSet(new URL(config.jwks.url)) : createLocalJWKSet({ keys: config.jwks.keys });
+  const keys: JWTVerifyGetKey =
+    'url' in config.jwks ? createRemoteJWKSet(new URL(config.jwks.url)) : createLocalJWKSet({ keys: config.jwks.keys });
   const verified = new LRUCache<string, User>({ max: 10_000 });
   return async (authorization) => {
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization?.trim() ?? '');
@@ -59,24 +64,43 @@ export function createAuthenticator(config: IssuerConfig): (authorization: strin
   async function verify(token: string): Promise<{ user: User; expiresAt: number }> {
     let payload: { exp?: number; iat?: number };
     try {
-      ({ payload } = await jwtVerify(token, keys, { issuer: config.issuer, audience: config.audience, algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['exp', 'iat'] }));
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['exp', 'iat'],
+      }));
     } catch (error) {
       const code = (error as { code?: string }).code;
       throw refuse(
-        code === 'ERR_JWT_EXPIRED' ? 'the token has expired'
-        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { reason?: string }).reason === 'missing' ? `the token has no ${(error as { claim?: string }).claim} claim; tokens must say when they were issued and when they expire`
-        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? `the token's ${(error as { claim?: string }).claim ?? 'claims'} is not accepted here`
-        : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY' ? 'the token is not signed by the trusted issuer'
-        : 'the token is malformed',
+        code === 'ERR_JWT_EXPIRED'
+          ? 'the token has expired'
+          : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { reason?: string }).reason === 'missing'
+            ? `the token has no ${(error as { claim?: string }).claim} claim; tokens must say when they were issued and when they expire`
+            : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+              ? `the token's ${(error as { claim?: string }).claim ?? 'claims'} is not accepted here`
+              : code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || code === 'ERR_JWKS_NO_MATCHING_KEY'
+                ? 'the token is not signed by the trusted issuer'
+                : 'the token is malformed',
       );
     }
     const now = Date.now() / 1000;
     if (payload.iat! > now + CLOCK_TOLERANCE_SECONDS) throw refuse('the token says it was issued in the future');
-    if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS) throw refuse(`the token lives longer than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours`);
+    if (payload.exp! - payload.iat! > MAX_TOKEN_LIFETIME_SECONDS)
+      throw refuse(`the token lives longer than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours`);
     const parsed = claims.safeParse(payload);
-    if (!parsed.success) throw refuse(`the token's claims are incomplete (${parsed.error.issues.map((i) => i.message).join('; ')})`);
+    if (!parsed.success)
+      throw refuse(`the token's claims are incomplete (${parsed.error.issues.map((i) => i.message).join('; ')})`);
     const c = parsed.data;
-    const user = Object.freeze({ id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null, school: c.school ?? null });
+    const user = Object.freeze({
+      id: c.sub,
+      name: c.name,
+      role: c.role,
+      agency: c.agency,
+      la: c.la ?? null,
+      school: c.school ?? null,
+    });
     return { user, expiresAt: payload.exp! * 1000 };
   }
 }

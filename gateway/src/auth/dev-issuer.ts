@@ -22,7 +22,11 @@ export function devIssuerKeys(dataDir: string) {
 }
 
 /** Signs a user token with the development issuer's key. */
-export async function signDevToken(dataDir: string, claims: DevClaims, options: { ttl?: string | number; audience?: string } = {}): Promise<string> {
+export async function signDevToken(
+  dataDir: string,
+  claims: DevClaims,
+  options: { ttl?: string | number; audience?: string } = {},
+): Promise<string> {
   const { privateJwk, kid } = await devIssuerKeys(dataDir);
   const { sub, ...rest } = claims;
   return new SignJWT({ ...rest })

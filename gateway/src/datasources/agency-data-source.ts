@@ -13,7 +13,11 @@ export interface AgencyDataSourceOptions {
   /** Per-request deadline towards this agency. */
   timeoutMs: number;
   /** Adds the headers the gateway alone sets (request id, signed internal context). */
-  signRequest?: (agency: string, context: GatewayContext, request: GatewayGraphQLRequest) => Promise<Record<string, string>>;
+  signRequest?: (
+    agency: string,
+    context: GatewayContext,
+    request: GatewayGraphQLRequest,
+  ) => Promise<Record<string, string>>;
   /** Shared with the facts client: stops hammering an agency that keeps failing. */
   breaker?: CircuitBreaker;
 }
@@ -36,13 +40,15 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
   /** Sends one fetch of the query plan. Client headers are never forwarded: the gateway sets all of them. */
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     // Only query-plan fetches reach agencies: the supergraph is static, so no schema loads or health checks.
-    if (!('incomingRequestContext' in options)) throw new Error(`${this.options.name}: only query-plan fetches are sent to agencies`);
+    if (!('incomingRequestContext' in options))
+      throw new Error(`${this.options.name}: only query-plan fetches are sent to agencies`);
     const { request, context } = options;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': context.requestId };
-    if (this.options.signRequest) Object.assign(headers, await this.options.signRequest(this.options.name, context, request));
+    if (this.options.signRequest)
+      Object.assign(headers, await this.options.signRequest(this.options.name, context, request));
     // What is left of the request's one deadline (its fact look-ups already spent some of it).
     const timeoutMs = Math.min(this.options.timeoutMs, context.deadline - Date.now());
-    if (timeoutMs <= 0) throw this.unavailable('timed out: the request\'s deadline passed before it could be asked');
+    if (timeoutMs <= 0) throw this.unavailable("timed out: the request's deadline passed before it could be asked");
     // Asked last, just before the call: a half-open circuit's one trial must end in succeeded() or failed().
     const open = this.options.breaker?.refusal();
     if (open) throw this.unavailable(open);
@@ -70,9 +76,11 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
     } catch {
       throw this.failure(`answered HTTP ${status} with a body that is not JSON`);
     }
-    if (status >= 400 && !(isObject(parsed) && ('data' in parsed || 'errors' in parsed))) throw this.failure(`answered HTTP ${status}`);
-    if (status === 401) throw this.failure('refused the gateway\'s signed context (HTTP 401)');
-    if (!isObject(parsed) || !('data' in parsed || 'errors' in parsed)) throw this.failure('answered with a body that is not a GraphQL response');
+    if (status >= 400 && !(isObject(parsed) && ('data' in parsed || 'errors' in parsed)))
+      throw this.failure(`answered HTTP ${status}`);
+    if (status === 401) throw this.failure("refused the gateway's signed context (HTTP 401)");
+    if (!isObject(parsed) || !('data' in parsed || 'errors' in parsed))
+      throw this.failure('answered with a body that is not a GraphQL response');
     this.options.breaker?.succeeded();
     return parsed as GatewayGraphQLResponse;
   }
@@ -89,7 +97,11 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
 
   private unavailable(reason: string) {
     const agency = this.options.name;
-    return codedError('AGENCY_UNAVAILABLE', `The ${agency} agency's service did not answer (${reason}); ${agency}'s fields are missing from this response, not empty.`, { agency });
+    return codedError(
+      'AGENCY_UNAVAILABLE',
+      `The ${agency} agency's service did not answer (${reason}); ${agency}'s fields are missing from this response, not empty.`,
+      { agency },
+    );
   }
 }
 
@@ -101,7 +113,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function describeFailure(error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error as Error).name === 'TimeoutError') return 'timed out';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error as Error).name === 'TimeoutError')
+    return 'timed out';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
   return code ?? 'request failed';
 }

@@ -1,5 +1,12 @@
 import { codedError, nhsNumberProblem } from '@macpt/kit';
-import { caseloadRefusal, childAttributes, entryRefusal, forbidden, RULE_TEXT, type PolicyEngine } from '@macpt/policies';
+import {
+  caseloadRefusal,
+  childAttributes,
+  entryRefusal,
+  forbidden,
+  RULE_TEXT,
+  type PolicyEngine,
+} from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { ChildFacts } from '../facts/child-facts.js';
 import { childRateDecision } from '../limits/rate-limit.js';
@@ -10,7 +17,8 @@ export const MAX_CHILDREN_PER_QUERY = 1000;
 /** An entry point's refusal: the gateway's own, about identity (whether the child or case may be named at all). */
 const refused = (rule: string) => forbidden({ rule, agency: 'gateway', class: 'IDENTITY' });
 const NO_RELATIONSHIP = 'NO_LEGITIMATE_RELATIONSHIP';
-const caseNotVisible = (id: string) => codedError('NOT_FOUND', `No MACPT case you may see has id ${JSON.stringify(id.slice(0, 60))}.`);
+const caseNotVisible = (id: string) =>
+  codedError('NOT_FOUND', `No MACPT case you may see has id ${JSON.stringify(id.slice(0, 60))}.`);
 
 /**
  * Lets a child into this request's answer, or says why not. Every entry point (`child`, `children`,
@@ -23,7 +31,11 @@ async function admit(nhsNumber: string, facts: ChildFacts, context: GatewayConte
     // Fail closed, and say why: without social care (cases) or education (rolls) no relationship can be shown.
     if (facts.unavailable.length > 0) {
       context.refusedChildren.push({ nhsNumber, rule: 'AGENCY_UNAVAILABLE' });
-      return codedError('AGENCY_UNAVAILABLE', `Your relationship with this child cannot be established while ${facts.unavailable.join(', ')} cannot be asked.`, { agency: facts.unavailable[0], unavailable: facts.unavailable });
+      return codedError(
+        'AGENCY_UNAVAILABLE',
+        `Your relationship with this child cannot be established while ${facts.unavailable.join(', ')} cannot be asked.`,
+        { agency: facts.unavailable[0], unavailable: facts.unavailable },
+      );
     }
     context.refusedChildren.push({ nhsNumber, rule: NO_RELATIONSHIP });
     return refused(NO_RELATIONSHIP);
@@ -32,8 +44,15 @@ async function admit(nhsNumber: string, facts: ChildFacts, context: GatewayConte
   const rate = await childRateDecision(context.rateLimiter, context.user.id, nhsNumber);
   if (!rate.allowed) {
     context.rateLimited = rate.limit !== 'unavailable';
-    context.refusedChildren.push({ nhsNumber, rule: rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED' });
-    return codedError(rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds });
+    context.refusedChildren.push({
+      nhsNumber,
+      rule: rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED',
+    });
+    return codedError(
+      rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED',
+      `${rate.message} Try again in ${rate.retryAfterSeconds} s.`,
+      { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds },
+    );
   }
   context.entered.push(nhsNumber);
   return null;
@@ -61,18 +80,30 @@ export function directoryResolvers(engine: PolicyEngine, options: { open?: boole
     if (facts.knownBy.length === 0 && context.breakGlass) {
       context.refusedChildren.push({ nhsNumber, rule: 'NOT_FOUND' });
       const unreachable = facts.unavailable.length > 0 ? ` (could not ask: ${facts.unavailable.join(', ')})` : '';
-      return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, { nhsNumber, unavailable: facts.unavailable });
+      return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, {
+        nhsNumber,
+        unavailable: facts.unavailable,
+      });
     }
     return (await admit(nhsNumber, facts, context)) ?? { nhsNumber };
   };
 
   /** Opens the cases asked about: each one only if its child would be let in by `child()`. */
-  const openCases = async (ids: readonly string[] | null, la: string | null, status: string, context: GatewayContext) => {
+  const openCases = async (
+    ids: readonly string[] | null,
+    la: string | null,
+    status: string,
+    context: GatewayContext,
+  ) => {
     let found;
     try {
       found = await context.cases(ids ? { ids: [...ids] } : { la: la!, status });
     } catch {
-      throw codedError('AGENCY_UNAVAILABLE', 'The agency that runs MACPT cases did not answer, so no case can be opened.', { agency: engine.caseAgency() ?? 'unknown' });
+      throw codedError(
+        'AGENCY_UNAVAILABLE',
+        'The agency that runs MACPT cases did not answer, so no case can be opened.',
+        { agency: engine.caseAgency() ?? 'unknown' },
+      );
     }
     const facts = await context.facts.loadMany(found.map((c) => c.nhsNumber));
     const opened: { id: string }[] = [];
@@ -94,7 +125,10 @@ export function directoryResolvers(engine: PolicyEngine, options: { open?: boole
       },
       children: (_: unknown, args: { nhsNumbers: string[] }, context: GatewayContext) => {
         if (args.nhsNumbers.length > MAX_CHILDREN_PER_QUERY) {
-          throw codedError('BAD_USER_INPUT', `children(nhsNumbers:) takes at most ${MAX_CHILDREN_PER_QUERY} NHS numbers; got ${args.nhsNumbers.length}.`);
+          throw codedError(
+            'BAD_USER_INPUT',
+            `children(nhsNumbers:) takes at most ${MAX_CHILDREN_PER_QUERY} NHS numbers; got ${args.nhsNumbers.length}.`,
+          );
         }
         // An Error in a list position becomes null with an error at that index; the rest are served.
         return args.nhsNumbers.map((n) => lookUp(n, context));
@@ -121,7 +155,9 @@ export function directoryResolvers(engine: PolicyEngine, options: { open?: boole
           context.refusedChildren.push({ nhsNumber: args.nhsNumber.slice(0, 20), rule: 'BAD_USER_INPUT' });
           throw codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
         }
-        const attributes = (await context.attributesOf(args.nhsNumber)) ?? childAttributes(context.user, context.purpose, { openCase: null, schoolUrn: null, confidentialBy: [] });
+        const attributes =
+          (await context.attributesOf(args.nhsNumber)) ??
+          childAttributes(context.user, context.purpose, { openCase: null, schoolUrn: null, confidentialBy: [] });
         const related = attributes.relationship !== 'NONE' || context.breakGlass;
         return {
           nhsNumber: args.nhsNumber,
@@ -130,11 +166,13 @@ export function directoryResolvers(engine: PolicyEngine, options: { open?: boole
           // Without a relationship, even whether the case supports a purpose would say too much.
           purposeSupported: related ? attributes.purposeSupported : null,
           breakGlass: context.breakGlass,
-          entries: engine.explain(context.user, context.purpose, related ? attributes : { ...attributes, purposeSupported: false }).map((e) => ({
-            ...e,
-            reason: RULE_TEXT[e.rule] ?? e.rule,
-            lawfulBasis: engine.lawfulBasis(e.agency) ?? '',
-          })),
+          entries: engine
+            .explain(context.user, context.purpose, related ? attributes : { ...attributes, purposeSupported: false })
+            .map((e) => ({
+              ...e,
+              reason: RULE_TEXT[e.rule] ?? e.rule,
+              lawfulBasis: engine.lawfulBasis(e.agency) ?? '',
+            })),
         };
       },
     },

@@ -16,13 +16,20 @@ export interface RequestFacts {
 }
 
 /** A record draft for a request. */
-export function draft(kind: RecordKind, request: RequestFacts, outcome: Outcome, extra: Partial<RecordDraft> = {}): RecordDraft {
+export function draft(
+  kind: RecordKind,
+  request: RequestFacts,
+  outcome: Outcome,
+  extra: Partial<RecordDraft> = {},
+): RecordDraft {
   return {
     id: randomUUID(),
     kind,
     time: new Date().toISOString(),
     requestId: request.requestId,
-    user: request.user ? { id: request.user.id, role: request.user.role, agency: request.user.agency, la: request.user.la } : null,
+    user: request.user
+      ? { id: request.user.id, role: request.user.role, agency: request.user.agency, la: request.user.la }
+      : null,
     purpose: request.purpose,
     justification: request.justification,
     breakGlass: request.breakGlass,
@@ -40,7 +47,12 @@ export function draft(kind: RecordKind, request: RequestFacts, outcome: Outcome,
  * Per child, what the final policy check found. `entered` are children the directory confirmed (their
  * existence is itself disclosed); `refused` are children refused at the entry point, with the rule.
  */
-export function childDisclosures(summary: DisclosureSummary | undefined, entered: readonly string[], refused: readonly { nhsNumber: string; rule: string }[], engine: PolicyEngine): ChildDisclosure[] {
+export function childDisclosures(
+  summary: DisclosureSummary | undefined,
+  entered: readonly string[],
+  refused: readonly { nhsNumber: string; rule: string }[],
+  engine: PolicyEngine,
+): ChildDisclosure[] {
   const out = new Map<string, ChildDisclosure>();
   const entry = (nhsNumber: string) => {
     let c = out.get(nhsNumber);
@@ -61,7 +73,8 @@ export function childDisclosures(summary: DisclosureSummary | undefined, entered
     for (const [field, w] of fields) c.withheld.push({ field, agency: w.agency, rule: w.rule, class: w.class });
     c.withheld.sort((a, b) => a.field.localeCompare(b.field));
   }
-  for (const r of refused) entry(r.nhsNumber).withheld.push({ field: 'Query.child', agency: 'gateway', rule: r.rule, class: 'IDENTITY' });
+  for (const r of refused)
+    entry(r.nhsNumber).withheld.push({ field: 'Query.child', agency: 'gateway', rule: r.rule, class: 'IDENTITY' });
   for (const nhsNumber of entered) {
     const c = entry(nhsNumber);
     if (Object.keys(c.disclosed).length === 0) c.disclosed.gateway = ['Child.nhsNumber'];

@@ -1,17 +1,48 @@
-import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, write } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  write,
+} from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname } from 'node:path';
 import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
-import { anchorProblem, bestIndex, indexKeys, matches, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+import {
+  anchorProblem,
+  bestIndex,
+  indexKeys,
+  matches,
+  type Anchor,
+  type DisclosureStore,
+  type IntegrityResult,
+  type RecordFilter,
+} from './store.js';
 
 const writeAt = (fd: number, buffer: Buffer, position: number) =>
-  new Promise<void>((resolve, reject) => write(fd, buffer, 0, buffer.length, position, (e, n) => (e ? reject(e) : n === buffer.length ? resolve() : reject(new Error(`short write: ${n} of ${buffer.length} bytes`)))));
+  new Promise<void>((resolve, reject) =>
+    write(fd, buffer, 0, buffer.length, position, (e, n) =>
+      e
+        ? reject(e)
+        : n === buffer.length
+          ? resolve()
+          : reject(new Error(`short write: ${n} of ${buffer.length} bytes`)),
+    ),
+  );
 const datasync = promisify(fdatasync);
 
 /** Reads a file's non-empty lines in 4 MiB chunks (a log can outgrow the largest string Node allows). */
-function* linesOf(fd: number, size: number): Generator<{ offset: number; length: number; text: string; last: boolean }> {
+function* linesOf(
+  fd: number,
+  size: number,
+): Generator<{ offset: number; length: number; text: string; last: boolean }> {
   const chunk = Buffer.alloc(4 * 1024 * 1024);
   let carry = Buffer.alloc(0);
   let base = 0;
@@ -22,7 +53,8 @@ function* linesOf(fd: number, size: number): Generator<{ offset: number; length:
     const buffer = carry.length ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
     let start = 0;
     for (let nl = buffer.indexOf(10, start); nl !== -1; nl = buffer.indexOf(10, start)) {
-      if (nl > start) yield { offset: base + start, length: nl - start, text: buffer.toString('utf8', start, nl), last: false };
+      if (nl > start)
+        yield { offset: base + start, length: nl - start, text: buffer.toString('utf8', start, nl), last: false };
       start = nl + 1;
     }
     carry = Buffer.from(buffer.subarray(start));
@@ -68,7 +100,8 @@ export class FileDisclosureStore implements DisclosureStore {
   /** The recorded head must be the log's last record, or a record of it (a crash after the fsync, before the head was replaced). */
   private checkHead(): string | null {
     const headFile = `${this.file}.head`;
-    if (!existsSync(headFile)) return this.head.seq === 0 ? null : `the log holds ${this.head.seq} records but its head file is missing`;
+    if (!existsSync(headFile))
+      return this.head.seq === 0 ? null : `the log holds ${this.head.seq} records but its head file is missing`;
     let recorded: { seq: number; hash: string };
     try {
       recorded = JSON.parse(readFileSync(headFile, 'utf8')) as { seq: number; hash: string };
@@ -76,9 +109,11 @@ export class FileDisclosureStore implements DisclosureStore {
       return 'the head file is not readable';
     }
     if (recorded.seq === this.head.seq && recorded.hash === this.head.hash) return null;
-    if (recorded.seq > this.head.seq) return `the log ends at seq ${this.head.seq} but its recorded head is seq ${recorded.seq}: ${recorded.seq - this.head.seq} records were cut off the end`;
+    if (recorded.seq > this.head.seq)
+      return `the log ends at seq ${this.head.seq} but its recorded head is seq ${recorded.seq}: ${recorded.seq - this.head.seq} records were cut off the end`;
     const at = recorded.seq > 0 ? this.read(recorded.seq) : null;
-    if (recorded.seq === 0 || at?.hash !== recorded.hash) return `the recorded head (seq ${recorded.seq}) is not a record of this log: the log or its head was replaced`;
+    if (recorded.seq === 0 || at?.hash !== recorded.hash)
+      return `the recorded head (seq ${recorded.seq}) is not a record of this log: the log or its head was replaced`;
     return null; // the log is ahead of its head: the last batch was written but never acknowledged
   }
 
@@ -126,7 +161,12 @@ export class FileDisclosureStore implements DisclosureStore {
   }
 
   append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
-    if (this.disagreement) return Promise.reject(new Error(`the disclosure log disagrees with its head (${this.disagreement}); nothing is appended until npm run -s audit:recover`));
+    if (this.disagreement)
+      return Promise.reject(
+        new Error(
+          `the disclosure log disagrees with its head (${this.disagreement}); nothing is appended until npm run -s audit:recover`,
+        ),
+      );
     // Appends are serialised: each links to the head the previous one left.
     const run = this.writing.then(() => this.appendNow(drafts));
     this.writing = run.catch(() => undefined);
@@ -185,7 +225,7 @@ export class FileDisclosureStore implements DisclosureStore {
   async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
     const index = bestIndex(filter);
     const out: DisclosureRecord[] = [];
-    const candidates = index ? this.indexes.get(index) ?? [] : null;
+    const candidates = index ? (this.indexes.get(index) ?? []) : null;
     const count = candidates ? candidates.length : this.offsets.length;
     for (let i = count - 1; i >= 0 && out.length < limit; i--) {
       const seq = candidates ? candidates[i]! : i + 1;
@@ -215,7 +255,12 @@ export class FileDisclosureStore implements DisclosureStore {
           try {
             record = JSON.parse(text) as DisclosureRecord;
           } catch {
-            return { ok: false, count, headHash: previous.hash, problem: `the line after record seq ${previous.seq} is not a record` };
+            return {
+              ok: false,
+              count,
+              headHash: previous.hash,
+              problem: `the line after record seq ${previous.seq} is not a record`,
+            };
           }
           const problem = firstBreak(record, previous);
           if (problem) return { ok: false, count, headHash: previous.hash, problem };
@@ -228,9 +273,16 @@ export class FileDisclosureStore implements DisclosureStore {
       }
     }
     const headFile = `${this.file}.head`;
-    const head = existsSync(headFile) ? (JSON.parse(readFileSync(headFile, 'utf8')) as { seq: number; hash: string }) : { seq: 0, hash: GENESIS_HASH };
+    const head = existsSync(headFile)
+      ? (JSON.parse(readFileSync(headFile, 'utf8')) as { seq: number; hash: string })
+      : { seq: 0, hash: GENESIS_HASH };
     if (head.seq !== previous.seq || head.hash !== previous.hash) {
-      return { ok: false, count, headHash: previous.hash, problem: `the log ends at seq ${previous.seq} but its recorded head is seq ${head.seq}: records were cut off the end or the head was altered` };
+      return {
+        ok: false,
+        count,
+        headHash: previous.hash,
+        problem: `the log ends at seq ${previous.seq} but its recorded head is seq ${head.seq}: records were cut off the end or the head was altered`,
+      };
     }
     const lost = anchorProblem(anchor, anchored, previous.seq);
     if (lost) return { ok: false, count, headHash: previous.hash, problem: lost };
@@ -256,12 +308,25 @@ export class FileDisclosureStore implements DisclosureStore {
     this.disagreement = null;
     const headFile = `${this.file}.head`;
     const recorded = existsSync(headFile) ? (JSON.parse(readFileSync(headFile, 'utf8')) as unknown) : null;
-    const [record] = await this.append([{
-      id: randomUUID(), kind: 'LOG_RECOVERY', time: new Date().toISOString(), requestId: `recovery-${Date.now()}`,
-      user: null, purpose: null, justification: reason, breakGlass: false, operation: { name: 'audit:recover', hash: null }, clientName: by,
-      outcome: 'RECOVERED', reason: problem, children: [], agencies: [],
-      query: { recordedHead: recorded, logEnd: { seq: this.head.seq, hash: this.head.hash } },
-    }]).catch((error: Error) => {
+    const [record] = await this.append([
+      {
+        id: randomUUID(),
+        kind: 'LOG_RECOVERY',
+        time: new Date().toISOString(),
+        requestId: `recovery-${Date.now()}`,
+        user: null,
+        purpose: null,
+        justification: reason,
+        breakGlass: false,
+        operation: { name: 'audit:recover', hash: null },
+        clientName: by,
+        outcome: 'RECOVERED',
+        reason: problem,
+        children: [],
+        agencies: [],
+        query: { recordedHead: recorded, logEnd: { seq: this.head.seq, hash: this.head.hash } },
+      },
+    ]).catch((error: Error) => {
       this.disagreement = problem;
       throw error;
     });
@@ -269,7 +334,7 @@ export class FileDisclosureStore implements DisclosureStore {
   }
 
   async durability(): Promise<string> {
-    return 'file: each batch is written and fsync\'d before any of its responses is released';
+    return "file: each batch is written and fsync'd before any of its responses is released";
   }
 
   async close(): Promise<void> {

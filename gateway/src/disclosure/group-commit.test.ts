@@ -12,7 +12,21 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
-const record = (i: number) => draft('DISCLOSURE', { requestId: `r-${i}`, user: null, purpose: 'SECTION_47_ENQUIRY', justification: null, breakGlass: false, operationName: null, operationHash: null, clientName: null }, 'DISCLOSED');
+const record = (i: number) =>
+  draft(
+    'DISCLOSURE',
+    {
+      requestId: `r-${i}`,
+      user: null,
+      purpose: 'SECTION_47_ENQUIRY',
+      justification: null,
+      breakGlass: false,
+      operationName: null,
+      operationHash: null,
+      clientName: null,
+    },
+    'DISCLOSED',
+  );
 
 describe('group commit deadline', () => {
   it('refuses every record within its deadline counted from when its response was ready, queued ones included, while Redis hangs', async () => {
@@ -23,7 +37,14 @@ describe('group commit deadline', () => {
     process.kill(redis.pid()!, 'SIGSTOP');
     try {
       const started = Date.now();
-      const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => committer.append(record(i + 1)).then(() => 'written', (e: Error) => [e instanceof LogUnavailableError, Date.now() - started] as const)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          committer.append(record(i + 1)).then(
+            () => 'written',
+            (e: Error) => [e instanceof LogUnavailableError, Date.now() - started] as const,
+          ),
+        ),
+      );
       for (const outcome of outcomes) {
         expect(outcome).not.toBe('written');
         const [unavailable, ms] = outcome as readonly [boolean, number];

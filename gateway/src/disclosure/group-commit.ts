@@ -62,7 +62,10 @@ export class GroupCommitter {
       // The batch has what is left of its oldest record's deadline, not a fresh one.
       const left = Math.max(0, Math.min(...batch.map((b) => b.deadline)) - Date.now());
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LogUnavailableError(`no acknowledgement within ${this.deadlineMs} ms`)), left);
+        timer = setTimeout(
+          () => reject(new LogUnavailableError(`no acknowledgement within ${this.deadlineMs} ms`)),
+          left,
+        );
       });
       const records = await Promise.race([this.store.append(batch.map((b) => b.draft)), deadline]);
       batch.forEach((b, i) => b.resolve(records[i]!));

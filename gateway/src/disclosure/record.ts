@@ -4,7 +4,17 @@ import { createHash } from 'node:crypto';
 export type RecordKind = 'DISCLOSURE' | 'REFUSAL' | 'IG_QUERY' | 'BREAK_GLASS_REVIEW' | 'LOG_RECOVERY';
 
 /** What happened to the request. */
-export type Outcome = 'DISCLOSED' | 'PARTIAL' | 'WITHHELD' | 'NOT_FOUND' | 'UNAUTHENTICATED' | 'BAD_REQUEST' | 'BREAK_GLASS_REFUSED' | 'RATE_LIMITED' | 'REVIEWED' | 'RECOVERED';
+export type Outcome =
+  | 'DISCLOSED'
+  | 'PARTIAL'
+  | 'WITHHELD'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'BAD_REQUEST'
+  | 'BREAK_GLASS_REFUSED'
+  | 'RATE_LIMITED'
+  | 'REVIEWED'
+  | 'RECOVERED';
 
 /** What one response disclosed about one child: field names only, never values. */
 export interface ChildDisclosure {
@@ -96,8 +106,11 @@ export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash:
 /** Where the chain first breaks, or null when every record links to its predecessor and hashes true. */
 export function firstBreak(record: DisclosureRecord, previous: { seq: number; hash: string }): string | null {
   const { hash, ...rest } = record;
-  if (record.prevHash !== previous.hash) return `record seq ${record.seq} (${record.id}) does not link to its predecessor (seq ${previous.seq}): a record was deleted, inserted or reordered before it`;
-  if (record.seq !== previous.seq + 1) return `record seq ${record.seq} (${record.id}) follows seq ${previous.seq}: the numbering has a gap`;
-  if (hashOf(rest) !== hash) return `record seq ${record.seq} (${record.id}) was altered: its content does not match its hash`;
+  if (record.prevHash !== previous.hash)
+    return `record seq ${record.seq} (${record.id}) does not link to its predecessor (seq ${previous.seq}): a record was deleted, inserted or reordered before it`;
+  if (record.seq !== previous.seq + 1)
+    return `record seq ${record.seq} (${record.id}) follows seq ${previous.seq}: the numbering has a gap`;
+  if (hashOf(rest) !== hash)
+    return `record seq ${record.seq} (${record.id}) was altered: its content does not match its hash`;
   return null;
 }

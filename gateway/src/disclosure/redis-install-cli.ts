@@ -6,7 +6,9 @@ import { APPEND_FUNCTION, installAppendFunction } from './redis-function.js';
 // then call it, and nothing else of the kind: it can neither load functions nor run scripts.
 const url = process.env.REDIS_ADMIN_URL ?? process.env.REDIS_URL;
 if (!url) {
-  console.error('Set REDIS_ADMIN_URL (or REDIS_URL) to the Redis the gateways will use, as a user allowed FUNCTION LOAD.');
+  console.error(
+    'Set REDIS_ADMIN_URL (or REDIS_URL) to the Redis the gateways will use, as a user allowed FUNCTION LOAD.',
+  );
   process.exit(2);
 }
 const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });

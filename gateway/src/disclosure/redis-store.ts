@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
+import { chain, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
 import { APPEND_FUNCTION, installAppendFunction } from './redis-function.js';
+import { RedisLogReader } from './redis-reader.js';
 import { whenReady } from './redis-ready.js';
-import { anchorProblem, bestIndex, indexKeys, matches, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+import { indexKeys, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
 
 /** Options for {@link RedisDisclosureStore}. */
 export interface RedisStoreOptions {
@@ -34,6 +35,7 @@ export class RedisDisclosureStore implements DisclosureStore {
   private readonly writerId = randomUUID();
   private readonly commandTimeoutMs: number;
   private disagreement: string | null = null;
+  private readonly reader: RedisLogReader;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'macpt:dlog:';
@@ -48,7 +50,7 @@ export class RedisDisclosureStore implements DisclosureStore {
       lazyConnect: false,
     });
     this.redis.on('error', () => undefined); // surfaced through failed commands and ready()
-
+    this.reader = new RedisLogReader(this.redis, this.prefix);
   }
 
   private connected(): Promise<void> {
@@ -75,18 +77,21 @@ export class RedisDisclosureStore implements DisclosureStore {
     const settled = this.send(records, from);
     this.inFlight.add(settled);
     void settled.catch(() => undefined).finally(() => this.inFlight.delete(settled));
-    return settled.then(async (result) => {
-      if (result[0] !== 'OK') {
+    return settled.then(
+      async (result) => {
+        if (result[0] !== 'OK') {
+          this.sent = null;
+          return this.appendCarefully(drafts);
+        }
+        this.acknowledged(records);
+        await this.waitForAof();
+        return records;
+      },
+      (error: unknown) => {
         this.sent = null;
-        return this.appendCarefully(drafts);
-      }
-      this.acknowledged(records);
-      await this.waitForAof();
-      return records;
-    }, (error: unknown) => {
-      this.sent = null;
-      throw error;
-    });
+        throw error;
+      },
+    );
   }
 
   private acknowledged(records: readonly DisclosureRecord[]): void {
@@ -100,12 +105,25 @@ export class RedisDisclosureStore implements DisclosureStore {
       const keys = indexKeys(r);
       args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
     }
-    const call = () => this.redis.call('FCALL', APPEND_FUNCTION, 5, this.key('stream'), this.key('head'), this.key('ids'), this.key('sids'), this.key('turn'), ...args) as Promise<string[]>;
+    const call = () =>
+      this.redis.call(
+        'FCALL',
+        APPEND_FUNCTION,
+        5,
+        this.key('stream'),
+        this.key('head'),
+        this.key('ids'),
+        this.key('sids'),
+        this.key('turn'),
+        ...args,
+      ) as Promise<string[]>;
     return call().catch(async (error: Error) => {
       if (!/function not found/i.test(error.message)) throw error;
       // Development and tests: load it here. A deployment loads it beforehand, under a user that may.
       await installAppendFunction(this.redis).catch((e: Error) => {
-        throw new Error(`disclosure log: the append function ${APPEND_FUNCTION} is not loaded in Redis and could not be loaded (${e.message}); run npm run -s audit:install-redis at deploy`);
+        throw new Error(
+          `disclosure log: the append function ${APPEND_FUNCTION} is not loaded in Redis and could not be loaded (${e.message}); run npm run -s audit:install-redis at deploy`,
+        );
       });
       return call();
     });
@@ -178,88 +196,19 @@ export class RedisDisclosureStore implements DisclosureStore {
     if (!local) throw new Error('disclosure log: WAITAOF did not confirm the append on disk');
   }
 
-  private async bySeq(seqs: readonly number[]): Promise<(DisclosureRecord | null)[]> {
-    if (seqs.length === 0) return [];
-    const sids = await this.redis.hmget(this.key('sids'), ...seqs.map(String));
-    const pipeline = this.redis.pipeline();
-    for (const sid of sids) if (sid) pipeline.xrange(this.key('stream'), sid, sid);
-    const results = (await pipeline.exec()) ?? [];
-    let k = 0;
-    return sids.map((sid) => {
-      if (!sid) return null;
-      const [, entries] = results[k++] as [Error | null, [string, string[]][]];
-      const fields = entries?.[0]?.[1];
-      const json = fields?.[fields.indexOf('r') + 1];
-      return json ? (JSON.parse(json) as DisclosureRecord) : null;
-    });
-  }
-
-  async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
+  async query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]> {
     await this.connected();
-    const index = bestIndex(filter);
-    const out: DisclosureRecord[] = [];
-    const page = Math.max(limit * 2, 100);
-    if (index) {
-      const list = this.key(index);
-      const length = await this.redis.llen(list);
-      for (let end = length - 1; end >= 0 && out.length < limit; end -= page) {
-        const seqs = (await this.redis.lrange(list, Math.max(0, end - page + 1), end)).map(Number).reverse().filter((s) => s < before);
-        for (const r of await this.bySeq(seqs)) {
-          if (r && matches(r, filter)) out.push(r);
-          if (out.length >= limit) break;
-        }
-      }
-      return out;
-    }
-    let cursor = before === Number.MAX_SAFE_INTEGER ? '+' : null;
-    if (cursor === null) {
-      const [sid] = await this.redis.hmget(this.key('sids'), String(before));
-      cursor = sid ? `(${sid}` : '+';
-    }
-    for (;;) {
-      const entries = (await this.redis.xrevrange(this.key('stream'), cursor, '-', 'COUNT', page)) as [string, string[]][];
-      for (const [, fields] of entries) {
-        const r = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
-        if (r.seq < before && matches(r, filter)) out.push(r);
-        if (out.length >= limit) return out;
-      }
-      if (entries.length < page) return out;
-      cursor = `(${entries[entries.length - 1]![0]}`;
-    }
+    return this.reader.query(filter, limit, before);
   }
 
   async get(id: string): Promise<DisclosureRecord | null> {
     await this.connected();
-    const seq = await this.redis.hget(this.key('ids'), id);
-    return seq ? ((await this.bySeq([Number(seq)]))[0] ?? null) : null;
+    return this.reader.get(id);
   }
 
   async verify(anchor?: Anchor): Promise<IntegrityResult> {
     await this.connected();
-    let previous = { seq: 0, hash: GENESIS_HASH };
-    let count = 0;
-    let anchored: string | undefined;
-    let cursor = '-';
-    for (;;) {
-      const entries = (await this.redis.xrange(this.key('stream'), cursor, '+', 'COUNT', 1000)) as [string, string[]][];
-      for (const [, fields] of entries) {
-        const record = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
-        const problem = firstBreak(record, previous);
-        if (problem) return { ok: false, count, headHash: previous.hash, problem };
-        previous = { seq: record.seq, hash: record.hash };
-        if (record.seq === anchor?.seq) anchored = record.hash;
-        count++;
-      }
-      if (entries.length < 1000) break;
-      cursor = `(${entries[entries.length - 1]![0]}`;
-    }
-    const [hash, seq] = await this.redis.hmget(this.key('head'), 'hash', 'seq');
-    if ((hash ?? GENESIS_HASH) !== previous.hash || Number(seq ?? 0) !== previous.seq) {
-      return { ok: false, count, headHash: previous.hash, problem: `the stream ends at seq ${previous.seq} but the recorded head is seq ${seq ?? 0}: records were cut off the end or the head was altered` };
-    }
-    const lost = anchorProblem(anchor, anchored, previous.seq);
-    if (lost) return { ok: false, count, headHash: previous.hash, problem: lost };
-    return { ok: true, count, headHash: previous.hash, problem: null };
+    return this.reader.verify(anchor);
   }
 
   async ready(): Promise<boolean> {
@@ -274,8 +223,10 @@ export class RedisDisclosureStore implements DisclosureStore {
     try {
       const [, appendonly] = (await this.redis.config('GET', 'appendonly')) as string[];
       const [, fsync] = (await this.redis.config('GET', 'appendfsync')) as string[];
-      if (appendonly !== 'yes') return 'redis: appendonly is off: acknowledged records live only in memory until the next RDB snapshot';
-      if (fsync === 'always') return 'redis: appendonly yes, appendfsync always: an acknowledged record survives kill -9 and power loss';
+      if (appendonly !== 'yes')
+        return 'redis: appendonly is off: acknowledged records live only in memory until the next RDB snapshot';
+      if (fsync === 'always')
+        return 'redis: appendonly yes, appendfsync always: an acknowledged record survives kill -9 and power loss';
       return `redis: appendonly yes, appendfsync ${fsync}: an acknowledged record survives kill -9 of redis-server; up to a second of records can be lost on power failure${this.waitAof ? ' (WAITAOF closes this gap)' : ''}`;
     } catch {
       return 'redis: durability settings could not be read (CONFIG GET not permitted or Redis unreachable)';

@@ -21,9 +21,28 @@ afterAll(async () => {
 });
 
 let n = 0;
-const request = (user: string, agency: string) => ({ requestId: `req-${++n}`, user: { id: user, role: 'MACPT_POLICE', agency, la: 'LEICESTER' }, purpose: 'SECTION_47_ENQUIRY', justification: null, breakGlass: false, operationName: 'ChildView', operationHash: 'abc', clientName: 'dashboard' });
+const request = (user: string, agency: string) => ({
+  requestId: `req-${++n}`,
+  user: { id: user, role: 'MACPT_POLICE', agency, la: 'LEICESTER' },
+  purpose: 'SECTION_47_ENQUIRY',
+  justification: null,
+  breakGlass: false,
+  operationName: 'ChildView',
+  operationHash: 'abc',
+  clientName: 'dashboard',
+});
 const disclosure = (nhs: string, user = 'police-leicester-1', agency = 'police'): RecordDraft =>
-  draft('DISCLOSURE', request(user, agency), 'DISCLOSED', { children: [{ nhsNumber: nhs, disclosed: { health: ['HealthRecord.name'] }, withheld: [], lawfulBasis: { health: 'UK GDPR' } }], agencies: ['health'] });
+  draft('DISCLOSURE', request(user, agency), 'DISCLOSED', {
+    children: [
+      {
+        nhsNumber: nhs,
+        disclosed: { health: ['HealthRecord.name'] },
+        withheld: [],
+        lawfulBasis: { health: 'UK GDPR' },
+      },
+    ],
+    agencies: ['health'],
+  });
 
 interface Harness {
   store: () => DisclosureStore;
@@ -37,8 +56,16 @@ function fileHarness(): Harness {
   return {
     store: () => (store ??= new FileDisclosureStore(file)),
     tamper: async (edit) => {
-      const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DisclosureRecord);
-      writeFileSync(file, edit(records).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const records = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as DisclosureRecord);
+      writeFileSync(
+        file,
+        edit(records)
+          .map((r) => JSON.stringify(r))
+          .join('\n') + '\n',
+      );
     },
   };
 }
@@ -53,7 +80,8 @@ function redisHarness(prefix: string): Harness {
       const records = entries.map(([, f]) => JSON.parse(f[f.indexOf('r') + 1]!) as DisclosureRecord);
       await admin.del(`${prefix}stream`);
       // Re-add in order with fresh ids: the attacker controls the stream's content and order entirely.
-      for (const r of edit(records)) await admin.xadd(`${prefix}stream`, '*', 'seq', String(r.seq), 'r', JSON.stringify(r));
+      for (const r of edit(records))
+        await admin.xadd(`${prefix}stream`, '*', 'seq', String(r.seq), 'r', JSON.stringify(r));
       admin.disconnect();
     },
   };
@@ -74,21 +102,42 @@ describe.each([
     expect(child.map((r) => r.seq)).toEqual([3, 1]);
     expect((await store.query({ userId: 'health-leicester-1' }, 1)).map((r) => r.seq)).toEqual([3]);
     expect((await store.query({ userId: 'health-leicester-1' }, 1, 3)).map((r) => r.seq)).toEqual([2]);
-    expect((await store.query({ agency: 'health', purpose: 'MASH_TRIAGE' }, 10))).toEqual([]);
+    expect(await store.query({ agency: 'health', purpose: 'MASH_TRIAGE' }, 10)).toEqual([]);
     expect((await store.get(child[1]!.id))?.seq).toBe(1);
     await store.close();
   });
 
   it.each([
-    ['an edited record', (rs: DisclosureRecord[]) => rs.map((r) => (r.seq === 2 ? { ...r, purpose: 'EMERGENCY' } : r)), /seq 2 .* was altered/],
-    ['a deleted record', (rs: DisclosureRecord[]) => rs.filter((r) => r.seq !== 2), /seq 3 .* does not link to its predecessor/],
-    ['an inserted record', (rs: DisclosureRecord[]) => [rs[0]!, { ...rs[1]!, id: 'forged', user: null }, ...rs.slice(1)], /does not link|numbering has a gap|altered/],
-    ['two records swapped', (rs: DisclosureRecord[]) => [rs[0]!, rs[2]!, rs[1]!, rs[3]!], /seq 3 .* does not link to its predecessor/],
+    [
+      'an edited record',
+      (rs: DisclosureRecord[]) => rs.map((r) => (r.seq === 2 ? { ...r, purpose: 'EMERGENCY' } : r)),
+      /seq 2 .* was altered/,
+    ],
+    [
+      'a deleted record',
+      (rs: DisclosureRecord[]) => rs.filter((r) => r.seq !== 2),
+      /seq 3 .* does not link to its predecessor/,
+    ],
+    [
+      'an inserted record',
+      (rs: DisclosureRecord[]) => [rs[0]!, { ...rs[1]!, id: 'forged', user: null }, ...rs.slice(1)],
+      /does not link|numbering has a gap|altered/,
+    ],
+    [
+      'two records swapped',
+      (rs: DisclosureRecord[]) => [rs[0]!, rs[2]!, rs[1]!, rs[3]!],
+      /seq 3 .* does not link to its predecessor/,
+    ],
     ['records cut off the end', (rs: DisclosureRecord[]) => rs.slice(0, 2), /cut off the end/],
   ])('catches %s', async (_, edit, problem) => {
     const h = make();
     const store = h.store();
-    await store.append([disclosure('9990000018'), disclosure('9990000026'), disclosure('9990000034'), disclosure('9990000042')]);
+    await store.append([
+      disclosure('9990000018'),
+      disclosure('9990000026'),
+      disclosure('9990000034'),
+      disclosure('9990000042'),
+    ]);
     expect((await store.verify()).ok).toBe(true);
     await h.tamper(edit);
     const result = await store.verify();
@@ -103,7 +152,11 @@ describe('the redis disclosure store across gateway processes', () => {
     const prefix = 'concurrent:';
     const a = new RedisDisclosureStore({ url: redis.url, prefix });
     const b = new RedisDisclosureStore({ url: redis.url, prefix });
-    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append([disclosure('9990000018'), disclosure('9990000026')])));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).append([disclosure('9990000018'), disclosure('9990000026')]),
+      ),
+    );
     const result = await a.verify();
     expect(result).toMatchObject({ ok: true, count: 80 });
     await a.close();
@@ -169,17 +222,38 @@ describe("the README's Redis ACL for the gateway", () => {
 
       const gateway = new Redis(url);
       const refused: string[][] = [
-        ['DEL', 'macpt:dlog:stream'], ['UNLINK', 'macpt:dlog:head'], ['XDEL', 'macpt:dlog:stream', '0-1'], ['XTRIM', 'macpt:dlog:stream', 'MAXLEN', '0'],
-        ['EXPIRE', 'macpt:dlog:stream', '1'], ['PEXPIRE', 'macpt:dlog:head', '1'], ['EXPIREAT', 'macpt:dlog:stream', '1'], ['PEXPIREAT', 'macpt:dlog:head', '1'],
-        ['SET', 'macpt:dlog:stream', 'x'], ['SET', 'macpt:dlog:head', 'x'], ['GETDEL', 'macpt:dlog:turn'], ['MOVE', 'macpt:dlog:stream', '1'],
-        ['RENAME', 'macpt:dlog:stream', 'macpt:dlog:gone'], ['RENAMENX', 'macpt:dlog:stream', 'macpt:dlog:gone'], ['COPY', 'macpt:dlog:ids', 'macpt:dlog:stream', 'REPLACE'],
-        ['RESTORE', 'macpt:dlog:stream', '0', 'x', 'REPLACE'], ['SWAPDB', '0', '1'], ['FLUSHDB'], ['FLUSHALL'],
+        ['DEL', 'macpt:dlog:stream'],
+        ['UNLINK', 'macpt:dlog:head'],
+        ['XDEL', 'macpt:dlog:stream', '0-1'],
+        ['XTRIM', 'macpt:dlog:stream', 'MAXLEN', '0'],
+        ['EXPIRE', 'macpt:dlog:stream', '1'],
+        ['PEXPIRE', 'macpt:dlog:head', '1'],
+        ['EXPIREAT', 'macpt:dlog:stream', '1'],
+        ['PEXPIREAT', 'macpt:dlog:head', '1'],
+        ['SET', 'macpt:dlog:stream', 'x'],
+        ['SET', 'macpt:dlog:head', 'x'],
+        ['GETDEL', 'macpt:dlog:turn'],
+        ['MOVE', 'macpt:dlog:stream', '1'],
+        ['RENAME', 'macpt:dlog:stream', 'macpt:dlog:gone'],
+        ['RENAMENX', 'macpt:dlog:stream', 'macpt:dlog:gone'],
+        ['COPY', 'macpt:dlog:ids', 'macpt:dlog:stream', 'REPLACE'],
+        ['RESTORE', 'macpt:dlog:stream', '0', 'x', 'REPLACE'],
+        ['SWAPDB', '0', '1'],
+        ['FLUSHDB'],
+        ['FLUSHALL'],
         ['EVAL', "return redis.call('XTRIM', KEYS[1], 'MAXLEN', 0)", '1', 'macpt:dlog:stream'],
-        ['FUNCTION', 'LOAD', '#!lua name=evil\nredis.register_function("evil", function() return 1 end)'], ['FUNCTION', 'DELETE', 'x'], ['FUNCTION', 'FLUSH'],
-        ['LTRIM', 'macpt:dlog:child:9990000018', '0', '0'], ['LPOP', 'macpt:dlog:child:9990000018'], ['HDEL', 'macpt:dlog:head', 'hash'],
+        ['FUNCTION', 'LOAD', '#!lua name=evil\nredis.register_function("evil", function() return 1 end)'],
+        ['FUNCTION', 'DELETE', 'x'],
+        ['FUNCTION', 'FLUSH'],
+        ['LTRIM', 'macpt:dlog:child:9990000018', '0', '0'],
+        ['LPOP', 'macpt:dlog:child:9990000018'],
+        ['HDEL', 'macpt:dlog:head', 'hash'],
         ['DEL', 'macpt:rl:x'],
       ];
-      for (const command of refused) await expect(gateway.call(command[0]!, ...command.slice(1)), command.join(' ')).rejects.toThrow(/NOPERM|no permissions/i);
+      for (const command of refused)
+        await expect(gateway.call(command[0]!, ...command.slice(1)), command.join(' ')).rejects.toThrow(
+          /NOPERM|no permissions/i,
+        );
       expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
 
       // What no ACL can express (an argument) is detected instead: XADD … MAXLEN trims, and the chain says so.
@@ -207,7 +281,10 @@ describe('a log that vanished or shrank', () => {
     await admin.del(`${prefix}stream`, `${prefix}head`, `${prefix}ids`, `${prefix}sids`);
     admin.disconnect();
     expect(await store.verify()).toMatchObject({ ok: true, count: 0 });
-    expect(await store.verify(anchor)).toMatchObject({ ok: false, problem: expect.stringMatching(/anchored at seq 2: records have vanished/) });
+    expect(await store.verify(anchor)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/anchored at seq 2: records have vanished/),
+    });
     await expect(store.append([disclosure('9990000034')])).rejects.toThrow(/head went back from seq 2 to seq 0/);
     expect(await store.ready()).toBe(false);
     expect(store.problem()).toMatch(/records have vanished/);

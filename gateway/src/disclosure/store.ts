@@ -22,8 +22,10 @@ export interface Anchor {
 /** What a walk of the chain found about an anchor: null when it holds. */
 export function anchorProblem(anchor: Anchor | undefined, found: string | undefined, lastSeq: number): string | null {
   if (!anchor || anchor.seq === 0) return null;
-  if (lastSeq < anchor.seq) return `the log ends at seq ${lastSeq} but was anchored at seq ${anchor.seq}: records have vanished since`;
-  if (found !== anchor.hash) return `record seq ${anchor.seq} is not the one anchored (hash ${anchor.hash.slice(0, 12)}…): the log was rewritten`;
+  if (lastSeq < anchor.seq)
+    return `the log ends at seq ${lastSeq} but was anchored at seq ${anchor.seq}: records have vanished since`;
+  if (found !== anchor.hash)
+    return `record seq ${anchor.seq} is not the one anchored (hash ${anchor.hash.slice(0, 12)}…): the log was rewritten`;
   return null;
 }
 
@@ -60,7 +62,12 @@ export interface DisclosureStore {
 
 /** True when a record matches every filter given. */
 export function matches(record: DisclosureRecord, f: RecordFilter): boolean {
-  if (f.nhsNumber && !record.children.some((c) => c.nhsNumber === f.nhsNumber) && record.query?.nhsNumber !== f.nhsNumber) return false;
+  if (
+    f.nhsNumber &&
+    !record.children.some((c) => c.nhsNumber === f.nhsNumber) &&
+    record.query?.nhsNumber !== f.nhsNumber
+  )
+    return false;
   if (f.userId && record.user?.id !== f.userId) return false;
   if (f.agency && !record.agencies.includes(f.agency)) return false;
   if (f.purpose && record.purpose !== f.purpose) return false;

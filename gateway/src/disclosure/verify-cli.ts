@@ -9,13 +9,19 @@ import type { Anchor } from './store.js';
 // log still holds that record, so a log emptied or cut short together with its head is not "OK".
 const dataDir = process.env.DATA_DIR ?? resolve('data');
 const anchorFile = process.env.DISCLOSURE_LOG_ANCHOR ?? join(dataDir, 'disclosure-log.anchor.json');
-const store = openDisclosureStore({ REDIS_URL: process.env.REDIS_URL, DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: dataDir }, 5000);
+const store = openDisclosureStore(
+  { REDIS_URL: process.env.REDIS_URL, DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: dataDir },
+  5000,
+);
 try {
   const anchor = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as Anchor) : undefined;
   const result = await store.verify(anchor);
   if (result.ok) {
     if (result.count > 0) {
-      writeFileSync(`${anchorFile}.tmp`, JSON.stringify({ seq: result.count, hash: result.headHash, at: new Date().toISOString() }));
+      writeFileSync(
+        `${anchorFile}.tmp`,
+        JSON.stringify({ seq: result.count, hash: result.headHash, at: new Date().toISOString() }),
+      );
       renameSync(`${anchorFile}.tmp`, anchorFile);
     }
     console.log(`OK ${result.count}`);

@@ -35,7 +35,13 @@ type Answer = { agency: string; facts: Map<string, AgencyFacts> | null; why?: st
  * each agency that can flag households is asked about the households the others placed the children
  * in; an agency that does not answer either question leaves every household's location unverified.
  */
-async function householdFlags(client: FactsClient, flagging: readonly string[], answers: readonly Answer[], headers: (agency: string, body: string) => Promise<Record<string, string>>, until: number) {
+async function householdFlags(
+  client: FactsClient,
+  flagging: readonly string[],
+  answers: readonly Answer[],
+  headers: (agency: string, body: string) => Promise<Record<string, string>>,
+  until: number,
+) {
   const placed = new Set<string>();
   for (const { facts } of answers) for (const f of facts?.values() ?? []) if (f.uprn) placed.add(f.uprn);
   const flagged = new Map<string, Set<string>>();
@@ -89,9 +95,24 @@ export function createFactsBatcher(
           }
         }),
       );
-      const households = await householdFlags(client, flagging.filter((a) => client.agencies.includes(a)), answers, headers, until);
+      const households = await householdFlags(
+        client,
+        flagging.filter((a) => client.agencies.includes(a)),
+        answers,
+        headers,
+        until,
+      );
       return keys.map(({ nhsNumber }) => {
-        const merged: ChildFacts = { nhsNumber, knownBy: [], unavailable: [], unavailableWhy: {}, confidentialBy: [], locationUnverifiedBy: [...households.unverified], openCase: null, schoolUrn: null };
+        const merged: ChildFacts = {
+          nhsNumber,
+          knownBy: [],
+          unavailable: [],
+          unavailableWhy: {},
+          confidentialBy: [],
+          locationUnverifiedBy: [...households.unverified],
+          openCase: null,
+          schoolUrn: null,
+        };
         const uprns = new Set<string>();
         for (const { agency, facts, why } of answers) {
           const f = facts?.get(nhsNumber);
@@ -107,7 +128,8 @@ export function createFactsBatcher(
           if (f.schoolUrn) merged.schoolUrn = f.schoolUrn;
         }
         for (const [agency, flagged] of households.flagged) {
-          if (!merged.confidentialBy.includes(agency) && [...uprns].some((u) => flagged.has(u))) merged.confidentialBy.push(agency);
+          if (!merged.confidentialBy.includes(agency) && [...uprns].some((u) => flagged.has(u)))
+            merged.confidentialBy.push(agency);
         }
         return merged;
       });
@@ -117,6 +139,11 @@ export function createFactsBatcher(
 }
 
 /** A per-request loader of {@link ChildFacts}: each child looked up once per request, through the shared batcher. */
-export function createChildFactsLoader(batcher: DataLoader<FactsKey, ChildFacts>, requestId: string): DataLoader<string, ChildFacts> {
-  return new DataLoader<string, ChildFacts>(async (nhsNumbers) => batcher.loadMany(nhsNumbers.map((nhsNumber) => ({ nhsNumber, requestId }))));
+export function createChildFactsLoader(
+  batcher: DataLoader<FactsKey, ChildFacts>,
+  requestId: string,
+): DataLoader<string, ChildFacts> {
+  return new DataLoader<string, ChildFacts>(async (nhsNumbers) =>
+    batcher.loadMany(nhsNumbers.map((nhsNumber) => ({ nhsNumber, requestId }))),
+  );
 }

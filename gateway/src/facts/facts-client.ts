@@ -9,7 +9,11 @@ export type { AgencyFacts } from '@macpt/contract';
 export class FactsClient {
   private readonly pools: Map<string, { pool: Pool; origin: string }>;
 
-  constructor(agencyUrls: Record<string, string>, private readonly timeoutOf: (agency: string) => number, private readonly breakers: Record<string, CircuitBreaker> = {}) {
+  constructor(
+    agencyUrls: Record<string, string>,
+    private readonly timeoutOf: (agency: string) => number,
+    private readonly breakers: Record<string, CircuitBreaker> = {},
+  ) {
     this.pools = new Map(
       Object.entries(agencyUrls).map(([agency, url]) => {
         const origin = new URL(url).origin;
@@ -29,7 +33,12 @@ export class FactsClient {
 
   /** One agency's facts for a batch of children (and households), in the order asked. Throws when the agency cannot answer. */
   /** `headersFor` gets the exact body sent, so the context it signs can be bound to it. */
-  async fetch(agency: string, asked: FactsRequest, headersFor: (body: string) => Promise<Record<string, string>>, until = Number.POSITIVE_INFINITY): Promise<FactsResponse> {
+  async fetch(
+    agency: string,
+    asked: FactsRequest,
+    headersFor: (body: string) => Promise<Record<string, string>>,
+    until = Number.POSITIVE_INFINITY,
+  ): Promise<FactsResponse> {
     const entry = this.pools.get(agency);
     if (!entry) throw new Error(`no agency named ${agency}`);
     const timeoutMs = Math.min(this.timeoutOf(agency), until - Date.now());
@@ -48,7 +57,14 @@ export class FactsClient {
     }
   }
 
-  private async request(pool: Pool, agency: string, asked: FactsRequest, sent: string, headers: Record<string, string>, timeoutMs: number): Promise<FactsResponse> {
+  private async request(
+    pool: Pool,
+    agency: string,
+    asked: FactsRequest,
+    sent: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<FactsResponse> {
     let response;
     let text: string;
     try {

@@ -5,17 +5,38 @@ const check = (q: string) => checkOperation(q, DEFAULT_LIMITS);
 
 describe('operation limits', () => {
   it('accepts a dashboard operation', () => {
-    expect('document' in check('query ChildView($n: ID!) { child(nhsNumber: $n) { health { name aeAttendances(sinceDays: 90) { date } } } }')).toBe(true);
+    expect(
+      'document' in
+        check(
+          'query ChildView($n: ID!) { child(nhsNumber: $n) { health { name aeAttendances(sinceDays: 90) { date } } } }',
+        ),
+    ).toBe(true);
   });
 
   it.each([
     ['a 1 MB document', `{ child(nhsNumber: "1") { nhsNumber } }${' '.repeat(1024 * 1024)}`, 'maxDocumentBytes'],
     ['too many tokens', `{ ${'__typename '.repeat(5000)} }`, 'maxDocumentBytes'],
-    ['10,000 aliases', `{ child(nhsNumber: "1") { ${Array.from({ length: 10_000 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`, 'maxDocumentBytes'],
-    ['16 aliases', `{ child(nhsNumber: "1") { ${Array.from({ length: 16 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`, 'maxAliases'],
-    ['six root fields', `{ a: __typename b: __typename c: __typename d: __typename e: __typename f: __typename }`, 'maxRootFields'],
+    [
+      '10,000 aliases',
+      `{ child(nhsNumber: "1") { ${Array.from({ length: 10_000 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`,
+      'maxDocumentBytes',
+    ],
+    [
+      '16 aliases',
+      `{ child(nhsNumber: "1") { ${Array.from({ length: 16 }, (_, i) => `a${i}: nhsNumber`).join(' ')} } }`,
+      'maxAliases',
+    ],
+    [
+      'six root fields',
+      `{ a: __typename b: __typename c: __typename d: __typename e: __typename f: __typename }`,
+      'maxRootFields',
+    ],
     ['depth 11', `{ a { b { c { d { e { f { g { h { i { j { k } } } } } } } } } } }`, 'maxDepth'],
-    ['depth hidden in fragments', `{ ...A } fragment A on Query { a { ...B } } fragment B on X { b { c { d { e { f { g { h { i { j { k } } } } } } } } } }`, 'maxDepth'],
+    [
+      'depth hidden in fragments',
+      `{ ...A } fragment A on Query { a { ...B } } fragment B on X { b { c { d { e { f { g { h { i { j { k } } } } } } } } } }`,
+      'maxDepth',
+    ],
     ['a fragment cycle', `{ ...A } fragment A on Query { a { ...B } } fragment B on X { b { ...A } }`, 'fragmentCycle'],
     ['a syntax error', `{ child(`, 'syntax'],
   ])('refuses %s', (_, query, limit) => {
@@ -48,12 +69,18 @@ describe('variables', () => {
     expect(checkVariables(undefined, declared)).toBeNull();
   });
   it('refuses variables no operation declares, naming them', () => {
-    expect(checkVariables({ n: '1', junk: 'x'.repeat(10) }, declared)).toMatchObject({ limit: 'variables', message: 'The operation declares no variable $junk.' });
+    expect(checkVariables({ n: '1', junk: 'x'.repeat(10) }, declared)).toMatchObject({
+      limit: 'variables',
+      message: 'The operation declares no variable $junk.',
+    });
   });
   it(`refuses more than ${MAX_VARIABLES_BYTES} bytes of declared variables`, () => {
     expect(checkVariables({ n: 'x'.repeat(MAX_VARIABLES_BYTES) }, declared)).toMatchObject({ limit: 'variables' });
   });
   it('refuses variables that are not an object', () => {
-    expect(checkVariables([1, 2], declared)).toMatchObject({ limit: 'variables', message: 'Variables must be a JSON object.' });
+    expect(checkVariables([1, 2], declared)).toMatchObject({
+      limit: 'variables',
+      message: 'Variables must be a JSON object.',
+    });
   });
 });

@@ -19,19 +19,38 @@ describe('embedded rate limiter', () => {
     expect((await limiter.child('u', 'a')).allowed).toBe(true);
     expect((await limiter.child('u', 'b')).allowed).toBe(true);
     expect((await limiter.child('u', 'a')).allowed).toBe(true);
-    expect(await limiter.child('u', 'c')).toMatchObject({ allowed: false, limit: 'childrenPerHour', message: expect.stringMatching(/bulk export/) });
+    expect(await limiter.child('u', 'c')).toMatchObject({
+      allowed: false,
+      limit: 'childrenPerHour',
+      message: expect.stringMatching(/bulk export/),
+    });
   });
 });
 
 describe('shared rate limiter on a real Redis', () => {
   it('decides a caseload asked at once like children asked one by one: the new ones past the limit are refused, revisits are free', async () => {
     const redis = await startRedisServer();
-    const limiter = new RedisRateLimiter(redis.url, { requestsPerMinute: 100, childrenPerHour: 3 }, `test:${Date.now()}:`);
+    const limiter = new RedisRateLimiter(
+      redis.url,
+      { requestsPerMinute: 100, childrenPerHour: 3 },
+      `test:${Date.now()}:`,
+    );
     try {
       // The limiter does not queue commands while it connects (fail open, by design): wait for the connection.
-      for (let i = 0; i < 50 && !(await limiter.request('warm-up').then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+      for (
+        let i = 0;
+        i < 50 &&
+        !(await limiter.request('warm-up').then(
+          () => true,
+          () => false,
+        ));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 50));
       expect((await limiter.child('u', '9990000018')).allowed).toBe(true);
-      const batch = await Promise.all(['9990000018', '9990000026', '9990000034', '9990000042', '9990000050'].map((n) => limiter.child('u', n)));
+      const batch = await Promise.all(
+        ['9990000018', '9990000026', '9990000034', '9990000042', '9990000050'].map((n) => limiter.child('u', n)),
+      );
       expect(batch.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
       expect(batch[3]).toMatchObject({ limit: 'childrenPerHour' });
       expect((await limiter.child('other', '9990000042')).allowed).toBe(true);

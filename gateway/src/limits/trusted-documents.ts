@@ -9,7 +9,9 @@ export type TrustedManifest = Record<string, { name: string; file: string }>;
 export function buildManifest(dir: string): TrustedManifest {
   const manifest: TrustedManifest = {};
   if (!existsSync(dir)) return manifest;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     const name = /\b(?:query|mutation)\s+(\w+)/.exec(text)?.[1] ?? file;
     manifest[documentHash(text)] = { name, file };

@@ -8,7 +8,11 @@ import type { RecordDraft } from '../disclosure/record.js';
 import type { Stage } from './stage.js';
 
 /** The request-level facts of a record, from the gateway context. */
-export function requestFacts(ctx: GatewayContext, operationName: string | null | undefined, operationHash: string | null | undefined): RequestFacts {
+export function requestFacts(
+  ctx: GatewayContext,
+  operationName: string | null | undefined,
+  operationHash: string | null | undefined,
+): RequestFacts {
   return {
     requestId: ctx.requestId,
     user: ctx.user,
@@ -22,7 +26,8 @@ export function requestFacts(ctx: GatewayContext, operationName: string | null |
 }
 
 const LOG_UNAVAILABLE = {
-  message: 'The disclosure record could not be written, so no child data was sent. Try again shortly; IG has been alerted in the gateway log.',
+  message:
+    'The disclosure record could not be written, so no child data was sent. Try again shortly; IG has been alerted in the gateway log.',
   extensions: { code: 'DISCLOSURE_LOG_UNAVAILABLE' },
 };
 
@@ -35,7 +40,11 @@ export function useDisclosureLog(committer: GroupCommitter, engine: PolicyEngine
   return { name: 'disclosure log', plugin: disclosureLogPlugin(committer, engine, logger) };
 }
 
-function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEngine, logger: Logger): ApolloServerPlugin<GatewayContext> {
+function disclosureLogPlugin(
+  committer: GroupCommitter,
+  engine: PolicyEngine,
+  logger: Logger,
+): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -51,7 +60,9 @@ function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEngine, lo
           const asked = ctx.askedCases.length > 0 ? { query: { caseIds: ctx.askedCases } } : {};
           let carriesData = false;
           if (ctx.audit) {
-            record = draft('IG_QUERY', facts, body.singleResult.errors?.length ? 'PARTIAL' : 'DISCLOSED', { query: ctx.audit });
+            record = draft('IG_QUERY', facts, body.singleResult.errors?.length ? 'PARTIAL' : 'DISCLOSED', {
+              query: ctx.audit,
+            });
             carriesData = true;
           } else {
             const children = childDisclosures(ctx.disclosure, ctx.entered, ctx.refusedChildren, engine);
@@ -63,17 +74,25 @@ function disclosureLogPlugin(committer: GroupCommitter, engine: PolicyEngine, lo
               // Refused before any child was named (an unknown case, a query that did not validate), or a
               // break-glass request that reached nothing: each is on the record, break-glass in IG's review queue.
               const code = String(body.singleResult.errors?.[0]?.extensions?.code ?? 'NOTHING_DISCLOSED');
-              record = draft('REFUSAL', facts, code === 'NOT_FOUND' ? 'NOT_FOUND' : code === 'FORBIDDEN_BY_POLICY' ? 'WITHHELD' : 'BAD_REQUEST', {
-                reason: code,
-                ...asked,
-              });
+              record = draft(
+                'REFUSAL',
+                facts,
+                code === 'NOT_FOUND' ? 'NOT_FOUND' : code === 'FORBIDDEN_BY_POLICY' ? 'WITHHELD' : 'BAD_REQUEST',
+                {
+                  reason: code,
+                  ...asked,
+                },
+              );
             }
           }
           if (!record) return;
           try {
             await committer.append(record);
           } catch (error) {
-            logger.error({ requestId: ctx.requestId, err: (error as Error).message }, 'disclosure record not written; response withheld');
+            logger.error(
+              { requestId: ctx.requestId, err: (error as Error).message },
+              'disclosure record not written; response withheld',
+            );
             if (!carriesData) return;
             body.singleResult = { errors: [LOG_UNAVAILABLE] };
             rc.response.http.status = ERROR_CODES.DISCLOSURE_LOG_UNAVAILABLE.status;

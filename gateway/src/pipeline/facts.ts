@@ -18,12 +18,17 @@ export function useFacts(deps: {
   /** The agency that runs MACPT cases (from the policies). */
   caseAgency: string | undefined;
 }): Stage {
-  const headers = async (agency: string, requestIds: readonly string[], body: string) => ({ [INTERNAL_CONTEXT_HEADER]: await factsContext(deps.sign, agency, body), 'x-request-id': requestIds.slice(0, 50).join(',') });
+  const headers = async (agency: string, requestIds: readonly string[], body: string) => ({
+    [INTERNAL_CONTEXT_HEADER]: await factsContext(deps.sign, agency, body),
+    'x-request-id': requestIds.slice(0, 50).join(','),
+  });
   const batcher = createFactsBatcher(deps.client, headers, deps.flaggingAgencies);
   const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
     const agency = deps.caseAgency;
     if (!agency) return [];
-    const answer = await deps.client.fetch(agency, { nhsNumbers: [], cases: query }, (body) => headers(agency, [requestId], body));
+    const answer = await deps.client.fetch(agency, { nhsNumbers: [], cases: query }, (body) =>
+      headers(agency, [requestId], body),
+    );
     return answer.cases ?? [];
   };
   return {
@@ -37,7 +42,10 @@ export function useFacts(deps: {
         attributesOf: (nhsNumber: string) => {
           let attributes = derived.get(nhsNumber);
           if (!attributes) {
-            attributes = facts.load(nhsNumber).then((f) => childAttributes(context.user, context.purpose, f), () => null);
+            attributes = facts.load(nhsNumber).then(
+              (f) => childAttributes(context.user, context.purpose, f),
+              () => null,
+            );
             derived.set(nhsNumber, attributes);
           }
           return attributes;

@@ -41,7 +41,9 @@ const headerOf = (req: IncomingMessage, name: string): string | undefined => {
 };
 
 /** The identity of each request, made once however many stages ask. */
-export function identifier(authenticate: (authorization: string | undefined) => Promise<User>): (req: IncomingMessage) => RequestIdentity {
+export function identifier(
+  authenticate: (authorization: string | undefined) => Promise<User>,
+): (req: IncomingMessage) => RequestIdentity {
   const made = new WeakMap<IncomingMessage, RequestIdentity>();
   return (req) => {
     let identity = made.get(req);
@@ -74,14 +76,28 @@ export function checkPurpose(identity: RequestIdentity, user: PolicyUser): State
   }
   const purpose = raw as Purpose;
   if (purpose === 'EMERGENCY' && !mayBreakGlass(user)) {
-    throw codedError('BREAK_GLASS_NOT_PERMITTED', `Refused: ${RULE_TEXT.BREAK_GLASS_NOT_PERMITTED}. This attempt has been recorded for IG review.`, { role: user.role }, { refusesRequest: true });
+    throw codedError(
+      'BREAK_GLASS_NOT_PERMITTED',
+      `Refused: ${RULE_TEXT.BREAK_GLASS_NOT_PERMITTED}. This attempt has been recorded for IG review.`,
+      { role: user.role },
+      { refusesRequest: true },
+    );
   }
   const justification = identity.justification;
   if (purpose === 'EMERGENCY' && (justification?.length ?? 0) < MIN_JUSTIFICATION) {
-    throw codedError('JUSTIFICATION_REQUIRED', `EMERGENCY (break-glass) needs header X-Justification of at least ${MIN_JUSTIFICATION} characters saying why.`, { minimumLength: MIN_JUSTIFICATION }, { refusesRequest: true });
+    throw codedError(
+      'JUSTIFICATION_REQUIRED',
+      `EMERGENCY (break-glass) needs header X-Justification of at least ${MIN_JUSTIFICATION} characters saying why.`,
+      { minimumLength: MIN_JUSTIFICATION },
+      { refusesRequest: true },
+    );
   }
   // Every request under EMERGENCY is break-glass: flagged in its record and queued for IG review, whatever it disclosed.
-  return { purpose, breakGlass: purpose === 'EMERGENCY', justification: purpose === 'EMERGENCY' ? justification : null };
+  return {
+    purpose,
+    breakGlass: purpose === 'EMERGENCY',
+    justification: purpose === 'EMERGENCY' ? justification : null,
+  };
 }
 
 /** Identify: the verified user (401 otherwise) and the checked purpose of use (400, 403 otherwise) join the context. */

@@ -12,7 +12,12 @@ export function useRateLimit(limiter: RateLimiter): Stage {
     async onContext(context) {
       const rate = await requestRateDecision(limiter, context.user.id);
       if (!rate.allowed) {
-        throw codedError(rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED', `${rate.message} Try again in ${rate.retryAfterSeconds} s.`, { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds }, { refusesRequest: true });
+        throw codedError(
+          rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED',
+          `${rate.message} Try again in ${rate.retryAfterSeconds} s.`,
+          { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds },
+          { refusesRequest: true },
+        );
       }
       context.rateLimiter = limiter;
     },

@@ -4,14 +4,29 @@ import type { GroupCommitter } from '../disclosure/group-commit.js';
 import type { Outcome } from '../disclosure/record.js';
 import type { RequestIdentity } from './identify.js';
 
-const OUTCOME: Record<string, Outcome> = { UNAUTHENTICATED: 'UNAUTHENTICATED', RATE_LIMITED: 'RATE_LIMITED', BREAK_GLASS_NOT_PERMITTED: 'BREAK_GLASS_REFUSED' };
+const OUTCOME: Record<string, Outcome> = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  BREAK_GLASS_NOT_PERMITTED: 'BREAK_GLASS_REFUSED',
+};
 
 /** Records a request refused before execution, with whatever is known of who asked (best effort: a refusal carries no child data). */
 export function refusalRecorder(committer: GroupCommitter | null, logger: Logger) {
   return async (identity: RequestIdentity, code: string): Promise<void> => {
     if (!committer) return;
     const user = await identity.userIfKnown();
-    const facts = { requestId: identity.requestId, user, purpose: identity.statedPurpose, justification: null, breakGlass: false, operationName: null, operationHash: null, clientName: identity.clientName };
-    await committer.append(draft('REFUSAL', facts, OUTCOME[code] ?? 'BAD_REQUEST', { reason: code })).catch((e: Error) => logger.warn({ err: e.message }, 'refusal not recorded'));
+    const facts = {
+      requestId: identity.requestId,
+      user,
+      purpose: identity.statedPurpose,
+      justification: null,
+      breakGlass: false,
+      operationName: null,
+      operationHash: null,
+      clientName: identity.clientName,
+    };
+    await committer
+      .append(draft('REFUSAL', facts, OUTCOME[code] ?? 'BAD_REQUEST', { reason: code }))
+      .catch((e: Error) => logger.warn({ err: e.message }, 'refusal not recorded'));
   };
 }

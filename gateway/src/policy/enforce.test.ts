@@ -12,15 +12,35 @@ const schema = buildSchema(`
 `);
 const engine = new PolicyEngine();
 const officer: PolicyUser = { id: 'police-leicester-1', role: 'MACPT_POLICE', agency: 'police', la: 'LEICESTER' };
-const named: ChildAttributes = { relationship: 'NAMED', purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] };
+const named: ChildAttributes = {
+  relationship: 'NAMED',
+  purposeSupported: true,
+  confidentialBy: [],
+  locationUnverifiedBy: [],
+};
 const team: ChildAttributes = { ...named, relationship: 'TEAM' };
-const attributes = new Map([['9990000018', named], ['9990000026', team]]);
+const attributes = new Map([
+  ['9990000018', named],
+  ['9990000026', team],
+]);
 const query = `{ children(nhsNumbers: ["9990000018", "9990000026"]) { nhsNumber health { name a: aeAttendances { injuryCode } } } }`;
 const run = (data: Record<string, unknown>) =>
   enforce(
     {
-      schema, document: parse(query), operationName: undefined, variables: {}, childLinks: {},
-      decide: (coordinate, child) => (coordinate.startsWith('Query.') || coordinate === 'Child.nhsNumber' ? 'exempt' : engine.decide(officer, 'SECTION_47_ENQUIRY', coordinate, attributes.get(child ?? '') ?? { ...named, relationship: 'NONE' })),
+      schema,
+      document: parse(query),
+      operationName: undefined,
+      variables: {},
+      childLinks: {},
+      decide: (coordinate, child) =>
+        coordinate.startsWith('Query.') || coordinate === 'Child.nhsNumber'
+          ? 'exempt'
+          : engine.decide(
+              officer,
+              'SECTION_47_ENQUIRY',
+              coordinate,
+              attributes.get(child ?? '') ?? { ...named, relationship: 'NONE' },
+            ),
       withheldError: forbidden,
     },
     data,
@@ -30,7 +50,11 @@ const run = (data: Record<string, unknown>) =>
 const answered = () => ({
   children: [
     { nhsNumber: '9990000018', [CHILD_KEY_ALIAS]: '9990000018', health: { name: 'Ada', a: [{ injuryCode: 'BURN' }] } },
-    { nhsNumber: '9990000026', [CHILD_KEY_ALIAS]: '9990000026', health: { name: 'Ben', a: [{ injuryCode: 'FRACTURE' }] } },
+    {
+      nhsNumber: '9990000026',
+      [CHILD_KEY_ALIAS]: '9990000026',
+      health: { name: 'Ben', a: [{ injuryCode: 'FRACTURE' }] },
+    },
   ],
 });
 
@@ -43,14 +67,25 @@ describe('the final check', () => {
         { nhsNumber: '9990000026', health: { name: 'Ben', a: null } },
       ],
     });
-    expect(checked.added.map((e) => [e.path, e.extensions.rule, e.extensions.agency])).toEqual([[['children', 1, 'health', 'a'], 'SAFEGUARDING_NAMED_WORKERS_ONLY', 'health']]);
+    expect(checked.added.map((e) => [e.path, e.extensions.rule, e.extensions.agency])).toEqual([
+      [['children', 1, 'health', 'a'], 'SAFEGUARDING_NAMED_WORKERS_ONLY', 'health'],
+    ]);
   });
 
   it('summarises what each child disclosed and withheld, and notes a field an agency should not have released', () => {
     const { summary } = run(answered());
-    expect(summary.disclosed.get('9990000018')?.get('health')).toEqual(new Set(['Child.health', 'HealthRecord.name', 'HealthRecord.aeAttendances', 'AeAttendance.injuryCode']));
-    expect([...summary.withheld.get('9990000026')!.entries()]).toEqual([['HealthRecord.aeAttendances', { agency: 'health', rule: 'SAFEGUARDING_NAMED_WORKERS_ONLY', class: 'SAFEGUARDING' }]]);
-    expect(summary.caught).toEqual([{ coordinate: 'HealthRecord.aeAttendances', path: ['children', 1, 'health', 'a'] }]);
+    expect(summary.disclosed.get('9990000018')?.get('health')).toEqual(
+      new Set(['Child.health', 'HealthRecord.name', 'HealthRecord.aeAttendances', 'AeAttendance.injuryCode']),
+    );
+    expect([...summary.withheld.get('9990000026')!.entries()]).toEqual([
+      [
+        'HealthRecord.aeAttendances',
+        { agency: 'health', rule: 'SAFEGUARDING_NAMED_WORKERS_ONLY', class: 'SAFEGUARDING' },
+      ],
+    ]);
+    expect(summary.caught).toEqual([
+      { coordinate: 'HealthRecord.aeAttendances', path: ['children', 1, 'health', 'a'] },
+    ]);
   });
 
   it('withholds alike whether or not the field held data, and strips the hidden selections', () => {

@@ -1,4 +1,15 @@
-import { GraphQLError, getNamedType, isObjectType, Kind, type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  GraphQLError,
+  getNamedType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { FieldDecision } from '@macpt/policies';
 import { collectFields, subSelection, type Selections } from './collect-fields.js';
 import { CHILD_KEY_ALIAS, CHILD_LINK_ALIAS } from './rewrite.js';
@@ -44,7 +55,9 @@ export function childrenIn(value: unknown, out = new Set<string>()): Set<string>
 }
 
 function operationOf(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
 }
 
@@ -53,20 +66,32 @@ function operationOf(document: DocumentNode, name: string | null | undefined): O
  * every field against the policy for the child it belongs to, withholds what must not leave (null
  * plus an error at its path), strips the hidden selections, and summarises what was disclosed.
  */
-export function enforce(input: EnforceInput, data: Record<string, unknown> | null | undefined, errors: readonly { path?: readonly (string | number)[] }[]) {
+export function enforce(
+  input: EnforceInput,
+  data: Record<string, unknown> | null | undefined,
+  errors: readonly { path?: readonly (string | number)[] }[],
+) {
   const summary: DisclosureSummary = { disclosed: new Map(), withheld: new Map(), caught: [] };
   const added: ReturnType<WithheldError>[] = [];
   const erroredPaths = new Set(errors.filter((e) => e.path).map((e) => JSON.stringify(e.path)));
   const withheldPaths: string[] = [];
   const operation = operationOf(input.document, input.operationName);
   const selections: Selections = {
-    fragments: Object.fromEntries(input.document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d])),
+    fragments: Object.fromEntries(
+      input.document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+    ),
     variables: input.variables,
   };
 
   // What a selection set asks of an object of a type is the same for every child in the response:
   // collected once per request, with each field's coordinate, type and sub-selection.
-  interface Planned { key: string; name: string; coordinate: string; objectType: GraphQLObjectType | null; sub: SelectionSetNode | undefined }
+  interface Planned {
+    key: string;
+    name: string;
+    coordinate: string;
+    objectType: GraphQLObjectType | null;
+    sub: SelectionSetNode | undefined;
+  }
   const planned = new Map<SelectionSetNode, Map<GraphQLObjectType, Planned[]>>();
   const plan = (type: GraphQLObjectType, selectionSet: SelectionSetNode): Planned[] => {
     let byType = planned.get(selectionSet);
@@ -77,7 +102,13 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
         const name = (nodes[0] as FieldNode).name.value;
         const field = name.startsWith('__') ? undefined : type.getFields()[name];
         const named = field ? getNamedType(field.type) : undefined;
-        return { key, name, coordinate: `${type.name}.${name}`, objectType: named && isObjectType(named) ? named : null, sub: subSelection(nodes) };
+        return {
+          key,
+          name,
+          coordinate: `${type.name}.${name}`,
+          objectType: named && isObjectType(named) ? named : null,
+          sub: subSelection(nodes),
+        };
       });
       byType.set(type, fields);
     }
@@ -91,13 +122,26 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
     return out.reverse();
   };
 
-  const walkValue = (type: GraphQLObjectType, value: unknown, selectionSet: SelectionSetNode, path: Path, child: string | null): unknown => {
-    if (Array.isArray(value)) return value.map((item, i) => walkValue(type, item, selectionSet, { up: path, key: i }, child));
+  const walkValue = (
+    type: GraphQLObjectType,
+    value: unknown,
+    selectionSet: SelectionSetNode,
+    path: Path,
+    child: string | null,
+  ): unknown => {
+    if (Array.isArray(value))
+      return value.map((item, i) => walkValue(type, item, selectionSet, { up: path, key: i }, child));
     if (value === null || typeof value !== 'object') return value;
     return walkObject(type, value as Record<string, unknown>, selectionSet, path, child);
   };
 
-  const walkObject = (type: GraphQLObjectType, obj: Record<string, unknown>, selectionSet: SelectionSetNode, path: Path, inherited: string | null) => {
+  const walkObject = (
+    type: GraphQLObjectType,
+    obj: Record<string, unknown>,
+    selectionSet: SelectionSetNode,
+    path: Path,
+    inherited: string | null,
+  ) => {
     let child = inherited;
     if (typeof obj[CHILD_KEY_ALIAS] === 'string') child = obj[CHILD_KEY_ALIAS] as string;
     const link = obj[CHILD_LINK_ALIAS] as { nhsNumber?: string } | null | undefined;
@@ -118,7 +162,8 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
       const verdict = input.decide(coordinate, child);
       if (verdict !== 'exempt' && !verdict.allowed) {
         const fieldPath = spell({ up: path, key });
-        if (obj[key] !== null && obj[key] !== undefined) summary.caught.push({ coordinate: verdict.coordinate, path: fieldPath });
+        if (obj[key] !== null && obj[key] !== undefined)
+          summary.caught.push({ coordinate: verdict.coordinate, path: fieldPath });
         out[key] = null;
         withheldPaths.push(JSON.stringify(fieldPath).slice(0, -1));
         const perChild = summary.withheld.get(child ?? '') ?? new Map();
@@ -148,7 +193,8 @@ export function enforce(input: EnforceInput, data: Record<string, unknown> | nul
   };
 
   const root = operation?.operation === 'mutation' ? input.schema.getMutationType() : input.schema.getQueryType();
-  const result = data && operation && root ? walkObject(root, data, operation.selectionSet, null, null) : data ?? null;
+  const result =
+    data && operation && root ? walkObject(root, data, operation.selectionSet, null, null) : (data ?? null);
   // Errors inside a withheld field would describe what is not shown: they go with it.
   const inside = (path: readonly (string | number)[] | undefined) => {
     if (!path) return false;

@@ -34,19 +34,30 @@ export class GovernedGateway implements GatewayInterface {
   async load(options: Parameters<GatewayInterface['load']>[0]) {
     const { executor } = await this.inner.load(options);
     if (!executor) throw new Error('the gateway loaded no executor');
-    return { executor: ((rc) => this.execute(rc as GatewayGraphQLRequestContext<GatewayContext>, executor)) as GatewayExecutor };
+    return {
+      executor: ((rc) => this.execute(rc as GatewayGraphQLRequestContext<GatewayContext>, executor)) as GatewayExecutor,
+    };
   }
 
   stop(): Promise<void> {
     return this.inner.stop();
   }
 
-  private rewrite(schema: GraphQLSchema, document: DocumentNode, rc: GatewayGraphQLRequestContext<GatewayContext>): RewrittenOperation {
+  private rewrite(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rc: GatewayGraphQLRequestContext<GatewayContext>,
+  ): RewrittenOperation {
     const { user, purpose } = rc.context;
     const key = `${rc.queryHash}|${rc.operationName ?? ''}|${user.role}|${user.agency}|${purpose}`;
     let rewritten = this.rewrites.get(key);
     if (!rewritten) {
-      rewritten = rewriteOperation(schema, document, (c) => !this.exempt.has(c) && !c.startsWith('Query.') && this.engine.neverVisible(user, purpose, c), this.childLinks);
+      rewritten = rewriteOperation(
+        schema,
+        document,
+        (c) => !this.exempt.has(c) && !c.startsWith('Query.') && this.engine.neverVisible(user, purpose, c),
+        this.childLinks,
+      );
       if (this.rewrites.size >= REWRITE_CACHE_SIZE) this.rewrites.delete(this.rewrites.keys().next().value as string);
       this.rewrites.set(key, rewritten);
     }
@@ -61,7 +72,11 @@ export class GovernedGateway implements GatewayInterface {
       return { errors: [codedError('BAD_USER_INPUT', 'Aliases starting with "_macpt" are reserved by the gateway.')] };
     }
     ctx.removedBeforePlanning = rewritten.removed;
-    const planned = { ...rc, document: rewritten.document, queryHash: rewritten.queryHash } as GatewayGraphQLRequestContext;
+    const planned = {
+      ...rc,
+      document: rewritten.document,
+      queryHash: rewritten.queryHash,
+    } as GatewayGraphQLRequestContext;
     const result = await executor(planned);
 
     // Facts for every child in the result (mostly cached already: they were needed to sign agency requests).
@@ -75,23 +90,37 @@ export class GovernedGateway implements GatewayInterface {
         const agency = this.engine.fieldRule(coordinate)?.agency ?? 'unknown';
         return { coordinate, agency, class: 'IDENTITY', allowed: !refusal, rule: refusal ?? 'ENTRY_POINT' };
       }
-      const attrs = (child && attributes.get(child)) || { relationship: 'NONE' as const, purposeSupported: false, confidentialBy: [], locationUnverifiedBy: [] };
+      const attrs = (child && attributes.get(child)) || {
+        relationship: 'NONE' as const,
+        purposeSupported: false,
+        confidentialBy: [],
+        locationUnverifiedBy: [],
+      };
       return this.engine.decide(ctx.user, ctx.purpose, coordinate, attrs);
     };
     const checked = enforce(
       {
-        schema: rc.schema, document: rc.document, operationName: rc.operationName, variables: rc.request.variables ?? {}, childLinks: this.childLinks, decide,
+        schema: rc.schema,
+        document: rc.document,
+        operationName: rc.operationName,
+        variables: rc.request.variables ?? {},
+        childLinks: this.childLinks,
+        decide,
         withheldError: forbidden,
       },
       result.data,
       result.errors ?? [],
     );
-    for (const leak of checked.summary.caught) this.logger.error({ requestId: ctx.requestId, ...leak }, 'an agency released a field its policy forbids; withheld by the final check');
+    for (const leak of checked.summary.caught)
+      this.logger.error(
+        { requestId: ctx.requestId, ...leak },
+        'an agency released a field its policy forbids; withheld by the final check',
+      );
     ctx.disclosure = checked.summary;
-    const errors = [
-      ...(result.errors ?? []).filter(checked.keep),
-      ...checked.added,
-    ].sort((a, b) => JSON.stringify(a.path ?? []).localeCompare(JSON.stringify(b.path ?? [])) || a.message.localeCompare(b.message));
+    const errors = [...(result.errors ?? []).filter(checked.keep), ...checked.added].sort(
+      (a, b) =>
+        JSON.stringify(a.path ?? []).localeCompare(JSON.stringify(b.path ?? [])) || a.message.localeCompare(b.message),
+    );
     const { errors: _unchecked, ...rest } = result;
     return { ...rest, data: checked.data as Record<string, unknown> | null, ...(errors.length > 0 ? { errors } : {}) };
   }

@@ -17,7 +17,12 @@ const engine = new PolicyEngine();
 const nurse: PolicyUser = { id: 'health-leicester-1', role: 'MACPT_HEALTH', agency: 'health', la: 'LEICESTER' };
 const officer: PolicyUser = { id: 'police-leicester-1', role: 'MACPT_POLICE', agency: 'police', la: 'LEICESTER' };
 const rewrite = (query: string, user: PolicyUser) =>
-  rewriteOperation(schema, parse(query), (c) => !c.startsWith('Query.') && engine.neverVisible(user, 'SECTION_47_ENQUIRY', c), engine.childLinks());
+  rewriteOperation(
+    schema,
+    parse(query),
+    (c) => !c.startsWith('Query.') && engine.neverVisible(user, 'SECTION_47_ENQUIRY', c),
+    engine.childLinks(),
+  );
 
 describe('removal before planning', () => {
   it('drops fields the role can never see and keeps the rest, through aliases, fragments and @include', () => {

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Kind, print, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type FieldNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  print,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 
 /** Aliases the gateway adds to learn which child each object belongs to; stripped before the response leaves. */
 export const HIDDEN_ALIAS_PREFIX = '_macpt';
@@ -30,7 +40,12 @@ const field = (name: string, alias?: string, selections?: FieldNode[]): FieldNod
  *
  * @param childLinks - types whose objects belong to a child, and the field that leads to it (`MacptCase` → `child`).
  */
-export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, removable: (coordinate: string) => boolean, childLinks: Record<string, string>): RewrittenOperation {
+export function rewriteOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  removable: (coordinate: string) => boolean,
+  childLinks: Record<string, string>,
+): RewrittenOperation {
   const typeInfo = new TypeInfo(schema);
   const removed: string[] = [];
   let usesReservedAlias = false;
@@ -61,5 +76,10 @@ export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, 
       },
     }),
   );
-  return { document: rewritten, queryHash: createHash('sha256').update(print(rewritten)).digest('hex'), removed: [...new Set(removed)], usesReservedAlias };
+  return {
+    document: rewritten,
+    queryHash: createHash('sha256').update(print(rewritten)).digest('hex'),
+    removed: [...new Set(removed)],
+    usesReservedAlias,
+  };
 }

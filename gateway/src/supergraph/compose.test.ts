@@ -14,7 +14,8 @@ function copyOfSchemas(): string {
   for (const s of discoverSubgraphs(ROOT)) {
     const rel = s.schemaFile.slice(ROOT.length);
     cpSync(s.schemaFile, join(dir, rel));
-    if (rel.startsWith('subgraphs/')) cpSync(join(ROOT, rel, '..', 'package.json'), join(dir, rel, '..', 'package.json'));
+    if (rel.startsWith('subgraphs/'))
+      cpSync(join(ROOT, rel, '..', 'package.json'), join(dir, rel, '..', 'package.json'));
   }
   return dir;
 }
@@ -22,7 +23,14 @@ function copyOfSchemas(): string {
 describe('supergraph composition', () => {
   it('composes the audit API, the directory and the four agencies, with Child keyed by NHS number', () => {
     const subgraphs = discoverSubgraphs(ROOT);
-    expect(subgraphs.map((s) => s.name)).toEqual(['audit', 'directory', 'education', 'health', 'police', 'social-care']);
+    expect(subgraphs.map((s) => s.name)).toEqual([
+      'audit',
+      'directory',
+      'education',
+      'health',
+      'police',
+      'social-care',
+    ]);
     const sdl = composeSupergraph(subgraphs);
     expect(sdl).toMatch(/type Child\s[^{]*@join__type\(graph: HEALTH, key: "nhsNumber"\)/);
   });
@@ -38,6 +46,8 @@ describe('supergraph composition', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(CompositionError);
-    expect((error as CompositionError).message).toMatch(/Non-shareable field "SocialCareRecord.name" is resolved from multiple subgraphs/);
+    expect((error as CompositionError).message).toMatch(
+      /Non-shareable field "SocialCareRecord.name" is resolved from multiple subgraphs/,
+    );
   });
 });

@@ -13,7 +13,11 @@ export class CompositionError extends Error {
 /** Composes the supergraph SDL from the subgraphs' schema files (throws {@link CompositionError}). */
 export function composeSupergraph(subgraphs: readonly SubgraphManifest[]): string {
   const result = composeServices(
-    subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(readFileSync(s.schemaFile, 'utf8'), { noLocation: false }) })),
+    subgraphs.map((s) => ({
+      name: s.name,
+      url: s.url,
+      typeDefs: parse(readFileSync(s.schemaFile, 'utf8'), { noLocation: false }),
+    })),
   );
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
   return result.supergraphSdl;

@@ -29,10 +29,17 @@ export function federatedGateway(deps: {
     supergraphSdl: deps.supergraph.sdl,
     logger: deps.logger,
     buildService: ({ name, url }) => {
-      if (name === DIRECTORY_SUBGRAPH) return new LocalGraphQLDataSource(directorySchema(deps.engine, { open: !deps.sign }));
+      if (name === DIRECTORY_SUBGRAPH)
+        return new LocalGraphQLDataSource(directorySchema(deps.engine, { open: !deps.sign }));
       if (name === AUDIT_SUBGRAPH) return new LocalGraphQLDataSource(auditSchema(deps.audit));
       const breaker = deps.breakers[name];
-      const source = new AgencyDataSource({ name, url: deps.supergraph.agencies[name] ?? url!, timeoutMs: deps.timeoutOf(name), ...(deps.sign ? { signRequest: agencyRequestSigner(deps.sign) } : {}), ...(breaker ? { breaker } : {}) });
+      const source = new AgencyDataSource({
+        name,
+        url: deps.supergraph.agencies[name] ?? url!,
+        timeoutMs: deps.timeoutOf(name),
+        ...(deps.sign ? { signRequest: agencyRequestSigner(deps.sign) } : {}),
+        ...(breaker ? { breaker } : {}),
+      });
       sources.push(source);
       return source;
     },

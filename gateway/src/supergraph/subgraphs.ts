@@ -28,14 +28,25 @@ export function discoverSubgraphs(root = REPO_ROOT): SubgraphManifest[] {
     .filter((name) => existsSync(join(dir, name, 'schema.graphql')))
     .sort()
     .map((name): SubgraphManifest => {
-      const pkg = JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as { macpt?: { defaultPort?: number } };
+      const pkg = JSON.parse(readFileSync(join(dir, name, 'package.json'), 'utf8')) as {
+        macpt?: { defaultPort?: number };
+      };
       const port = pkg.macpt?.defaultPort;
-      if (!Number.isInteger(port)) throw new Error(`subgraphs/${name}/package.json needs "macpt": { "defaultPort": <port> }`);
+      if (!Number.isInteger(port))
+        throw new Error(`subgraphs/${name}/package.json needs "macpt": { "defaultPort": <port> }`);
       return { name, schemaFile: join(dir, name, 'schema.graphql'), url: `http://127.0.0.1:${port}/graphql` };
     });
   return [
-    { name: AUDIT_SUBGRAPH, schemaFile: join(root, 'gateway', 'schema', 'audit.graphql'), url: 'http://in-process.invalid/audit' },
-    { name: DIRECTORY_SUBGRAPH, schemaFile: join(root, 'gateway', 'schema', 'directory.graphql'), url: 'http://in-process.invalid/graphql' },
+    {
+      name: AUDIT_SUBGRAPH,
+      schemaFile: join(root, 'gateway', 'src', 'audit', 'schema.graphql'),
+      url: 'http://in-process.invalid/audit',
+    },
+    {
+      name: DIRECTORY_SUBGRAPH,
+      schemaFile: join(root, 'gateway', 'src', 'directory', 'schema.graphql'),
+      url: 'http://in-process.invalid/graphql',
+    },
     ...agencies,
   ];
 }

@@ -47,17 +47,25 @@ export interface FactsResponse {
   cases?: CaseFact[];
 }
 
-const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.length <= MAX_FACTS_KEYS && value.every((v) => typeof v === 'string' && v.length <= 20);
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length <= MAX_FACTS_KEYS && value.every((v) => typeof v === 'string' && v.length <= 20);
 
 /** Reads a `/facts` request body, or says what was wrong with it. */
 export function parseFactsRequest(body: unknown): FactsRequest | string {
-  const { nhsNumbers, uprns, cases } = (body ?? {}) as { nhsNumbers?: unknown; uprns?: unknown; cases?: { ids?: unknown; la?: unknown; status?: unknown } };
-  if (!isStringList(nhsNumbers)) return `expected a JSON body {"nhsNumbers": [...], "uprns"?: [...]} with at most ${MAX_FACTS_KEYS} short strings in each list`;
-  if (uprns !== undefined && !isStringList(uprns)) return `"uprns" must be a list of at most ${MAX_FACTS_KEYS} short strings`;
+  const { nhsNumbers, uprns, cases } = (body ?? {}) as {
+    nhsNumbers?: unknown;
+    uprns?: unknown;
+    cases?: { ids?: unknown; la?: unknown; status?: unknown };
+  };
+  if (!isStringList(nhsNumbers))
+    return `expected a JSON body {"nhsNumbers": [...], "uprns"?: [...]} with at most ${MAX_FACTS_KEYS} short strings in each list`;
+  if (uprns !== undefined && !isStringList(uprns))
+    return `"uprns" must be a list of at most ${MAX_FACTS_KEYS} short strings`;
   let caseQuery: CaseQuery | undefined;
   if (cases !== undefined) {
     if (isStringList(cases?.ids)) caseQuery = { ids: cases.ids };
-    else if (typeof cases?.la === 'string' && typeof cases.status === 'string') caseQuery = { la: cases.la, status: cases.status };
+    else if (typeof cases?.la === 'string' && typeof cases.status === 'string')
+      caseQuery = { la: cases.la, status: cases.status };
     else return '"cases" must be {"ids": [...]} or {"la": "...", "status": "..."}';
   }
   return { nhsNumbers, ...(uprns ? { uprns } : {}), ...(caseQuery ? { cases: caseQuery } : {}) };
@@ -66,7 +74,12 @@ export function parseFactsRequest(body: unknown): FactsRequest | string {
 /** Checks an agency's answer against what was asked; throws when it does not fit. */
 export function checkFactsResponse(agency: string, asked: FactsRequest, body: unknown): FactsResponse {
   const answer = body as Partial<FactsResponse> | null;
-  if (!answer || !Array.isArray(answer.facts) || answer.facts.length !== asked.nhsNumbers.length || answer.facts.some((f, i) => f?.nhsNumber !== asked.nhsNumbers[i])) {
+  if (
+    !answer ||
+    !Array.isArray(answer.facts) ||
+    answer.facts.length !== asked.nhsNumbers.length ||
+    answer.facts.some((f, i) => f?.nhsNumber !== asked.nhsNumbers[i])
+  ) {
     throw new Error(`${agency} answered /facts with facts that do not match the children asked`);
   }
   const asking = new Set(asked.uprns ?? []);

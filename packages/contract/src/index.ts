@@ -1,2 +1,19 @@
-export { factsBodyHash, INTERNAL_CONTEXT_HEADER, INTERNAL_CONTEXT_TTL_SECONDS, INTERNAL_ISSUER, signInternalContext, verifyInternalContext, type InternalContext } from './internal-context.js';
-export { checkFactsResponse, MAX_FACTS_KEYS, parseFactsRequest, type AgencyFacts, type CaseFact, type CaseQuery, type FactsRequest, type FactsResponse } from './facts.js';
+export {
+  factsBodyHash,
+  INTERNAL_CONTEXT_HEADER,
+  INTERNAL_CONTEXT_TTL_SECONDS,
+  INTERNAL_ISSUER,
+  signInternalContext,
+  verifyInternalContext,
+  type InternalContext,
+} from './internal-context.js';
+export {
+  checkFactsResponse,
+  MAX_FACTS_KEYS,
+  parseFactsRequest,
+  type AgencyFacts,
+  type CaseFact,
+  type CaseQuery,
+  type FactsRequest,
+  type FactsResponse,
+} from './facts.js';

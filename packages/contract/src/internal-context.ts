@@ -45,7 +45,9 @@ const list = (text: string | undefined): string[] => (text ? text.split(',') : [
 function encodeChildren(children: Map<string, ChildAttributes>): Record<string, string[]> {
   const groups: Record<string, string[]> = {};
   for (const [nhs, a] of children) {
-    (groups[`${REL_CODE[a.relationship]}${a.purposeSupported ? 1 : 0};${a.confidentialBy.join(',')};${a.locationUnverifiedBy.join(',')}`] ??= []).push(nhs);
+    (groups[
+      `${REL_CODE[a.relationship]}${a.purposeSupported ? 1 : 0};${a.confidentialBy.join(',')};${a.locationUnverifiedBy.join(',')}`
+    ] ??= []).push(nhs);
   }
   return groups;
 }
@@ -54,15 +56,32 @@ function decodeChildren(groups: Record<string, string[]>): Map<string, ChildAttr
   const out = new Map<string, ChildAttributes>();
   for (const [key, nhsNumbers] of Object.entries(groups)) {
     const [head = '', flagged, unverified] = key.split(';');
-    const attributes: ChildAttributes = { relationship: REL_OF[head[0] ?? '-'] ?? 'NONE', purposeSupported: head[1] === '1', confidentialBy: list(flagged), locationUnverifiedBy: list(unverified) };
+    const attributes: ChildAttributes = {
+      relationship: REL_OF[head[0] ?? '-'] ?? 'NONE',
+      purposeSupported: head[1] === '1',
+      confidentialBy: list(flagged),
+      locationUnverifiedBy: list(unverified),
+    };
     for (const nhs of nhsNumbers) out.set(nhs, attributes);
   }
   return out;
 }
 
 /** Signs the context for one subgraph (the audience), valid for {@link INTERNAL_CONTEXT_TTL_SECONDS}. */
-export async function signInternalContext(key: CryptoKey, kid: string, audience: string, context: InternalContext): Promise<string> {
-  return new SignJWT({ usr: context.user, pur: context.purpose, bg: context.breakGlass, rid: context.requestId, ch: encodeChildren(context.children), ...(context.bodyHash ? { bh: context.bodyHash } : {}) })
+export async function signInternalContext(
+  key: CryptoKey,
+  kid: string,
+  audience: string,
+  context: InternalContext,
+): Promise<string> {
+  return new SignJWT({
+    usr: context.user,
+    pur: context.purpose,
+    bg: context.breakGlass,
+    rid: context.requestId,
+    ch: encodeChildren(context.children),
+    ...(context.bodyHash ? { bh: context.bodyHash } : {}),
+  })
     .setProtectedHeader({ alg: KEY_ALG, kid })
     .setIssuer(INTERNAL_ISSUER)
     .setAudience(audience)
@@ -72,9 +91,18 @@ export async function signInternalContext(key: CryptoKey, kid: string, audience:
 }
 
 /** Verifies a signed context for `audience`; throws on a missing, forged, expired or other-audience token. */
-export async function verifyInternalContext(key: CryptoKey, audience: string, token: string | undefined): Promise<InternalContext> {
+export async function verifyInternalContext(
+  key: CryptoKey,
+  audience: string,
+  token: string | undefined,
+): Promise<InternalContext> {
   if (!token) throw new Error('no signed internal context');
-  const { payload } = await jwtVerify(token, key, { issuer: INTERNAL_ISSUER, audience, algorithms: [KEY_ALG], maxTokenAge: `${INTERNAL_CONTEXT_TTL_SECONDS + 5}s` });
+  const { payload } = await jwtVerify(token, key, {
+    issuer: INTERNAL_ISSUER,
+    audience,
+    algorithms: [KEY_ALG],
+    maxTokenAge: `${INTERNAL_CONTEXT_TTL_SECONDS + 5}s`,
+  });
   return {
     requestId: String(payload.rid ?? ''),
     user: (payload.usr as PolicyUser | null) ?? null,

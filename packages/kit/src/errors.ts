@@ -6,19 +6,49 @@ import { GraphQLError } from 'graphql';
  */
 export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401, summary: 'Missing, malformed, expired, forged or wrong-audience bearer token.' },
-  PURPOSE_OF_USE_REQUIRED: { status: 400, summary: 'Header X-Purpose-Of-Use is missing or not one of the accepted purposes.' },
-  JUSTIFICATION_REQUIRED: { status: 400, summary: 'EMERGENCY (break-glass) needs X-Justification of at least 20 characters.' },
-  BREAK_GLASS_NOT_PERMITTED: { status: 403, summary: 'EMERGENCY (break-glass) stated by someone who is not a MACPT member; the refusal is logged.' },
+  PURPOSE_OF_USE_REQUIRED: {
+    status: 400,
+    summary: 'Header X-Purpose-Of-Use is missing or not one of the accepted purposes.',
+  },
+  JUSTIFICATION_REQUIRED: {
+    status: 400,
+    summary: 'EMERGENCY (break-glass) needs X-Justification of at least 20 characters.',
+  },
+  BREAK_GLASS_NOT_PERMITTED: {
+    status: 403,
+    summary: 'EMERGENCY (break-glass) stated by someone who is not a MACPT member; the refusal is logged.',
+  },
   BAD_USER_INPUT: { status: 400, summary: 'An argument is malformed, e.g. an NHS number without a valid check digit.' },
-  OPERATION_LIMIT_EXCEEDED: { status: 400, summary: 'The operation is too large, deep, aliased or wide, or has a fragment cycle.' },
-  TRUSTED_DOCUMENT_REQUIRED: { status: 400, summary: 'Only registered operations run here (TRUSTED_DOCUMENTS=required).' },
+  OPERATION_LIMIT_EXCEEDED: {
+    status: 400,
+    summary: 'The operation is too large, deep, aliased or wide, or has a fragment cycle.',
+  },
+  TRUSTED_DOCUMENT_REQUIRED: {
+    status: 400,
+    summary: 'Only registered operations run here (TRUSTED_DOCUMENTS=required).',
+  },
   RATE_LIMITED: { status: 429, summary: 'Too many requests, or too many different children, for one user.' },
-  RATE_LIMIT_UNAVAILABLE: { status: 503, summary: 'The rate limits could not be checked (their store did not answer), so the request was refused.' },
+  RATE_LIMIT_UNAVAILABLE: {
+    status: 503,
+    summary: 'The rate limits could not be checked (their store did not answer), so the request was refused.',
+  },
   NOT_FOUND: { status: 200, summary: 'No agency holds a record for the identifier asked for.' },
-  FORBIDDEN_BY_POLICY: { status: 200, summary: 'A field withheld by the owning agency\'s sharing policy; names the rule and agency.' },
-  AGENCY_UNAVAILABLE: { status: 200, summary: 'An agency\'s subgraph could not answer; its fields are missing, not empty.' },
-  DISCLOSURE_LOG_UNAVAILABLE: { status: 503, summary: 'The disclosure record could not be written, so no child data was sent.' },
-  INTERNAL_SERVER_ERROR: { status: 500, summary: 'An unexpected failure; details are in the server log, never in the response.' },
+  FORBIDDEN_BY_POLICY: {
+    status: 200,
+    summary: "A field withheld by the owning agency's sharing policy; names the rule and agency.",
+  },
+  AGENCY_UNAVAILABLE: {
+    status: 200,
+    summary: "An agency's subgraph could not answer; its fields are missing, not empty.",
+  },
+  DISCLOSURE_LOG_UNAVAILABLE: {
+    status: 503,
+    summary: 'The disclosure record could not be written, so no child data was sent.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    status: 500,
+    summary: 'An unexpected failure; details are in the server log, never in the response.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 /** One of the registered error codes. */

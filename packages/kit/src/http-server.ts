@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
 /** A plain JSON route served beside GraphQL (health checks, internal fact look-ups). */
-export type Route = (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+export type Route = (
+  req: IncomingMessage,
+  body: unknown,
+) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 /** Options for {@link serveGraphQL}. */
 export interface ServeOptions<TContext extends BaseContext> {
@@ -19,7 +22,10 @@ export interface ServeOptions<TContext extends BaseContext> {
   /** The signed internal context can be large for a 500-child batch. @default 256 KiB */
   maxHeaderBytes?: number;
   /** Runs before GraphQL sees the request; an answer here refuses it (limits, trusted documents). */
-  preflight?: (req: IncomingMessage, body: unknown) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | null>;
+  preflight?: (
+    req: IncomingMessage,
+    body: unknown,
+  ) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | null>;
   /**
    * Told of every request refused before GraphQL could read it (headers too large, a body too large
    * or not JSON), so it can be recorded; returns the request id the answer carries. `req` is absent
@@ -55,7 +61,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   // A route may answer with text (CSV, say) by giving a string body and its own content-type.
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -71,14 +81,22 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
  * Serves an Apollo Server on Node's own `http` module: the documented `executeHTTPGraphQLRequest`
  * integration, so we control body and header limits and can add plain routes without a framework.
  */
-export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<{ server: Server; url: string; close: (graceMs?: number) => Promise<void> }> {
+export async function serveGraphQL<TContext extends BaseContext>(
+  options: ServeOptions<TContext>,
+): Promise<{ server: Server; url: string; close: (graceMs?: number) => Promise<void> }> {
   const { server: apollo, routes = {}, maxBodyBytes = 2 * 1024 * 1024 } = options;
-  const http = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 256 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.destroy(error instanceof Error ? error : undefined);
-    });
-  });
+  const http = createServer(
+    { maxHeaderSize: options.maxHeaderBytes ?? 256 * 1024, keepAliveTimeout: 65_000 },
+    (req, res) => {
+      void handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          sendJson(res, 500, {
+            errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+          });
+        else res.destroy(error instanceof Error ? error : undefined);
+      });
+    },
+  );
   const noted = async (status: number, code: string, req?: IncomingMessage): Promise<Record<string, string>> => {
     const requestId = await options.onRefusedEarly?.({ status, code, ...(req ? { req } : {}) }).catch(() => undefined);
     return requestId ? { 'x-request-id': requestId } : {};
@@ -88,11 +106,17 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     if (!socket.writable) return void socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
-    const message = tooLarge ? `Request headers exceed ${options.maxHeaderBytes ?? 256 * 1024} bytes` : 'Malformed HTTP request';
+    const message = tooLarge
+      ? `Request headers exceed ${options.maxHeaderBytes ?? 256 * 1024} bytes`
+      : 'Malformed HTTP request';
     void noted(status, tooLarge ? 'REQUEST_HEADERS_TOO_LARGE' : 'MALFORMED_HTTP_REQUEST').then((headers) => {
       const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
-      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`);
+      const extra = Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('');
+      socket.end(
+        `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`,
+      );
     });
   });
 
@@ -105,7 +129,14 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       if (error instanceof BodyTooLarge) {
         // The rest of the body is still on its way: discard it and close the connection, so a keep-alive
         // client's next request is not read from the middle of this one's body.
-        sendJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] }, { connection: 'close', ...(await noted(413, 'REQUEST_BODY_TOO_LARGE', req)) });
+        sendJson(
+          res,
+          413,
+          {
+            errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }],
+          },
+          { connection: 'close', ...(await noted(413, 'REQUEST_BODY_TOO_LARGE', req)) },
+        );
         return;
       }
       throw error;
@@ -115,7 +146,12 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
       try {
         body = JSON.parse(raw);
       } catch {
-        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] }, await noted(400, 'BODY_NOT_JSON', req));
+        sendJson(
+          res,
+          400,
+          { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] },
+          await noted(400, 'BODY_NOT_JSON', req),
+        );
         return;
       }
     }

@@ -26,7 +26,11 @@ export async function ensureKeyPair(dir: string, name: string): Promise<KeyPairF
     mkdirSync(dir, { recursive: true });
     const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
     const kid = `${name}-${Date.now().toString(36)}`;
-    const pair: KeyPairFiles = { kid, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG } };
+    const pair: KeyPairFiles = {
+      kid,
+      privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG },
+      publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG },
+    };
     const tmp = `${privateFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(pair), { mode: 0o600 });
     try {

@@ -19,7 +19,9 @@ describe('NHS number validation', () => {
   });
 
   it('refuses prefixes whose check digit would be 10', () => {
-    const prefix = Array.from({ length: 100 }, (_, i) => `9990000${String(i).padStart(2, '0')}`).find((p) => nhsCheckDigit(p) === null);
+    const prefix = Array.from({ length: 100 }, (_, i) => `9990000${String(i).padStart(2, '0')}`).find(
+      (p) => nhsCheckDigit(p) === null,
+    );
     expect(prefix).toBeDefined();
     expect(nhsNumberProblem(`${prefix}0`)).toMatch(/no valid modulus-11 check digit/);
   });

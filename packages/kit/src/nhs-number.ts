@@ -12,9 +12,11 @@ export function nhsCheckDigit(firstNine: string): number | null {
 
 /** Why a string is not an NHS number, or `null` when it is one. */
 export function nhsNumberProblem(value: string): string | null {
-  if (!/^\d{10}$/.test(value)) return `an NHS number is exactly 10 digits with no spaces; got ${JSON.stringify(value.slice(0, 40))}`;
+  if (!/^\d{10}$/.test(value))
+    return `an NHS number is exactly 10 digits with no spaces; got ${JSON.stringify(value.slice(0, 40))}`;
   const expected = nhsCheckDigit(value.slice(0, 9));
-  if (expected === null) return `${value} cannot be an NHS number: its first nine digits have no valid modulus-11 check digit`;
+  if (expected === null)
+    return `${value} cannot be an NHS number: its first nine digits have no valid modulus-11 check digit`;
   if (expected !== Number(value[9])) return `${value} fails the modulus-11 check: the last digit should be ${expected}`;
   return null;
 }

@@ -40,15 +40,42 @@ function answersPing(port: number): Promise<boolean> {
 }
 
 /** Starts Debian's `redis-server` with the disclosure log's settings (AOF on, `appendfsync always`). */
-export async function startRedisServer(options: { appendfsync?: 'always' | 'everysec' | 'no'; binary?: string; /** Pin to these CPUs (taskset), as benchmarks do. */ cpus?: string } = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  options: {
+    appendfsync?: 'always' | 'everysec' | 'no';
+    binary?: string /** Pin to these CPUs (taskset), as benchmarks do. */;
+    cpus?: string;
+  } = {},
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'macpt-redis-'));
   let child: ChildProcess | null = null;
   const start = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--protected-mode', 'yes'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      options.appendfsync ?? 'always',
+      '--protected-mode',
+      'yes',
+    ];
     const binary = options.binary ?? 'redis-server';
-    child = options.cpus ? spawn('taskset', ['-c', options.cpus, binary, ...args], { stdio: 'ignore' }) : spawn(binary, args, { stdio: 'ignore' });
-    const failed = new Promise<never>((_, reject) => child!.once('error', (e) => reject(new Error(`redis-server could not start (${e.message}); install it: apt-get install -y redis-server`))));
+    child = options.cpus
+      ? spawn('taskset', ['-c', options.cpus, binary, ...args], { stdio: 'ignore' })
+      : spawn(binary, args, { stdio: 'ignore' });
+    const failed = new Promise<never>((_, reject) =>
+      child!.once('error', (e) =>
+        reject(new Error(`redis-server could not start (${e.message}); install it: apt-get install -y redis-server`)),
+      ),
+    );
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (await Promise.race([answersPing(port), failed])) return;

@@ -39,12 +39,27 @@ export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQ
         let nhsNumber: string | undefined;
         if (isRoot) {
           const refusal = entryRefusal(user, purpose);
-          if (refusal) throw forbidden({ rule: refusal, agency: engine.fieldRule(coordinate)?.agency ?? 'unknown', class: 'IDENTITY' });
+          if (refusal)
+            throw forbidden({
+              rule: refusal,
+              agency: engine.fieldRule(coordinate)?.agency ?? 'unknown',
+              class: 'IDENTITY',
+            });
         } else {
           const s = source as { nhsNumber?: unknown; [CHILD]?: string };
           nhsNumber = typeof s.nhsNumber === 'string' ? s.nhsNumber : s[CHILD];
           const attributes = nhsNumber ? context.attributesOf(nhsNumber) : null;
-          const decision = engine.decide(user, purpose, coordinate, attributes ?? { relationship: 'NONE', purposeSupported: false, confidentialBy: [], locationUnverifiedBy: [] });
+          const decision = engine.decide(
+            user,
+            purpose,
+            coordinate,
+            attributes ?? {
+              relationship: 'NONE',
+              purposeSupported: false,
+              confidentialBy: [],
+              locationUnverifiedBy: [],
+            },
+          );
           if (!decision.allowed) throw forbidden(decision);
         }
         const value = resolve(source, args, context, info);

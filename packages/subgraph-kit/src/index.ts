@@ -1,5 +1,12 @@
 export { SqlStore, groupByKey, oneByKey } from './store.js';
-export { createSubgraphServer, policyEngine, startSubgraph, subgraphContext, type SubgraphContext, type SubgraphDefinition } from './subgraph.js';
+export {
+  createSubgraphServer,
+  policyEngine,
+  startSubgraph,
+  subgraphContext,
+  type SubgraphContext,
+  type SubgraphDefinition,
+} from './subgraph.js';
 export { guardSchema, type GuardContext } from './guard.js';
-export { openAgencyStore, runSubgraphMain, seedStore, subgraphConfig, type SubgraphEntry } from './subgraph-main.js';
+export { openAgencyStore, runSubgraphMain, subgraphConfig, type SubgraphEntry } from './subgraph-main.js';
 export { listLoader, rowLoader, sinceDate } from './loaders.js';

@@ -21,7 +21,8 @@ export class SqlStore {
     // Read through a memory map (up to 2 GiB) rather than a read() per page: a caseload's children are
     // scattered over a large store, and at 900,000 children the page cache alone misses often.
     this.db.pragma('mmap_size = 2147483648');
-    if (!options.readonly) this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
+    if (!options.readonly)
+      this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
   }
 
   /** A value recorded about the store itself (e.g. the world it was seeded from). */
@@ -75,7 +76,11 @@ export function groupByKey<Row>(keys: readonly string[], rows: readonly Row[], k
 }
 
 /** One row (or null) per key in the keys' order, for one-to-one tables. */
-export function oneByKey<Row>(keys: readonly string[], rows: readonly Row[], keyOf: (row: Row) => string): (Row | null)[] {
+export function oneByKey<Row>(
+  keys: readonly string[],
+  rows: readonly Row[],
+  keyOf: (row: Row) => string,
+): (Row | null)[] {
   const byKey = new Map<string, Row>();
   for (const row of rows) byKey.set(keyOf(row), row);
   return keys.map((key) => byKey.get(key) ?? null);

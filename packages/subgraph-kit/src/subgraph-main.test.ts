@@ -3,8 +3,12 @@ import { subgraphConfig } from './subgraph-main.js';
 
 describe('subgraph configuration', () => {
   it('refuses to serve unchecked outside a benchmark', () => {
-    expect(() => subgraphConfig('health', 4002, { POLICY_ENFORCEMENT: 'off' })).toThrow(/benchmarks only and needs NODE_ENV=benchmark/);
-    expect(subgraphConfig('health', 4002, { POLICY_ENFORCEMENT: 'off', NODE_ENV: 'benchmark' }).POLICY_ENFORCEMENT).toBe('off');
+    expect(() => subgraphConfig('health', 4002, { POLICY_ENFORCEMENT: 'off' })).toThrow(
+      /benchmarks only and needs NODE_ENV=benchmark/,
+    );
+    expect(
+      subgraphConfig('health', 4002, { POLICY_ENFORCEMENT: 'off', NODE_ENV: 'benchmark' }).POLICY_ENFORCEMENT,
+    ).toBe('off');
   });
 
   it('takes the agency port override before PORT', () => {

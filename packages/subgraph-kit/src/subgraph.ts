@@ -1,12 +1,26 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type { CryptoKey } from 'jose';
 import { codedError, serveGraphQL, type Logger, type Route } from '@macpt/kit';
-import { factsBodyHash, INTERNAL_CONTEXT_HEADER, parseFactsRequest, type AgencyFacts, type CaseFact, type CaseQuery, type FactsResponse, verifyInternalContext, type InternalContext } from '@macpt/contract';
+import {
+  factsBodyHash,
+  INTERNAL_CONTEXT_HEADER,
+  parseFactsRequest,
+  type AgencyFacts,
+  type CaseFact,
+  type CaseQuery,
+  type FactsResponse,
+  verifyInternalContext,
+  type InternalContext,
+} from '@macpt/contract';
 import { PolicyEngine } from '@macpt/policies';
 import { guardSchema, type GuardContext } from './guard.js';
 
@@ -35,19 +49,31 @@ export interface SubgraphDefinition<TLoaders> {
 export const policyEngine = new PolicyEngine();
 
 /** Builds the Apollo Server of a subgraph, its every field guarded by the agency's policy. */
-export function createSubgraphServer<TLoaders>(definition: SubgraphDefinition<TLoaders>, options: { guard?: boolean } = {}): ApolloServer<SubgraphContext<TLoaders>> {
-  const schema = buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]);
+export function createSubgraphServer<TLoaders>(
+  definition: SubgraphDefinition<TLoaders>,
+  options: { guard?: boolean } = {},
+): ApolloServer<SubgraphContext<TLoaders>> {
+  const schema = buildSubgraphSchema([
+    { typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> },
+  ]);
   return new ApolloServer<SubgraphContext<TLoaders>>({
     schema: options.guard === false ? schema : guardSchema(schema, policyEngine),
     includeStacktraceInErrorResponses: false,
     // Only the gateway calls a subgraph: no usage reporting (so no federated traces), no HTTP cache
     // hints (the cache-control plugin would hook every field of every fetch), no landing page.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
 }
 
 /** The per-request context of a subgraph for a verified caller. */
-export function subgraphContext<TLoaders>(definition: SubgraphDefinition<TLoaders>, caller: InternalContext): SubgraphContext<TLoaders> {
+export function subgraphContext<TLoaders>(
+  definition: SubgraphDefinition<TLoaders>,
+  caller: InternalContext,
+): SubgraphContext<TLoaders> {
   return {
     loaders: definition.createLoaders(),
     requestId: caller.requestId,
@@ -58,16 +84,34 @@ export function subgraphContext<TLoaders>(definition: SubgraphDefinition<TLoader
 }
 
 const unauthenticated = (agency: string) =>
-  codedError('UNAUTHENTICATED', `The ${agency} subgraph answers only the gateway: a valid signed internal context (${INTERNAL_CONTEXT_HEADER}) is required.`, {}, { refusesRequest: true });
+  codedError(
+    'UNAUTHENTICATED',
+    `The ${agency} subgraph answers only the gateway: a valid signed internal context (${INTERNAL_CONTEXT_HEADER}) is required.`,
+    {},
+    { refusesRequest: true },
+  );
 
 /** Starts a subgraph on a port: GraphQL at `/graphql`, `POST /facts`, `GET /health`; all but health need the gateway's signature. */
 export async function startSubgraph<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
-  options: { port: number; host?: string; logger: Logger; verifyKey: CryptoKey; /** Benchmarks only: no signed context, no field checks. */ open?: boolean },
+  options: {
+    port: number;
+    host?: string;
+    logger: Logger;
+    verifyKey: CryptoKey /** Benchmarks only: no signed context, no field checks. */;
+    open?: boolean;
+  },
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const apollo = createSubgraphServer(definition, { guard: !options.open });
-  if (options.open) options.logger.warn('POLICY_ENFORCEMENT=off: this subgraph answers anyone, unchecked (benchmark mode)');
-  const OPEN: InternalContext = { requestId: 'benchmark', user: null, purpose: null, breakGlass: false, children: new Map() };
+  if (options.open)
+    options.logger.warn('POLICY_ENFORCEMENT=off: this subgraph answers anyone, unchecked (benchmark mode)');
+  const OPEN: InternalContext = {
+    requestId: 'benchmark',
+    user: null,
+    purpose: null,
+    breakGlass: false,
+    children: new Map(),
+  };
   await apollo.start();
   // The gateway reuses its fact-look-up context for seconds: remember verified tokens until they expire.
   const verified = new Map<string, { context: InternalContext; until: number }>();
@@ -84,7 +128,10 @@ export async function startSubgraph<TLoaders>(
       }
       return context;
     } catch (error) {
-      options.logger.warn({ reason: (error as Error).message, path: req.url }, 'refused a request without a valid signed context');
+      options.logger.warn(
+        { reason: (error as Error).message, path: req.url },
+        'refused a request without a valid signed context',
+      );
       throw unauthenticated(definition.agency);
     }
   };
@@ -97,7 +144,10 @@ export async function startSubgraph<TLoaders>(
         throw unauthenticated(definition.agency);
       }
     } catch (error) {
-      return { status: 401, body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] } };
+      return {
+        status: 401,
+        body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] },
+      };
     }
     const asked = parseFactsRequest(body);
     if (typeof asked === 'string') return { status: 400, body: { error: asked } };

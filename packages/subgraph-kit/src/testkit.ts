@@ -1,28 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildASTSchema, getNamedType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
-import type { Household } from '@macpt/synthetic';
+import { forEachBatch, type Household } from '@macpt/synthetic';
 import type { InternalContext } from '@macpt/contract';
 import type { Agency, ChildAttributes, PolicyUser } from '@macpt/policies';
 import { createSubgraphServer, subgraphContext, type SubgraphDefinition } from './subgraph.js';
-import { seedStore } from './subgraph-main.js';
 import { SqlStore } from './store.js';
 
 /** A fixed world for unit tests: small, fast, and the same every run. */
 export const TEST_WORLD = { seed: 7, children: 6000, asOf: '2026-11-01' } as const;
 
 /** An in-memory store of one agency, seeded from {@link TEST_WORLD}. */
-export function seededMemoryStore(migrate: (store: SqlStore) => void, writer: (store: SqlStore) => (h: Household) => void): SqlStore {
+export function seededMemoryStore(
+  migrate: (store: SqlStore) => void,
+  writer: (store: SqlStore) => (h: Household) => void,
+): SqlStore {
   const store = new SqlStore(':memory:');
   migrate(store);
-  seedStore(store, writer(store), TEST_WORLD);
+  const write = writer(store);
+  forEachBatch(
+    TEST_WORLD,
+    2_000,
+    store.db.transaction((batch: Household[]) => batch.forEach(write)),
+  );
   return store;
 }
 
 /** Tables of a store that hold agency data (everything but `meta`). */
 export function dataTables(store: SqlStore): string[] {
   // A household's location flag is read inside the query of the child's record, not by a statement of its own.
-  return (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'meta' AND name NOT LIKE '%\\_location\\_flag' ESCAPE '\\' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return (
+    store.db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'meta' AND name NOT LIKE '%\\_location\\_flag' ESCAPE '\\' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 /**
@@ -44,15 +57,36 @@ export function fullSelection(sdl: string, typeName: string, depth = 4): string 
   return walk(schema.getType(typeName) as GraphQLObjectType, 0);
 }
 
-const OWN_ROLE: Record<Agency, PolicyUser['role']> = { 'social-care': 'SOCIAL_WORKER', health: 'MACPT_HEALTH', police: 'MACPT_POLICE', education: 'MACPT_EDUCATION' };
+const OWN_ROLE: Record<Agency, PolicyUser['role']> = {
+  'social-care': 'SOCIAL_WORKER',
+  health: 'MACPT_HEALTH',
+  police: 'MACPT_POLICE',
+  education: 'MACPT_EDUCATION',
+};
 
 /** A signed-context payload as the gateway would send it: `user` named on every child, for a section 47 enquiry. */
-export function callerFor(agency: string, nhsNumbers: readonly string[], overrides: Partial<ChildAttributes> & { user?: Partial<PolicyUser>; purpose?: InternalContext['purpose'] } = {}): InternalContext {
+export function callerFor(
+  agency: string,
+  nhsNumbers: readonly string[],
+  overrides: Partial<ChildAttributes> & { user?: Partial<PolicyUser>; purpose?: InternalContext['purpose'] } = {},
+): InternalContext {
   const { user, purpose, ...attributes } = overrides;
-  const child: ChildAttributes = { relationship: 'NAMED', purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [], ...attributes };
+  const child: ChildAttributes = {
+    relationship: 'NAMED',
+    purposeSupported: true,
+    confidentialBy: [],
+    locationUnverifiedBy: [],
+    ...attributes,
+  };
   return {
     requestId: 'test',
-    user: { id: `test-${agency}`, role: OWN_ROLE[agency as Agency], agency: agency as Agency, la: 'LEICESTER', ...user },
+    user: {
+      id: `test-${agency}`,
+      role: OWN_ROLE[agency as Agency],
+      agency: agency as Agency,
+      la: 'LEICESTER',
+      ...user,
+    },
     purpose: purpose ?? 'SECTION_47_ENQUIRY',
     breakGlass: false,
     children: new Map(nhsNumbers.map((n) => [n, child])),
@@ -60,7 +94,12 @@ export function callerFor(agency: string, nhsNumbers: readonly string[], overrid
 }
 
 /** Resolves `Child` entities through the subgraph exactly as the gateway's `_entities` fetch does. */
-export async function resolveChildren<T>(definition: SubgraphDefinition<T>, nhsNumbers: readonly string[], selection: string, caller = callerFor(definition.agency, nhsNumbers)) {
+export async function resolveChildren<T>(
+  definition: SubgraphDefinition<T>,
+  nhsNumbers: readonly string[],
+  selection: string,
+  caller = callerFor(definition.agency, nhsNumbers),
+) {
   const server = createSubgraphServer(definition);
   await server.start();
   try {
@@ -100,7 +139,12 @@ export function batchingSuite<T>(s: BatchingSuite<T>): void {
     const store = seededMemoryStore(s.migrate, s.writer);
     const definition = s.definition(store);
     const selection = fullSelection(readFileSync(s.schemaFile, 'utf8'), 'Child');
-    const known = (n: number) => (store.db.prepare(`SELECT nhs_number AS n FROM ${s.childTable} ORDER BY nhs_number LIMIT ?`).all(n) as { n: string }[]).map((r) => r.n);
+    const known = (n: number) =>
+      (
+        store.db.prepare(`SELECT nhs_number AS n FROM ${s.childTable} ORDER BY nhs_number LIMIT ?`).all(n) as {
+          n: string;
+        }[]
+      ).map((r) => r.n);
 
     it.each([500, 50])('resolves %i children with one SQL statement per table', async (n) => {
       const children = known(n);

@@ -41,14 +41,18 @@ describe('synthetic world', () => {
     const open = children.filter((c) => c.socialCare?.caseId);
     expect(open.length).toBeGreaterThan(200);
     expect(open.length).toBeLessThan(700);
-    expect(new Set(open.map((c) => c.socialCare?.stage))).toEqual(new Set(['REFERRAL', 'STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN']));
+    expect(new Set(open.map((c) => c.socialCare?.stage))).toEqual(
+      new Set(['REFERRAL', 'STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN']),
+    );
     expect(open.filter((c) => c.socialCare?.cpPlan).length).toBeGreaterThan(30);
   });
 
   it('places households in all three LAs with adults, and seeds confidential locations from each kind of flag', () => {
     expect(new Set(households.map((h) => h.la))).toEqual(new Set(['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']));
     expect(households.every((h) => h.adults.length >= 1)).toBe(true);
-    expect(new Set(households.map((h) => h.confidentialBy).filter(Boolean))).toEqual(new Set(['police', 'health', 'social-care']));
+    expect(new Set(households.map((h) => h.confidentialBy).filter(Boolean))).toEqual(
+      new Set(['police', 'health', 'social-care']),
+    );
   });
 
   it('seeds police intelligence under handling codes other than P, and confidential sexual-health contacts', () => {

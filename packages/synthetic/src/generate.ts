@@ -29,7 +29,9 @@ export function* nhsNumbers(): Generator<string> {
 /** Streams the world's households until `children` children exist; memory stays flat at any size. */
 export function* generateWorld(options: WorldOptions): Generator<Household> {
   if (!Number.isInteger(options.children) || options.children < 1 || options.children > MAX_CHILDREN) {
-    throw new RangeError(`children must be a whole number from 1 to ${MAX_CHILDREN} (the NHS test range holds no more valid numbers); got ${options.children}`);
+    throw new RangeError(
+      `children must be a whole number from 1 to ${MAX_CHILDREN} (the NHS test range holds no more valid numbers); got ${options.children}`,
+    );
   }
   const numbers = nhsNumbers();
   const next = () => numbers.next().value as string;

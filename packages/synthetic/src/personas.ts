@@ -34,13 +34,16 @@ export class PersonaCollector {
   personas(): Persona[] {
     const out: Persona[] = [];
     for (const la of LOCAL_AUTHORITIES) {
-      for (const worker of MACPT_TEAMS[la]) out.push({ ...worker, sub: worker.id, namedOn: this.namedOn.get(worker.id) ?? [] });
+      for (const worker of MACPT_TEAMS[la])
+        out.push({ ...worker, sub: worker.id, namedOn: this.namedOn.get(worker.id) ?? [] });
       const schools = SCHOOLS.filter((s) => s.la === la)
         .map((s) => ({ s, onCases: this.pupilsOnCases.get(s.urn)?.length ?? 0 }))
         .sort((a, b) => b.onCases - a.onCases || a.s.urn.localeCompare(b.s.urn))
         .slice(0, 2);
       for (const { s } of schools) {
-        const pupils = [...new Set([...(this.pupilsOnCases.get(s.urn) ?? []), ...(this.pupils.get(s.urn) ?? [])])].slice(0, SAMPLE);
+        const pupils = [
+          ...new Set([...(this.pupilsOnCases.get(s.urn) ?? []), ...(this.pupils.get(s.urn) ?? [])]),
+        ].slice(0, SAMPLE);
         out.push({ ...dslFor(s), sub: `dsl-${s.urn}`, pupils });
       }
     }

@@ -60,7 +60,14 @@ export interface HealthFacts {
 }
 
 export interface PoliceFacts {
-  incidents: { id: string; date: string; kind: string; involvement: 'VICTIM' | 'WITNESS' | 'SUSPECT'; location: string; summary: string }[];
+  incidents: {
+    id: string;
+    date: string;
+    kind: string;
+    involvement: 'VICTIM' | 'WITNESS' | 'SUSPECT';
+    location: string;
+    summary: string;
+  }[];
   missingEpisodes: { id: string; reportedOn: string; durationHours: number; returnInterview: boolean }[];
   exploitation: { cse: boolean; cce: boolean; assessedOn: string } | null;
   policeProtection: { id: string; date: string; reason: string }[];

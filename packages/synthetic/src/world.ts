@@ -52,11 +52,14 @@ export const SCHOOLS: readonly School[] = LOCAL_AUTHORITIES.flatMap((la) =>
 
 /** Every GP practice in the footprint, with synthetic ODS-style codes. */
 export const GP_PRACTICES: readonly GpPractice[] = LOCAL_AUTHORITIES.flatMap((la) =>
-  Array.from({ length: PRACTICES_PER_LA[la] }, (_, i): GpPractice => ({
-    odsCode: `Z${LA_CODE[la]}${String(i + 1).padStart(4, '0')}`,
-    name: `${town(la, i)} Medical Practice${i >= TOWNS[la].length ? ` ${Math.floor(i / TOWNS[la].length) + 1}` : ''}`,
-    la,
-  })),
+  Array.from(
+    { length: PRACTICES_PER_LA[la] },
+    (_, i): GpPractice => ({
+      odsCode: `Z${LA_CODE[la]}${String(i + 1).padStart(4, '0')}`,
+      name: `${town(la, i)} Medical Practice${i >= TOWNS[la].length ? ` ${Math.floor(i / TOWNS[la].length) + 1}` : ''}`,
+      la,
+    }),
+  ),
 );
 
 export function schoolsIn(la: LocalAuthority, phase: School['phase']): School[] {
@@ -68,7 +71,15 @@ export function practicesIn(la: LocalAuthority): GpPractice[] {
 }
 
 /** Roles of DESIGN section 4. */
-export const ROLES = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION', 'SCHOOL_DSL', 'IG_LEAD'] as const;
+export const ROLES = [
+  'LCPP',
+  'SOCIAL_WORKER',
+  'MACPT_POLICE',
+  'MACPT_HEALTH',
+  'MACPT_EDUCATION',
+  'SCHOOL_DSL',
+  'IG_LEAD',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A member of staff who can be named on a case or sign in as a demo persona. */
@@ -89,20 +100,32 @@ const TEAM_SHAPE: readonly (readonly [Role, Agency, string, number])[] = [
   ['MACPT_EDUCATION', 'education', 'education', 2],
 ];
 
-const STAFF_NAMES = ['Alex Marlow', 'Sam Pendry', 'Jo Whitcombe', 'Chris Haddon', 'Robin Elsey', 'Pat Cawley', 'Morgan Tait', 'Jamie Rudd'];
+const STAFF_NAMES = [
+  'Alex Marlow',
+  'Sam Pendry',
+  'Jo Whitcombe',
+  'Chris Haddon',
+  'Robin Elsey',
+  'Pat Cawley',
+  'Morgan Tait',
+  'Jamie Rudd',
+];
 
 /** The MACPT of each LA: one LCPP, social workers and named workers from police, health and education. */
 export const MACPT_TEAMS = Object.fromEntries(
   LOCAL_AUTHORITIES.map((la, laIndex) => {
     let n = laIndex;
     const team = TEAM_SHAPE.flatMap(([role, agency, prefix, count]) =>
-      Array.from({ length: count }, (_, i): Worker => ({
-        id: count === 1 ? `${prefix}-${la.toLowerCase()}` : `${prefix}-${la.toLowerCase()}-${i + 1}`,
-        name: STAFF_NAMES[n++ % STAFF_NAMES.length] as string,
-        role,
-        agency,
-        la,
-      })),
+      Array.from(
+        { length: count },
+        (_, i): Worker => ({
+          id: count === 1 ? `${prefix}-${la.toLowerCase()}` : `${prefix}-${la.toLowerCase()}-${i + 1}`,
+          name: STAFF_NAMES[n++ % STAFF_NAMES.length] as string,
+          role,
+          agency,
+          la,
+        }),
+      ),
     );
     return [la, team];
   }),
@@ -110,8 +133,21 @@ export const MACPT_TEAMS = Object.fromEntries(
 
 /** The designated safeguarding lead of a school (not a MACPT member). */
 export function dslFor(school: School): Worker {
-  return { id: `dsl-${school.urn}`, name: `DSL of ${school.name}`, role: 'SCHOOL_DSL', agency: 'education', la: school.la, school: school.urn };
+  return {
+    id: `dsl-${school.urn}`,
+    name: `DSL of ${school.name}`,
+    role: 'SCHOOL_DSL',
+    agency: 'education',
+    la: school.la,
+    school: school.urn,
+  };
 }
 
 /** One information-governance lead per agency: they review the disclosure log and see no child records. */
-export const IG_LEADS: readonly Worker[] = AGENCIES.map((agency) => ({ id: `ig-${agency}`, name: `IG lead, ${agency}`, role: 'IG_LEAD', agency, la: null }));
+export const IG_LEADS: readonly Worker[] = AGENCIES.map((agency) => ({
+  id: `ig-${agency}`,
+  name: `IG lead, ${agency}`,
+  role: 'IG_LEAD',
+  agency,
+  la: null,
+}));

@@ -9,7 +9,8 @@ const RESTRICTED = { class: 'RESTRICTED' } as const;
 
 export const educationPolicy: AgencyPolicy = {
   agency: 'education',
-  lawfulBasis: 'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18 (safeguarding of children and individuals at risk)',
+  lawfulBasis:
+    'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18 (safeguarding of children and individuals at risk)',
   sensitiveRoles: ['MACPT_EDUCATION', 'SOCIAL_WORKER'],
   fields: {
     'Child.nhsNumber': IDENTITY,

@@ -12,7 +12,8 @@ const ENCOMPASS = { class: 'SAFEGUARDING', encompass: true } as const;
 
 export const policePolicy: AgencyPolicy = {
   agency: 'police',
-  lawfulBasis: 'DPA 2018 Part 3 (law enforcement processing), s.35 and Sch. 8 para. 4 (safeguarding of children and individuals at risk)',
+  lawfulBasis:
+    'DPA 2018 Part 3 (law enforcement processing), s.35 and Sch. 8 para. 4 (safeguarding of children and individuals at risk)',
   sensitiveRoles: ['MACPT_POLICE', 'SOCIAL_WORKER'],
   locationFlag: 'a refuge address or other household location that must not be disclosed outside police',
   fields: {

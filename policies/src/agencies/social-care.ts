@@ -10,7 +10,8 @@ const RESTRICTED = { class: 'RESTRICTED' } as const;
 
 export const socialCarePolicy: AgencyPolicy = {
   agency: 'social-care',
-  lawfulBasis: 'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18 (safeguarding of children and individuals at risk)',
+  lawfulBasis:
+    'UK GDPR Art. 6(1)(e) and Art. 9(2)(g); DPA 2018 Sch. 1 para. 18 (safeguarding of children and individuals at risk)',
   sensitiveRoles: ['SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'],
   childLinks: { MacptCase: 'child' },
   runsCases: true,

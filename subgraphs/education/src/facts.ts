@@ -7,7 +7,13 @@ export function educationFacts(q: EducationQueries) {
     const pupils = new Map(q.pupils(nhsNumbers).map((p) => [p.nhsNumber, p]));
     return nhsNumbers.map((nhsNumber) => {
       const p = pupils.get(nhsNumber);
-      return { nhsNumber, known: p !== undefined, uprn: p?.uprn ?? null, schoolUrn: p?.schoolUrn ?? null, confidentialLocation: false };
+      return {
+        nhsNumber,
+        known: p !== undefined,
+        uprn: p?.uprn ?? null,
+        schoolUrn: p?.schoolUrn ?? null,
+        confidentialLocation: false,
+      };
     });
   };
 }

@@ -1,5 +1,9 @@
 import { runSubgraphMain } from '@macpt/subgraph-kit';
 import { educationSubgraph } from './app.js';
-import { educationWriter, migrate } from './store/index.js';
+import { migrate } from './store/index.js';
 
-await runSubgraphMain({ packageJson: new URL('../package.json', import.meta.url), migrate, writer: educationWriter, definition: educationSubgraph });
+await runSubgraphMain({
+  packageJson: new URL('../package.json', import.meta.url),
+  migrate,
+  definition: educationSubgraph,
+});

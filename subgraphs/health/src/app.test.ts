@@ -1,5 +1,13 @@
 import { batchingSuite } from '@macpt/subgraph-kit/testkit';
 import { healthSubgraph, SCHEMA_FILE } from './app.js';
-import { healthWriter, migrate } from './store/index.js';
+import { migrate, writer as healthWriter } from './store/seed.js';
 
-batchingSuite({ agency: 'health', schemaFile: SCHEMA_FILE, recordField: 'health', childTable: 'h_patient', migrate, writer: healthWriter, definition: healthSubgraph });
+batchingSuite({
+  agency: 'health',
+  schemaFile: SCHEMA_FILE,
+  recordField: 'health',
+  childTable: 'h_patient',
+  migrate,
+  writer: healthWriter,
+  definition: healthSubgraph,
+});

@@ -8,7 +8,12 @@ export function healthFacts(q: HealthQueries) {
     return nhsNumbers.map((nhsNumber) => {
       const p = patients.get(nhsNumber);
       // The NHS demographics sensitive-record flag ("S-flag") is held on the household's registration.
-      return { nhsNumber, known: p !== undefined, uprn: p?.uprn ?? null, confidentialLocation: p?.locationFlagged === 1 };
+      return {
+        nhsNumber,
+        known: p !== undefined,
+        uprn: p?.uprn ?? null,
+        confidentialLocation: p?.locationFlagged === 1,
+      };
     });
   };
 }

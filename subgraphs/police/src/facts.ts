@@ -8,7 +8,12 @@ export function policeFacts(q: PoliceQueries) {
     return nhsNumbers.map((nhsNumber) => {
       const p = people.get(nhsNumber);
       // A refuge address, or another household location that must not leave police.
-      return { nhsNumber, known: p !== undefined, uprn: p?.uprn ?? null, confidentialLocation: p?.locationFlagged === 1 };
+      return {
+        nhsNumber,
+        known: p !== undefined,
+        uprn: p?.uprn ?? null,
+        confidentialLocation: p?.locationFlagged === 1,
+      };
     });
   };
 }

@@ -3,8 +3,10 @@ import type { PoliceQueries } from './store/queries.js';
 
 /** Police's per-request DataLoaders: one SQL statement per table per batch of children. */
 export function createLoaders(q: PoliceQueries) {
-  const byChild = <Row extends { nhsNumber: string }>(run: (keys: readonly string[]) => Row[]) => listLoader(run, (r) => r.nhsNumber);
-  const byHousehold = <Row extends { householdId: string }>(run: (keys: readonly string[]) => Row[]) => listLoader(run, (r) => r.householdId);
+  const byChild = <Row extends { nhsNumber: string }>(run: (keys: readonly string[]) => Row[]) =>
+    listLoader(run, (r) => r.nhsNumber);
+  const byHousehold = <Row extends { householdId: string }>(run: (keys: readonly string[]) => Row[]) =>
+    listLoader(run, (r) => r.householdId);
   return {
     // A child police hold nothing about has no row: null, not an error.
     person: rowLoader(q.people, (r) => r.nhsNumber),

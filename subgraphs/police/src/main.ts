@@ -1,5 +1,9 @@
 import { runSubgraphMain } from '@macpt/subgraph-kit';
 import { policeSubgraph } from './app.js';
-import { migrate, policeWriter } from './store/index.js';
+import { migrate } from './store/index.js';
 
-await runSubgraphMain({ packageJson: new URL('../package.json', import.meta.url), migrate, writer: policeWriter, definition: policeSubgraph });
+await runSubgraphMain({
+  packageJson: new URL('../package.json', import.meta.url),
+  migrate,
+  definition: policeSubgraph,
+});

@@ -1,5 +1,13 @@
 import { batchingSuite } from '@macpt/subgraph-kit/testkit';
 import { socialCareSubgraph, SCHEMA_FILE } from './app.js';
-import { socialCareWriter, migrate } from './store/index.js';
+import { migrate, writer as socialCareWriter } from './store/seed.js';
 
-batchingSuite({ agency: 'social-care', schemaFile: SCHEMA_FILE, recordField: 'socialCare', childTable: 'sc_child', migrate, writer: socialCareWriter, definition: socialCareSubgraph });
+batchingSuite({
+  agency: 'social-care',
+  schemaFile: SCHEMA_FILE,
+  recordField: 'socialCare',
+  childTable: 'sc_child',
+  migrate,
+  writer: socialCareWriter,
+  definition: socialCareSubgraph,
+});

@@ -16,7 +16,12 @@ export function socialCareFacts(q: SocialCareQueries) {
         uprn: child?.uprn ?? null,
         confidentialLocation: child?.locationFlagged === 1,
         openCase: kase
-          ? { id: kase.id, la: kase.localAuthority, stage: kase.stage, namedWorkers: workers.filter((w) => w.caseId === kase.id).map((w) => w.userId) }
+          ? {
+              id: kase.id,
+              la: kase.localAuthority,
+              stage: kase.stage,
+              namedWorkers: workers.filter((w) => w.caseId === kase.id).map((w) => w.userId),
+            }
           : null,
       };
     });

@@ -1,5 +1,9 @@
 import { runSubgraphMain } from '@macpt/subgraph-kit';
 import { socialCareSubgraph } from './app.js';
-import { migrate, socialCareWriter } from './store/index.js';
+import { migrate } from './store/index.js';
 
-await runSubgraphMain({ packageJson: new URL('../package.json', import.meta.url), migrate, writer: socialCareWriter, definition: socialCareSubgraph });
+await runSubgraphMain({
+  packageJson: new URL('../package.json', import.meta.url),
+  migrate,
+  definition: socialCareSubgraph,
+});

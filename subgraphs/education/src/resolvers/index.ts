@@ -20,7 +20,12 @@ export function resolvers() {
       attendance: (p: PupilRow) =>
         p.attendanceRate === null
           ? null
-          : { nhsNumber: p.nhsNumber, rate: p.attendanceRate, persistentAbsence: p.attendanceRate < PERSISTENT_ABSENCE_BELOW, sessionsPossible: p.sessionsPossible },
+          : {
+              nhsNumber: p.nhsNumber,
+              rate: p.attendanceRate,
+              persistentAbsence: p.attendanceRate < PERSISTENT_ABSENCE_BELOW,
+              sessionsPossible: p.sessionsPossible,
+            },
       suspensions: (p: PupilRow, _: unknown, ctx: Ctx) => ctx.loaders.suspensions.load(p.nhsNumber),
       exclusions: (p: PupilRow, _: unknown, ctx: Ctx) => ctx.loaders.exclusions.load(p.nhsNumber),
       dslConcerns: (p: PupilRow, _: unknown, ctx: Ctx) => ctx.loaders.dslConcerns.load(p.nhsNumber),

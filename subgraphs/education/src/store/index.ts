@@ -1,3 +1,2 @@
 export { migrate } from './schema.js';
 export { educationQueries, type EducationQueries } from './queries.js';
-export { educationWriter } from './seed.js';

@@ -15,10 +15,29 @@ export function educationWriter(store: SqlStore): (household: Household) => void
       const e = c.education;
       if (!e) continue;
       const n = c.nhsNumber;
-      pupil.run(n, c.name, c.dateOfBirth, household.id, e.schoolUrn, household.address, e.attendanceRate, e.sessionsPossible, e.sen, e.senDetail, e.electiveHomeEducation ? 1 : 0, e.childMissingEducation ? 1 : 0, e.pastoralNotes, household.uprn);
+      pupil.run(
+        n,
+        c.name,
+        c.dateOfBirth,
+        household.id,
+        e.schoolUrn,
+        household.address,
+        e.attendanceRate,
+        e.sessionsPossible,
+        e.sen,
+        e.senDetail,
+        e.electiveHomeEducation ? 1 : 0,
+        e.childMissingEducation ? 1 : 0,
+        e.pastoralNotes,
+        household.uprn,
+      );
       for (const s of e.suspensions) suspension.run(s.id, n, s.date, s.days, s.reason);
       for (const x of e.exclusions) exclusion.run(x.id, n, x.date, x.reason);
       for (const d of e.dslConcerns) concern.run(d.id, n, d.date, d.category, d.summary);
     }
   };
 }
+
+/** What the dev launcher seeds this agency's store with: its tables, and its part of each synthetic household. */
+export { migrate } from './schema.js';
+export { educationWriter as writer };

@@ -22,8 +22,10 @@ export function resolvers() {
       wasNotBrought: (p: PatientRow, _: unknown, ctx: Ctx) => ctx.loaders.wnb.load(p.nhsNumber),
       immunisations: (p: PatientRow, _: unknown, ctx: Ctx) => ctx.loaders.immunisations.load(p.nhsNumber),
       camhs: (p: PatientRow, _: unknown, ctx: Ctx) => ctx.loaders.camhs.load(p.nhsNumber),
-      sexualHealth: async (p: PatientRow, _: unknown, ctx: Ctx) => (await ctx.loaders.sexualHealth.load(p.nhsNumber)).filter((s) => s.confidential === 0),
-      confidentialSexualHealth: async (p: PatientRow, _: unknown, ctx: Ctx) => (await ctx.loaders.sexualHealth.load(p.nhsNumber)).filter((s) => s.confidential === 1),
+      sexualHealth: async (p: PatientRow, _: unknown, ctx: Ctx) =>
+        (await ctx.loaders.sexualHealth.load(p.nhsNumber)).filter((s) => s.confidential === 0),
+      confidentialSexualHealth: async (p: PatientRow, _: unknown, ctx: Ctx) =>
+        (await ctx.loaders.sexualHealth.load(p.nhsNumber)).filter((s) => s.confidential === 1),
       householdMaternityConcerns: (p: PatientRow, _: unknown, ctx: Ctx) => ctx.loaders.maternity.load(p.householdId),
     },
   };

@@ -1,3 +1,2 @@
 export { migrate } from './schema.js';
 export { healthQueries, type HealthQueries } from './queries.js';
-export { healthWriter } from './seed.js';

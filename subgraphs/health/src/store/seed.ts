@@ -20,7 +20,19 @@ export function healthWriter(store: SqlStore): (household: Household) => void {
     for (const c of household.children) {
       const h = c.health;
       const n = c.nhsNumber;
-      patient.run(n, c.name, c.dateOfBirth, c.sex, household.id, household.address, household.postcode, h.gpPractice, h.professional.kind, h.professional.name, household.uprn);
+      patient.run(
+        n,
+        c.name,
+        c.dateOfBirth,
+        c.sex,
+        household.id,
+        household.address,
+        household.postcode,
+        h.gpPractice,
+        h.professional.kind,
+        h.professional.name,
+        household.uprn,
+      );
       for (const a of h.aeAttendances) ae.run(a.id, n, a.date, a.hospital, a.injuryCode, a.description);
       for (const w of h.wasNotBrought) wnb.run(w.id, n, w.date, w.clinic);
       for (const i of h.immunisations) imm.run(n, i.vaccine, i.status, i.date);
@@ -29,3 +41,7 @@ export function healthWriter(store: SqlStore): (household: Household) => void {
     }
   };
 }
+
+/** What the dev launcher seeds this agency's store with: its tables, and its part of each synthetic household. */
+export { migrate } from './schema.js';
+export { healthWriter as writer };

@@ -25,8 +25,10 @@ export function resolvers() {
       missingEpisodes: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.missing.load(p.nhsNumber),
       exploitationRisk: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.exploitation.load(p.nhsNumber),
       policeProtection: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.protection.load(p.nhsNumber),
-      intelligence: async (p: PersonRow, _: unknown, ctx: Ctx) => (await ctx.loaders.intelligence.load(p.nhsNumber)).filter((i) => shareable(i.handlingCode)),
-      restrictedIntelligence: async (p: PersonRow, _: unknown, ctx: Ctx) => (await ctx.loaders.intelligence.load(p.nhsNumber)).filter((i) => !shareable(i.handlingCode)),
+      intelligence: async (p: PersonRow, _: unknown, ctx: Ctx) =>
+        (await ctx.loaders.intelligence.load(p.nhsNumber)).filter((i) => shareable(i.handlingCode)),
+      restrictedIntelligence: async (p: PersonRow, _: unknown, ctx: Ctx) =>
+        (await ctx.loaders.intelligence.load(p.nhsNumber)).filter((i) => !shareable(i.handlingCode)),
       householdOffending: (p: PersonRow, _: unknown, ctx: Ctx) => ctx.loaders.offences.load(p.householdId),
     },
   };

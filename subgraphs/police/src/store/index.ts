@@ -1,3 +1,2 @@
 export { migrate } from './schema.js';
 export { policeQueries, type PoliceQueries } from './queries.js';
-export { policeWriter } from './seed.js';

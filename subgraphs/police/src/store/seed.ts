@@ -22,7 +22,15 @@ export function policeWriter(store: SqlStore): (household: Household) => void {
     for (const d of household.police.domesticAbuse) da.run(d.id, household.id, d.date, d.risk, d.location);
     for (const o of household.police.adultOffending) {
       const adult = household.adults.find((a) => a.id === o.adultId);
-      offence.run(o.id, household.id, adult?.name ?? 'Unknown adult', adult?.relationship ?? 'UNKNOWN', o.offence, o.date, o.outcome);
+      offence.run(
+        o.id,
+        household.id,
+        adult?.name ?? 'Unknown adult',
+        adult?.relationship ?? 'UNKNOWN',
+        o.offence,
+        o.date,
+        o.outcome,
+      );
     }
     for (const c of involved) {
       const p = c.police!;
@@ -31,9 +39,14 @@ export function policeWriter(store: SqlStore): (household: Household) => void {
       for (const i of p.incidents) incident.run(i.id, n, i.date, i.kind, i.involvement, i.location, i.summary);
       for (const e of p.encompass) encompass.run(e.id, n, e.incidentId, e.schoolUrn, e.sentAt);
       for (const m of p.missingEpisodes) missing.run(m.id, n, m.reportedOn, m.durationHours, m.returnInterview ? 1 : 0);
-      if (p.exploitation) exploitation.run(n, p.exploitation.cse ? 1 : 0, p.exploitation.cce ? 1 : 0, p.exploitation.assessedOn);
+      if (p.exploitation)
+        exploitation.run(n, p.exploitation.cse ? 1 : 0, p.exploitation.cce ? 1 : 0, p.exploitation.assessedOn);
       for (const x of p.policeProtection) protection.run(x.id, n, x.date, x.reason);
       for (const x of p.intelligence) intelligence.run(x.id, n, x.date, x.handlingCode, x.summary);
     }
   };
 }
+
+/** What the dev launcher seeds this agency's store with: its tables, and its part of each synthetic household. */
+export { migrate } from './schema.js';
+export { policeWriter as writer };

@@ -12,7 +12,8 @@ export function caseResolvers() {
     MacptCase: {
       __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.caseById.load(ref.id),
       child: (c: CaseRow) => ({ nhsNumber: c.nhsNumber }),
-      strategyDiscussion: async (c: CaseRow, _: unknown, ctx: Ctx) => first(await ctx.loaders.strategy.load(c.nhsNumber)),
+      strategyDiscussion: async (c: CaseRow, _: unknown, ctx: Ctx) =>
+        first(await ctx.loaders.strategy.load(c.nhsNumber)),
       section47Enquiry: async (c: CaseRow, _: unknown, ctx: Ctx) => first(await ctx.loaders.s47.load(c.nhsNumber)),
       conference: async (c: CaseRow, _: unknown, ctx: Ctx) => first(await ctx.loaders.conferences.load(c.nhsNumber)),
       cpPlan: (c: CaseRow, _: unknown, ctx: Ctx) => ctx.loaders.cpPlan.load(c.nhsNumber),

@@ -12,7 +12,8 @@ export const childResolvers = {
     socialCare: (child: Keyed, _: unknown, ctx: Ctx) => ctx.loaders.record.load(child.nhsNumber),
   },
   SocialCareRecord: {
-    currentCase: async (r: ChildRow, _: unknown, ctx: Ctx) => (await ctx.loaders.casesByChild.load(r.nhsNumber)).find((c) => c.status === 'OPEN') ?? null,
+    currentCase: async (r: ChildRow, _: unknown, ctx: Ctx) =>
+      (await ctx.loaders.casesByChild.load(r.nhsNumber)).find((c) => c.status === 'OPEN') ?? null,
     referrals: (r: ChildRow, _: unknown, ctx: Ctx) => ctx.loaders.referrals.load(r.nhsNumber),
     strategyDiscussions: (r: ChildRow, _: unknown, ctx: Ctx) => ctx.loaders.strategy.load(r.nhsNumber),
     section47Enquiries: (r: ChildRow, _: unknown, ctx: Ctx) => ctx.loaders.s47.load(r.nhsNumber),

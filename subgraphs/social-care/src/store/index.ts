@@ -1,3 +1,2 @@
 export { migrate, childCount } from './schema.js';
 export { socialCareQueries, type SocialCareQueries } from './queries.js';
-export { socialCareWriter } from './seed.js';

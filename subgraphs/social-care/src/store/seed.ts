@@ -1,7 +1,11 @@
 import type { SqlStore } from '@macpt/subgraph-kit';
 import { MACPT_TEAMS, type Household } from '@macpt/synthetic';
 
-const WORKERS = new Map(Object.values(MACPT_TEAMS).flat().map((w) => [w.id, w]));
+const WORKERS = new Map(
+  Object.values(MACPT_TEAMS)
+    .flat()
+    .map((w) => [w.id, w]),
+);
 
 /** Returns a function that writes social care's part of one household (call inside a transaction). */
 export function socialCareWriter(store: SqlStore): (household: Household) => void {
@@ -22,7 +26,17 @@ export function socialCareWriter(store: SqlStore): (household: Household) => voi
       const sc = c.socialCare;
       if (!sc) continue;
       const n = c.nhsNumber;
-      child.run(n, c.name, c.dateOfBirth, household.la, household.id, sc.lookedAfter ? 1 : 0, sc.placementAddress, sc.adoptionDetails, household.uprn);
+      child.run(
+        n,
+        c.name,
+        c.dateOfBirth,
+        household.la,
+        household.id,
+        sc.lookedAfter ? 1 : 0,
+        sc.placementAddress,
+        sc.adoptionDetails,
+        household.uprn,
+      );
       if (sc.caseId && sc.stage && sc.caseOpenedOn) {
         kase.run(sc.caseId, n, household.la, 'OPEN', sc.stage, sc.caseOpenedOn);
         for (const id of sc.namedWorkers) {
@@ -39,3 +53,7 @@ export function socialCareWriter(store: SqlStore): (household: Household) => voi
     }
   };
 }
+
+/** What the dev launcher seeds this agency's store with: its tables, and its part of each synthetic household. */
+export { migrate } from './schema.js';
+export { socialCareWriter as writer };

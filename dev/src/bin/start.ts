@@ -12,14 +12,18 @@ const { values } = parseArgs({
   },
 });
 const world = { seed: Number(values.seed), children: Number(values.children), asOf: values['as-of'] };
-console.log(`Starting the MACPT gateway: ${world.children} synthetic children (seed ${world.seed}) in ${values['data-dir']}`);
+console.log(
+  `Starting the MACPT gateway: ${world.children} synthetic children (seed ${world.seed}) in ${values['data-dir']}`,
+);
 const stack = await startStack({ dataDir: values['data-dir'], world, ports: 'fixed', logs: 'pretty' });
 
 const named = stack.personas.find((p) => p.role === 'LCPP' && (p.namedOn?.length ?? 0) > 0);
 const child = named?.namedOn?.[0] ?? '9990000018';
 console.log(`
   Gateway:   ${stack.gatewayUrl}
-  Agencies:  ${Object.entries(stack.subgraphUrls).map(([n, u]) => `${n} ${u}`).join(', ')}
+  Agencies:  ${Object.entries(stack.subgraphUrls)
+    .map(([n, u]) => `${n} ${u}`)
+    .join(', ')}
   Personas:  npm run -s token -- --list   (${stack.personas.length}; ${named?.id ?? 'lcpp-leicester'} is named on ${child})
   Token:     npm run -s token -- <persona id>
 

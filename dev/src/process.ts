@@ -11,8 +11,19 @@ const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 4
 export function formatLine(name: string, colour: number, line: string): string {
   const prefix = `\x1b[${colour}m[${name.padEnd(11)}]\x1b[0m`;
   try {
-    const { time, level, msg, svc: _svc, name: _name, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    const extras = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const {
+      time,
+      level,
+      msg,
+      svc: _svc,
+      name: _name,
+      pid: _pid,
+      hostname: _host,
+      ...rest
+    } = JSON.parse(line) as Record<string, unknown>;
+    const extras = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
     return `${String(time ?? '').slice(11, 19)} ${prefix} ${LEVELS[level as number] ?? level} ${msg ?? ''} ${extras}`.trimEnd();
   } catch {
     return `${prefix} ${line}`;
@@ -30,13 +41,30 @@ export interface StackProcess {
 let colourIndex = 0;
 
 /** Starts `node <script>` with `env`, relaying its output with a prefix. */
-export function startProcess(name: string, script: string, args: string[], env: Record<string, string>, mode: LogMode, cpus?: string): StackProcess {
+export function startProcess(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  mode: LogMode,
+  cpus?: string,
+): StackProcess {
   // Optionally pinned to CPUs (benchmarks: gateway on one core, everything else on the other).
   // MACPT_CPU_PROF_DIR (bench --profile): each process writes a V8 CPU profile there when it exits.
   const profileDir = env.MACPT_CPU_PROF_DIR ?? process.env.MACPT_CPU_PROF_DIR;
-  const node = [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`] : []), script, ...args];
-  const command = cpus ? ['taskset', ['-c', cpus, ...node]] as const : [node[0]!, node.slice(1)] as const;
-  const child = spawn(command[0], [...command[1]], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const node = [
+    process.execPath,
+    ...(profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`]
+      : []),
+    script,
+    ...args,
+  ];
+  const command = cpus ? (['taskset', ['-c', cpus, ...node]] as const) : ([node[0]!, node.slice(1)] as const);
+  const child = spawn(command[0], [...command[1]], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const colour = COLOURS[colourIndex++ % COLOURS.length] as number;
   const recent: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
@@ -65,7 +93,9 @@ export async function waitForHealth(proc: StackProcess, url: string, timeoutMs: 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${proc.name} did not become healthy at ${url}${exited ? ' (it exited)' : ''}:\n${proc.recent.join('\n')}`);
+  throw new Error(
+    `${proc.name} did not become healthy at ${url}${exited ? ' (it exited)' : ''}:\n${proc.recent.join('\n')}`,
+  );
 }
 
 /** Sends SIGTERM and waits for exit, escalating to SIGKILL after `graceMs`. */

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signDevToken } from '@macpt/gateway/dev-issuer';
@@ -7,8 +9,8 @@ import { ensureKeyPair, freePort } from '@macpt/kit';
 import { generateWorld, PersonaCollector, type Persona, type WorldOptions } from '@macpt/synthetic';
 import { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
 
-/** The repository root (this file is packages/stack/dist/stack.js). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root (this file is dev/dist/stack.js). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Options for {@link startStack}. */
 export interface StackOptions {
@@ -39,7 +41,10 @@ export interface Stack {
   start: (name: string) => Promise<void>;
   stop: (name?: string) => Promise<void>;
   /** A development-issuer token for a persona (by id), optionally with changed claims or lifetime. */
-  tokenFor: (id: string, options?: { claims?: Record<string, unknown>; ttl?: string | number; audience?: string }) => Promise<string>;
+  tokenFor: (
+    id: string,
+    options?: { claims?: Record<string, unknown>; ttl?: string | number; audience?: string },
+  ) => Promise<string>;
 }
 
 /** Streams the world once to list the demo personas; writes `<dataDir>/personas.json`. */
@@ -52,7 +57,36 @@ export function writePersonas(dataDir: string, world: WorldOptions): Persona[] {
   return personas;
 }
 
-/** Starts the four subgraphs (each seeds its own store if empty) and then the gateway. */
+const run = promisify(execFile);
+
+/** Seeds one agency's store with the synthetic world, in a child process (`dev/dist/bin/seed.js`). */
+async function seedInProcess(agency: string, options: StackOptions): Promise<void> {
+  const { seed, children, asOf } = options.world;
+  const args = [
+    join(REPO_ROOT, 'dev', 'dist', 'bin', 'seed.js'),
+    '--agency',
+    agency,
+    '--data-dir',
+    options.dataDir,
+    '--seed',
+    String(seed),
+    '--children',
+    String(children),
+    '--as-of',
+    asOf,
+  ];
+  const cpus = options.cpus?.agencies;
+  const { stdout } = await run(
+    cpus ? 'taskset' : process.execPath,
+    cpus ? ['-c', cpus, process.execPath, ...args] : args,
+    { maxBuffer: 1 << 20 },
+  ).catch((error: { stderr?: string; message: string }) => {
+    throw new Error(`seeding ${agency} failed: ${error.stderr || error.message}`);
+  });
+  if (options.logs !== 'quiet') process.stdout.write(stdout);
+}
+
+/** Seeds the four agencies' stores (where needed), starts the four subgraphs and then the gateway. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => !GATEWAY_SUBGRAPHS.includes(s.name));
   const common: Record<string, string> = {
@@ -67,19 +101,36 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   for (const agency of agencies) {
     const port = options.ports === 'fixed' ? new URL(agency.url).port : String(await freePort());
     subgraphUrls[agency.name] = `http://127.0.0.1:${port}/graphql`;
-    specs.set(agency.name, { script: join(REPO_ROOT, 'subgraphs', agency.name, 'dist', 'main.js'), env: { ...common, PORT: port }, health: `http://127.0.0.1:${port}/health` });
+    specs.set(agency.name, {
+      script: join(REPO_ROOT, 'subgraphs', agency.name, 'dist', 'main.js'),
+      env: { ...common, PORT: port },
+      health: `http://127.0.0.1:${port}/health`,
+    });
   }
   const gatewayPort = options.ports === 'fixed' ? (options.env?.PORT ?? '4000') : String(await freePort());
-  const urlEnv = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]));
+  const urlEnv = Object.fromEntries(
+    Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]),
+  );
   const gatewayEnv = { ...common, ...urlEnv, PORT: gatewayPort, ...options.gatewayEnv };
-  specs.set('gateway', { script: join(REPO_ROOT, 'gateway', 'dist', 'main.js'), env: gatewayEnv, health: `http://127.0.0.1:${gatewayPort}/health` });
+  specs.set('gateway', {
+    script: join(REPO_ROOT, 'gateway', 'dist', 'main.js'),
+    env: gatewayEnv,
+    health: `http://127.0.0.1:${gatewayPort}/health`,
+  });
 
   const processes = new Map<string, StackProcess>();
   const timeout = options.startTimeoutMs ?? 120_000;
   const start = async (name: string) => {
     const spec = specs.get(name);
     if (!spec) throw new Error(`no process named ${name}`);
-    const proc = startProcess(name, spec.script, [], spec.env, options.logs, name === 'gateway' ? options.cpus?.gateway : options.cpus?.agencies);
+    const proc = startProcess(
+      name,
+      spec.script,
+      [],
+      spec.env,
+      options.logs,
+      name === 'gateway' ? options.cpus?.gateway : options.cpus?.agencies,
+    );
     processes.set(name, proc);
     await waitForHealth(proc, spec.health, timeout);
   };
@@ -92,15 +143,37 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The embedded keys, made once before any process starts so that all of them agree.
     await ensureKeyPair(join(options.dataDir, 'keys'), 'internal-context');
     await ensureKeyPair(join(options.dataDir, 'keys'), 'dev-issuer');
+    // Each agency's store is seeded (if it does not already hold this world) in a process of its own, in parallel.
+    await Promise.all(agencies.map((a) => seedInProcess(a.name, options)));
     await Promise.all(agencies.map((a) => start(a.name)));
     await start('gateway');
     const tokenFor: Stack['tokenFor'] = async (id, tokenOptions = {}) => {
       const p = personas.find((x) => x.id === id);
       if (!p) throw new Error(`no persona ${id}`);
-      const claims = { sub: p.sub, name: p.name, role: p.role, agency: p.agency, la: p.la, school: p.school ?? null, ...tokenOptions.claims };
-      return signDevToken(options.dataDir, claims as never, { ...(tokenOptions.ttl ? { ttl: tokenOptions.ttl } : {}), ...(tokenOptions.audience ? { audience: tokenOptions.audience } : {}) });
+      const claims = {
+        sub: p.sub,
+        name: p.name,
+        role: p.role,
+        agency: p.agency,
+        la: p.la,
+        school: p.school ?? null,
+        ...tokenOptions.claims,
+      };
+      return signDevToken(options.dataDir, claims as never, {
+        ...(tokenOptions.ttl ? { ttl: tokenOptions.ttl } : {}),
+        ...(tokenOptions.audience ? { audience: tokenOptions.audience } : {}),
+      });
     };
-    return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, subgraphUrls, processes, personas, env: gatewayEnv, start, stop, tokenFor };
+    return {
+      gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+      subgraphUrls,
+      processes,
+      personas,
+      env: gatewayEnv,
+      start,
+      stop,
+      tokenFor,
+    };
   } catch (error) {
     await stop();
     throw error;

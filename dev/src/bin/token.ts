@@ -18,7 +18,11 @@ const dataDir = values['data-dir'];
 const file = join(dataDir, 'personas.json');
 const personas: Persona[] = existsSync(file)
   ? (JSON.parse(readFileSync(file, 'utf8')) as { personas: Persona[] }).personas
-  : writePersonas(dataDir, { seed: Number(process.env.SEED ?? 1), children: Number(process.env.CHILDREN ?? 10_000), asOf: process.env.AS_OF ?? new Date().toISOString().slice(0, 10) });
+  : writePersonas(dataDir, {
+      seed: Number(process.env.SEED ?? 1),
+      children: Number(process.env.CHILDREN ?? 10_000),
+      asOf: process.env.AS_OF ?? new Date().toISOString().slice(0, 10),
+    });
 
 if (values.list) {
   for (const p of personas) console.log(JSON.stringify(p));
@@ -29,5 +33,18 @@ if (values.list) {
     console.error(`No persona ${JSON.stringify(id ?? '')}. List them with: npm run -s token -- --list`);
     process.exit(2);
   }
-  console.log(await signDevToken(dataDir, { sub: persona.sub, name: persona.name, role: persona.role, agency: persona.agency, la: persona.la, school: persona.school ?? null }, { ttl: values.ttl }));
+  console.log(
+    await signDevToken(
+      dataDir,
+      {
+        sub: persona.sub,
+        name: persona.name,
+        role: persona.role,
+        agency: persona.agency,
+        la: persona.la,
+        school: persona.school ?? null,
+      },
+      { ttl: values.ttl },
+    ),
+  );
 }

@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import { firstBreak, GENESIS_HASH, type DisclosureRecord } from './record.js';
+import { anchorProblem, bestIndex, matches, type Anchor, type IntegrityResult, type RecordFilter } from './store.js';
+
+/**
+ * Reads the Redis disclosure log: records by index list or by walking the stream newest first, one
+ * record by id, and the whole chain for verification. It writes nothing.
+ */
+export class RedisLogReader {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  private async bySeq(seqs: readonly number[]): Promise<(DisclosureRecord | null)[]> {
+    if (seqs.length === 0) return [];
+    const sids = await this.redis.hmget(this.key('sids'), ...seqs.map(String));
+    const pipeline = this.redis.pipeline();
+    for (const sid of sids) if (sid) pipeline.xrange(this.key('stream'), sid, sid);
+    const results = (await pipeline.exec()) ?? [];
+    let k = 0;
+    return sids.map((sid) => {
+      if (!sid) return null;
+      const [, entries] = results[k++] as [Error | null, [string, string[]][]];
+      const fields = entries?.[0]?.[1];
+      const json = fields?.[fields.indexOf('r') + 1];
+      return json ? (JSON.parse(json) as DisclosureRecord) : null;
+    });
+  }
+
+  async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
+    const index = bestIndex(filter);
+    const out: DisclosureRecord[] = [];
+    const page = Math.max(limit * 2, 100);
+    if (index) {
+      const list = this.key(index);
+      const length = await this.redis.llen(list);
+      for (let end = length - 1; end >= 0 && out.length < limit; end -= page) {
+        const seqs = (await this.redis.lrange(list, Math.max(0, end - page + 1), end))
+          .map(Number)
+          .reverse()
+          .filter((s) => s < before);
+        for (const r of await this.bySeq(seqs)) {
+          if (r && matches(r, filter)) out.push(r);
+          if (out.length >= limit) break;
+        }
+      }
+      return out;
+    }
+    let cursor = before === Number.MAX_SAFE_INTEGER ? '+' : null;
+    if (cursor === null) {
+      const [sid] = await this.redis.hmget(this.key('sids'), String(before));
+      cursor = sid ? `(${sid}` : '+';
+    }
+    for (;;) {
+      const entries = (await this.redis.xrevrange(this.key('stream'), cursor, '-', 'COUNT', page)) as [
+        string,
+        string[],
+      ][];
+      for (const [, fields] of entries) {
+        const r = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
+        if (r.seq < before && matches(r, filter)) out.push(r);
+        if (out.length >= limit) return out;
+      }
+      if (entries.length < page) return out;
+      cursor = `(${entries[entries.length - 1]![0]}`;
+    }
+  }
+
+  async get(id: string): Promise<DisclosureRecord | null> {
+    const seq = await this.redis.hget(this.key('ids'), id);
+    return seq ? ((await this.bySeq([Number(seq)]))[0] ?? null) : null;
+  }
+
+  async verify(anchor?: Anchor): Promise<IntegrityResult> {
+    let previous = { seq: 0, hash: GENESIS_HASH };
+    let count = 0;
+    let anchored: string | undefined;
+    let cursor = '-';
+    for (;;) {
+      const entries = (await this.redis.xrange(this.key('stream'), cursor, '+', 'COUNT', 1000)) as [string, string[]][];
+      for (const [, fields] of entries) {
+        const record = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
+        const problem = firstBreak(record, previous);
+        if (problem) return { ok: false, count, headHash: previous.hash, problem };
+        previous = { seq: record.seq, hash: record.hash };
+        if (record.seq === anchor?.seq) anchored = record.hash;
+        count++;
+      }
+      if (entries.length < 1000) break;
+      cursor = `(${entries[entries.length - 1]![0]}`;
+    }
+    const [hash, seq] = await this.redis.hmget(this.key('head'), 'hash', 'seq');
+    if ((hash ?? GENESIS_HASH) !== previous.hash || Number(seq ?? 0) !== previous.seq) {
+      return {
+        ok: false,
+        count,
+        headHash: previous.hash,
+        problem: `the stream ends at seq ${previous.seq} but the recorded head is seq ${seq ?? 0}: records were cut off the end or the head was altered`,
+      };
+    }
+    const lost = anchorProblem(anchor, anchored, previous.seq);
+    if (lost) return { ok: false, count, headHash: previous.hash, problem: lost };
+    return { ok: true, count, headHash: previous.hash, problem: null };
+  }
+}

@@ -1,0 +1,106 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { REPO_ROOT } from '@macpt/dev';
+import { describe, expect, it } from 'vitest';
+
+// Dependencies point one way: apps (the gateway, the agencies, the dev launcher) depend on packages,
+// never the reverse, and nothing a gateway or an agency runs reaches the synthetic generator or dev/.
+// Checked on the source: every import, followed through the workspaces' package exports.
+
+const workspaces = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
+  .workspaces;
+const packages = new Map(
+  workspaces.map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, dir, 'package.json'), 'utf8')) as {
+      name: string;
+      exports?: Record<string, string>;
+    };
+    return [pkg.name, { dir: join(REPO_ROOT, dir), exports: pkg.exports ?? { '.': './dist/index.js' } }];
+  }),
+);
+const APPS = [
+  '@macpt/gateway',
+  '@macpt/dev',
+  '@macpt/social-care',
+  '@macpt/health',
+  '@macpt/police',
+  '@macpt/education',
+  '@macpt/e2e',
+  '@macpt/bench',
+];
+
+const importsOf = (file: string): string[] =>
+  [...readFileSync(file, 'utf8').matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)].map(
+    (m) => (m[1] ?? m[2])!,
+  );
+
+/** The source file an import names, or null for one outside the repository (node:, npm packages). */
+function resolveImport(from: string, specifier: string): string | null {
+  if (specifier.startsWith('.')) return resolve(dirname(from), specifier.replace(/\.js$/, '.ts'));
+  const name = specifier.split('/').slice(0, 2).join('/');
+  const pkg = packages.get(name);
+  if (!pkg) return null;
+  const sub = `.${specifier.slice(name.length)}`;
+  const target = pkg.exports[sub === '.' ? '.' : sub];
+  if (!target) throw new Error(`${relative(REPO_ROOT, from)} imports ${specifier}, which ${name} does not export`);
+  return join(pkg.dir, target.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+}
+
+/** Every source file `entry` reaches, through relative and workspace imports. */
+function reachable(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const walk = (file: string) => {
+    if (seen.has(file) || !existsSync(file)) return;
+    seen.add(file);
+    for (const specifier of importsOf(file)) {
+      const next = resolveImport(file, specifier);
+      if (next) walk(next);
+    }
+  };
+  walk(entry);
+  return seen;
+}
+
+const sources = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory()
+      ? sources(join(dir, d.name))
+      : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts') && d.name !== 'testkit.ts'
+        ? [join(dir, d.name)]
+        : [],
+  );
+
+describe('dependencies point one way', () => {
+  const runtimes = [
+    'gateway/src/main.ts',
+    ...['social-care', 'health', 'police', 'education'].map((a) => `subgraphs/${a}/src/main.ts`),
+  ];
+
+  it.each(runtimes)('%s reaches neither the synthetic generator nor the dev launcher', (entry) => {
+    const files = [...reachable(join(REPO_ROOT, entry))].map((f) => relative(REPO_ROOT, f));
+    expect(files.length).toBeGreaterThan(10);
+    expect(files.filter((f) => f.startsWith('packages/synthetic/') || f.startsWith('dev/'))).toEqual([]);
+  });
+
+  it('no package imports an app, and kit imports no other package of ours', () => {
+    const wrong: string[] = [];
+    for (const [name, pkg] of packages) {
+      if (APPS.includes(name)) continue;
+      for (const file of sources(join(pkg.dir, 'src'))) {
+        for (const specifier of importsOf(file)) {
+          const target = specifier.split('/').slice(0, 2).join('/');
+          if (APPS.includes(target) || (name === '@macpt/kit' && target.startsWith('@macpt/')))
+            wrong.push(`${relative(REPO_ROOT, file)} imports ${specifier}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('sees a violation when there is one', () => {
+    // The walk itself must work: the dev launcher does reach the generator.
+    expect([...reachable(join(REPO_ROOT, 'dev/src/bin/start.ts'))].some((f) => f.includes('packages/synthetic/'))).toBe(
+      true,
+    );
+  });
+});
