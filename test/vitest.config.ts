@@ -11,6 +11,8 @@ export default mergeConfig(
       fileParallelism: false,
       testTimeout: 60_000,
       hookTimeout: 180_000,
+      // A browser waits for a page to settle (the first query after start-up plans and looks facts up).
+      expect: { poll: { timeout: 10_000 } },
     },
   }),
 );

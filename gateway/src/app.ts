@@ -28,6 +28,7 @@ import {
   type Stage,
 } from './pipeline/index.js';
 import { requestFacts } from './pipeline/disclosure-log.js';
+import { consoleSite, devSignInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner } from './signing.js';
 import { federatedGateway } from './supergraph/federation.js';
@@ -149,6 +150,7 @@ export async function startGateway(
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
   });
   await server.start();
+  const site = consoleSite(config.CONSOLE_DIR);
   const served = await serveGraphQL({
     server,
     port: config.PORT,
@@ -157,7 +159,12 @@ export async function startGateway(
     preflight: pipeline.preflight,
     onRefusedEarly: pipeline.refusedEarly,
     context: pipeline.context,
-    routes: gatewayRoutes({ agencies: Object.keys(supergraph.agencies), store, committer, context: pipeline.context }),
+    routes: {
+      ...gatewayRoutes({ agencies: Object.keys(supergraph.agencies), store, committer, context: pipeline.context }),
+      // The console's development sign-in exists only with the embedded issuer, never in production.
+      ...(!config.OIDC_ISSUER && config.NODE_ENV !== 'production' ? devSignInRoutes(config.DATA_DIR) : {}),
+    },
+    ...(site ? { site } : {}),
   });
   const problem = store.problem?.();
   if (problem)
@@ -168,6 +175,7 @@ export async function startGateway(
   logger.info(
     {
       url: served.url,
+      console: site ? served.url.replace(/graphql$/, '') : 'not built',
       agencies: supergraph.agencies,
       disclosureLog: store.kind,
       durability: await store.durability(),

@@ -48,6 +48,8 @@ const schema = z.object({
   CIRCUIT_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   CIRCUIT_BREAKER_OPEN_MS: z.coerce.number().int().positive().default(5_000),
   /** On SIGTERM, how long requests in flight may take to finish (with their records) before the rest are cut. */
+  /** The built console, served at `/` from this origin. */
+  CONSOLE_DIR: z.string().default(fileURLToPath(new URL('../../console/dist', import.meta.url))),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
   INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),

@@ -20,6 +20,7 @@ const stack = await startStack({ dataDir: values['data-dir'], world, ports: 'fix
 const named = stack.personas.find((p) => p.role === 'LCPP' && (p.namedOn?.length ?? 0) > 0);
 const child = named?.namedOn?.[0] ?? '9990000018';
 console.log(`
+  Console:   ${stack.gatewayUrl.replace(/graphql$/, '')}   (sign in as a demo persona)
   Gateway:   ${stack.gatewayUrl}
   Agencies:  ${Object.entries(stack.subgraphUrls)
     .map(([n, u]) => `${n} ${u}`)

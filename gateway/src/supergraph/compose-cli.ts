@@ -19,7 +19,9 @@ try {
     console.error(`Sharing policy coverage failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     process.exit(1);
   }
-  writeFileSync(out, composeSupergraph(subgraphs));
+  const { supergraphSdl, apiSchemaSdl } = composeSupergraph(subgraphs);
+  writeFileSync(out, supergraphSdl);
+  writeFileSync(fileURLToPath(new URL('../../api-schema.graphql', import.meta.url)), apiSchemaSdl);
   console.log(`composed ${subgraphs.map((s) => s.name).join(', ')} into ${out}`);
 } catch (error) {
   console.error(error instanceof CompositionError ? error.message : error);

@@ -31,8 +31,11 @@ describe('supergraph composition', () => {
       'police',
       'social-care',
     ]);
-    const sdl = composeSupergraph(subgraphs);
-    expect(sdl).toMatch(/type Child\s[^{]*@join__type\(graph: HEALTH, key: "nhsNumber"\)/);
+    const { supergraphSdl, apiSchemaSdl } = composeSupergraph(subgraphs);
+    expect(supergraphSdl).toMatch(/type Child\s[^{]*@join__type\(graph: HEALTH, key: "nhsNumber"\)/);
+    // The API schema clients see: no federation machinery.
+    expect(apiSchemaSdl).toMatch(/type Child \{/);
+    expect(apiSchemaSdl).not.toMatch(/join__|_entities/);
   });
 
   it("fails with composition's own message when one agency's schema conflicts with another's", () => {

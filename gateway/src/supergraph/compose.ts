@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { parse, printSchema } from 'graphql';
 import type { SubgraphManifest } from './subgraphs.js';
 
 /** Thrown when the subgraph schemas do not compose; carries composition's own messages. */
@@ -10,8 +10,14 @@ export class CompositionError extends Error {
   }
 }
 
-/** Composes the supergraph SDL from the subgraphs' schema files (throws {@link CompositionError}). */
-export function composeSupergraph(subgraphs: readonly SubgraphManifest[]): string {
+/**
+ * Composes the supergraph from the subgraphs' schema files (throws {@link CompositionError}): its SDL for
+ * the gateway, and the API schema clients see (the console's typed operations are generated from it).
+ */
+export function composeSupergraph(subgraphs: readonly SubgraphManifest[]): {
+  supergraphSdl: string;
+  apiSchemaSdl: string;
+} {
   const result = composeServices(
     subgraphs.map((s) => ({
       name: s.name,
@@ -20,5 +26,8 @@ export function composeSupergraph(subgraphs: readonly SubgraphManifest[]): strin
     })),
   );
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
-  return result.supergraphSdl;
+  return {
+    supergraphSdl: result.supergraphSdl,
+    apiSchemaSdl: printSchema(result.schema.toAPISchema().toGraphQLJSSchema()),
+  };
 }

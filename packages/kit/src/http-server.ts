@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { siteFile, type StaticSite } from './static-site.js';
 
 /** A plain JSON route served beside GraphQL (health checks, internal fact look-ups). */
 export type Route = (
@@ -32,6 +33,8 @@ export interface ServeOptions<TContext extends BaseContext> {
    * when Node could not even parse the request's head.
    */
   onRefusedEarly?: (refusal: { status: number; code: string; req?: IncomingMessage }) => Promise<string>;
+  /** A built web app served on GET from the same origin (everything but `/graphql` and the routes). */
+  site?: StaticSite;
 }
 
 class BodyTooLarge extends Error {}
@@ -64,6 +67,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
     ...headers,
   });
   res.end(text);
@@ -161,6 +165,19 @@ export async function serveGraphQL<TContext extends BaseContext>(
       sendJson(res, out.status, out.body, out.headers);
       return;
     }
+    if (options.site && (req.method === 'GET' || req.method === 'HEAD') && url.pathname !== '/graphql') {
+      const file = siteFile(options.site, url.pathname);
+      if (file) {
+        res.writeHead(200, {
+          'content-type': file.type,
+          'content-length': file.body.length,
+          'cache-control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-store',
+          ...options.site.headers,
+        });
+        res.end(req.method === 'HEAD' ? undefined : file.body);
+        return;
+      }
+    }
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
       sendJson(res, 404, { error: `No route ${url.pathname}; GraphQL is served at /graphql` });
       return;
@@ -177,6 +194,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
     const headers: Record<string, string> = {};
     for (const [key, value] of response.headers) headers[key] = value;
     res.statusCode = response.status ?? 200;
+    // Answers about children are never kept by a browser or a proxy.
+    res.setHeader('cache-control', 'no-store');
     for (const [key, value] of Object.entries(headers)) res.setHeader(key, value);
     if (response.body.kind === 'complete') {
       res.end(response.body.string);

@@ -1,0 +1,205 @@
+import { useState } from 'react';
+import type { ApiError, Failure } from '../api.js';
+import type { ConsoleChildQuery } from '../generated/operations.js';
+import type { Session } from './SignIn.js';
+import { Why } from './Why.js';
+
+const SECTIONS: [key: string, title: string, agency: string][] = [
+  ['socialCare', 'Social care', 'social-care'],
+  ['health', 'Health', 'health'],
+  ['police', 'Police', 'police'],
+  ['operationEncompass', 'Operation Encompass notifications (police)', 'police'],
+  ['education', 'Education', 'education'],
+];
+
+const label = (key: string) =>
+  key
+    .replace(/([A-Z])/g, ' $1')
+    .replace(/^./, (c) => c.toUpperCase())
+    .replace(/\bCp\b/, 'CP')
+    .replace(/\bAe\b/, 'A&E');
+const at = (errors: ApiError[], path: (string | number)[]) =>
+  errors.find((e) => JSON.stringify(e.path) === JSON.stringify(path));
+
+/** A withheld field, shown as withheld with its rule and class: never as blank, never as "none". */
+function Withheld({ error }: { error: ApiError }) {
+  const { rule, class: cls, agency } = error.extensions ?? {};
+  return (
+    <span className="macpt-withheld">
+      <strong className="govuk-tag govuk-tag--grey">Withheld</strong> by {agency} policy: {String(rule)} ({String(cls)})
+      <span className="govuk-visually-hidden">. {error.message}</span>
+    </span>
+  );
+}
+
+function Value({ value }: { value: unknown }) {
+  if (value === null || value === undefined) return <span className="macpt-withheld">Not recorded</span>;
+  if (typeof value === 'boolean') return <>{value ? 'Yes' : 'No'}</>;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return <>None</>;
+    if (typeof value[0] !== 'object') return <>{value.join(', ')}</>;
+    const columns = Object.keys(value[0] as object);
+    return (
+      <table className="govuk-table govuk-!-margin-bottom-0">
+        <thead className="govuk-table__head">
+          <tr className="govuk-table__row">
+            {columns.map((c) => (
+              <th key={c} scope="col" className="govuk-table__header govuk-!-font-size-16">
+                {label(c)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="govuk-table__body">
+          {value.map((row, i) => (
+            <tr key={i} className="govuk-table__row">
+              {columns.map((c) => (
+                <td key={c} className="govuk-table__cell govuk-!-font-size-16">
+                  <Value value={(row as Record<string, unknown>)[c]} />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  if (typeof value === 'object')
+    return (
+      <>
+        {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
+          <span key={k} className="govuk-!-display-block">
+            {label(k)}: <Value value={v} />
+          </span>
+        ))}
+      </>
+    );
+  return <>{String(value)}</>;
+}
+
+/** One agency's panel: its fields, each shown, withheld, or missing because the agency did not answer. */
+function Section({
+  title,
+  agency,
+  path,
+  value,
+  errors,
+}: {
+  title: string;
+  agency: string;
+  path: (string | number)[];
+  value: unknown;
+  errors: ApiError[];
+}) {
+  const unavailable = errors.find((e) => e.extensions?.code === 'AGENCY_UNAVAILABLE' && e.extensions.agency === agency);
+  const withheld = at(errors, path);
+  let body: React.ReactNode;
+  if (unavailable && (value === null || value === undefined)) {
+    body = (
+      <div className="govuk-inset-text">
+        <strong>{agency} did not answer — its information is missing, not empty.</strong> {unavailable.message}
+      </div>
+    );
+  } else if (withheld?.extensions?.code === 'FORBIDDEN_BY_POLICY') {
+    body = (
+      <p className="govuk-body">
+        <Withheld error={withheld} />
+      </p>
+    );
+  } else if (value === null || value === undefined) {
+    body = <p className="govuk-body">{title} holds no record of this child.</p>;
+  } else if (Array.isArray(value)) {
+    body = (
+      <div className="govuk-body">
+        <Value value={value} />
+      </div>
+    );
+  } else {
+    const fields = Object.entries(value as Record<string, unknown>);
+    body = (
+      <dl className="govuk-summary-list">
+        {fields.map(([key, v]) => {
+          const error = at(errors, [...path, key]);
+          return (
+            <div key={key} className="govuk-summary-list__row">
+              <dt className="govuk-summary-list__key">{label(key)}</dt>
+              <dd className="govuk-summary-list__value">
+                {error?.extensions?.code === 'FORBIDDEN_BY_POLICY' ? <Withheld error={error} /> : <Value value={v} />}
+              </dd>
+            </div>
+          );
+        })}
+      </dl>
+    );
+  }
+  return (
+    <section aria-labelledby={`panel-${path.join('-')}`}>
+      <h2 className="govuk-heading-m" id={`panel-${path.join('-')}`}>
+        {title}
+      </h2>
+      {body}
+    </section>
+  );
+}
+
+/** The child view: one panel per agency, stamped (for printing) with who asked, when and why. */
+export function ChildView({
+  session,
+  asked,
+  data,
+  errors,
+  onFailure,
+}: {
+  session: Session;
+  asked: { nhs: string; purpose: string; justification?: string };
+  data: ConsoleChildQuery | null;
+  errors: ApiError[];
+  onFailure: (f: Failure) => void;
+}) {
+  const [why, setWhy] = useState(false);
+  const [printedAt] = useState(() => new Date().toLocaleString('en-GB'));
+  const child = data?.child as Record<string, unknown> | null | undefined;
+  const refused = at(errors, ['child']);
+  return (
+    <div className="govuk-!-margin-top-6">
+      {!child ? (
+        <div className="govuk-inset-text" role="status">
+          <h2 className="govuk-heading-m">No record you may see</h2>
+          <p className="govuk-body">{refused?.message ?? 'Nothing was returned.'}</p>
+        </div>
+      ) : (
+        <>
+          <span className="govuk-caption-l">NHS number {asked.nhs}</span>
+          <h1 className="govuk-heading-l">What each agency shares for this purpose</h1>
+          <p className="govuk-body-s">
+            Purpose of use: {asked.purpose}. Printed by {session.user.name} ({session.user.id}) on {printedAt}. Every
+            disclosure on this page is recorded.
+          </p>
+          <div className="macpt-panels">
+            {SECTIONS.map(([key, title, agency]) => (
+              <Section
+                key={key}
+                title={title}
+                agency={agency}
+                path={['child', key]}
+                value={child[key]}
+                errors={errors}
+              />
+            ))}
+          </div>
+        </>
+      )}
+      <div className="macpt-why macpt-no-print">
+        <button
+          type="button"
+          className="govuk-button govuk-button--secondary"
+          aria-expanded={why}
+          onClick={() => setWhy(!why)}
+        >
+          Why? What I may see, and the rule for each
+        </button>
+        {why && <Why session={session} asked={asked} onFailure={onFailure} />}
+      </div>
+    </div>
+  );
+}

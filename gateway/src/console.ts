@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Route, StaticSite } from '@macpt/kit';
+import { signDevToken } from './auth/dev-issuer.js';
+
+/**
+ * The console's Content-Security-Policy: its own scripts and styles only (no inline script), talking to
+ * this origin only, never framed.
+ */
+const CONSOLE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+/** The built console (console/dist), served from the gateway's origin, or null when it has not been built. */
+export function consoleSite(dir: string): StaticSite | null {
+  return existsSync(join(dir, 'index.html')) ? { dir, headers: CONSOLE_HEADERS } : null;
+}
+
+/**
+ * Development sign-in for the console, with the embedded issuer only (never with a real OIDC provider, never
+ * in production): the demo personas the launcher wrote, and a 15-minute token for one of them.
+ */
+export function devSignInRoutes(dataDir: string): Record<string, Route> {
+  const personas = () => {
+    const file = join(dataDir, 'personas.json');
+    return existsSync(file)
+      ? (
+          JSON.parse(readFileSync(file, 'utf8')) as {
+            personas: {
+              id: string;
+              sub: string;
+              name: string;
+              role: string;
+              agency: string;
+              la: string | null;
+              school?: string;
+            }[];
+          }
+        ).personas
+      : [];
+  };
+  return {
+    '/dev/personas': async () => ({
+      status: 200,
+      body: {
+        personas: personas().map(({ id, name, role, agency, la, school }) => ({
+          id,
+          name,
+          role,
+          agency,
+          la,
+          school: school ?? null,
+        })),
+      },
+    }),
+    '/dev/token': async (req, body) => {
+      if (req.method !== 'POST') return { status: 405, body: { error: 'POST {"persona": "<id>"}' } };
+      const p = personas().find((x) => x.id === (body as { persona?: unknown } | undefined)?.persona);
+      if (!p) return { status: 404, body: { error: 'no such demo persona' } };
+      const token = await signDevToken(
+        dataDir,
+        { sub: p.sub, name: p.name, role: p.role, agency: p.agency, la: p.la, school: p.school ?? null },
+        { ttl: '15m' },
+      );
+      return { status: 200, body: { token } };
+    },
+  };
+}

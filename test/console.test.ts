@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@macpt/dev';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { children, householdOf, JUSTIFICATION, startTestStack } from './testkit.js';
+
+// The console in a real browser (Debian's chromium through playwright-core), against a running stack:
+// what practitioners and IG leads see, what they are refused, and what the browser keeps (nothing).
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+let browser: Browser;
+let origin: string;
+const s47 = children.find(
+  (c) => c.socialCare?.stage === 'SECTION_47' && c.police && c.education?.schoolUrn && !householdOf(c).confidentialBy,
+)!;
+const lcpp = s47.socialCare!.namedWorkers.find((w) => w.startsWith('lcpp-'))!;
+const unrelated = children.find((c) => !c.socialCare && householdOf(c).la === householdOf(s47).la)!;
+const asked: string[] = [s47.nhsNumber, unrelated.nhsNumber];
+
+beforeAll(async () => {
+  stack = await startTestStack({}, { RATE_LIMIT_REQUESTS_PER_MINUTE: '100000' });
+  origin = stack.gatewayUrl.replace(/\/graphql$/, '');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stopAll();
+});
+
+async function signIn(persona: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(origin);
+  await page.getByLabel('Persona').selectOption(persona);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
+async function find(page: Page, nhs: string, purpose: string, justification?: string) {
+  await page.getByLabel('NHS number').fill(nhs);
+  await page.getByLabel('Purpose of use').selectOption(purpose);
+  if (justification !== undefined) await page.getByLabel('Justification').fill(justification);
+  await page.getByRole('button', { name: 'Find' }).click();
+}
+
+/** axe-core in the page: the serious and critical violations, by rule. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource); // through DevTools: the page's own CSP (no inline script) stays as it is
+  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
+    violations: { id: string; impact: string; nodes: unknown[] }[];
+  };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.nodes.length})`);
+}
+
+/** Nothing about a child in the URL, the title or the browser's storage. */
+async function keepsNothing(page: Page) {
+  const kept = (await page.evaluate(`(async () => ({
+    href: location.href, title: document.title,
+    local: JSON.stringify(Object.assign({}, localStorage)), session: JSON.stringify(Object.assign({}, sessionStorage)),
+    idb: (await indexedDB.databases()).map((d) => d.name).join(','),
+  }))()`)) as Record<string, string>;
+  for (const nhs of asked) expect(Object.values(kept).join(' ')).not.toContain(nhs);
+  expect([kept.local, kept.session, kept.idb]).toEqual(['{}', '{}', '']);
+}
+
+describe('the console', () => {
+  it('shows a named worker the four agencies, withheld fields as withheld, and why', async () => {
+    const page = await signIn(lcpp);
+    await page.screenshot({ path: join(SHOTS, 'find-child.png'), fullPage: true });
+    await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+    for (const panel of ['Social care', 'Health', 'Police', 'Education'])
+      await expect.poll(() => page.getByRole('heading', { name: panel, exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByText(s47.name).first().isVisible()).toBe(true);
+    expect(await page.getByText('Withheld').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: /^Why\?/ }).click();
+    await expect.poll(() => page.getByRole('table', { name: /What you may see/ }).isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'child-view.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await keepsNothing(page);
+    await page.close();
+  });
+
+  it('answers a child with no relationship exactly as an unknown NHS number', async () => {
+    const page = await signIn(lcpp);
+    await find(page, unrelated.nhsNumber, 'STRATEGY_DISCUSSION');
+    await expect.poll(() => page.getByRole('heading', { name: 'No record you may see' }).isVisible()).toBe(true);
+    const related = await page.getByRole('status').innerText();
+    await find(page, '9999999999', 'STRATEGY_DISCUSSION');
+    await expect.poll(() => page.getByRole('status').innerText()).toBe(related);
+    await page.screenshot({ path: join(SHOTS, 'no-relationship.png'), fullPage: true });
+    await keepsNothing(page);
+    await page.close();
+  });
+
+  it('checks the NHS number as it is typed, and refuses EMERGENCY without a justification on screen', async () => {
+    const page = await signIn(lcpp);
+    await page.getByLabel('NHS number').fill(`${s47.nhsNumber.slice(0, 9)}${(Number(s47.nhsNumber[9]) + 1) % 10}`);
+    await expect
+      .poll(() =>
+        page
+          .getByText(/the last digit should be \d/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
+    await page.getByLabel('NHS number').fill(s47.nhsNumber);
+    await page.getByLabel('Purpose of use').selectOption('EMERGENCY');
+    await expect
+      .poll(() =>
+        page
+          .getByText(/reviewed by information governance/)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('at least 20 characters');
+    await page.screenshot({ path: join(SHOTS, 'break-glass-refused.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('lets an IG lead find the break-glass use just made, see its record and review it', async () => {
+    const officer = stack.personas.find((p) => p.role === 'MACPT_POLICE')!;
+    const practitioner = await signIn(officer.id);
+    await find(practitioner, s47.nhsNumber, 'EMERGENCY', JUSTIFICATION);
+    await expect.poll(() => practitioner.getByRole('heading', { name: 'Police', exact: true }).count()).toBe(1);
+    await practitioner.close();
+
+    const page = await signIn(`ig-${officer.agency}`);
+    await expect.poll(() => page.getByRole('heading', { name: 'Disclosure log' }).isVisible()).toBe(true);
+    await page.getByLabel('User').fill(officer.id);
+    await page.getByLabel('Break-glass only').check();
+    await page.getByRole('button', { name: 'Search the log' }).click();
+    await expect.poll(() => page.getByRole('button', { name: /^Details/ }).count()).toBeGreaterThan(0);
+    await page
+      .getByRole('button', { name: /^Details/ })
+      .first()
+      .click();
+    await expect.poll(() => page.getByText(JUSTIFICATION).first().isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'ig-review.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    const form = page.getByRole('form', { name: new RegExp(`${officer.id} at`) }).first();
+    await form.getByLabel('Appropriate', { exact: true }).check();
+    await form.getByLabel('Review note').fill('Checked with the duty inspector.');
+    await form.getByRole('button', { name: 'Record review' }).click();
+    await expect.poll(() => page.getByRole('form', { name: new RegExp(`${officer.id} at`) }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('is served with a strict Content-Security-Policy, and API answers are never cached', async () => {
+    const site = await fetch(origin);
+    expect(site.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(site.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/);
+    const api = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
+    expect(api.headers.get('cache-control')).toBe('no-store');
+  });
+});
