@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '@macpt/dev';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, householdOf, JUSTIFICATION, startTestStack } from './testkit.js';
+import { children, householdOf, JUSTIFICATION, startExtraGateway, startTestStack } from './testkit.js';
 
 // The console in a real browser (Debian's chromium through playwright-core), against a running stack:
 // what practitioners and IG leads see, what they are refused, and what the browser keeps (nothing).
@@ -153,6 +153,42 @@ describe('the console', () => {
     await form.getByRole('button', { name: 'Record review' }).click();
     await expect.poll(() => page.getByRole('form', { name: new RegExp(`${officer.id} at`) }).count()).toBe(0);
     await page.close();
+  });
+
+  it('shows an agency that is down as missing, not empty', async () => {
+    const page = await signIn(lcpp);
+    await stack.stop('health');
+    try {
+      await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+      await expect
+        .poll(() => page.getByText('health did not answer — its information is missing, not empty.').isVisible())
+        .toBe(true);
+      // Other agencies still answer; addresses are withheld while health (which can flag a household) is down.
+      await expect.poll(() => page.getByRole('heading', { name: 'Police', exact: true }).count()).toBe(1);
+      await page.screenshot({ path: join(SHOTS, 'agency-down.png'), fullPage: true });
+    } finally {
+      await stack.start('health');
+    }
+    await page.close();
+  });
+
+  it('shows no child data, only a banner, when the disclosure log cannot be written', async () => {
+    const gateway = await startExtraGateway(stack, { DISCLOSURE_LOG_FILE: '/dev/full' }, { devIssuer: true });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(gateway.url.replace(/graphql$/, ''));
+      await page.getByLabel('Persona').selectOption(lcpp);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+      await expect
+        .poll(() => page.getByText(/Nothing is shown: the disclosure log is unavailable/).isVisible())
+        .toBe(true);
+      expect(await page.getByText(s47.name).count()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'log-unavailable.png'), fullPage: true });
+      await page.close();
+    } finally {
+      gateway.stop();
+    }
   });
 
   it('is served with a strict Content-Security-Policy, and API answers are never cached', async () => {

@@ -166,9 +166,14 @@ export async function startTestStackBehindProxy(
 
 /**
  * A second gateway process over a running stack's agencies, with its own environment, trusting the
- * development issuer through a JWKS URL (as production does a real provider): for production mode.
+ * development issuer through a JWKS URL (as production does a real provider): for production mode; or,
+ * with `devIssuer`, through the embedded issuer itself.
  */
-export async function startExtraGateway(stack: Stack & { dataDir: string }, env: Record<string, string>) {
+export async function startExtraGateway(
+  stack: Stack & { dataDir: string },
+  env: Record<string, string>,
+  options: { devIssuer?: boolean } = {},
+) {
   const jwks = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'dev-issuer.public.json'), 'utf8'));
   const keys = createServer((_, res) =>
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwks] })),
@@ -180,8 +185,13 @@ export async function startExtraGateway(stack: Stack & { dataDir: string }, env:
       ...process.env,
       ...stack.env,
       PORT: String(port),
-      OIDC_ISSUER: 'urn:macpt:dev-issuer',
-      OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`,
+      // With `devIssuer`, the embedded issuer as `npm start` has it (the console's persona sign-in included).
+      ...(options.devIssuer
+        ? {}
+        : {
+            OIDC_ISSUER: 'urn:macpt:dev-issuer',
+            OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`,
+          }),
       ...env,
     },
     stdio: 'ignore',
