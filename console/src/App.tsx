@@ -1,8 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Failure } from './api.js';
+import { Caseload } from './views/Caseload.js';
 import { FindChild } from './views/FindChild.js';
 import { IgReview } from './views/IgReview.js';
 import { SignIn, type Session } from './views/SignIn.js';
+
+/** Roles that may list their LA's caseload (the policies' CASELOAD_ROLES). */
+const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
 
 /** Signed-in sessions end after 15 minutes without use, and every child's data leaves the page with them. */
 const IDLE_MS = 15 * 60 * 1000;
@@ -11,10 +15,12 @@ const IDLE_MS = 15 * 60 * 1000;
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [page, setPage] = useState<'find' | 'caseload'>('find');
   const idle = useRef<number | undefined>(undefined);
 
   const signOut = useCallback((why: string | null) => {
     setSession(null);
+    setPage('find');
     setNotice(why);
   }, []);
 
@@ -71,6 +77,34 @@ export function App() {
           )}
         </div>
       </header>
+      {session && MACPT.includes(session.user.role) && (
+        <nav aria-label="Menu" className="govuk-service-navigation macpt-no-print">
+          <div className="govuk-width-container">
+            <ul className="govuk-service-navigation__list">
+              {(
+                [
+                  ['find', 'Find a child'],
+                  ['caseload', 'Caseload'],
+                ] as const
+              ).map(([key, text]) => (
+                <li
+                  key={key}
+                  className={`govuk-service-navigation__item${page === key ? ' govuk-service-navigation__item--active' : ''}`}
+                >
+                  <button
+                    type="button"
+                    className="govuk-service-navigation__link macpt-sort"
+                    aria-current={page === key ? 'page' : undefined}
+                    onClick={() => setPage(key)}
+                  >
+                    {text}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </nav>
+      )}
       <div className="govuk-width-container">
         <main className="govuk-main-wrapper" id="main-content" role="main">
           {notice && (
@@ -94,7 +128,12 @@ export function App() {
             />
           )}
           {session && session.user.role === 'IG_LEAD' && <IgReview session={session} onFailure={onFailure} />}
-          {session && session.user.role !== 'IG_LEAD' && <FindChild session={session} onFailure={onFailure} />}
+          {session && session.user.role !== 'IG_LEAD' && page === 'find' && (
+            <FindChild session={session} onFailure={onFailure} />
+          )}
+          {session && page === 'caseload' && MACPT.includes(session.user.role) && (
+            <Caseload session={session} onFailure={onFailure} />
+          )}
         </main>
       </div>
     </>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ApiError, Failure } from '../api.js';
 import type { ConsoleChildQuery } from '../generated/operations.js';
 import type { Session } from './SignIn.js';
@@ -156,6 +156,9 @@ export function ChildView({
   errors: ApiError[];
   onFailure: (f: Failure) => void;
 }) {
+  useEffect(() => {
+    performance.mark('macpt:rendered');
+  }, []);
   const [why, setWhy] = useState(false);
   const [printedAt] = useState(() => new Date().toLocaleString('en-GB'));
   const child = data?.child as Record<string, unknown> | null | undefined;

@@ -55,6 +55,8 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
       { nhsNumber: typed },
       { token: session.token, purpose, ...(asked.justification ? { justification: asked.justification } : {}) },
     );
+    // The answer's arrival, for measuring how long the child view takes to render (the browser tests read it).
+    performance.mark('macpt:answer');
     setBusy(false);
     if (!result.ok) {
       onFailure(result.failure);

@@ -11,6 +11,7 @@ import {
   type DisclosureFilter,
   ConsoleReviewDocument,
 } from '../generated/operations.js';
+import { IgOverview } from './IgOverview.js';
 import type { Session } from './SignIn.js';
 
 type RecordRow = ConsoleDisclosuresQuery['disclosures']['records'][number];
@@ -234,6 +235,7 @@ export function IgReview({ session, onFailure }: { session: Session; onFailure: 
           ))}
         </section>
       )}
+      <IgOverview session={session} onFailure={onFailure} />
       <h2 className="govuk-heading-m">Break-glass waiting for review</h2>
       {queue.length === 0 ? (
         <p className="govuk-body">None waiting.</p>

@@ -1,0 +1,223 @@
+import { useMemo, useState } from 'react';
+import CASELOAD from '../../../gateway/operations/console-caseload.graphql?raw';
+import CHILD from '../../../gateway/operations/console-child.graphql?raw';
+import { type ApiError, call, type Failure } from '../api.js';
+import {
+  ConsoleCaseloadDocument,
+  type ConsoleCaseloadQuery,
+  ConsoleChildDocument,
+  type ConsoleChildQuery,
+} from '../generated/operations.js';
+import { ChildView } from './ChildView.js';
+import type { Session } from './SignIn.js';
+
+type Row = {
+  id: string;
+  name: string;
+  nhs: string;
+  stage: string | null;
+  workers: string;
+  plan: string | null;
+  daysOpen: number | null;
+};
+type Column = 'name' | 'stage' | 'workers' | 'plan' | 'daysOpen';
+const COLUMNS: [Column, string][] = [
+  ['name', 'Child'],
+  ['stage', 'Stage'],
+  ['workers', 'Named workers'],
+  ['plan', 'Plan category'],
+  ['daysOpen', 'Days open'],
+];
+const PURPOSES: [string, string][] = [
+  ['STRATEGY_DISCUSSION', 'Strategy discussion'],
+  ['CHILD_PROTECTION_CONFERENCE', 'Child protection conference'],
+  ['CP_PLAN_REVIEW', 'Child protection plan review'],
+  ['MASH_TRIAGE', 'MASH triage'],
+];
+
+const days = (from: string | null | undefined) =>
+  from ? Math.floor((Date.now() - Date.parse(from)) / 86_400_000) : null;
+
+/** An LA's open MACPT cases, for its MACPT members: sortable and filterable; each child opens in the child view. */
+export function Caseload({ session, onFailure }: { session: Session; onFailure: (f: Failure) => void }) {
+  const [purpose, setPurpose] = useState('STRATEGY_DISCUSSION');
+  const [cases, setCases] = useState<ConsoleCaseloadQuery['cases'] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [sort, setSort] = useState<{ by: Column; up: boolean }>({ by: 'daysOpen', up: false });
+  const [stage, setStage] = useState('');
+  const [worker, setWorker] = useState('');
+  const [open, setOpen] = useState<{ nhs: string; data: ConsoleChildQuery | null; errors: ApiError[] } | null>(null);
+
+  const load = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setOpen(null);
+    const result = await call(
+      ConsoleCaseloadDocument,
+      CASELOAD,
+      { la: session.user.la as never },
+      { token: session.token, purpose },
+    );
+    if (!result.ok) return (onFailure(result.failure), setProblem(result.failure.message));
+    setProblem(result.errors.find((e) => e.path?.length === 1)?.message ?? null);
+    setCases(result.data?.cases ?? []);
+  };
+
+  const rows: Row[] = useMemo(
+    () =>
+      (cases ?? []).flatMap((c) =>
+        c
+          ? [
+              {
+                id: c.id,
+                nhs: c.child?.nhsNumber ?? '',
+                name: c.child?.socialCare?.name ?? '(withheld)',
+                stage: c.stage ?? null,
+                workers: (c.namedWorkers ?? []).map((w) => w?.name ?? '').join(', '),
+                plan: c.cpPlan?.category ?? null,
+                daysOpen: days(c.openedOn),
+              },
+            ]
+          : [],
+      ),
+    [cases],
+  );
+  const shown = rows
+    .filter((r) => (!stage || r.stage === stage) && (!worker || r.workers.toLowerCase().includes(worker.toLowerCase())))
+    .sort((a, b) => {
+      const x = a[sort.by] ?? '';
+      const y = b[sort.by] ?? '';
+      return (x < y ? -1 : x > y ? 1 : 0) * (sort.up ? 1 : -1);
+    });
+
+  const view = async (nhs: string) => {
+    const result = await call(ConsoleChildDocument, CHILD, { nhsNumber: nhs }, { token: session.token, purpose });
+    if (!result.ok) return (onFailure(result.failure), setProblem(result.failure.message));
+    setOpen({ nhs, data: result.data, errors: result.errors });
+  };
+
+  return (
+    <>
+      <h1 className="govuk-heading-l">Caseload, {session.user.la}</h1>
+      <form onSubmit={load} className="macpt-no-print">
+        <div className="govuk-form-group">
+          <label className="govuk-label govuk-label--s" htmlFor="caseload-purpose">
+            Purpose of use
+          </label>
+          <select
+            className="govuk-select"
+            id="caseload-purpose"
+            value={purpose}
+            onChange={(e) => setPurpose(e.target.value)}
+          >
+            {PURPOSES.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="govuk-button">
+          Show open cases
+        </button>
+      </form>
+      {problem && (
+        <div className="govuk-inset-text" role="alert">
+          {problem}
+        </div>
+      )}
+      {cases && (
+        <>
+          <div className="macpt-filters macpt-no-print">
+            <div className="govuk-form-group">
+              <label className="govuk-label" htmlFor="filter-stage">
+                Stage
+              </label>
+              <select
+                className="govuk-select"
+                id="filter-stage"
+                value={stage}
+                onChange={(e) => setStage(e.target.value)}
+              >
+                <option value="">Any stage</option>
+                {['REFERRAL', 'STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'].map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="govuk-form-group">
+              <label className="govuk-label" htmlFor="filter-worker">
+                Named worker
+              </label>
+              <input
+                className="govuk-input"
+                id="filter-worker"
+                autoComplete="off"
+                value={worker}
+                onChange={(e) => setWorker(e.target.value)}
+              />
+            </div>
+          </div>
+          <table className="govuk-table">
+            <caption className="govuk-table__caption govuk-table__caption--s">
+              {shown.length} of {rows.length} open cases
+            </caption>
+            <thead className="govuk-table__head">
+              <tr className="govuk-table__row">
+                {COLUMNS.map(([key, text]) => (
+                  <th
+                    key={key}
+                    scope="col"
+                    className="govuk-table__header"
+                    aria-sort={sort.by === key ? (sort.up ? 'ascending' : 'descending') : 'none'}
+                  >
+                    <button
+                      type="button"
+                      className="govuk-link macpt-sort"
+                      onClick={() => setSort({ by: key, up: sort.by === key ? !sort.up : true })}
+                    >
+                      {text}
+                    </button>
+                  </th>
+                ))}
+                <th scope="col" className="govuk-table__header">
+                  <span className="govuk-visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="govuk-table__body">
+              {shown.map((r) => (
+                <tr key={r.id} className="govuk-table__row">
+                  <td className="govuk-table__cell">{r.name}</td>
+                  <td className="govuk-table__cell">{r.stage ?? <span className="macpt-withheld">Withheld</span>}</td>
+                  <td className="govuk-table__cell govuk-!-font-size-16">{r.workers}</td>
+                  <td className="govuk-table__cell">{r.plan ?? '—'}</td>
+                  <td className="govuk-table__cell govuk-table__cell--numeric">{r.daysOpen ?? '—'}</td>
+                  <td className="govuk-table__cell">
+                    <button
+                      type="button"
+                      className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                      onClick={() => void view(r.nhs)}
+                    >
+                      View<span className="govuk-visually-hidden"> {r.name}</span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {open && (
+        <ChildView
+          session={session}
+          asked={{ nhs: open.nhs, purpose }}
+          data={open.data}
+          errors={open.errors}
+          onFailure={onFailure}
+        />
+      )}
+    </>
+  );
+}
