@@ -231,6 +231,36 @@ describe('the console', () => {
     }
   });
 
+  it('can be used with the keyboard alone: sign in, find a child, read the panels', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(origin);
+    await expect.poll(() => page.getByLabel('Persona').isVisible()).toBe(true);
+    const focused = () =>
+      page.evaluate(`document.activeElement && (document.activeElement.id || document.activeElement.textContent)`);
+    await page.keyboard.press('Tab'); // the skip link
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('persona');
+    const index = (await page.getByLabel('Persona').locator('option').allTextContents()).findIndex((t) =>
+      t.includes(`[${lcpp}]`),
+    );
+    for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('NHS number').isVisible()).toBe(true);
+    // Tab on from the top of the page (skip link, sign out, the menu) to the NHS number.
+    for (let i = 0; i < 10 && (await focused()) !== 'nhs'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('nhs');
+    await page.keyboard.type(s47.nhsNumber);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('purpose');
+    await page.keyboard.press('ArrowDown'); // Strategy discussion
+    await page.keyboard.press('ArrowDown'); // Section 47 enquiry
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(1);
+    await page.close();
+  });
+
   it('is served with a strict Content-Security-Policy, and API answers are never cached', async () => {
     const site = await fetch(origin);
     expect(site.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
