@@ -231,6 +231,27 @@ describe('the console', () => {
     }
   });
 
+  it('says when to try again after too many requests, and offers a retry when the gateway cannot be reached', async () => {
+    const gateway = await startExtraGateway(stack, { RATE_LIMIT_REQUESTS_PER_MINUTE: '2' }, { devIssuer: true });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(gateway.url.replace(/graphql$/, ''));
+      await page.getByLabel('Persona').selectOption(lcpp);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      for (let i = 0; i < 3; i++) await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+      await expect.poll(() => page.getByText(/Too many requests: try again in \d+ s\./).isVisible()).toBe(true);
+      await expect.poll(() => page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(0);
+      gateway.stop();
+      await gateway.exited;
+      await page.getByRole('button', { name: 'Find', exact: true }).click();
+      await expect.poll(() => page.getByText('The gateway could not be reached.').isVisible()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    } finally {
+      await page.close();
+      gateway.stop();
+    }
+  });
+
   it('can be used with the keyboard alone: sign in, find a child, read the panels', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(origin);
