@@ -250,14 +250,16 @@ describe('batching across the federation', () => {
 
   it('shares fact look-ups between concurrent requests, yet each user sees only the child they asked about', async () => {
     const asked = s47.filter((c) => c.police).slice(0, 20);
+    // Tokens first, so that the requests leave together (signing one per request staggered them).
+    const tokens = await Promise.all(asked.map((c) => stack.tokenFor(policeOf(c))));
     proxy.requests.length = 0;
     const results = await Promise.all(
-      asked.map(async (c) =>
+      asked.map((c, i) =>
         gql(
           stack.gatewayUrl,
           `query($n: ID!) { child(nhsNumber: $n) { nhsNumber police { name } } }`,
           { n: c.nhsNumber },
-          headers(await stack.tokenFor(policeOf(c)), 'SECTION_47_ENQUIRY'),
+          headers(tokens[i]!, 'SECTION_47_ENQUIRY'),
         ),
       ),
     );
