@@ -86,6 +86,17 @@ describe('the console', () => {
     await page.getByRole('button', { name: /^Why\?/ }).click();
     await expect.poll(() => page.getByRole('table', { name: /What you may see/ }).isVisible()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'child-view.png'), fullPage: true });
+    // Printed (the conference pack), it carries who printed it, when and why, and none of the page's controls.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByText(/Purpose of use: SECTION_47_ENQUIRY\. Printed by .* on /).isVisible()).toBe(true);
+    expect(
+      await page
+        .getByRole('button', { name: /Print|Why\?|Find|Sign out/ })
+        .filter({ visible: true })
+        .count(),
+    ).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'conference-pack-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
     expect(await accessibilityProblems(page)).toEqual([]);
     await keepsNothing(page);
     await page.close();

@@ -193,6 +193,11 @@ export function ChildView({
         </>
       )}
       <div className="macpt-why macpt-no-print">
+        {child && (
+          <button type="button" className="govuk-button govuk-!-margin-right-2" onClick={() => window.print()}>
+            Print (conference pack)
+          </button>
+        )}
         <button
           type="button"
           className="govuk-button govuk-button--secondary"
