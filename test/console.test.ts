@@ -263,6 +263,40 @@ describe('the console', () => {
     }
   });
 
+  it('goes back to sign-in, clearing the page, when the token is refused (401)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A real token that lives one second (the development issuer signs shorter tokens on request).
+    await page.route('**/dev/token', (route) =>
+      route.continue({ postData: JSON.stringify({ persona: lcpp, ttlSeconds: 1 }) }),
+    );
+    await page.goto(origin);
+    await page.getByLabel('Persona').selectOption(lcpp);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+    await expect.poll(() => page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(1);
+    await page.waitForTimeout(7_000); // past its expiry and the gateway's 5 s clock tolerance
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Persona').isVisible()).toBe(true);
+    expect(await page.getByText(/You have been signed out: .*expired/).isVisible()).toBe(true);
+    expect(await page.getByText(s47.name).count()).toBe(0);
+    await page.close();
+  });
+
+  it('signs out after 15 minutes without activity, and nothing about the child stays on the page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.clock.install();
+    await page.goto(origin);
+    await page.getByLabel('Persona').selectOption(lcpp);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+    await expect.poll(() => page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(1);
+    await page.clock.fastForward('15:01');
+    await expect.poll(() => page.getByText(/signed out after 15 minutes without activity/).isVisible()).toBe(true);
+    expect(await page.getByText(s47.name).count()).toBe(0);
+    expect(await page.content()).not.toContain(s47.nhsNumber);
+    await page.close();
+  });
+
   it('can be used with the keyboard alone: sign in, find a child, read the panels', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(origin);

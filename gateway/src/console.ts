@@ -61,10 +61,13 @@ export function devSignInRoutes(dataDir: string): Record<string, Route> {
       if (req.method !== 'POST') return { status: 405, body: { error: 'POST {"persona": "<id>"}' } };
       const p = personas().find((x) => x.id === (body as { persona?: unknown } | undefined)?.persona);
       if (!p) return { status: 404, body: { error: 'no such demo persona' } };
+      // At most 15 minutes; shorter on request (the browser tests let one expire).
+      const asked = Number((body as { ttlSeconds?: unknown } | undefined)?.ttlSeconds);
+      const ttl = Number.isInteger(asked) && asked > 0 && asked < 900 ? asked : 900;
       const token = await signDevToken(
         dataDir,
         { sub: p.sub, name: p.name, role: p.role, agency: p.agency, la: p.la, school: p.school ?? null },
-        { ttl: '15m' },
+        { ttl: Math.floor(Date.now() / 1000) + ttl },
       );
       return { status: 200, body: { token } };
     },
