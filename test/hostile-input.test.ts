@@ -239,6 +239,23 @@ describe('production mode and trusted documents', () => {
     }
   });
 
+  it("offers the console's development sign-in only with the embedded issuer: never with a real provider or in production", async () => {
+    const asPersona = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ persona: 'lcpp-leicester' }),
+    };
+    expect((await fetch(stack.gatewayUrl.replace('/graphql', '/dev/token'), asPersona)).status).toBe(200);
+    const gateway = await startExtraGateway(stack, { NODE_ENV: 'production', TRUSTED_DOCUMENTS: 'allow' });
+    try {
+      const origin = gateway.url.replace('/graphql', '');
+      expect((await fetch(`${origin}/dev/personas`)).status).toBe(404);
+      expect((await fetch(`${origin}/dev/token`, asPersona)).status).toBe(404);
+    } finally {
+      gateway.stop();
+    }
+  });
+
   it('runs only registered operations when trusted documents are required', async () => {
     const gateway = await startExtraGateway(stack, { TRUSTED_DOCUMENTS: 'required' });
     try {

@@ -90,26 +90,19 @@ export interface Decision {
   rule: string;
 }
 
-/** A compiled ability with its decisions memoised: the attribute space is small, so each is computed once. */
+/** A compiled ability. Its decisions are memoised once, by the engine (per field and child attributes). */
 export class CompiledPolicy {
   private readonly ability: FieldAbility;
-  private readonly memo = new Map<string, Decision>();
 
   constructor(readonly rules: Rule[]) {
     this.ability = createMongoAbility<FieldAbility>(rules);
   }
 
   decide(field: FieldSubject): Decision {
-    const key = `${field.class}|${field.owner}|${+field.location}|${+field.encompass}|${field.relationship}|${+field.purposeSupported}|${+field.confidentialElsewhere}|${+field.unverifiedElsewhere}`;
-    let decision = this.memo.get(key);
-    if (!decision) {
-      const rule = this.ability.relevantRuleFor('read', subject('Field', { ...field }) as never);
-      decision = rule
-        ? { allowed: !rule.inverted, rule: rule.reason ?? 'UNNAMED_RULE' }
-        : { allowed: false, rule: 'NOT_GRANTED' };
-      this.memo.set(key, decision);
-    }
-    return decision;
+    const rule = this.ability.relevantRuleFor('read', subject('Field', { ...field }) as never);
+    return rule
+      ? { allowed: !rule.inverted, rule: rule.reason ?? 'UNNAMED_RULE' }
+      : { allowed: false, rule: 'NOT_GRANTED' };
   }
 }
 

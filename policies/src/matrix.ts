@@ -14,8 +14,10 @@ export interface EntryRule {
   roles?: readonly Role[];
   /** …except these… */
   exceptRoles?: readonly Role[];
-  /** …stating these purposes (any when absent). */
+  /** …stating these purposes (any when absent)… */
   purposes?: readonly Purpose[];
+  /** …but none of these. */
+  exceptPurposes?: readonly Purpose[];
 }
 
 /** Who may not open child records at all, whatever the child: the first row that applies refuses. */
@@ -33,17 +35,7 @@ export const CASELOAD_REFUSALS: readonly EntryRule[] = [
 /** Who may review the disclosure log: IG leads, stating IG_AUDIT. */
 export const AUDIT_REFUSALS: readonly EntryRule[] = [
   { id: 'IG_LEADS_ONLY', exceptRoles: ['IG_LEAD'] },
-  {
-    id: 'IG_LEADS_ONLY',
-    purposes: [
-      'STRATEGY_DISCUSSION',
-      'SECTION_47_ENQUIRY',
-      'CHILD_PROTECTION_CONFERENCE',
-      'CP_PLAN_REVIEW',
-      'MASH_TRIAGE',
-      'EMERGENCY',
-    ],
-  },
+  { id: 'IG_LEADS_ONLY', exceptPurposes: ['IG_AUDIT'] },
 ];
 
 // DESIGN section 4 as data. `compile.ts` turns these into CASL rules for one (user, purpose).

@@ -72,7 +72,8 @@ function firstApplying(
   const applies = (r: EntryRule) =>
     (!r.roles || r.roles.includes(user.role)) &&
     !r.exceptRoles?.includes(user.role) &&
-    (!r.purposes || (purpose !== null && r.purposes.includes(purpose)));
+    (!r.purposes || (purpose !== null && r.purposes.includes(purpose))) &&
+    !(r.exceptPurposes && purpose !== null && r.exceptPurposes.includes(purpose));
   return rules.find(applies)?.id ?? null;
 }
 

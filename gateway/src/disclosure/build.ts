@@ -82,8 +82,24 @@ export function childDisclosures(
   return [...out.values()].sort((a, b) => a.nhsNumber.localeCompare(b.nhsNumber));
 }
 
+/** The outcome recorded for a request refused with this error code: one mapping for every refusal. */
+export function refusalOutcome(code: string): Outcome {
+  switch (code) {
+    case 'UNAUTHENTICATED':
+    case 'RATE_LIMITED':
+    case 'NOT_FOUND':
+      return code;
+    case 'BREAK_GLASS_NOT_PERMITTED':
+      return 'BREAK_GLASS_REFUSED';
+    case 'FORBIDDEN_BY_POLICY':
+      return 'WITHHELD';
+    default:
+      return 'BAD_REQUEST';
+  }
+}
+
 /** Entry refusals that are not about what the policy withholds: the identifier was malformed or unknown. */
-const ENTRY_OUTCOME: Record<string, Outcome> = { BAD_USER_INPUT: 'BAD_REQUEST', NOT_FOUND: 'NOT_FOUND' };
+const IDENTIFIER_REFUSALS = new Set(['BAD_USER_INPUT', 'NOT_FOUND']);
 
 /**
  * DISCLOSED when nothing was withheld, WITHHELD when nothing was disclosed, PARTIAL otherwise; when
@@ -94,8 +110,8 @@ export function outcomeOf(children: readonly ChildDisclosure[]): Outcome {
   const withheld = children.some((c) => c.withheld.length > 0);
   if (disclosed) return withheld ? 'PARTIAL' : 'DISCLOSED';
   const rules = new Set(children.flatMap((c) => c.withheld.map((w) => w.rule)));
-  const only = rules.size === 1 ? ENTRY_OUTCOME[[...rules][0]!] : undefined;
-  return only ?? 'WITHHELD';
+  const only = rules.size === 1 ? [...rules][0]! : undefined;
+  return only && IDENTIFIER_REFUSALS.has(only) ? refusalOutcome(only) : 'WITHHELD';
 }
 
 /** Agencies whose data a record concerns. */

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { chain, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
 import { APPEND_FUNCTION, installAppendFunction } from './redis-function.js';
 import { RedisLogReader } from './redis-reader.js';
-import { whenReady } from './redis-ready.js';
+import { whenReady } from '../redis-ready.js';
 import { indexKeys, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
 
 /** Options for {@link RedisDisclosureStore}. */

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { Redis } from 'ioredis';
-import { whenReady } from '../disclosure/redis-ready.js';
+import { whenReady } from '../redis-ready.js';
 
 /** Per-user limits: requests per minute, and distinct children per hour (the bulk-export signal). */
 export interface RateLimits {

@@ -2,7 +2,14 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ERROR_CODES, type Logger } from '@macpt/kit';
 import type { PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
-import { agenciesOf, childDisclosures, draft, outcomeOf, type RequestFacts } from '../disclosure/build.js';
+import {
+  agenciesOf,
+  childDisclosures,
+  draft,
+  outcomeOf,
+  refusalOutcome,
+  type RequestFacts,
+} from '../disclosure/build.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
 import type { RecordDraft } from '../disclosure/record.js';
 import type { Stage } from './stage.js';
@@ -74,15 +81,10 @@ function disclosureLogPlugin(
               // Refused before any child was named (an unknown case, a query that did not validate), or a
               // break-glass request that reached nothing: each is on the record, break-glass in IG's review queue.
               const code = String(body.singleResult.errors?.[0]?.extensions?.code ?? 'NOTHING_DISCLOSED');
-              record = draft(
-                'REFUSAL',
-                facts,
-                code === 'NOT_FOUND' ? 'NOT_FOUND' : code === 'FORBIDDEN_BY_POLICY' ? 'WITHHELD' : 'BAD_REQUEST',
-                {
-                  reason: code,
-                  ...asked,
-                },
-              );
+              record = draft('REFUSAL', facts, refusalOutcome(code), {
+                reason: code,
+                ...asked,
+              });
             }
           }
           if (!record) return;

@@ -1,14 +1,7 @@
 import type { Logger } from '@macpt/kit';
-import { draft } from '../disclosure/build.js';
+import { draft, refusalOutcome } from '../disclosure/build.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
-import type { Outcome } from '../disclosure/record.js';
 import type { RequestIdentity } from './identify.js';
-
-const OUTCOME: Record<string, Outcome> = {
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  RATE_LIMITED: 'RATE_LIMITED',
-  BREAK_GLASS_NOT_PERMITTED: 'BREAK_GLASS_REFUSED',
-};
 
 /** Records a request refused before execution, with whatever is known of who asked (best effort: a refusal carries no child data). */
 export function refusalRecorder(committer: GroupCommitter | null, logger: Logger) {
@@ -26,7 +19,7 @@ export function refusalRecorder(committer: GroupCommitter | null, logger: Logger
       clientName: identity.clientName,
     };
     await committer
-      .append(draft('REFUSAL', facts, OUTCOME[code] ?? 'BAD_REQUEST', { reason: code }))
+      .append(draft('REFUSAL', facts, refusalOutcome(code), { reason: code }))
       .catch((e: Error) => logger.warn({ err: e.message }, 'refusal not recorded'));
   };
 }

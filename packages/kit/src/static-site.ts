@@ -13,7 +13,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** A built single-page site served from one folder: `/` and unknown paths get its index.html. */
+/** A built single-page site served from one folder: `/` is its index.html, and only its own files are served. */
 export interface StaticSite {
   dir: string;
   /** Headers on every file (e.g. the Content-Security-Policy). */
@@ -25,8 +25,13 @@ export function siteFile(
   site: StaticSite,
   pathname: string,
 ): { body: Buffer; type: string; immutable: boolean } | null {
-  const relative =
-    pathname === '/' || !extname(pathname) ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  // The console keeps nothing in its URLs, so no other path falls back to the page: a path is a file or nothing.
+  let relative: string;
+  try {
+    relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  } catch {
+    return null; // malformed percent-encoding
+  }
   const file = normalize(join(site.dir, relative));
   if (!file.startsWith(normalize(site.dir) + sep) || !existsSync(file) || !statSync(file).isFile()) return null;
   // Hashed asset names never change; the page itself is always fetched afresh.

@@ -152,11 +152,21 @@ export async function startSubgraph<TLoaders>(
     const asked = parseFactsRequest(body);
     if (typeof asked === 'string') return { status: 400, body: { error: asked } };
     const uprns = asked.uprns ?? [];
+    // Asked about households or cases it cannot answer for, an agency says so rather than "none": the
+    // gateway then counts the question unanswered (a location stays withheld), never answered "no".
+    if ((uprns.length > 0 && !definition.flaggedHouseholds) || (asked.cases && !definition.cases)) {
+      return {
+        status: 400,
+        body: {
+          error: `${definition.agency} keeps no ${uprns.length > 0 ? 'household location flags' : 'MACPT cases'}`,
+        },
+      };
+    }
     const answer: FactsResponse = {
       agency: definition.agency,
       facts: asked.nhsNumbers.length > 0 ? definition.facts(asked.nhsNumbers) : [],
       flaggedUprns: uprns.length > 0 && definition.flaggedHouseholds ? definition.flaggedHouseholds(uprns) : [],
-      ...(asked.cases ? { cases: definition.cases ? definition.cases(asked.cases) : [] } : {}),
+      ...(asked.cases && definition.cases ? { cases: definition.cases(asked.cases) } : {}),
     };
     return { status: 200, body: answer };
   };
