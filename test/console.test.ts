@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@macpt/dev';
+import { freePort, REPO_ROOT } from '@macpt/dev';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOidcProvider } from './oidc-provider.js';
 import { children, householdOf, JUSTIFICATION, startExtraGateway, startTestStack } from './testkit.js';
 
 // The console in a real browser (Debian's chromium through playwright-core), against a running stack:
@@ -325,6 +326,67 @@ describe('the console', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(1);
     await page.close();
+  });
+
+  it("signs in at the organisation's OpenID provider in production (code with PKCE), the token in memory only", async () => {
+    const port = await freePort();
+    const consoleOrigin = `http://127.0.0.1:${port}`;
+    const provider = await startOidcProvider({
+      clientId: 'macpt-console',
+      redirectUri: `${consoleOrigin}/`,
+      audience: 'urn:macpt:gateway',
+      scope: 'macpt',
+      accounts: stack.personas.map((p) => ({ ...p, school: p.school ?? null })),
+    });
+    const gateway = await startExtraGateway(stack, {
+      PORT: String(port),
+      NODE_ENV: 'production',
+      OIDC_ISSUER: provider.issuer,
+      OIDC_JWKS_URL: provider.jwksUrl,
+      OIDC_AUDIENCE: 'urn:macpt:gateway',
+      OIDC_CLIENT_ID: 'macpt-console',
+      OIDC_SCOPE: 'openid profile macpt',
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      const site = await fetch(consoleOrigin);
+      expect(site.headers.get('content-security-policy')).toContain(`connect-src 'self' ${provider.issuer};`);
+      // An answer this tab never asked for is refused, and leaves nothing behind.
+      await page.goto(`${consoleOrigin}/?code=forged&state=forged`);
+      await expect
+        .poll(() => page.getByText(/Sign-in did not complete: this sign-in was not started here/).isVisible())
+        .toBe(true);
+      expect(new URL(page.url()).search).toBe('');
+      expect(await page.getByLabel('Persona').count()).toBe(0); // no development personas in production
+      await page.screenshot({ path: join(SHOTS, 'sign-in-provider.png'), fullPage: true });
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      await page.getByRole('button', { name: "Sign in with your organisation's account" }).click();
+      await page.waitForURL(`${provider.issuer}/**`);
+      await page.locator('input[name="login"]').fill(lcpp);
+      await page.locator('input[name="password"]').fill('any');
+      await page.getByRole('button', { name: 'Sign-in' }).click();
+      await page.waitForURL(`${consoleOrigin}/`);
+      await expect.poll(() => page.getByLabel('NHS number').isVisible()).toBe(true);
+      const person = stack.personas.find((p) => p.id === lcpp)!;
+      expect(await page.getByText(`${person.name} — LCPP`).isVisible()).toBe(true);
+      // The provider's access token reaches the gateway, which verifies it against the provider's keys.
+      await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+      for (const panel of ['Social care', 'Health', 'Police', 'Education'])
+        await expect.poll(() => page.getByRole('heading', { name: panel, exact: true }).count()).toBe(1);
+      await keepsNothing(page); // the code left the address bar, the PKCE verifier left storage
+      expect(new URL(page.url()).search).toBe('');
+      // In memory only: a reload forgets it.
+      await page.reload();
+      await expect
+        .poll(() => page.getByRole('button', { name: "Sign in with your organisation's account" }).isVisible())
+        .toBe(true);
+      expect(await page.getByText(s47.name).count()).toBe(0);
+    } finally {
+      await page.close();
+      gateway.stop();
+      await provider.close();
+    }
   });
 
   it('is served with a strict Content-Security-Policy, and API answers are never cached', async () => {

@@ -251,6 +251,11 @@ describe('production mode and trusted documents', () => {
       const origin = gateway.url.replace('/graphql', '');
       expect((await fetch(`${origin}/dev/personas`)).status).toBe(404);
       expect((await fetch(`${origin}/dev/token`, asPersona)).status).toBe(404);
+      // The console is told the truth: no provider client configured, so no sign-in at all (not personas).
+      expect(await (await fetch(`${origin}/auth/config`)).json()).toEqual({
+        mode: 'unavailable',
+        reason: 'the console has no client at the identity provider (OIDC_CLIENT_ID)',
+      });
     } finally {
       gateway.stop();
     }

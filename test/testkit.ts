@@ -179,7 +179,7 @@ export async function startExtraGateway(
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwks] })),
   );
   await new Promise<void>((r) => keys.listen(0, '127.0.0.1', r));
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [join(REPO_ROOT, 'gateway/dist/main.js')], {
     env: {
       ...process.env,

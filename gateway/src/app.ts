@@ -28,7 +28,7 @@ import {
   type Stage,
 } from './pipeline/index.js';
 import { requestFacts } from './pipeline/disclosure-log.js';
-import { consoleSite, devSignInRoutes } from './console.js';
+import { consoleSignIn, consoleSite, signInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner } from './signing.js';
 import { federatedGateway } from './supergraph/federation.js';
@@ -150,7 +150,8 @@ export async function startGateway(
     hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
   });
   await server.start();
-  const site = consoleSite(config.CONSOLE_DIR);
+  const signIn = consoleSignIn(config);
+  const site = consoleSite(config.CONSOLE_DIR, signIn);
   const served = await serveGraphQL({
     server,
     port: config.PORT,
@@ -161,8 +162,7 @@ export async function startGateway(
     context: pipeline.context,
     routes: {
       ...gatewayRoutes({ agencies: Object.keys(supergraph.agencies), store, committer, context: pipeline.context }),
-      // The console's development sign-in exists only with the embedded issuer, never in production.
-      ...(!config.OIDC_ISSUER && config.NODE_ENV !== 'production' ? devSignInRoutes(config.DATA_DIR) : {}),
+      ...signInRoutes(signIn, config.DATA_DIR),
     },
     ...(site ? { site } : {}),
   });

@@ -32,6 +32,19 @@ describe('gateway configuration', () => {
     expect(gatewayConfig({}).trustedDocuments).toBe('allow');
   });
 
+  it("needs the issuer's URL for the console's sign-in (the browser goes there)", () => {
+    expect(() =>
+      gatewayConfig({ OIDC_ISSUER: 'urn:corp:idp', OIDC_JWKS_URL: 'https://idp.invalid/jwks', OIDC_CLIENT_ID: 'c' }),
+    ).toThrow(/OIDC_ISSUER: the console signs in at the issuer/);
+    expect(
+      gatewayConfig({
+        OIDC_ISSUER: 'https://idp.invalid',
+        OIDC_JWKS_URL: 'https://idp.invalid/jwks',
+        OIDC_CLIENT_ID: 'c',
+      }).OIDC_CLIENT_ID,
+    ).toBe('c');
+  });
+
   it('says what was expected and what was got', () => {
     expect(() => gatewayConfig({ PORT: 'eighty', MAX_DEPTH: '-1' })).toThrow(
       /PORT: .*\(got "eighty"\)[\s\S]*MAX_DEPTH: .*\(got "-1"\)/,

@@ -23,6 +23,13 @@ const schema = z.object({
   OIDC_ISSUER: z.string().optional(),
   OIDC_JWKS_URL: z.url().optional(),
   OIDC_AUDIENCE: z.string().default('macpt-gateway'),
+  /**
+   * The console's client at the OIDC provider (a public client: authorization code with PKCE, no secret).
+   * Unset with a real provider: the console cannot sign anyone in and says so.
+   */
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** The scopes the console asks for (the provider may need one naming this API to issue its access token). */
+  OIDC_SCOPE: z.string().default('openid profile'),
   /** The production disclosure log (Redis Streams). Unset: the embedded append-only file. */
   REDIS_URL: z
     .string()
@@ -71,6 +78,10 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
     );
   if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined))
     throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');
+  if (base.OIDC_CLIENT_ID && !/^https?:\/\/[^/]/.test(base.OIDC_ISSUER ?? ''))
+    throw new Error(
+      'Invalid configuration:\n  OIDC_ISSUER: the console signs in at the issuer, so with OIDC_CLIENT_ID it must be the issuer URL (https://…)',
+    );
   const timeoutOverrides = Object.fromEntries(
     Object.entries(env)
       .filter(

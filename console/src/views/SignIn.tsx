@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { beginSignIn, claimsOf, completeSignIn, isSignInAnswer, type OidcConfig } from '../oidc.js';
 
 /** A signed-in user: the token lives in this object, in memory, and nowhere else. */
 export interface Session {
@@ -15,8 +16,98 @@ interface Persona {
   school: string | null;
 }
 
-/** Development sign-in: pick a demo persona (the embedded issuer signs a 15-minute token for it). */
+/** How this gateway signs people in (its `/auth/config`). */
+type SignInConfig = { mode: 'development' } | ({ mode: 'oidc' } & OidcConfig) | { mode: 'unavailable'; reason: string };
+
+/** Sign-in as the gateway is configured: the organisation's identity provider, or development personas. */
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+  const [config, setConfig] = useState<SignInConfig | 'failed' | null>(null);
+  useEffect(() => {
+    void fetch('/auth/config', { cache: 'no-store' })
+      .then((r) => (r.ok ? (r.json() as Promise<SignInConfig>) : Promise.reject(new Error(String(r.status)))))
+      .then(setConfig, () => setConfig('failed'));
+  }, []);
+  if (config === null) return <p className="govuk-body">Loading…</p>;
+  if (config === 'failed')
+    return (
+      <Unavailable why="the gateway could not be reached to find out how to sign in. Reload the page to try again" />
+    );
+  if (config.mode === 'unavailable') return <Unavailable why={config.reason} />;
+  if (config.mode === 'oidc') return <ProviderSignIn config={config} onSignedIn={onSignedIn} />;
+  return <PersonaSignIn onSignedIn={onSignedIn} />;
+}
+
+function Unavailable({ why }: { why: string }) {
+  return (
+    <>
+      <h1 className="govuk-heading-l">Sign in</h1>
+      <p className="govuk-body">Signing in is not possible: {why}.</p>
+    </>
+  );
+}
+
+/**
+ * Production sign-in: OpenID Connect authorization code with PKCE at the organisation's provider. The
+ * access token it returns is kept in memory only; a reload or sign-out forgets it.
+ */
+function ProviderSignIn({ config, onSignedIn }: { config: OidcConfig; onSignedIn: (session: Session) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(isSignInAnswer());
+  const answered = useRef(false);
+
+  useEffect(() => {
+    if (!isSignInAnswer() || answered.current) return;
+    answered.current = true;
+    completeSignIn(config).then(
+      (token) => {
+        const c = claimsOf(token);
+        onSignedIn({ token, user: { id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null } });
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(`Sign-in did not complete: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+  }, [config, onSignedIn]);
+
+  const start = () => {
+    setBusy(true);
+    setError(null);
+    beginSignIn(config).catch((e: unknown) => {
+      setBusy(false);
+      setError(`The identity provider could not be reached: ${e instanceof Error ? e.message : String(e)}. Try again.`);
+    });
+  };
+
+  return (
+    <>
+      <h1 className="govuk-heading-l">Sign in</h1>
+      {error && (
+        <div className="govuk-error-summary" data-module="govuk-error-summary">
+          <div role="alert">
+            <h2 className="govuk-error-summary__title">There is a problem</h2>
+            <div className="govuk-error-summary__body">
+              <p className="govuk-body">{error}</p>
+            </div>
+          </div>
+        </div>
+      )}
+      {busy ? (
+        <p className="govuk-body">Signing you in…</p>
+      ) : (
+        <>
+          <p className="govuk-body">Sign in with your organisation's account. You will be returned here.</p>
+          <button type="button" className="govuk-button govuk-button--start" onClick={start}>
+            Sign in with your organisation's account
+          </button>
+        </>
+      )}
+    </>
+  );
+}
+
+/** Development sign-in: pick a demo persona (the embedded issuer signs a 15-minute token for it). */
+function PersonaSignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [personas, setPersonas] = useState<Persona[] | null>(null);
   const [chosen, setChosen] = useState('');
   const [error, setError] = useState<string | null>(null);
