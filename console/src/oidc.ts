@@ -61,12 +61,6 @@ export async function beginSignIn(config: OidcConfig): Promise<void> {
   window.location.assign(url.href);
 }
 
-/** True when this page load is the provider's answer to a sign-in this tab began. */
-export function isSignInAnswer(): boolean {
-  const params = new URLSearchParams(window.location.search);
-  return (params.has('code') || params.has('error')) && params.has('state');
-}
-
 /**
  * Completes a sign-in: checks the answer's state, exchanges the code (with the PKCE verifier) for tokens,
  * checks the ID token's nonce, and returns the access token. The code leaves the address bar and the

@@ -1,5 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
-import { beginSignIn, claimsOf, completeSignIn, isSignInAnswer, type OidcConfig } from '../oidc.js';
+import type { OidcConfig } from '../oidc.js';
+
+/** The OpenID Connect client, loaded only where a real provider is configured. */
+const oidc = () => import('../oidc.js');
+
+/** True when this page load is the provider's answer to a sign-in (the `code`/`error` and `state` it sends back). */
+const isSignInAnswer = () => {
+  const params = new URLSearchParams(window.location.search);
+  return (params.has('code') || params.has('error')) && params.has('state');
+};
 
 /** A signed-in user: the token lives in this object, in memory, and nowhere else. */
 export interface Session {
@@ -58,25 +67,31 @@ function ProviderSignIn({ config, onSignedIn }: { config: OidcConfig; onSignedIn
   useEffect(() => {
     if (!isSignInAnswer() || answered.current) return;
     answered.current = true;
-    completeSignIn(config).then(
-      (token) => {
-        const c = claimsOf(token);
-        onSignedIn({ token, user: { id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null } });
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(`Sign-in did not complete: ${e instanceof Error ? e.message : String(e)}`);
-      },
-    );
+    oidc()
+      .then(async ({ completeSignIn, claimsOf }) => ({ token: await completeSignIn(config), claimsOf }))
+      .then(
+        ({ token, claimsOf }) => {
+          const c = claimsOf(token);
+          onSignedIn({ token, user: { id: c.sub, name: c.name, role: c.role, agency: c.agency, la: c.la ?? null } });
+        },
+        (e: unknown) => {
+          setBusy(false);
+          setError(`Sign-in did not complete: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
   }, [config, onSignedIn]);
 
   const start = () => {
     setBusy(true);
     setError(null);
-    beginSignIn(config).catch((e: unknown) => {
-      setBusy(false);
-      setError(`The identity provider could not be reached: ${e instanceof Error ? e.message : String(e)}. Try again.`);
-    });
+    oidc()
+      .then(({ beginSignIn }) => beginSignIn(config))
+      .catch((e: unknown) => {
+        setBusy(false);
+        setError(
+          `The identity provider could not be reached: ${e instanceof Error ? e.message : String(e)}. Try again.`,
+        );
+      });
   };
 
   return (
