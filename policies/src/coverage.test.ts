@@ -20,9 +20,9 @@ describe('policy coverage', () => {
     const { 'HealthRecord.sex': _dropped, ...fields } = health.fields;
     const stale = { ...health, fields: { ...fields, 'HealthRecord.shoeSize': { class: 'IDENTITY' as const } } };
     expect(coverageProblems(stale, sdl)).toEqual([
-      'health: HealthRecord.sex has no class in policies/src/agencies/health.ts',
-      'health: HealthRecord.bloodGroup has no class in policies/src/agencies/health.ts',
-      'health: policies/src/agencies/health.ts classifies HealthRecord.shoeSize, which the health schema no longer publishes',
+      'health: HealthRecord.sex has no class in policies/agencies/health.yaml',
+      'health: HealthRecord.bloodGroup has no class in policies/agencies/health.yaml',
+      'health: policies/agencies/health.yaml classifies HealthRecord.shoeSize, which the health schema no longer publishes',
     ]);
   });
 });

@@ -16,17 +16,20 @@ export function publishedFields(sdl: string | DocumentNode): string[] {
  * What is wrong between an agency's schema and its policy: fields with no class (which would never be
  * disclosed) and policy entries naming fields that no longer exist. Empty when they agree.
  */
-export function coverageProblems(policy: AgencyPolicy, sdl: string | DocumentNode): string[] {
+export function coverageProblems(
+  policy: AgencyPolicy,
+  sdl: string | DocumentNode,
+  policyFile = `policies/agencies/${policy.agency}.yaml`,
+): string[] {
   const published = new Set(publishedFields(sdl));
   const problems: string[] = [];
   for (const field of published) {
-    if (!policy.fields[field])
-      problems.push(`${policy.agency}: ${field} has no class in policies/src/agencies/${policy.agency}.ts`);
+    if (!policy.fields[field]) problems.push(`${policy.agency}: ${field} has no class in ${policyFile}`);
   }
   for (const field of Object.keys(policy.fields)) {
     if (!published.has(field))
       problems.push(
-        `${policy.agency}: policies/src/agencies/${policy.agency}.ts classifies ${field}, which the ${policy.agency} schema no longer publishes`,
+        `${policy.agency}: ${policyFile} classifies ${field}, which the ${policy.agency} schema no longer publishes`,
       );
   }
   return problems;

@@ -1,8 +1,6 @@
 import { CompiledPolicy, compileRules, type Decision } from './compile.js';
-import { educationPolicy } from './agencies/education.js';
-import { healthPolicy } from './agencies/health.js';
-import { policePolicy } from './agencies/police.js';
-import { socialCarePolicy } from './agencies/social-care.js';
+import { fileURLToPath } from 'node:url';
+import { AGENCIES, loadAgencyPolicy } from './policy-file.js';
 import type { ChildAttributes, PolicyUser } from './relationship.js';
 import {
   CLASSES,
@@ -13,8 +11,11 @@ import {
   type Relationship,
 } from './vocabulary.js';
 
-/** The four agencies' policies as shipped. */
-export const POLICIES: readonly AgencyPolicy[] = [socialCarePolicy, healthPolicy, policePolicy, educationPolicy];
+/** Where the agencies' policy files are: `policies/agencies/<agency>.yaml`. */
+export const policyFileOf = (agency: string) => fileURLToPath(new URL(`../agencies/${agency}.yaml`, import.meta.url));
+
+/** The four agencies' policies as shipped, read from their policy files. */
+export const POLICIES: readonly AgencyPolicy[] = AGENCIES.map((agency) => loadAgencyPolicy(policyFileOf(agency)));
 
 /** The key every agency publishes on `Child`: identity, owned by no single agency. */
 const SHARED_KEY = 'Child.nhsNumber';

@@ -9,7 +9,8 @@ export {
 } from './compile.js';
 export { coverageProblems, publishedFields } from './coverage.js';
 export { forbidden, type Withholding } from './forbidden.js';
-export { PolicyEngine, POLICIES, type FieldDecision } from './engine.js';
+export { PolicyEngine, POLICIES, policyFileOf, type FieldDecision } from './engine.js';
+export { AGENCIES, loadAgencyPolicy, parseAgencyPolicy, PolicyFileError } from './policy-file.js';
 export {
   AUDIT_REFUSALS,
   BREAK_GLASS_ROLES,

@@ -12,7 +12,7 @@ try {
   const problems = subgraphs.flatMap((s) => {
     const policy = POLICIES.find((p) => p.agency === s.name);
     if (GATEWAY_SUBGRAPHS.includes(s.name)) return [];
-    if (!policy) return [`${s.name}: no sharing policy in policies/src/agencies/ for this subgraph`];
+    if (!policy) return [`${s.name}: no sharing policy in policies/agencies/ for this subgraph`];
     return coverageProblems(policy, readFileSync(s.schemaFile, 'utf8'));
   });
   if (problems.length > 0) {
