@@ -37,8 +37,8 @@ export interface Stack {
   processes: Map<string, StackProcess>;
   personas: Persona[];
   env: Record<string, string>;
-  /** Starts (again) one process by name, e.g. after stopping it in a fault test. */
-  start: (name: string) => Promise<void>;
+  /** Starts (again) one process by name, e.g. after stopping it in a fault test; `env` adds to its environment from then on. */
+  start: (name: string, env?: Record<string, string>) => Promise<void>;
   stop: (name?: string) => Promise<void>;
   /** A development-issuer token for a persona (by id), optionally with changed claims or lifetime. */
   tokenFor: (
@@ -120,9 +120,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const processes = new Map<string, StackProcess>();
   const timeout = options.startTimeoutMs ?? 120_000;
-  const start = async (name: string) => {
+  const start = async (name: string, env: Record<string, string> = {}) => {
     const spec = specs.get(name);
     if (!spec) throw new Error(`no process named ${name}`);
+    Object.assign(spec.env, env);
     const proc = startProcess(
       name,
       spec.script,

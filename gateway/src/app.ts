@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { createLogger, serveGraphQL, type Logger } from '@macpt/kit';
 import { PolicyEngine } from '@macpt/policies';
@@ -8,7 +10,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
-import { draft } from './disclosure/build.js';
+import { draft, type RequestFacts } from './disclosure/build.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
 import { openDisclosureStore } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
@@ -32,7 +34,12 @@ import { consoleSignIn, consoleSite, signInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner } from './signing.js';
 import { federatedGateway } from './supergraph/federation.js';
-import { loadSupergraph } from './supergraph/load.js';
+import { supergraphFromSdl } from './supergraph/load.js';
+import { deploymentSubgraphs, openRegistryStore } from './registry/open.js';
+import { registryRoutes } from './registry/routes.js';
+import { Composer } from './registry/composer.js';
+import { SchemaRegistry } from './registry/service.js';
+import { hashOf, type Served, watchRegistry } from './registry/watch.js';
 
 export type { GatewayConfig } from './config.js';
 export { gatewayConfig } from './config.js';
@@ -51,16 +58,59 @@ async function issuerConfig(config: GatewayConfig): Promise<IssuerConfig> {
   return { issuer: DEV_ISSUER, audience: config.OIDC_AUDIENCE ?? DEFAULT_AUDIENCE, jwks: { keys: [publicJwk] } };
 }
 
+/** The request facts of a registry action: who acted (an agency's publisher, or an IG lead). */
+const registryFacts = (actor: RequestFacts['user'], operationName: string): RequestFacts => ({
+  requestId: randomUUID(),
+  user: actor,
+  purpose: null,
+  justification: null,
+  breakGlass: false,
+  operationName,
+  operationHash: null,
+  clientName: null,
+});
+
 /** Builds and starts the gateway: Apollo Gateway over the static supergraph, inside Apollo Server, with the request pipeline around it. */
 export async function startGateway(
   config: GatewayConfig,
   logger: Logger = createLogger('gateway'),
 ): Promise<RunningGateway> {
-  const supergraph = loadSupergraph(config.SUPERGRAPH_FILE, config.urlOverrides);
-  const engine = new PolicyEngine();
-  const sign = await createSigner(config);
+  // What is in force: each agency's latest publication in the registry (its bundled subgraph until it publishes).
+  const registryStore = openRegistryStore(config);
   const store = openDisclosureStore(config);
   const committer = new GroupCommitter(store, config.DISCLOSURE_LOG_DEADLINE_MS);
+  const composer = new Composer();
+  const registry = new SchemaRegistry({
+    store: registryStore,
+    composer,
+    ...deploymentSubgraphs(),
+    keysDir: config.PUBLISH_KEYS_DIR ?? join(config.DATA_DIR, 'keys'),
+    record: (d) => committer.append(d),
+    draft: (outcome, extra, actor) =>
+      draft(
+        'SCHEMA_CHANGE',
+        registryFacts(
+          actor,
+          outcome === 'APPROVED' || outcome === 'REJECTED' ? 'decideSchemaChange' : 'publishSubgraph',
+        ),
+        outcome,
+        extra,
+      ),
+  });
+  const registryState = await registry.state().catch((error: Error) => {
+    throw new Error(`The schema registry (${registryStore.kind}) could not be read: ${error.message}`);
+  });
+  const inForce = await registry.composeInForce(registryState);
+  if ('errors' in inForce)
+    throw new Error(`The subgraphs in force do not compose:\n  - ${inForce.errors.join('\n  - ')}`);
+  const supergraph = supergraphFromSdl(inForce.supergraphSdl, config.urlOverrides);
+  const inService: Served = {
+    supergraphHash: hashOf(inForce.supergraphSdl),
+    loadedAt: new Date().toISOString(),
+    registryLength: registryState.length,
+  };
+  const engine = new PolicyEngine(registry.inForce(registryState).map((a) => a.policy));
+  const sign = await createSigner(config);
   const rateLimits = {
     requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE,
     childrenPerHour: config.RATE_LIMIT_CHILDREN_PER_HOUR,
@@ -107,8 +157,8 @@ export async function startGateway(
     useFacts({
       sign,
       client: factsClient,
-      flaggingAgencies: engine.locationFlaggingAgencies(),
-      caseAgency: engine.caseAgency(),
+      flaggingAgencies: () => engine.locationFlaggingAgencies(),
+      caseAgency: () => engine.caseAgency(),
     }),
     ...(governed ? [usePolicy({ engine, exempt, logger })] : []),
     ...(logged ? [useDisclosureLog(committer, engine, logger)] : []),
@@ -121,8 +171,12 @@ export async function startGateway(
       config.REQUEST_DEADLINE_MS ?? Math.max(config.SUBGRAPH_TIMEOUT_MS, ...Object.values(config.timeoutOverrides)),
   });
 
+  let updateSupergraph: ((sdl: string) => void) | undefined;
   const { gateway, sources } = federatedGateway({
     supergraph,
+    onUpdatable: (update) => {
+      updateSupergraph = update;
+    },
     engine,
     sign: governed ? sign : null,
     breakers,
@@ -131,6 +185,7 @@ export async function startGateway(
     audit: {
       store,
       baseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+      registry,
       appendReview: (ctx, review) =>
         committer.append(
           draft('BREAK_GLASS_REVIEW', requestFacts(ctx, 'reviewBreakGlass', null), 'REVIEWED', { review }),
@@ -161,10 +216,26 @@ export async function startGateway(
     onRefusedEarly: pipeline.refusedEarly,
     context: pipeline.context,
     routes: {
-      ...gatewayRoutes({ agencies: Object.keys(supergraph.agencies), store, committer, context: pipeline.context }),
+      ...gatewayRoutes({
+        agencies: Object.keys(supergraph.agencies),
+        store,
+        committer,
+        context: pipeline.context,
+        inService,
+      }),
+      ...registryRoutes(registry),
       ...signInRoutes(signIn, config.DATA_DIR),
     },
     ...(site ? { site } : {}),
+  });
+  const watcher = watchRegistry({
+    registry,
+    store: registryStore,
+    engine,
+    served: inService,
+    update: () => updateSupergraph,
+    intervalMs: config.REGISTRY_POLL_MS,
+    logger,
   });
   const problem = store.problem?.();
   if (problem)
@@ -177,6 +248,8 @@ export async function startGateway(
       url: served.url,
       console: site ? served.url.replace(/graphql$/, '') : 'not built',
       agencies: supergraph.agencies,
+      supergraphHash: inService.supergraphHash,
+      registry: registryStore.kind,
       disclosureLog: store.kind,
       durability: await store.durability(),
       stages: stages.map((s) => s.name),
@@ -186,10 +259,18 @@ export async function startGateway(
   return {
     url: served.url,
     close: async () => {
+      watcher.stop();
       await served.close(config.SHUTDOWN_GRACE_MS);
       await server.stop();
       await committer.drain();
-      await Promise.all([factsClient.close(), store.close(), rateLimiter.close(), ...sources.map((s) => s.close())]);
+      await Promise.all([
+        factsClient.close(),
+        store.close(),
+        registryStore.close(),
+        composer.close(),
+        rateLimiter.close(),
+        ...sources.map((s) => s.close()),
+      ]);
     },
   };
 }

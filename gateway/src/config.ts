@@ -58,6 +58,10 @@ const schema = z.object({
   /** The built console, served at `/` from this origin. */
   CONSOLE_DIR: z.string().default(fileURLToPath(new URL('../../console/dist', import.meta.url))),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** Where the agencies' publishing public keys are (`publish-<agency>.public.json`). Unset: DATA_DIR/keys. */
+  PUBLISH_KEYS_DIR: z.string().optional(),
+  /** How often each gateway looks for a new publication in the registry. */
+  REGISTRY_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
   INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),
 });

@@ -6,6 +6,7 @@ import { draft } from './disclosure/build.js';
 import type { GroupCommitter } from './disclosure/group-commit.js';
 import type { DisclosureStore } from './disclosure/store.js';
 import { requestFacts } from './pipeline/disclosure-log.js';
+import type { Served } from './registry/watch.js';
 
 /** The gateway's plain routes beside GraphQL: liveness, readiness, and IG's report downloads. */
 export function gatewayRoutes(deps: {
@@ -14,11 +15,18 @@ export function gatewayRoutes(deps: {
   committer: GroupCommitter;
   /** The pipeline's context: a download is authenticated, purpose-checked and rate-limited like any request. */
   context: (req: IncomingMessage) => Promise<GatewayContext>;
+  /** The supergraph in service: its hash and when it was loaded. */
+  inService: Served;
 }): Record<string, Route> {
   return {
     '/health': async () => ({
       status: 200,
-      body: { status: 'ok', agencies: deps.agencies, rssBytes: process.memoryUsage().rss },
+      body: {
+        status: 'ok',
+        agencies: deps.agencies,
+        supergraph: { hash: deps.inService.supergraphHash, loadedAt: deps.inService.loadedAt },
+        rssBytes: process.memoryUsage().rss,
+      },
     }),
     '/health/ready': async () => {
       const ready = await deps.store.ready();

@@ -37,19 +37,44 @@ export interface FieldDecision extends Decision {
  * per field, and each field's rule looked up by its `Type.field` coordinate.
  */
 export class PolicyEngine {
-  private readonly fields = new Map<string, { agency: string; rule: FieldRule }>();
-  private readonly compiled = new Map<string, CompiledPolicy>();
-  private readonly byUser = new WeakMap<PolicyUser, Map<Purpose, CompiledPolicy>>();
-  private readonly decisions = new Map<CompiledPolicy, Map<string, Map<string, FieldDecision>>>();
-  private readonly byAgency: Map<string, AgencyPolicy>;
+  private fields = new Map<string, { agency: string; rule: FieldRule }>();
+  private compiled = new Map<string, CompiledPolicy>();
+  private byUser = new WeakMap<PolicyUser, Map<Purpose, CompiledPolicy>>();
+  private decisions = new Map<CompiledPolicy, Map<string, Map<string, FieldDecision>>>();
+  private byAgency = new Map<string, AgencyPolicy>();
+  private links: Record<string, string> = {};
+  private current: readonly AgencyPolicy[] = [];
+  /** Counts the policy sets this engine has held: caches built on its decisions key on it. */
+  generation = 0;
 
-  constructor(readonly policies: readonly AgencyPolicy[] = POLICIES) {
-    this.byAgency = new Map(policies.map((p) => [p.agency, p]));
+  constructor(policies: readonly AgencyPolicy[] = POLICIES) {
+    this.replace(policies);
+  }
+
+  /** The agencies' policies this engine decides by. */
+  get policies(): readonly AgencyPolicy[] {
+    return this.current;
+  }
+
+  /**
+   * Swaps in a new set of policies (a publication took effect) in one step: every cache built on the
+   * old ones is dropped with them, so no decision made after this returns comes from the old set.
+   */
+  replace(policies: readonly AgencyPolicy[]): void {
+    const fields = new Map<string, { agency: string; rule: FieldRule }>();
     for (const policy of policies) {
       for (const [coordinate, rule] of Object.entries(policy.fields)) {
-        this.fields.set(coordinate, { agency: coordinate === SHARED_KEY ? 'shared' : policy.agency, rule });
+        fields.set(coordinate, { agency: coordinate === SHARED_KEY ? 'shared' : policy.agency, rule });
       }
     }
+    this.current = policies;
+    this.fields = fields;
+    this.byAgency = new Map(policies.map((p) => [p.agency, p]));
+    this.links = Object.assign({}, ...policies.map((p) => p.childLinks ?? {}));
+    this.compiled = new Map();
+    this.byUser = new WeakMap();
+    this.decisions = new Map();
+    this.generation++;
   }
 
   /** The owning agency and rule of a field, or undefined when the field is unclassified. */
@@ -69,7 +94,7 @@ export class PolicyEngine {
 
   /** Types whose objects belong to one child, and the field leading to it, across all agencies. */
   childLinks(): Record<string, string> {
-    return Object.assign({}, ...this.policies.map((p) => p.childLinks ?? {}));
+    return this.links;
   }
 
   /** The lawful basis an agency shares under. */

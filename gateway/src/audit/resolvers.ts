@@ -2,6 +2,9 @@ import { codedError, isNhsNumber } from '@macpt/kit';
 import type { GatewayContext } from '../context.js';
 import type { DisclosureRecord } from '../disclosure/record.js';
 import type { DisclosureStore, RecordFilter } from '../disclosure/store.js';
+import { SubmissionRefused } from '../registry/signature.js';
+import type { SchemaRegistry } from '../registry/service.js';
+import type { Decision, Publication } from '../registry/store.js';
 import { requireIgLead, visibleTo } from './access.js';
 
 /** What the audit resolvers need from the gateway. */
@@ -14,6 +17,35 @@ export interface AuditDeps {
   ) => Promise<DisclosureRecord>;
   /** The gateway's public base URL, for download links. */
   baseUrl: string;
+  /** The schema registry, for an IG lead's decisions on the agency's publications. */
+  registry?: SchemaRegistry;
+}
+
+/** GraphQL shape of a publication and its decision. */
+function presentChange(c: { publication: Publication; decision: Decision | null; status: string }) {
+  const p = c.publication;
+  return {
+    id: p.id,
+    agency: p.agency,
+    status: c.status,
+    publishedAt: p.publishedAt,
+    schemaHash: p.schemaHash,
+    policyHash: p.policyHash,
+    recordId: p.recordId,
+    impact: p.impact.map((i) => {
+      const byRole = new Map<string, string[]>();
+      for (const a of i.to) {
+        const key = `${a.role} of ${a.agency}`;
+        byRole.set(key, [...(byRole.get(key) ?? []), a.purpose]);
+      }
+      return {
+        field: i.field,
+        change: i.change,
+        audiences: [...byRole].map(([who, ps]) => `${who}: ${ps.join(', ')}`),
+      };
+    }),
+    decision: c.decision ? { ...c.decision, by: `${c.decision.by.name} (${c.decision.by.id})` } : null,
+  };
 }
 
 const MAX_PAGE = 200;
@@ -53,8 +85,45 @@ export function auditResolvers(deps: AuditDeps) {
   const note = (ctx: GatewayContext, query: Record<string, unknown>) => {
     ctx.audit = query;
   };
+  const registryOf = () => {
+    if (!deps.registry) throw codedError('NOT_FOUND', 'This gateway has no schema registry.');
+    return deps.registry;
+  };
+  const decideChange = async (
+    ctx: GatewayContext,
+    args: { id: string; note: string },
+    decision: 'APPROVED' | 'REJECTED',
+  ) => {
+    requireIgLead(ctx);
+    if (args.note.trim().length < 10)
+      throw codedError('BAD_USER_INPUT', 'note: say what was reviewed and decided (at least 10 characters).');
+    note(ctx, {
+      operation: decision === 'APPROVED' ? 'approveSchemaChange' : 'rejectSchemaChange',
+      publicationId: args.id,
+    });
+    try {
+      const done = await registryOf().decide({ id: args.id, decision, note: args.note.trim(), by: ctx.user });
+      return presentChange({ ...done, status: decision });
+    } catch (error) {
+      if (!(error instanceof SubmissionRefused)) throw error;
+      throw codedError(
+        error.code === 'NOT_FOUND'
+          ? 'NOT_FOUND'
+          : error.status === 503
+            ? 'DISCLOSURE_LOG_UNAVAILABLE'
+            : 'SCHEMA_CHANGE_CONFLICT',
+        error.message,
+      );
+    }
+  };
   return {
     Query: {
+      schemaChanges: async (_: unknown, args: { status?: string | null }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        note(ctx, { operation: 'schemaChanges', status: args.status ?? 'PENDING' });
+        const changes = await registryOf().changes(ctx.user.agency, (args.status ?? 'PENDING') as 'ALL');
+        return changes.map(presentChange);
+      },
       disclosures: async (
         _: unknown,
         args: { filter?: RecordFilter | null; first?: number; after?: string | null },
@@ -147,6 +216,10 @@ export function auditResolvers(deps: AuditDeps) {
       },
     },
     Mutation: {
+      approveSchemaChange: (_: unknown, args: { id: string; note: string }, ctx: GatewayContext) =>
+        decideChange(ctx, args, 'APPROVED'),
+      rejectSchemaChange: (_: unknown, args: { id: string; note: string }, ctx: GatewayContext) =>
+        decideChange(ctx, args, 'REJECTED'),
       reviewBreakGlass: async (
         _: unknown,
         args: { id: string; outcome: string; note: string },

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 
 /** Why a record was written. */
-export type RecordKind = 'DISCLOSURE' | 'REFUSAL' | 'IG_QUERY' | 'BREAK_GLASS_REVIEW' | 'LOG_RECOVERY';
+export type RecordKind =
+  | 'DISCLOSURE'
+  | 'REFUSAL'
+  | 'IG_QUERY'
+  | 'BREAK_GLASS_REVIEW'
+  | 'LOG_RECOVERY'
+  | 'SCHEMA_CHANGE';
 
 /** What happened to the request. */
 export type Outcome =
@@ -14,7 +20,11 @@ export type Outcome =
   | 'BREAK_GLASS_REFUSED'
   | 'RATE_LIMITED'
   | 'REVIEWED'
-  | 'RECOVERED';
+  | 'RECOVERED'
+  | 'PUBLISHED'
+  | 'PENDING_APPROVAL'
+  | 'APPROVED'
+  | 'REJECTED';
 
 /** What one response disclosed about one child: field names only, never values. */
 export interface ChildDisclosure {
@@ -48,6 +58,17 @@ export interface RecordDraft {
   query?: Record<string, unknown>;
   /** For a break-glass review: which record, and the IG lead's decision. */
   review?: { recordId: string; outcome: string; note: string };
+  /** For a schema change: the publication, its hashes, and what it makes visible or stops showing. */
+  schemaChange?: {
+    publicationId: string;
+    agency: string;
+    schemaHash: string;
+    policyHash: string;
+    status: string;
+    /** One line per field whose visibility changes: `+HealthRecord.x to 12 audiences` / `-…`. */
+    impact: string[];
+    note?: string;
+  };
 }
 
 /** A record as stored: numbered and hash-chained to its predecessor. */

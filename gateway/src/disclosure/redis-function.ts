@@ -70,6 +70,12 @@ redis.register_function('${APPEND_FUNCTION}', append)
 export async function installAppendFunction(redis: Redis): Promise<'loaded' | 'present'> {
   const present = (await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', `macpt_dlog_${VERSION}`)) as unknown[];
   if (present.length > 0) return 'present';
-  await redis.call('FUNCTION', 'LOAD', APPEND_LIBRARY);
+  try {
+    await redis.call('FUNCTION', 'LOAD', APPEND_LIBRARY);
+  } catch (error) {
+    // Another gateway loaded the same library between our look and our load: it is there, as wanted.
+    if (/already exists/i.test((error as Error).message)) return 'present';
+    throw error;
+  }
   return 'loaded';
 }

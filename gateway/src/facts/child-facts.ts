@@ -75,8 +75,8 @@ export function createFactsBatcher(
   client: FactsClient,
   /** The headers of a `/facts` call: a context signed for exactly that body, naming the requests it serves. */
   headersFor: (agency: string, requestIds: string[], body: string) => Promise<Record<string, string>>,
-  /** Agencies whose policy says they can flag a household's location confidential. */
-  flagging: readonly string[],
+  /** Agencies whose policy says they can flag a household's location confidential (read per look-up: policies change by publication). */
+  flagging: () => readonly string[],
 ): DataLoader<FactsKey, ChildFacts> {
   return new DataLoader<FactsKey, ChildFacts>(
     async (keys) => {
@@ -97,7 +97,7 @@ export function createFactsBatcher(
       );
       const households = await householdFlags(
         client,
-        flagging.filter((a) => client.agencies.includes(a)),
+        flagging().filter((a) => client.agencies.includes(a)),
         answers,
         headers,
         until,

@@ -13,10 +13,10 @@ import type { Stage } from './stage.js';
 export function useFacts(deps: {
   sign: Awaited<ReturnType<typeof createSigner>>;
   client: FactsClient;
-  /** Agencies that can flag a household's location confidential (from the policies). */
-  flaggingAgencies: readonly string[];
-  /** The agency that runs MACPT cases (from the policies). */
-  caseAgency: string | undefined;
+  /** Agencies that can flag a household's location confidential (from the policies in force). */
+  flaggingAgencies: () => readonly string[];
+  /** The agency that runs MACPT cases (from the policies in force). */
+  caseAgency: () => string | undefined;
 }): Stage {
   const headers = async (agency: string, requestIds: readonly string[], body: string) => ({
     [INTERNAL_CONTEXT_HEADER]: await factsContext(deps.sign, agency, body),
@@ -24,7 +24,7 @@ export function useFacts(deps: {
   });
   const batcher = createFactsBatcher(deps.client, headers, deps.flaggingAgencies);
   const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
-    const agency = deps.caseAgency;
+    const agency = deps.caseAgency();
     if (!agency) return [];
     const answer = await deps.client.fetch(agency, { nhsNumbers: [], cases: query }, (body) =>
       headers(agency, [requestId], body),

@@ -12,7 +12,6 @@ import type { Stage } from './stage.js';
 export function usePolicy(deps: { engine: PolicyEngine; exempt: ReadonlySet<string>; logger: Logger }): Stage {
   return {
     name: 'policy',
-    wrapGateway: (inner) =>
-      new GovernedGateway(inner as ApolloGateway, deps.engine, deps.exempt, deps.engine.childLinks(), deps.logger),
+    wrapGateway: (inner) => new GovernedGateway(inner as ApolloGateway, deps.engine, deps.exempt, deps.logger),
   };
 }

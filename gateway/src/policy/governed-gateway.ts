@@ -17,13 +17,13 @@ const REWRITE_CACHE_SIZE = 2_000;
  */
 export class GovernedGateway implements GatewayInterface {
   private readonly rewrites = new Map<string, RewrittenOperation>();
+  private generation = 0;
 
   constructor(
     private readonly inner: ApolloGateway,
     private readonly engine: PolicyEngine,
     /** Coordinates the gateway itself serves (the directory): they carry no agency data. */
     private readonly exempt: ReadonlySet<string>,
-    private readonly childLinks: Record<string, string>,
     private readonly logger: Logger,
   ) {}
 
@@ -49,6 +49,11 @@ export class GovernedGateway implements GatewayInterface {
     rc: GatewayGraphQLRequestContext<GatewayContext>,
   ): RewrittenOperation {
     const { user, purpose } = rc.context;
+    // A publication that took effect swaps the engine's policies: rewrites made under the old ones go.
+    if (this.generation !== this.engine.generation) {
+      this.rewrites.clear();
+      this.generation = this.engine.generation;
+    }
     const key = `${rc.queryHash}|${rc.operationName ?? ''}|${user.role}|${user.agency}|${purpose}`;
     let rewritten = this.rewrites.get(key);
     if (!rewritten) {
@@ -56,7 +61,7 @@ export class GovernedGateway implements GatewayInterface {
         schema,
         document,
         (c) => !this.exempt.has(c) && !c.startsWith('Query.') && this.engine.neverVisible(user, purpose, c),
-        this.childLinks,
+        this.engine.childLinks(),
       );
       if (this.rewrites.size >= REWRITE_CACHE_SIZE) this.rewrites.delete(this.rewrites.keys().next().value as string);
       this.rewrites.set(key, rewritten);
@@ -104,7 +109,7 @@ export class GovernedGateway implements GatewayInterface {
         document: rc.document,
         operationName: rc.operationName,
         variables: rc.request.variables ?? {},
-        childLinks: this.childLinks,
+        childLinks: this.engine.childLinks(),
         decide,
         withheldError: forbidden,
       },

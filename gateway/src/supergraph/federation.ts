@@ -23,10 +23,15 @@ export function federatedGateway(deps: {
   breakers: Record<string, CircuitBreaker>;
   timeoutOf: (agency: string) => number;
   logger: Logger;
+  /** Given the function that swaps in a new supergraph (a publication took effect), without a restart. */
+  onUpdatable?: (update: (supergraphSdl: string) => void) => void;
 }): { gateway: ApolloGateway; sources: AgencyDataSource[] } {
   const sources: AgencyDataSource[] = [];
   const gateway = new ApolloGateway({
-    supergraphSdl: deps.supergraph.sdl,
+    supergraphSdl: async ({ update }) => {
+      deps.onUpdatable?.(update);
+      return { supergraphSdl: deps.supergraph.sdl };
+    },
     logger: deps.logger,
     buildService: ({ name, url }) => {
       if (name === DIRECTORY_SUBGRAPH)

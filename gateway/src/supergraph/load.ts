@@ -16,6 +16,11 @@ export function loadSupergraph(file: string, urlOverrides: Record<string, string
   } catch {
     throw new Error(`No supergraph at ${file}: run \`npm run build\` first (it composes the subgraph schemas).`);
   }
+  return supergraphFromSdl(sdl, urlOverrides);
+}
+
+/** The agencies a supergraph names, with their URLs after env overrides. */
+export function supergraphFromSdl(sdl: string, urlOverrides: Record<string, string>): LoadedSupergraph {
   const agencies: Record<string, string> = {};
   for (const match of sdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) {
     const [, name, url] = match as unknown as [string, string, string];

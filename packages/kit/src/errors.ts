@@ -41,6 +41,11 @@ export const ERROR_CODES = {
     status: 200,
     summary: "An agency's subgraph could not answer; its fields are missing, not empty.",
   },
+  SCHEMA_CHANGE_CONFLICT: {
+    status: 200,
+    summary:
+      'A schema change cannot be approved as it stands: already decided, superseded, or no longer passing its checks.',
+  },
   DISCLOSURE_LOG_UNAVAILABLE: {
     status: 503,
     summary: 'The disclosure record could not be written, so no child data was sent.',

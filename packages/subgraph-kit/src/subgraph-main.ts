@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parse } from 'graphql';
 import { createLogger, ensureKeyPair, importKey, parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
+import { loadAgencyPolicy } from '@macpt/policies';
 import { SqlStore } from './store.js';
-import { startSubgraph, type SubgraphDefinition } from './subgraph.js';
+import { policyEngine, startSubgraph, type SubgraphDefinition } from './subgraph.js';
 
 /** How an agency's entry file describes itself to {@link runSubgraphMain}. */
 export interface SubgraphEntry<TLoaders> {
@@ -24,6 +26,10 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
     NODE_ENV: z.string().default('development'),
     /** `off` serves without the signed context and without field checks: for benchmarks only (NODE_ENV=benchmark). */
     POLICY_ENFORCEMENT: z.enum(['on', 'off']).default('on'),
+    /** The schema this subgraph serves (default: the agency's schema.graphql); publish the same one. */
+    SCHEMA_FILE: z.string().optional(),
+    /** The agency's sharing policy file it enforces (default: policies/agencies/<agency>.yaml); publish the same one. */
+    POLICY_FILE: z.string().optional(),
   });
   const config = parseConfig(schema, { ...env, PORT: env[portKey] ?? env.PORT });
   requireBenchmarkFor({ POLICY_ENFORCEMENT: config.POLICY_ENFORCEMENT }, config.NODE_ENV);
@@ -57,7 +63,14 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
   const jwk = config.INTERNAL_CONTEXT_PUBLIC_JWK
     ? JSON.parse(config.INTERNAL_CONTEXT_PUBLIC_JWK)
     : (await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context')).publicJwk;
-  const server = await startSubgraph(entry.definition(store), {
+  const definition = entry.definition(store);
+  if (config.SCHEMA_FILE) definition.typeDefs = parse(readFileSync(config.SCHEMA_FILE, 'utf8'));
+  if (config.POLICY_FILE) {
+    const own = loadAgencyPolicy(config.POLICY_FILE);
+    if (own.agency !== agency) throw new Error(`${config.POLICY_FILE} is ${own.agency}'s policy, not ${agency}'s`);
+    policyEngine.replace(policyEngine.policies.map((p) => (p.agency === agency ? own : p)));
+  }
+  const server = await startSubgraph(definition, {
     port: config.PORT,
     host: config.HOST,
     logger,
