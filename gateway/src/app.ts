@@ -86,6 +86,11 @@ export async function startGateway(
     ...deploymentSubgraphs(),
     keysDir: config.PUBLISH_KEYS_DIR ?? join(config.DATA_DIR, 'keys'),
     record: (d) => committer.append(d),
+    onForged: (p) =>
+      logger.error(
+        { publication: p.id, agency: p.agency },
+        'a publication in the registry is not signed by its agency: it is ignored',
+      ),
     draft: (outcome, extra, actor) =>
       draft(
         'SCHEMA_CHANGE',

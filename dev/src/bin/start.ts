@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { publishBundledAgencies } from '../publish.js';
 import { REPO_ROOT, startStack } from '../stack.js';
 
 // `npm start`: seed the embedded stores if needed, start the four subgraphs and the gateway, stop on Ctrl-C.
@@ -16,6 +17,7 @@ console.log(
   `Starting the MACPT gateway: ${world.children} synthetic children (seed ${world.seed}) in ${values['data-dir']}`,
 );
 const stack = await startStack({ dataDir: values['data-dir'], world, ports: 'fixed', logs: 'pretty' });
+await publishBundledAgencies(stack.gatewayUrl, values['data-dir']);
 
 const named = stack.personas.find((p) => p.role === 'LCPP' && (p.namedOn?.length ?? 0) > 0);
 const child = named?.namedOn?.[0] ?? '9990000018';

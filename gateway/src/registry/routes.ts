@@ -23,6 +23,14 @@ export function registryRoutes(registry: SchemaRegistry): Record<string, Route> 
     return (body as { submission?: unknown } | undefined)?.submission;
   };
   return {
+    // What is in force per agency: its publication (or the deployment's bundled subgraph) and hashes.
+    '/registry/in-force': async () => {
+      try {
+        return { status: 200, body: { agencies: await registry.inForceSummary() } };
+      } catch (error) {
+        return refusal(error);
+      }
+    },
     '/registry/check': async (req, body) => {
       try {
         return { status: 200, body: { report: await registry.checkSigned(signed(req, body)) } };

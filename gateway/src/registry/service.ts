@@ -58,6 +58,8 @@ export interface RegistryDeps {
   composer: Composer;
   /** Where the agencies' publishing public keys are. */
   keysDir: string;
+  /** Told of a stored publication whose signature does not verify (it is ignored). */
+  onForged?: (publication: Publication) => void;
   /** Appends a record to the disclosure log's chain (fail closed: a change not recorded is not made). */
   record: (draft: RecordDraft) => Promise<unknown>;
   /** A draft for a record, from the request facts of whoever acts. */
@@ -72,8 +74,37 @@ export interface RegistryDeps {
 export class SchemaRegistry {
   constructor(private readonly deps: RegistryDeps) {}
 
+  /**
+   * The registry's history, folded. A publication whose signature does not verify with its agency's key
+   * (written into the store by anything but this registry) is left out, and said so in the log.
+   */
   async state(): Promise<RegistryState> {
-    return fold(await this.deps.store.events());
+    let events: RegistryEvent[];
+    try {
+      events = await this.deps.store.events();
+    } catch (error) {
+      throw new SubmissionRefused(
+        503,
+        'REGISTRY_UNAVAILABLE',
+        `The schema registry (${this.deps.store.kind}) did not answer: nothing was changed (${(error as Error).message}).`,
+      );
+    }
+    const genuine = await Promise.all(
+      events.map((e) => (e.type === 'PUBLISHED' ? this.signedByItsAgency(e.publication) : true)),
+    );
+    return { ...fold(events.filter((_, i) => genuine[i])), length: events.length };
+  }
+
+  private async signedByItsAgency(p: Publication): Promise<boolean> {
+    try {
+      const signed = await verifySubmission(p.signature, this.deps.keysDir, new Date(p.publishedAt));
+      if (signed.agency === p.agency && signed.sdl === p.sdl && signed.policy === p.policyText && signed.url === p.url)
+        return true;
+    } catch {
+      // falls through: not genuine
+    }
+    this.deps.onForged?.(p);
+    return false;
   }
 
   /** The agency subgraphs in force: each agency's active publication, or its bundled subgraph. */
@@ -81,6 +112,23 @@ export class SchemaRegistry {
     return this.deps.bundled.map((b) => {
       const p = state.active.get(b.agency);
       return p ? { agency: p.agency, url: p.url, sdl: p.sdl, policy: parseAgencyPolicy(p.policyText, p.agency) } : b;
+    });
+  }
+
+  /** Per agency, the publication in force (null: the bundled subgraph, never published) and its hashes. */
+  async inForceSummary() {
+    const state = await this.state();
+    return this.deps.bundled.map((b) => {
+      const p = state.active.get(b.agency);
+      return {
+        agency: b.agency,
+        publicationId: p?.id ?? null,
+        publishedAt: p?.publishedAt ?? null,
+        schemaHash: p?.schemaHash ?? createHash('sha256').update(b.sdl).digest('hex'),
+        pending: state.publications.filter(
+          (x) => x.agency === b.agency && x.status === 'PENDING' && !state.decisions.has(x.id),
+        ).length,
+      };
     });
   }
 

@@ -51,7 +51,12 @@ export class SubmissionRefused extends Error {
  * (the public half in `keysDir`), and is fresh. Another agency's key, an unknown agency, a stale or
  * altered submission: refused.
  */
-export async function verifySubmission(token: unknown, keysDir: string): Promise<SignedSubmission> {
+export async function verifySubmission(
+  token: unknown,
+  keysDir: string,
+  /** When it was received (a stored publication is checked as of its publication). */
+  at: Date = new Date(),
+): Promise<SignedSubmission> {
   if (typeof token !== 'string' || token.split('.').length !== 3)
     throw new SubmissionRefused(
       400,
@@ -79,6 +84,7 @@ export async function verifySubmission(token: unknown, keysDir: string): Promise
       issuer: `publisher:${agency}`,
       algorithms: [KEY_ALG],
       maxTokenAge: MAX_AGE,
+      currentDate: at,
       requiredClaims: ['iat', 'exp'],
     });
     const { url, sdl, policy } = payload as Record<string, unknown>;
