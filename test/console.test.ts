@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT } from '@macpt/dev';
@@ -399,5 +400,43 @@ describe('the console', () => {
       body: '{"query":"{ __typename }"}',
     });
     expect(api.headers.get('cache-control')).toBe('no-store');
+  });
+  // Last: an approved change stays in force for the rest of this stack's life.
+  it("lets health's IG lead see what a pending publication would make visible, and approve it", async () => {
+    const widened = join(stack.dataDir, 'health-wider.yaml');
+    writeFileSync(
+      widened,
+      readFileSync(join(REPO_ROOT, 'policies/agencies/health.yaml'), 'utf8').replace(
+        'HealthRecord.householdMaternityConcerns: SENSITIVE',
+        'HealthRecord.householdMaternityConcerns: SAFEGUARDING',
+      ),
+    );
+    const published = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'gateway/dist/registry/cli.js'), 'publish', 'health', '--policy', widened],
+      {
+        env: { ...process.env, GATEWAY_URL: stack.gatewayUrl, DATA_DIR: stack.dataDir },
+        encoding: 'utf8',
+      },
+    );
+    expect(published.stdout).toMatch(/PENDING an IG lead/);
+    const page = await signIn('ig-health');
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Schema changes waiting for approval' }).isVisible())
+      .toBe(true);
+    await expect.poll(() => page.getByText('HealthRecord.householdMaternityConcerns').isVisible()).toBe(true);
+    expect(await page.getByText('Becomes visible').first().isVisible()).toBe(true);
+    await page.getByRole('heading', { name: 'Schema changes waiting for approval' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'schema-changes.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => page.getByText(/Write a note of at least 10 characters/).isVisible()).toBe(true);
+    await page
+      .getByLabel('Decision note')
+      .fill('Maternity concerns are needed for conference planning across the MACPT');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => page.getByText(/Approved: every gateway takes it into service/).isVisible()).toBe(true);
+    expect(await page.getByText('None waiting.').count()).toBeGreaterThan(0);
+    await page.close();
   });
 });

@@ -12,6 +12,7 @@ import {
   ConsoleReviewDocument,
 } from '../generated/operations.js';
 import { IgOverview } from './IgOverview.js';
+import { SchemaChanges } from './SchemaChanges.js';
 import type { Session } from './SignIn.js';
 
 type RecordRow = ConsoleDisclosuresQuery['disclosures']['records'][number];
@@ -236,6 +237,7 @@ export function IgReview({ session, onFailure }: { session: Session; onFailure: 
         </section>
       )}
       <IgOverview session={session} onFailure={onFailure} />
+      <SchemaChanges session={session} onFailure={onFailure} />
       <h2 className="govuk-heading-m">Break-glass waiting for review</h2>
       {queue.length === 0 ? (
         <p className="govuk-body">None waiting.</p>

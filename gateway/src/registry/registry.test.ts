@@ -145,3 +145,34 @@ describe('the registry store', () => {
     expect(told).toEqual(['forged']);
   });
 });
+
+describe('the registry watcher', () => {
+  it('never replaces the running supergraph with one that does not compose, and says why', async () => {
+    const { watchRegistry } = await import('./watch.js');
+    const { PolicyEngine } = await import('@macpt/policies');
+    const engine = new PolicyEngine();
+    const served = { supergraphHash: 'running', loadedAt: 'then', registryLength: 1 };
+    const updates: string[] = [];
+    const errors: unknown[] = [];
+    const watcher = watchRegistry({
+      registry: {
+        state: async () => ({ length: 2, active: new Map(), publications: [], decisions: new Map() }),
+        composeInForce: async () => ({ errors: ['[health] Child.nhsNumber: type Int! does not match ID!'] }),
+        inForce: () => [],
+      } as unknown as SchemaRegistry,
+      store: { length: async () => 2 } as unknown as FileRegistryStore,
+      engine,
+      served,
+      update: () => (sdl: string) => void updates.push(sdl),
+      intervalMs: 60_000,
+      logger: { error: (o: unknown) => errors.push(o), info: () => undefined, warn: () => undefined } as never,
+    });
+    const generation = engine.generation;
+    await watcher.poll();
+    watcher.stop();
+    expect(updates).toEqual([]);
+    expect(served).toEqual({ supergraphHash: 'running', loadedAt: 'then', registryLength: 1 });
+    expect(engine.generation).toBe(generation); // the policies in force stay too
+    expect(JSON.stringify(errors)).toContain('does not match');
+  });
+});
