@@ -98,16 +98,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const specs = new Map<string, { script: string; env: Record<string, string>; health: string }>();
   const subgraphUrls: Record<string, string> = {};
+  const gatewayPort = options.ports === 'fixed' ? (options.env?.PORT ?? '4000') : String(await freePort());
   for (const agency of agencies) {
     const port = options.ports === 'fixed' ? new URL(agency.url).port : String(await freePort());
     subgraphUrls[agency.name] = `http://127.0.0.1:${port}/graphql`;
     specs.set(agency.name, {
       script: join(REPO_ROOT, 'subgraphs', agency.name, 'dist', 'main.js'),
-      env: { ...common, PORT: port },
+      // Each agency's relay delivers its outbox to the gateway's notification router.
+      env: { ...common, PORT: port, NOTIFY_URL: `http://127.0.0.1:${gatewayPort}/notifications/events` },
       health: `http://127.0.0.1:${port}/health`,
     });
   }
-  const gatewayPort = options.ports === 'fixed' ? (options.env?.PORT ?? '4000') : String(await freePort());
   const urlEnv = Object.fromEntries(
     Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]),
   );

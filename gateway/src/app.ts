@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { createLogger, serveGraphQL, type Logger } from '@macpt/kit';
-import { PolicyEngine } from '@macpt/policies';
+import { loadNotificationRules, PolicyEngine } from '@macpt/policies';
 import { AUDIT_FIELDS } from './audit/schema.js';
 import { createAuthenticator, type IssuerConfig } from './auth/authenticate.js';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, devIssuerKeys } from './auth/dev-issuer.js';
@@ -37,6 +37,11 @@ import { federatedGateway } from './supergraph/federation.js';
 import { supergraphFromSdl } from './supergraph/load.js';
 import { deploymentSubgraphs, openRegistryStore } from './registry/open.js';
 import { registryRoutes } from './registry/routes.js';
+import { addressKey, FileInboxStore, RedisInboxStore } from './notifications/inbox.js';
+import { routerFacts } from './notifications/facts.js';
+import { NotificationRouter } from './notifications/router.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { NOTIFICATION_FIELDS } from './notifications/schema.js';
 import { Composer } from './registry/composer.js';
 import { SchemaRegistry } from './registry/service.js';
 import { hashOf, type Served, watchRegistry } from './registry/watch.js';
@@ -131,6 +136,9 @@ export async function startGateway(
   );
   const timeoutOf = (agency: string) => config.timeoutOverrides[agency] ?? config.SUBGRAPH_TIMEOUT_MS;
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
+  const inbox = config.REDIS_URL
+    ? new RedisInboxStore(config.REDIS_URL)
+    : new FileInboxStore(join(config.DATA_DIR, 'notifications', 'inbox.jsonl'));
   const governed = config.POLICY_ENFORCEMENT === 'on';
   const logged = config.DISCLOSURE_LOG === 'on';
   if (!governed || !logged)
@@ -141,7 +149,9 @@ export async function startGateway(
 
   // The gateway's own fields carry no agency data, except keys it shares with an agency (a case's id): those are decided by policy.
   const exempt = new Set(
-    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS].filter((c) => [undefined, 'shared'].includes(engine.fieldRule(c)?.agency)),
+    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS, ...NOTIFICATION_FIELDS].filter((c) =>
+      [undefined, 'shared'].includes(engine.fieldRule(c)?.agency),
+    ),
   );
   // The request pipeline, in the order a request meets it.
   const stages: Stage[] = [
@@ -176,9 +186,40 @@ export async function startGateway(
       config.REQUEST_DEADLINE_MS ?? Math.max(config.SUBGRAPH_TIMEOUT_MS, ...Object.values(config.timeoutOverrides)),
   });
 
+  const notifications = new NotificationRouter({
+    rules: loadNotificationRules(),
+    inbox,
+    keysDir: config.PUBLISH_KEYS_DIR ?? join(config.DATA_DIR, 'keys'),
+    facts: routerFacts(sign, factsClient, () => engine.locationFlaggingAgencies()),
+    caseAgency: () => engine.caseAgency(),
+    record: (d) => committer.append(d),
+    draft: (to, rule, extra, eventId) =>
+      draft(
+        'NOTIFICATION',
+        {
+          requestId: `event-${eventId}`,
+          user: {
+            id: to.kind === 'user' ? to.id : addressKey(to),
+            role: to.kind === 'user' ? 'NAMED_WORKER' : to.role,
+            agency: 'recipient',
+            la: to.kind === 'role' ? (to.la ?? null) : null,
+          },
+          purpose: 'NOTIFICATION',
+          justification: null,
+          breakGlass: false,
+          operationName: rule.id,
+          operationHash: null,
+          clientName: 'notification-router',
+        },
+        'DISCLOSED',
+        extra,
+      ),
+    logger,
+  });
   let updateSupergraph: ((sdl: string) => void) | undefined;
   const { gateway, sources } = federatedGateway({
     supergraph,
+    inbox,
     onUpdatable: (update) => {
       updateSupergraph = update;
     },
@@ -229,6 +270,7 @@ export async function startGateway(
         inService,
       }),
       ...registryRoutes(registry),
+      ...notificationRoutes(notifications),
       ...signInRoutes(signIn, config.DATA_DIR),
     },
     ...(site ? { site } : {}),
@@ -272,6 +314,7 @@ export async function startGateway(
         factsClient.close(),
         store.close(),
         registryStore.close(),
+        inbox.close(),
         composer.close(),
         rateLimiter.close(),
         ...sources.map((s) => s.close()),

@@ -74,6 +74,14 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
  * The gateway's own context for one fact look-up (no user, no children), bound to the exact body it is
  * sent with: captured and replayed, it answers about those children and households only.
  */
+/** The headers of a `/facts` call: a service context signed for exactly that body, naming the requests it serves. */
+export function factsHeaders(sign: Awaited<ReturnType<typeof createSigner>>) {
+  return async (agency: string, requestIds: readonly string[], body: string) => ({
+    [INTERNAL_CONTEXT_HEADER]: await factsContext(sign, agency, body),
+    'x-request-id': requestIds.slice(0, 50).join(','),
+  });
+}
+
 export function factsContext(
   sign: Awaited<ReturnType<typeof createSigner>>,
   agency: string,

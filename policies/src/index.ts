@@ -35,3 +35,12 @@ export {
   type PolicyUser,
 } from './relationship.js';
 export * from './vocabulary.js';
+export {
+  LOCATION_FIELDS,
+  loadNotificationRules,
+  NOTIFICATION_RULES_FILE,
+  parseNotificationRules,
+  RECIPIENTS,
+  type NotificationRule,
+  type Recipient,
+} from './notification-rules.js';

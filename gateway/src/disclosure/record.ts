@@ -7,7 +7,8 @@ export type RecordKind =
   | 'IG_QUERY'
   | 'BREAK_GLASS_REVIEW'
   | 'LOG_RECOVERY'
-  | 'SCHEMA_CHANGE';
+  | 'SCHEMA_CHANGE'
+  | 'NOTIFICATION';
 
 /** What happened to the request. */
 export type Outcome =

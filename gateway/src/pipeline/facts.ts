@@ -1,8 +1,8 @@
-import { INTERNAL_CONTEXT_HEADER, type CaseFact, type CaseQuery } from '@macpt/contract';
+import type { CaseFact, CaseQuery } from '@macpt/contract';
 import { childAttributes, type ChildAttributes } from '@macpt/policies';
 import { createChildFactsLoader, createFactsBatcher } from '../facts/child-facts.js';
 import type { FactsClient } from '../facts/facts-client.js';
-import { factsContext, type createSigner } from '../signing.js';
+import { factsHeaders, type createSigner } from '../signing.js';
 import type { Stage } from './stage.js';
 
 /**
@@ -18,10 +18,7 @@ export function useFacts(deps: {
   /** The agency that runs MACPT cases (from the policies in force). */
   caseAgency: () => string | undefined;
 }): Stage {
-  const headers = async (agency: string, requestIds: readonly string[], body: string) => ({
-    [INTERNAL_CONTEXT_HEADER]: await factsContext(deps.sign, agency, body),
-    'x-request-id': requestIds.slice(0, 50).join(','),
-  });
+  const headers = factsHeaders(deps.sign);
   const batcher = createFactsBatcher(deps.client, headers, deps.flaggingAgencies);
   const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
     const agency = deps.caseAgency();

@@ -8,7 +8,9 @@ import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 import { directorySchema } from '../directory/schema.js';
 import { agencyRequestSigner, type createSigner } from '../signing.js';
 import type { LoadedSupergraph } from './load.js';
-import { AUDIT_SUBGRAPH, DIRECTORY_SUBGRAPH } from './subgraphs.js';
+import type { InboxStore } from '../notifications/inbox.js';
+import { notificationsSchema } from '../notifications/schema.js';
+import { AUDIT_SUBGRAPH, DIRECTORY_SUBGRAPH, NOTIFICATIONS_SUBGRAPH } from './subgraphs.js';
 
 /**
  * Apollo Gateway over the static supergraph: the gateway's own directory and IG review subgraphs in
@@ -18,6 +20,7 @@ export function federatedGateway(deps: {
   supergraph: LoadedSupergraph;
   engine: PolicyEngine;
   audit: AuditDeps;
+  inbox: InboxStore;
   /** Signs agency requests; absent in benchmark mode (POLICY_ENFORCEMENT=off). */
   sign: Awaited<ReturnType<typeof createSigner>> | null;
   breakers: Record<string, CircuitBreaker>;
@@ -37,6 +40,7 @@ export function federatedGateway(deps: {
       if (name === DIRECTORY_SUBGRAPH)
         return new LocalGraphQLDataSource(directorySchema(deps.engine, { open: !deps.sign }));
       if (name === AUDIT_SUBGRAPH) return new LocalGraphQLDataSource(auditSchema(deps.audit));
+      if (name === NOTIFICATIONS_SUBGRAPH) return new LocalGraphQLDataSource(notificationsSchema(deps.inbox));
       const breaker = deps.breakers[name];
       const source = new AgencyDataSource({
         name,

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 export const DIRECTORY_SUBGRAPH = 'directory';
 /** The gateway's own in-process IG review subgraph. */
 export const AUDIT_SUBGRAPH = 'audit';
+/** The gateway's own in-process notifications inbox. */
+export const NOTIFICATIONS_SUBGRAPH = 'notifications';
 /** Subgraphs the gateway serves itself: no agency data, no sharing policy file. */
-export const GATEWAY_SUBGRAPHS: readonly string[] = [DIRECTORY_SUBGRAPH, AUDIT_SUBGRAPH];
+export const GATEWAY_SUBGRAPHS: readonly string[] = [DIRECTORY_SUBGRAPH, AUDIT_SUBGRAPH, NOTIFICATIONS_SUBGRAPH];
 
 /** One subgraph of the supergraph: where its schema is and where it listens by default. */
 export interface SubgraphManifest {
@@ -41,6 +43,11 @@ export function discoverSubgraphs(root = REPO_ROOT): SubgraphManifest[] {
       name: AUDIT_SUBGRAPH,
       schemaFile: join(root, 'gateway', 'src', 'audit', 'schema.graphql'),
       url: 'http://in-process.invalid/audit',
+    },
+    {
+      name: NOTIFICATIONS_SUBGRAPH,
+      schemaFile: join(root, 'gateway', 'src', 'notifications', 'schema.graphql'),
+      url: 'http://in-process.invalid/notifications',
     },
     {
       name: DIRECTORY_SUBGRAPH,

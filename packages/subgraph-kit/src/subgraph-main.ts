@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'graphql';
 import { createLogger, ensureKeyPair, importKey, parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
 import { loadAgencyPolicy } from '@macpt/policies';
+import { migrateOutbox } from './outbox.js';
+import { startRelay } from './relay.js';
 import { SqlStore } from './store.js';
 import { policyEngine, startSubgraph, type SubgraphDefinition } from './subgraph.js';
 
@@ -30,6 +32,8 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
     SCHEMA_FILE: z.string().optional(),
     /** The agency's sharing policy file it enforces (default: policies/agencies/<agency>.yaml); publish the same one. */
     POLICY_FILE: z.string().optional(),
+    /** The gateway's notification router, to which the relay delivers this agency's outbox. Unset: no relay. */
+    NOTIFY_URL: z.url().optional(),
   });
   const config = parseConfig(schema, { ...env, PORT: env[portKey] ?? env.PORT });
   requireBenchmarkFor({ POLICY_ENFORCEMENT: config.POLICY_ENFORCEMENT }, config.NODE_ENV);
@@ -40,6 +44,7 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
 export function openAgencyStore(file: string, migrate: (store: SqlStore) => void): SqlStore {
   const store = new SqlStore(file);
   migrate(store);
+  migrateOutbox(store);
   return store;
 }
 
@@ -77,8 +82,18 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     verifyKey: await importKey(jwk),
     open: config.POLICY_ENFORCEMENT === 'off',
   });
+  const relay = config.NOTIFY_URL
+    ? startRelay({
+        agency,
+        store,
+        url: config.NOTIFY_URL,
+        key: (await ensureKeyPair(join(config.DATA_DIR, 'keys'), `events-${agency}`)).privateJwk,
+        logger,
+      })
+    : null;
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping');
+    await relay?.stop();
     await server.close();
     store.close();
     process.exit(0);

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { educationEvents } from '@macpt/education/events';
+import { healthEvents } from '@macpt/health/events';
+import { isNhsNumber } from '@macpt/kit';
+import { policeEvents } from '@macpt/police/events';
+import { socialCareEvents } from '@macpt/social-care/events';
+import { migrateOutbox, SqlStore } from '@macpt/subgraph-kit';
+import { REPO_ROOT } from '../stack.js';
+
+// `npm run -s event -- <agency> <kind> <nhsNumber>`: records a change in an agency's store the way its own
+// system would, with its event in the same transaction; the agency's relay delivers it. Prints the event id.
+const KINDS: Record<string, Record<string, (store: SqlStore, nhsNumber: string) => string>> = {
+  'social-care': socialCareEvents,
+  health: healthEvents,
+  police: policeEvents,
+  education: educationEvents,
+};
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    list: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: process.env.DATA_DIR ?? join(REPO_ROOT, 'data') },
+  },
+});
+if (values.list) {
+  for (const [agency, kinds] of Object.entries(KINDS)) console.log(`${agency}: ${Object.keys(kinds).join(', ')}`);
+  process.exit(0);
+}
+const [agency, kind, nhsNumber] = positionals;
+const fail = (message: string): never => {
+  console.error(message);
+  process.exit(2);
+};
+if (!agency || !kind || !nhsNumber) fail('usage: npm run -s event -- <agency> <kind> <nhsNumber>   (kinds: --list)');
+const make = KINDS[agency!]?.[kind!];
+if (!KINDS[agency!]) fail(`unknown agency "${agency}": one of ${Object.keys(KINDS).join(', ')}`);
+if (!make) fail(`${agency} records no event "${kind}": one of ${Object.keys(KINDS[agency!]!).join(', ')}`);
+if (!isNhsNumber(nhsNumber!)) fail(`"${nhsNumber}" is not a valid NHS number`);
+const file = join(values['data-dir'], `${agency}.db`);
+if (!existsSync(file)) fail(`no ${agency} store at ${file}: start the system first (npm start)`);
+const store = new SqlStore(file);
+store.db.pragma('busy_timeout = 5000');
+migrateOutbox(store);
+try {
+  console.log(make!(store, nhsNumber!));
+} catch (error) {
+  fail((error as Error).message);
+} finally {
+  store.close?.();
+}

@@ -1,0 +1,20 @@
+import { recordWithEvent, type SqlStore } from '@macpt/subgraph-kit';
+
+/** What police systems record that the partnership is told of: each change and its event in one transaction. */
+export const policeEvents: Record<string, (store: SqlStore, nhsNumber: string) => string> = {
+  /** A domestic abuse incident at the child's home with the child present: Operation Encompass. */
+  'domestic-abuse-incident': (store, nhsNumber) => {
+    const person = store.db.prepare('SELECT household_id FROM p_person WHERE nhs_number = ?').get(nhsNumber) as
+      | { household_id: string }
+      | undefined;
+    if (!person) throw new Error(`police hold no record for ${nhsNumber}`);
+    const date = new Date().toISOString().slice(0, 10);
+    // The incident's location stays in the record; it never travels in the event.
+    const detail = { date, riskLevel: 'MEDIUM', childPresent: true };
+    return recordWithEvent(store, { kind: 'domestic-abuse-incident', nhsNumber, detail }, () => {
+      store.db
+        .prepare('INSERT INTO p_domestic_abuse (id, household_id, date, risk_level, location) VALUES (?, ?, ?, ?, ?)')
+        .run(`da-${Date.now().toString(36)}`, person.household_id, date, detail.riskLevel, 'At the home address');
+    });
+  },
+};

@@ -1,0 +1,192 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@macpt/dev';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { children, gql, headers, householdOf, startTestStack } from './testkit.js';
+
+// Notifications with real processes: an agency system records a change and its event in one transaction
+// (`npm run -s event`), the agency's relay delivers it, the gateway's router tells whom the rules say.
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+const onPlan = children.find(
+  (c) => c.socialCare?.stage === 'CP_PLAN' && c.health && c.education?.schoolUrn && !householdOf(c).confidentialBy,
+)!;
+const named = onPlan.socialCare!.namedWorkers.find((w) => !w.startsWith('lcpp-'))!;
+const la = householdOf(onPlan).la;
+// A worker of another LA: no relationship with the child, told nothing.
+const elsewhere = children.find((c) => (c.socialCare?.namedWorkers.length ?? 0) > 0 && householdOf(c).la !== la)!
+  .socialCare!.namedWorkers[0]!;
+/** A child police know, at a school whose DSL is a demo persona; in a confidential household or not. */
+const pupilKnownToPolice = (confidentialHousehold: boolean) =>
+  children.find(
+    (c) =>
+      c.police &&
+      c.education?.schoolUrn &&
+      Boolean(householdOf(c).confidentialBy) === confidentialHousehold &&
+      stack.personas.some((p) => p.id === `dsl-${c.education!.schoolUrn}`),
+  )!;
+
+const INBOX = `query($unread: Boolean) { notifications(unreadOnly: $unread) { unread items { id rule event nhsNumber dueBy overdue recipient fields { name value } acknowledgedAt } } }`;
+
+function event(agency: string, kind: string, nhsNumber: string): string {
+  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dev/dist/bin/event.js'), agency, kind, nhsNumber], {
+    env: { ...process.env, DATA_DIR: stack.dataDir },
+    encoding: 'utf8',
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout.trim();
+}
+
+async function inbox(persona: string, purpose = 'CP_PLAN_REVIEW') {
+  const r = await gql(stack.gatewayUrl, INBOX, {}, headers(await stack.tokenFor(persona), purpose));
+  expect(r.errors).toBeUndefined();
+  return r.data.notifications as {
+    unread: number;
+    items: {
+      id: string;
+      rule: string;
+      event: string;
+      nhsNumber: string;
+      dueBy: string;
+      recipient: string;
+      fields: { name: string; value: string }[];
+    }[];
+  };
+}
+
+const forEvent = async (persona: string, nhsNumber: string, rule: string) =>
+  (await inbox(persona)).items.filter((i) => i.nhsNumber === nhsNumber && i.rule === rule);
+
+beforeAll(async () => {
+  stack = await startTestStack();
+}, 180_000);
+afterAll(async () => {
+  await stack?.stopAll();
+});
+
+describe('notifications', () => {
+  it('tells the LCPP and the named workers of an A&E attendance of a child on a plan, recorded in the log, and nobody else', async () => {
+    const id = event('health', 'ae-attendance', onPlan.nhsNumber);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const lcpp = `lcpp-${la.toLowerCase()}`;
+    await expect
+      .poll(async () => (await forEvent(lcpp, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).length, { timeout: 10_000 })
+      .toBe(1);
+    const [item] = await forEvent(lcpp, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE');
+    expect(item!.fields.map((f) => f.name)).toEqual(['date', 'hospital', 'injuryCode']);
+    // The LCPP is reached as the LA's LCPP, and by name when also a named worker on the case: one item.
+    expect([`role:LCPP:${la}:`, `user:${lcpp}`]).toContain(item!.recipient);
+    expect(await forEvent(named, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).toHaveLength(1);
+    expect(await forEvent(elsewhere, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).toHaveLength(0);
+    expect(
+      await forEvent(`lcpp-${la === 'RUTLAND' ? 'leicester' : 'rutland'}`, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE'),
+    ).toHaveLength(0);
+
+    // Each delivery is a disclosure record: IG finds it like any other.
+    const ig = headers(await stack.tokenFor('ig-health'), 'IG_AUDIT');
+    const records = await gql(
+      stack.gatewayUrl,
+      `query($n: ID) { disclosures(filter: { nhsNumber: $n, purpose: "NOTIFICATION" }) { records { kind operationName user { id } children { disclosed { agency fields } lawfulBasis { basis } } } } }`,
+      { n: onPlan.nhsNumber },
+      ig,
+    );
+    const kinds = records.data.disclosures.records.filter(
+      (r: { operationName: string }) => r.operationName === 'CP_IS_UNSCHEDULED_CARE',
+    );
+    expect(kinds.map((r: { user: { id: string } }) => r.user.id).sort()).toEqual(
+      [`role:LCPP:${la}:`, ...onPlan.socialCare!.namedWorkers].sort(),
+    );
+    expect(kinds[0].kind).toBe('NOTIFICATION');
+    expect(kinds[0].children[0].disclosed).toEqual([
+      { agency: 'health', fields: ['ae-attendance.date', 'ae-attendance.hospital', 'ae-attendance.injuryCode'] },
+    ]);
+
+    // Acknowledged by its reader; someone else's id answers as unknown.
+    const ack = `mutation($id: ID!) { acknowledgeNotification(id: $id) { acknowledgedAt } }`;
+    const done = await gql(
+      stack.gatewayUrl,
+      ack,
+      { id: item!.id },
+      headers(await stack.tokenFor(lcpp), 'CP_PLAN_REVIEW'),
+    );
+    expect(done.data.acknowledgeNotification.acknowledgedAt).toMatch(/^\d{4}-/);
+    const stranger = await gql(
+      stack.gatewayUrl,
+      ack,
+      { id: item!.id },
+      headers(await stack.tokenFor(elsewhere), 'CP_PLAN_REVIEW'),
+    );
+    expect(stranger.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it("tells the school's DSL of a domestic abuse incident, due before 08:00 on the next school day, with no location", async () => {
+    const withPolice = pupilKnownToPolice(false);
+    event('police', 'domestic-abuse-incident', withPolice.nhsNumber);
+    const dsl = `dsl-${withPolice.education!.schoolUrn}`;
+    await expect
+      .poll(async () => (await forEvent(dsl, withPolice.nhsNumber, 'OPERATION_ENCOMPASS')).length, { timeout: 10_000 })
+      .toBe(1);
+    const [item] = await forEvent(dsl, withPolice.nhsNumber, 'OPERATION_ENCOMPASS');
+    const due = new Date(item!.dueBy);
+    expect([1, 2, 3, 4, 5]).toContain(due.getUTCDay());
+    expect(due.getTime()).toBeGreaterThan(Date.now());
+    expect(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' }).format(due),
+    ).toBe('08:00');
+    expect(item!.fields.map((f) => f.name)).toEqual(['date', 'riskLevel']);
+
+    // A household whose location is confidential: the notification still goes, and holds no address.
+    const confidential = pupilKnownToPolice(true);
+    event('police', 'domestic-abuse-incident', confidential.nhsNumber);
+    const other = `dsl-${confidential.education!.schoolUrn}`;
+    await expect
+      .poll(async () => (await forEvent(other, confidential.nhsNumber, 'OPERATION_ENCOMPASS')).length, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    const text = JSON.stringify(await forEvent(other, confidential.nhsNumber, 'OPERATION_ENCOMPASS'));
+    expect(text).not.toMatch(/address|postcode|location|home/i);
+  });
+
+  it('loses nothing and duplicates nothing when the gateway is killed and the agency restarted', async () => {
+    await stack.stop('gateway');
+    const ids = [
+      event('health', 'ae-attendance', onPlan.nhsNumber),
+      event('health', 'ae-attendance', onPlan.nhsNumber),
+    ];
+    // The agency process is killed too, with its events in its outbox, and comes back.
+    stack.processes.get('health')!.child.kill('SIGKILL');
+    await stack.processes.get('health')!.exited;
+    await stack.start('health');
+    await stack.start('gateway');
+    const lcpp = `lcpp-${la.toLowerCase()}`;
+    await expect
+      .poll(async () => (await forEvent(lcpp, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).length, { timeout: 15_000 })
+      .toBe(3);
+    await new Promise((r) => setTimeout(r, 1_500)); // further relay rounds add nothing
+    const items = await forEvent(lcpp, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE');
+    expect(items).toHaveLength(3);
+    expect(new Set(items.map((i) => i.id)).size).toBe(3);
+    expect(ids).toHaveLength(2);
+  });
+
+  it('refuses events not signed by their agency, and an unknown agency', async () => {
+    const post = (events: unknown) =>
+      fetch(stack.gatewayUrl.replace('/graphql', '/notifications/events'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+    expect((await post('not-a-token')).status).toBe(400);
+    const { SignJWT } = await import('jose');
+    const forged = await new SignJWT({ agency: 'health', events: [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('events:health')
+      .setIssuedAt()
+      .sign(new TextEncoder().encode('a secret nobody registered'));
+    const refused = await post(forged);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('BAD_SIGNATURE');
+  });
+});
