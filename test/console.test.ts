@@ -401,6 +401,41 @@ describe('the console', () => {
     });
     expect(api.headers.get('cache-control')).toBe('no-store');
   });
+  it('shows a notification as it arrives, with the unread count, and marks it read', async () => {
+    const onPlan = children.find(
+      (c) => c.socialCare?.stage === 'CP_PLAN' && c.health && householdOf(c).la === householdOf(s47).la,
+    )!;
+    asked.push(onPlan.nhsNumber);
+    const page = await signIn(lcpp);
+    await page.getByRole('button', { name: 'Notifications' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Notifications', level: 1 }).isVisible()).toBe(true);
+    const made = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'dev/dist/bin/event.js'), 'health', 'ae-attendance', onPlan.nhsNumber],
+      {
+        env: { ...process.env, DATA_DIR: stack.dataDir },
+        encoding: 'utf8',
+      },
+    );
+    expect(made.status).toBe(0);
+    // Live: no reload, no click.
+    await expect.poll(() => page.getByText(onPlan.nhsNumber).first().isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByText(/\(\d+ unread\)/).isVisible()).toBe(true);
+    expect(
+      await page.getByText('Child on a child protection plan attended unscheduled care (CP-IS)').first().isVisible(),
+    ).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'notifications.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    const unread = await page.getByRole('button', { name: /Mark as read/ }).count();
+    await page
+      .getByRole('button', { name: /Mark as read/ })
+      .first()
+      .click();
+    await expect.poll(() => page.getByRole('button', { name: /Mark as read/ }).count()).toBe(unread - 1);
+    await keepsNothing(page);
+    await page.close();
+  });
+
   // Last: an approved change stays in force for the rest of this stack's life.
   it("lets health's IG lead see what a pending publication would make visible, and approve it", async () => {
     const widened = join(stack.dataDir, 'health-wider.yaml');

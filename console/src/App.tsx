@@ -3,6 +3,7 @@ import type { Failure } from './api.js';
 import { Caseload } from './views/Caseload.js';
 import { FindChild } from './views/FindChild.js';
 import { IgReview } from './views/IgReview.js';
+import { Notifications, useInbox } from './views/Notifications.js';
 import { SignIn, type Session } from './views/SignIn.js';
 
 /** Roles that may list their LA's caseload (the policies' CASELOAD_ROLES). */
@@ -15,7 +16,7 @@ const IDLE_MS = 15 * 60 * 1000;
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [page, setPage] = useState<'find' | 'caseload'>('find');
+  const [page, setPage] = useState<'find' | 'caseload' | 'notifications'>('find');
   const idle = useRef<number | undefined>(undefined);
 
   const signOut = useCallback((why: string | null) => {
@@ -49,6 +50,7 @@ export function App() {
     },
     [signOut],
   );
+  const inbox = useInbox(session, onFailure);
 
   return (
     <>
@@ -77,14 +79,15 @@ export function App() {
           )}
         </div>
       </header>
-      {session && MACPT.includes(session.user.role) && (
+      {session && session.user.role !== 'IG_LEAD' && (
         <nav aria-label="Menu" className="govuk-service-navigation macpt-no-print">
           <div className="govuk-width-container">
             <ul className="govuk-service-navigation__list">
               {(
                 [
                   ['find', 'Find a child'],
-                  ['caseload', 'Caseload'],
+                  ...(MACPT.includes(session.user.role) ? ([['caseload', 'Caseload']] as const) : []),
+                  ['notifications', 'Notifications'],
                 ] as const
               ).map(([key, text]) => (
                 <li
@@ -98,6 +101,9 @@ export function App() {
                     onClick={() => setPage(key)}
                   >
                     {text}
+                    {key === 'notifications' && (inbox.inbox?.unread ?? 0) > 0 && (
+                      <span className="macpt-count"> ({inbox.inbox!.unread} unread)</span>
+                    )}
                   </button>
                 </li>
               ))}
@@ -133,6 +139,9 @@ export function App() {
           )}
           {session && page === 'caseload' && MACPT.includes(session.user.role) && (
             <Caseload session={session} onFailure={onFailure} />
+          )}
+          {session && page === 'notifications' && session.user.role !== 'IG_LEAD' && (
+            <Notifications session={session} inbox={inbox.inbox} reload={inbox.reload} onFailure={onFailure} />
           )}
         </main>
       </div>

@@ -41,6 +41,7 @@ import { addressKey, FileInboxStore, RedisInboxStore } from './notifications/inb
 import { routerFacts } from './notifications/facts.js';
 import { NotificationRouter } from './notifications/router.js';
 import { notificationRoutes } from './notifications/routes.js';
+import { notificationStream } from './notifications/stream.js';
 import { NOTIFICATION_FIELDS } from './notifications/schema.js';
 import { Composer } from './registry/composer.js';
 import { SchemaRegistry } from './registry/service.js';
@@ -273,6 +274,7 @@ export async function startGateway(
       ...notificationRoutes(notifications),
       ...signInRoutes(signIn, config.DATA_DIR),
     },
+    streams: notificationStream({ inbox, context: pipeline.context }),
     ...(site ? { site } : {}),
   });
   const watcher = watchRegistry({

@@ -33,6 +33,8 @@ export interface ServeOptions<TContext extends BaseContext> {
    * when Node could not even parse the request's head.
    */
   onRefusedEarly?: (refusal: { status: number; code: string; req?: IncomingMessage }) => Promise<string>;
+  /** Long-lived answers by exact path (Server-Sent Events): the handler writes the response itself. */
+  streams?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   /** A built web app served on GET from the same origin (everything but `/graphql` and the routes). */
   site?: StaticSite;
 }
@@ -159,6 +161,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
         return;
       }
     }
+    const stream = options.streams?.[url.pathname];
+    if (stream && req.method === 'GET') return stream(req, res);
     const route = routes[url.pathname];
     if (route) {
       const out = await route(req, body);
