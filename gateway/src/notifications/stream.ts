@@ -22,7 +22,10 @@ export function notificationStream(deps: {
       } catch (error) {
         const e = error as { message: string; extensions?: { code?: string; http?: { status?: number } } };
         res
-          .writeHead(e.extensions?.http?.status ?? 401, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+          .writeHead(e.extensions?.http?.status ?? 401, {
+            'content-type': 'application/json',
+            'cache-control': 'no-store',
+          })
           .end(JSON.stringify({ errors: [{ message: e.message, extensions: { code: e.extensions?.code } }] }));
         return;
       }
