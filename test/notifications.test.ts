@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@macpt/dev';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,11 +60,39 @@ async function inbox(persona: string, purpose = 'CP_PLAN_REVIEW') {
 const forEvent = async (persona: string, nhsNumber: string, rule: string) =>
   (await inbox(persona)).items.filter((i) => i.nhsNumber === nhsNumber && i.rule === rule);
 
+/** Education's own system, taking Operation Encompass notifications by webhook: it fails twice, then accepts. */
+const SECRET = 'a shared secret of at least thirty-two characters';
+const received: { body: string; signature: string; key: string; status: number }[] = [];
+const schoolSystem = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    const status = received.length < 2 ? 503 : 200;
+    received.push({
+      body,
+      signature: String(req.headers['x-macpt-signature']),
+      key: String(req.headers['idempotency-key']),
+      status,
+    });
+    res.writeHead(status).end();
+  });
+});
+
 beforeAll(async () => {
-  stack = await startTestStack();
+  await new Promise<void>((r) => schoolSystem.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(schoolSystem.address() as { port: number }).port}/encompass`;
+  stack = await startTestStack(
+    {},
+    {
+      NOTIFICATION_WEBHOOKS: JSON.stringify([
+        { name: 'education-mis', agency: 'education', url, secret: SECRET, rules: ['OPERATION_ENCOMPASS'] },
+      ]),
+    },
+  );
 }, 180_000);
 afterAll(async () => {
   await stack?.stopAll();
+  schoolSystem.close();
 });
 
 describe('notifications', () => {
@@ -147,6 +177,22 @@ describe('notifications', () => {
       .toBe(1);
     const text = JSON.stringify(await forEvent(other, confidential.nhsNumber, 'OPERATION_ENCOMPASS'));
     expect(text).not.toMatch(/address|postcode|location|home/i);
+
+    // Education's own system gets each, signed, retried after its failures, accepted once per event.
+    await expect.poll(() => received.filter((r) => r.status === 200).length, { timeout: 15_000 }).toBe(2);
+    expect(received.slice(0, 2).map((r) => r.status)).toEqual([503, 503]);
+    const accepted = received.filter((r) => r.status === 200);
+    for (const r of accepted) {
+      expect(r.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`);
+      expect(JSON.parse(r.body).idempotencyKey).toBe(r.key);
+      expect(r.body).not.toMatch(/address|postcode|location|home/i);
+    }
+    expect(new Set(accepted.map((r) => r.key)).size).toBe(2);
+    expect(accepted.map((r) => JSON.parse(r.body).nhsNumber).sort()).toEqual(
+      [withPolice.nhsNumber, confidential.nhsNumber].sort(),
+    );
+    await new Promise((r) => setTimeout(r, 2_500)); // later scans send nothing again
+    expect(received.filter((r) => r.status === 200)).toHaveLength(2);
   });
 
   it('loses nothing and duplicates nothing when the gateway is killed and the agency restarted', async () => {

@@ -42,6 +42,7 @@ import { routerFacts } from './notifications/facts.js';
 import { NotificationRouter } from './notifications/router.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { notificationStream } from './notifications/stream.js';
+import { startWebhooks } from './notifications/webhooks.js';
 import { NOTIFICATION_FIELDS } from './notifications/schema.js';
 import { Composer } from './registry/composer.js';
 import { SchemaRegistry } from './registry/service.js';
@@ -217,6 +218,41 @@ export async function startGateway(
       ),
     logger,
   });
+  const webhooks = config.NOTIFICATION_WEBHOOKS
+    ? startWebhooks({
+        webhooks: config.NOTIFICATION_WEBHOOKS,
+        inbox,
+        record: (d) => committer.append(d),
+        draft: (w, item) =>
+          draft(
+            'NOTIFICATION',
+            {
+              requestId: `event-${item.eventId}`,
+              user: { id: `webhook:${w.name}`, role: 'AGENCY_SYSTEM', agency: w.agency, la: null },
+              purpose: 'NOTIFICATION',
+              justification: null,
+              breakGlass: false,
+              operationName: item.rule,
+              operationHash: null,
+              clientName: 'notification-webhook',
+            },
+            'DISCLOSED',
+            {
+              children: [
+                {
+                  nhsNumber: item.nhsNumber,
+                  disclosed: { [item.agency]: Object.keys(item.fields).map((f) => `${item.kind}.${f}`) },
+                  withheld: [],
+                  lawfulBasis: { [item.agency]: item.lawfulBasis },
+                },
+              ],
+              agencies: [item.agency],
+              query: { rule: item.rule, eventId: item.eventId, recipient: `webhook:${w.name}`, url: w.url },
+            },
+          ),
+        logger,
+      })
+    : null;
   let updateSupergraph: ((sdl: string) => void) | undefined;
   const { gateway, sources } = federatedGateway({
     supergraph,
@@ -309,6 +345,7 @@ export async function startGateway(
     url: served.url,
     close: async () => {
       watcher.stop();
+      webhooks?.stop();
       await served.close(config.SHUTDOWN_GRACE_MS);
       await server.stop();
       await committer.drain();

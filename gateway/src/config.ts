@@ -62,6 +62,42 @@ const schema = z.object({
   PUBLISH_KEYS_DIR: z.string().optional(),
   /** How often each gateway looks for a new publication in the registry. */
   REGISTRY_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /**
+   * Webhooks to agencies' own systems (JSON): `[{"name","agency","url","secret","rules":[rule ids]}]`.
+   * Each notification under those rules is POSTed once per event, HMAC-signed, retried with backoff.
+   */
+  NOTIFICATION_WEBHOOKS: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[a-z0-9-]+$/),
+            agency: z.enum(['social-care', 'health', 'police', 'education']),
+            url: z.url(),
+            secret: z.string().min(32, 'at least 32 characters'),
+            rules: z.array(z.string()).min(1),
+          }),
+        )
+        .safeParse(
+          (() => {
+            try {
+              return JSON.parse(text);
+            } catch {
+              return null;
+            }
+          })(),
+        );
+      if (!parsed.success) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a JSON list of webhooks: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        });
+        return z.NEVER;
+      }
+      return parsed.data;
+    })
+    .optional(),
   /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
   INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),
 });

@@ -75,8 +75,11 @@ export interface InboxStore {
   /** The reader's items, newest first. */
   forReader(reader: Reader): Promise<InboxItem[]>;
   acknowledge(id: string, by: string, at: string): Promise<InboxItem | null>;
-  /** Items not acknowledged whose due time has passed, for the addresses given. */
+  /** Every item. */
   all(): Promise<InboxItem[]>;
+  /** Whether a webhook delivery (by key) was accepted by its receiver; and marking it so. */
+  wasSent(key: string): Promise<boolean>;
+  markSent(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,14 +88,20 @@ export class FileInboxStore implements InboxStore {
   readonly kind = 'file';
   readonly arrivals = new EventEmitter();
   private readonly items = new Map<string, InboxItem>();
+  private readonly sent = new Set<string>();
 
   constructor(private readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
     if (existsSync(file))
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line) continue;
-        const entry = JSON.parse(line) as { item?: InboxItem; ack?: { id: string; by: string; at: string } };
+        const entry = JSON.parse(line) as {
+          item?: InboxItem;
+          ack?: { id: string; by: string; at: string };
+          sent?: string;
+        };
         if (entry.item) this.items.set(entry.item.id, entry.item);
+        if (entry.sent) this.sent.add(entry.sent);
         if (entry.ack) {
           const item = this.items.get(entry.ack.id);
           if (item) Object.assign(item, { acknowledgedAt: entry.ack.at, acknowledgedBy: entry.ack.by });
@@ -134,6 +143,16 @@ export class FileInboxStore implements InboxStore {
 
   async all() {
     return [...this.items.values()];
+  }
+
+  async wasSent(key: string) {
+    return this.sent.has(key);
+  }
+
+  async markSent(key: string) {
+    if (this.sent.has(key)) return;
+    appendFileSync(this.file, `${JSON.stringify({ sent: key })}\n`);
+    this.sent.add(key);
   }
 
   async close() {}
@@ -212,6 +231,16 @@ export class RedisInboxStore implements InboxStore {
   async all() {
     await this.ready();
     return Object.values(await this.redis.hgetall(`${P}items`)).map((raw) => JSON.parse(raw) as InboxItem);
+  }
+
+  async wasSent(key: string) {
+    await this.ready();
+    return (await this.redis.sismember(`${P}sent`, key)) === 1;
+  }
+
+  async markSent(key: string) {
+    await this.ready();
+    await this.redis.sadd(`${P}sent`, key);
   }
 
   async close() {
