@@ -3,7 +3,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
-import { discoverSubgraphs } from '@macpt/gateway/subgraphs';
+import { discoverSubgraphs, GATEWAY_SUBGRAPHS } from '@macpt/gateway/subgraphs';
 import { freePort, REPO_ROOT, startProcess, type Stack, type StackProcess } from '@macpt/dev';
 import { parse } from 'graphql';
 import { graphqlBody, OPERATION_TEXT, type MixRequest, type Operation } from './requests.js';
@@ -86,7 +86,7 @@ export async function startContenders(
     '0',
   );
 
-  const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => s.name !== 'audit' && s.name !== 'directory');
+  const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => !GATEWAY_SUBGRAPHS.includes(s.name));
   const open: Record<string, string> = {};
   for (const agency of agencies) {
     const { url } = await spawnOn(
@@ -118,7 +118,8 @@ export async function startContenders(
   // The same supergraph for the stock gateways, with the directory served over HTTP.
   const composed = composeServices(
     discoverSubgraphs(REPO_ROOT)
-      .filter((s) => s.name !== 'audit')
+      // The stock gateways serve the directory (over HTTP) but not the gateway's IG or inbox subgraphs.
+      .filter((s) => s.name === 'directory' || !GATEWAY_SUBGRAPHS.includes(s.name))
       .map((s) => ({
         name: s.name,
         url: s.name === 'directory' ? `${directory.url}/` : open[s.name]!,

@@ -7,6 +7,7 @@ import { startRedisServer } from '@macpt/kit/redis-server';
 import { REPO_ROOT, startStack, stopProcess } from '@macpt/dev';
 import { checkAgreement } from './agreement.js';
 import { startContenders, type Contender } from './contenders.js';
+import { measureNotifications } from './notify-bench.js';
 import { summariseProfiles } from './profile-summary.js';
 import { cpuSeconds, peakRssMb, resetPeak } from './proc-stats.js';
 import { buildMix, OPERATIONS, type MixRequest, type Operation } from './requests.js';
@@ -223,6 +224,23 @@ async function runScale(children: number) {
       }
     }
     const summary = report(runs, contenders);
+    // Notifications: event → inbox under the ChildView mix on the governed gateway (a), then a burst.
+    const governed = contenders.find((c) => c.id === 'a');
+    const notifications = governed
+      ? await measureNotifications({
+          gatewayUrl: stack.gatewayUrl,
+          dataDir,
+          world,
+          tokenFor: (persona) => stack!.tokenFor(persona),
+          underLoad: () => load(governed, 'ChildView', mix.ChildView, smoke ? 2 : duration, 0),
+          events: smoke ? 10 : 60,
+          perSecond: 10,
+        })
+      : null;
+    if (notifications)
+      console.log(
+        `notifications (a, under the ChildView mix): ${notifications.events} events, event → inbox p50 ${notifications.p50Ms} ms, p99 ${notifications.p99Ms} ms, max ${notifications.maxMs} ms; burst of ${notifications.burst.events}: ${notifications.burst.perSecond.toFixed(0)} events/s (${notifications.burst.seconds.toFixed(2)} s)`,
+      );
     const subgraphs = [...stack.processes.values()]
       .filter((p) => p.name !== 'gateway')
       .map((p) => `${p.name} ${peakRssMb(p.child.pid!).toFixed(0)} MB`);
@@ -254,6 +272,7 @@ async function runScale(children: number) {
           summary,
           subgraphs,
           stores,
+          notifications,
         },
         null,
         1,

@@ -66,7 +66,7 @@ export function startRelay(deps: {
   const schedule = () => {
     if (stopped) return;
     // Back off while the router is away (up to 5 s), straight back to the short interval once it answers.
-    const wait = Math.min(5_000, (deps.intervalMs ?? 250) * 2 ** Math.min(failures, 5));
+    const wait = Math.min(5_000, (deps.intervalMs ?? 100) * 2 ** Math.min(failures, 5));
     timer = setTimeout(() => {
       running = tick().finally(schedule);
     }, wait);

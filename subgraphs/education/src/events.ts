@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { recordWithEvent, type SqlStore } from '@macpt/subgraph-kit';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -16,7 +17,7 @@ export const educationEvents: Record<string, (store: SqlStore, nhsNumber: string
     return recordWithEvent(store, { kind: 'suspension', nhsNumber, detail }, () => {
       store.db
         .prepare('INSERT INTO e_suspension (id, nhs_number, date, days, reason) VALUES (?, ?, ?, ?, ?)')
-        .run(`su-${Date.now().toString(36)}`, nhsNumber, detail.date, detail.days, 'Persistent disruptive behaviour');
+        .run(`su-${randomUUID()}`, nhsNumber, detail.date, detail.days, 'Persistent disruptive behaviour');
     });
   },
   'missing-education': (store, nhsNumber) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { recordWithEvent, type SqlStore } from '@macpt/subgraph-kit';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -20,14 +21,7 @@ export const healthEvents: Record<string, (store: SqlStore, nhsNumber: string) =
         .prepare(
           'INSERT INTO h_ae (id, nhs_number, date, hospital, injury_code, description) VALUES (?, ?, ?, ?, ?, ?)',
         )
-        .run(
-          `ae-${Date.now().toString(36)}`,
-          nhsNumber,
-          date,
-          detail.hospital,
-          detail.injuryCode,
-          'Synthetic attendance',
-        );
+        .run(`ae-${randomUUID()}`, nhsNumber, date, detail.hospital, detail.injuryCode, 'Synthetic attendance');
     });
   },
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { recordWithEvent, type SqlStore } from '@macpt/subgraph-kit';
 
 /** What police systems record that the partnership is told of: each change and its event in one transaction. */
@@ -14,7 +15,7 @@ export const policeEvents: Record<string, (store: SqlStore, nhsNumber: string) =
     return recordWithEvent(store, { kind: 'domestic-abuse-incident', nhsNumber, detail }, () => {
       store.db
         .prepare('INSERT INTO p_domestic_abuse (id, household_id, date, risk_level, location) VALUES (?, ?, ?, ?, ?)')
-        .run(`da-${Date.now().toString(36)}`, person.household_id, date, detail.riskLevel, 'At the home address');
+        .run(`da-${randomUUID()}`, person.household_id, date, detail.riskLevel, 'At the home address');
     });
   },
 };
