@@ -25,7 +25,8 @@ export type Outcome =
   | 'PUBLISHED'
   | 'PENDING_APPROVAL'
   | 'APPROVED'
-  | 'REJECTED';
+  | 'REJECTED'
+  | 'NOT_STORED';
 
 /** What one response disclosed about one child: field names only, never values. */
 export interface ChildDisclosure {

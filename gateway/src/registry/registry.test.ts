@@ -176,3 +176,42 @@ describe('the registry watcher', () => {
     expect(JSON.stringify(errors)).toContain('does not match');
   });
 });
+
+describe('a publication the store refuses after it was recorded', () => {
+  it('gets a second record saying it was not made, and a clear 409', async () => {
+    const keysDir = join(dir, 'keys');
+    const own = await ensureKeyPair(keysDir, 'publish-health');
+    const outcomes: string[] = [];
+    const racing = {
+      kind: 'file' as const,
+      events: async () => [],
+      length: async () => 0,
+      append: async () => {
+        throw new RegistryConflict('another publication landed first');
+      },
+      close: async () => undefined,
+    };
+    const registry = new SchemaRegistry({
+      store: racing,
+      ...deployment,
+      composer: { check: async () => ({ ...check(health.sdl), supergraphSdl: 'sdl' }) } as never,
+      keysDir,
+      record: async (d) => void outcomes.push(`${d.outcome}${d.reason ? ` ${d.reason}` : ''}`),
+      draft: (outcome, extra, user) =>
+        ({
+          id: String(outcomes.length),
+          time: new Date().toISOString(),
+          outcome,
+          user,
+          reason: null,
+          ...extra,
+        }) as never,
+    });
+    const token = await signSubmission(
+      { agency: 'health', url: health.url, sdl: health.sdl, policy: healthPolicy },
+      own.privateJwk,
+    );
+    await expect(registry.publish(token)).rejects.toMatchObject({ status: 409, code: 'REGISTRY_CONFLICT' });
+    expect(outcomes).toEqual(['PUBLISHED', 'NOT_STORED REGISTRY_CONFLICT']);
+  });
+});

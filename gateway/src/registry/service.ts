@@ -199,7 +199,7 @@ export class SchemaRegistry {
       publishedAt: draft.time,
       recordId: draft.id,
     };
-    await this.append({ type: 'PUBLISHED', publication }, state.length);
+    await this.append({ type: 'PUBLISHED', publication }, state.length, draft);
     const { sdl: _s, policyText: _p, ...summary } = publication;
     return { publication: summary, report };
   }
@@ -270,7 +270,7 @@ export class SchemaRegistry {
       at: draft.time,
       recordId: draft.id,
     };
-    await this.append({ type: 'DECIDED', decision }, state.length);
+    await this.append({ type: 'DECIDED', decision }, state.length, draft);
     return { publication, decision };
   }
 
@@ -300,10 +300,28 @@ export class SchemaRegistry {
     }
   }
 
-  private async append(event: RegistryEvent, expected: number) {
+  /**
+   * Stores the event whose record `recorded` is already in the chain. If the store refuses it, a second
+   * record says the change was not made, so the chain never claims a publication the registry lacks.
+   */
+  private async append(event: RegistryEvent, expected: number, recorded: RecordDraft) {
     try {
       await this.deps.store.append(event, expected);
     } catch (error) {
+      const why = error instanceof RegistryConflict ? 'REGISTRY_CONFLICT' : 'REGISTRY_UNAVAILABLE';
+      await this.deps
+        .record(
+          this.deps.draft(
+            'NOT_STORED',
+            {
+              agencies: recorded.agencies,
+              reason: why,
+              ...(recorded.schemaChange ? { schemaChange: recorded.schemaChange } : {}),
+            },
+            recorded.user,
+          ),
+        )
+        .catch(() => undefined);
       if (error instanceof RegistryConflict)
         throw new SubmissionRefused(
           409,
