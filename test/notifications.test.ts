@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@macpt/dev';
+import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, gql, headers, householdOf, startTestStack } from './testkit.js';
 
@@ -234,5 +235,49 @@ describe('notifications', () => {
     const refused = await post(forged);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('BAD_SIGNATURE');
+  });
+});
+
+describe('notifications on Redis', () => {
+  let redis: RedisServer;
+  let onRedis: Awaited<ReturnType<typeof startTestStack>>;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    onRedis = await startTestStack({ REDIS_URL: redis.url });
+  }, 180_000);
+  afterAll(async () => {
+    await onRedis?.stopAll();
+    await redis?.destroy();
+  });
+
+  it('holds events while Redis is killed (no record, no delivery) and delivers each once when it is back', async () => {
+    const lcpp = `lcpp-${la.toLowerCase()}`;
+    const count = async () => {
+      const r = await gql(onRedis.gatewayUrl, INBOX, {}, headers(await onRedis.tokenFor(lcpp), 'CP_PLAN_REVIEW'));
+      return (r.data?.notifications?.items ?? []).filter(
+        (i: { nhsNumber: string; rule: string }) =>
+          i.nhsNumber === onPlan.nhsNumber && i.rule === 'CP_IS_UNSCHEDULED_CARE',
+      ).length as number;
+    };
+    const emit = () =>
+      spawnSync(
+        process.execPath,
+        [join(REPO_ROOT, 'dev/dist/bin/event.js'), 'health', 'ae-attendance', onPlan.nhsNumber],
+        {
+          env: { ...process.env, DATA_DIR: onRedis.dataDir },
+          encoding: 'utf8',
+        },
+      ).status;
+    expect(emit()).toBe(0);
+    await expect.poll(count, { timeout: 10_000 }).toBe(1);
+
+    await redis.kill();
+    expect(emit()).toBe(0);
+    expect(emit()).toBe(0);
+    await new Promise((r) => setTimeout(r, 2_000)); // the relay tries, the router cannot record: they wait
+    await redis.start();
+    await expect.poll(count, { timeout: 20_000 }).toBe(3);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await count()).toBe(3);
   });
 });

@@ -21,10 +21,11 @@ function copyOfSchemas(): string {
 }
 
 describe('supergraph composition', () => {
-  it('composes the audit API, the directory and the four agencies, with Child keyed by NHS number', () => {
+  it('composes the audit API, the notifications inbox, the directory and the four agencies, with Child keyed by NHS number', () => {
     const subgraphs = discoverSubgraphs(ROOT);
     expect(subgraphs.map((s) => s.name)).toEqual([
       'audit',
+      'notifications',
       'directory',
       'education',
       'health',
