@@ -122,6 +122,8 @@ describe('graceful shutdown', () => {
       TRUSTED_DOCUMENTS: 'allow',
       SHUTDOWN_GRACE_MS: '3000',
     });
+    // Warm, as a gateway in service is (connection pools, plans): the test is about shutdown, not a cold start.
+    for (const n of sample.slice(0, 6)) await gql(gateway.url, VIEW, { n }, officer);
     proxy.setMode({ kind: 'slow', ms: 600 });
     try {
       const inFlight = Array.from({ length: 6 }, (_, i) =>
