@@ -218,6 +218,35 @@ describe('notifications', () => {
     expect(ids).toHaveLength(2);
   });
 
+  it('shows operators Prometheus metrics on every process: records by outcome, circuits, the outbox backlog, no child data', async () => {
+    const gateway = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
+    /** A sample's value: the line of `name` whose labels include every one given (in any order). */
+    const value = (text: string, name: string, labels: Record<string, string>) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)))
+          ?.split(' ')
+          .at(-1) ?? Number.NaN,
+      );
+    expect(
+      value(gateway, 'macpt_disclosure_records_total', {
+        kind: 'NOTIFICATION',
+        outcome: 'DISCLOSED',
+        process: 'gateway',
+      }),
+    ).toBeGreaterThan(0);
+    expect(value(gateway, 'macpt_agency_circuit_open', { agency: 'health', process: 'gateway' })).toBe(0);
+    expect(
+      value(gateway, 'macpt_gateway_request_duration_seconds_count', { operation: 'other', status: '200' }),
+    ).toBeGreaterThan(0);
+    expect(value(gateway, 'macpt_disclosure_log_append_seconds_count', { process: 'gateway' })).toBeGreaterThan(0);
+    const health = await (await fetch(stack.subgraphUrls.health!.replace('/graphql', '/metrics'))).text();
+    expect(value(health, 'macpt_outbox_pending', { process: 'health' })).toBe(0);
+    expect(value(health, 'macpt_process_cpu_seconds_total', { process: 'health' })).toBeGreaterThan(0);
+    for (const text of [gateway, health]) expect(text).not.toMatch(/999\d{7}/);
+  });
+
   it('refuses events not signed by their agency, and an unknown agency', async () => {
     const post = (events: unknown) =>
       fetch(stack.gatewayUrl.replace('/graphql', '/notifications/events'), {

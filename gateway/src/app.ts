@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { createLogger, serveGraphQL, type Logger } from '@macpt/kit';
+import { createLogger, metricsRoute, processMetrics, serveGraphQL, type Logger } from '@macpt/kit';
 import { loadNotificationRules, PolicyEngine } from '@macpt/policies';
 import { AUDIT_FIELDS } from './audit/schema.js';
 import { createAuthenticator, type IssuerConfig } from './auth/authenticate.js';
@@ -34,6 +34,7 @@ import { consoleSignIn, consoleSite, signInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner } from './signing.js';
 import { federatedGateway } from './supergraph/federation.js';
+import { gatewayMetrics } from './metrics.js';
 import { supergraphFromSdl } from './supergraph/load.js';
 import { deploymentSubgraphs, openRegistryStore } from './registry/open.js';
 import { registryRoutes } from './registry/routes.js';
@@ -136,6 +137,14 @@ export async function startGateway(
       new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS),
     ]),
   );
+  const registryOfMetrics = processMetrics('gateway');
+  const manifest = readManifest(config.TRUSTED_DOCUMENTS_FILE);
+  const metrics = gatewayMetrics({
+    registry: registryOfMetrics,
+    breakers,
+    operations: new Set(Object.values(manifest).map((m) => m.name)),
+  });
+  metrics.instrument(committer);
   const timeoutOf = (agency: string) => config.timeoutOverrides[agency] ?? config.SUBGRAPH_TIMEOUT_MS;
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
   const inbox = config.REDIS_URL
@@ -165,7 +174,7 @@ export async function startGateway(
         maxAliases: config.MAX_ALIASES,
         maxRootFields: config.MAX_ROOT_FIELDS,
       },
-      manifest: readManifest(config.TRUSTED_DOCUMENTS_FILE),
+      manifest,
       mode: config.trustedDocuments,
       logger,
     }),
@@ -180,6 +189,7 @@ export async function startGateway(
     ...(governed ? [usePolicy({ engine, exempt, logger })] : []),
     ...(logged ? [useDisclosureLog(committer, engine, logger)] : []),
     useMaskErrors(logger),
+    metrics.stage(),
   ];
   const pipeline = createPipeline(stages, {
     identify: identifier(createAuthenticator(await issuerConfig(config))),
@@ -307,6 +317,7 @@ export async function startGateway(
         inService,
       }),
       ...registryRoutes(registry),
+      ...metricsRoute(registryOfMetrics),
       ...notificationRoutes(notifications),
       ...signInRoutes(signIn, config.DATA_DIR),
     },

@@ -6,3 +6,4 @@ export { parseConfig, port, requireBenchmarkFor, z } from './config.js';
 export { ensureKeyPair, importKey, KEY_ALG, keyPaths, readPublicJwk, type KeyPairFiles } from './keys.js';
 export { freePort } from './free-port.js';
 export type { StaticSite } from './static-site.js';
+export { metricsRoute, processMetrics } from './metrics.js';

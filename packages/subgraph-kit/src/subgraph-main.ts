@@ -1,8 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'graphql';
-import { createLogger, ensureKeyPair, importKey, parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
+import {
+  createLogger,
+  ensureKeyPair,
+  importKey,
+  metricsRoute,
+  parseConfig,
+  port,
+  requireBenchmarkFor,
+  z,
+} from '@macpt/kit';
 import { loadAgencyPolicy } from '@macpt/policies';
+import { subgraphMetrics } from './metrics.js';
 import { migrateOutbox } from './outbox.js';
 import { startRelay } from './relay.js';
 import { SqlStore } from './store.js';
@@ -81,6 +91,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     logger,
     verifyKey: await importKey(jwk),
     open: config.POLICY_ENFORCEMENT === 'off',
+    routes: metricsRoute(subgraphMetrics(agency, store)),
   });
   const relay = config.NOTIFY_URL
     ? startRelay({

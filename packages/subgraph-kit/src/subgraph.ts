@@ -100,6 +100,8 @@ export async function startSubgraph<TLoaders>(
     logger: Logger;
     verifyKey: CryptoKey /** Benchmarks only: no signed context, no field checks. */;
     open?: boolean;
+    /** More plain routes (e.g. `/metrics`). */
+    routes?: Record<string, Route>;
   },
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const apollo = createSubgraphServer(definition, { guard: !options.open });
@@ -175,7 +177,7 @@ export async function startSubgraph<TLoaders>(
     server: apollo,
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
-    routes: { '/facts': facts, '/health': health },
+    routes: { ...options.routes, '/facts': facts, '/health': health },
     context: async (req: IncomingMessage) => subgraphContext(definition, await verify(req)),
   });
   options.logger.info({ url: served.url }, `${definition.agency} subgraph ready`);
