@@ -244,7 +244,11 @@ describe('notifications', () => {
     const health = await (await fetch(stack.subgraphUrls.health!.replace('/graphql', '/metrics'))).text();
     expect(value(health, 'macpt_outbox_pending', { process: 'health' })).toBe(0);
     expect(value(health, 'macpt_process_cpu_seconds_total', { process: 'health' })).toBeGreaterThan(0);
-    for (const text of [gateway, health]) expect(text).not.toMatch(/999\d{7}/);
+    // No child's NHS number (a metric's value may happen to hold the digits 999…, a label never should).
+    for (const text of [gateway, health]) {
+      expect(text).not.toContain(onPlan.nhsNumber);
+      expect(text).not.toMatch(/="999\d{7}"/);
+    }
   });
 
   it('refuses events not signed by their agency, and an unknown agency', async () => {
