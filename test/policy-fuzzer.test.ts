@@ -16,7 +16,7 @@ import { Random, type Child, type Persona } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceAllows } from './reference-policy.js';
 import { children, gql, headers, householdOf, JUSTIFICATION, startTestStack } from './testkit.js';
-import { truthPurposeSupported, truthRelationship } from './truth.js';
+import { truthNotShared, truthPurposeSupported, truthRelationship } from './truth.js';
 
 // A seeded policy fuzzer: random valid operations (aliases, inline and named fragments, nesting) by
 // random personas for random purposes about random children. Every response is checked against the
@@ -133,6 +133,8 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
       ...children.filter((c) => c.socialCare?.caseId).slice(0, 150),
       ...children.slice(0, 50),
       ...unmetSiblings.slice(0, 30),
+      // Children an agency has decided not to share some information about (the oracle knows the decisions).
+      ...children.filter((c) => c.sharingDecisions.length > 0).slice(0, 40),
     ];
     expect(unmetSiblings.length).toBeGreaterThan(0);
     const answered: { requestId: string | null; user: string; label: string }[] = [];
@@ -169,6 +171,7 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
         relationship: truthRelationship(persona, child, household),
         purposeSupported: truthPurposeSupported(purpose, child),
         confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
+        notShared: truthNotShared(child),
       };
       const document = parse(query);
       const fragments = new Map(
@@ -188,6 +191,7 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
             purpose,
             { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass },
             attrs,
+            coordinate,
           )
         ) {
           problems.push(`${label}\n  → disclosed ${coordinate}, which DESIGN §4 forbids (${JSON.stringify(attrs)})`);

@@ -3,7 +3,7 @@ import type { Child, Persona } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceAllows, type RefRelationship } from './reference-policy.js';
 import { children, gql, headers, householdOf, JUSTIFICATION, startTestStack, type GraphQLResult } from './testkit.js';
-import { truthPurposeSupported, truthRelationship } from './truth.js';
+import { truthNotShared, truthPurposeSupported, truthRelationship } from './truth.js';
 
 // Table-driven over DESIGN §4: personas × purposes × children whose relationships with them are named,
 // team, none, DSL on roll and DSL not on roll; every field of a query touching each class of each
@@ -96,6 +96,7 @@ function disagreements(cell: Cell, result: GraphQLResult): string[] {
     relationship: cell.relationship,
     purposeSupported: truthPurposeSupported(cell.purpose, cell.child),
     confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
+    notShared: truthNotShared(cell.child),
   };
   const user = { role: cell.persona.role, agency: cell.persona.agency };
   const label = `${cell.persona.id}/${cell.purpose}/${cell.relationship}`;
@@ -127,6 +128,7 @@ function disagreements(cell: Cell, result: GraphQLResult): string[] {
         cell.purpose,
         { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass },
         childAttrs,
+        coordinate,
       );
       const kidPath = [...path, kid.key];
       const withheld = forbiddenAt.has(JSON.stringify(kidPath));

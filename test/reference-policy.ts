@@ -25,15 +25,31 @@ export interface RefChild {
   confidentialBy: readonly string[];
   /** Agencies that can flag a household but did not answer. */
   locationUnverifiedBy?: readonly string[];
+  /** Standing decisions not to share: the holding agency and the fields or classes each covers. */
+  notShared?: readonly { agency: string; fields: readonly string[]; classes: readonly string[] }[];
 }
 
 const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
 const SENSITIVE_ROLES = Object.fromEntries(POLICIES.map((p) => [p.agency, p.sensitiveRoles as readonly string[]]));
 
 /** Whether DESIGN section 4 lets `user`, for `purpose`, see `field` of `child`. */
-export function referenceAllows(user: RefUser, purpose: string, field: RefField, child: RefChild): boolean {
+export function referenceAllows(
+  user: RefUser,
+  purpose: string,
+  field: RefField,
+  child: RefChild,
+  coordinate = '',
+): boolean {
   // "IG_LEAD ... sees no child records"; IG_AUDIT is the purpose of reviewing the log, not of reading records.
   if (user.role === 'IG_LEAD' || purpose === 'IG_AUDIT') return false;
+  // DESIGN §8: a decision not to share withholds what it covers from everyone outside the agency that made it.
+  if (
+    field.owner !== user.agency &&
+    (child.notShared ?? []).some(
+      (d) => d.agency === field.owner && (d.fields.includes(coordinate) || d.classes.includes(field.class)),
+    )
+  )
+    return false;
   // Confidential location: withheld from everyone outside the agency that holds the flag; an agency that
   // could hold one and did not answer counts as holding it.
   if (

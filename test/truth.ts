@@ -41,3 +41,8 @@ export function truthPurposeSupported(purpose: string, child: Child): boolean {
       throw new Error(`unknown purpose ${purpose}`);
   }
 }
+
+/** DESIGN §8: the decisions not to share standing for a child, as the generator gave them to each agency. */
+export function truthNotShared(child: Child): { agency: string; fields: string[]; classes: string[] }[] {
+  return child.sharingDecisions.map((d) => ({ agency: d.agency, fields: d.fields, classes: d.classes }));
+}

@@ -1,10 +1,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openAgencyStore, SqlStore } from '@macpt/subgraph-kit';
+import { DecisionBook, openAgencyStore, SqlStore } from '@macpt/subgraph-kit';
 import { forEachBatch, type Household, type WorldOptions } from '@macpt/synthetic';
 
 /** The version of the stores' tables: a store of an older layout is re-seeded, as one of another world is. */
-export const STORE_LAYOUT = 2;
+export const STORE_LAYOUT = 3;
 
 /** What a store records about the world it was seeded from (and the layout it was seeded in). */
 export function seededWorldKey(world: WorldOptions): string {
@@ -49,10 +49,36 @@ export function seedAgencyStore(
     if (store.getMeta('world') !== null) return null;
     const started = Date.now();
     const write = seeder.writer(store);
+    const book = new DecisionBook(store, agency);
+    // The decisions not to share the agency already holds (made before it joined the gateway: no chain record).
+    const decide = (household: Household) => {
+      for (const child of household.children)
+        for (const d of child.sharingDecisions)
+          if (d.agency === agency)
+            book.put({
+              ...d,
+              nhsNumber: child.nhsNumber,
+              reasonText: null,
+              status: 'STANDING',
+              history: [
+                {
+                  action: 'RECORDED',
+                  by: d.decidedBy,
+                  at: d.decidedAt,
+                  note: null,
+                  reviewBy: d.reviewBy,
+                  recordId: null,
+                },
+              ],
+            });
+    };
     forEachBatch(
       world,
       2_000,
-      store.db.transaction((batch: Household[]) => batch.forEach(write)),
+      store.db.transaction((batch: Household[]) => {
+        batch.forEach(write);
+        batch.forEach(decide);
+      }),
     );
     store.setMeta('world', seededWorldKey(world));
     return Date.now() - started;

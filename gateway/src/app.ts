@@ -45,6 +45,8 @@ import { notificationRoutes } from './notifications/routes.js';
 import { notificationStream } from './notifications/stream.js';
 import { startWebhooks } from './notifications/webhooks.js';
 import { NOTIFICATION_FIELDS } from './notifications/schema.js';
+import { decisionsClient } from './sharing/agency-client.js';
+import { SHARING_FIELDS } from './sharing/schema.js';
 import { Composer } from './registry/composer.js';
 import { SchemaRegistry } from './registry/service.js';
 import { hashOf, type Served, watchRegistry } from './registry/watch.js';
@@ -160,7 +162,7 @@ export async function startGateway(
 
   // The gateway's own fields carry no agency data, except keys it shares with an agency (a case's id): those are decided by policy.
   const exempt = new Set(
-    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS, ...NOTIFICATION_FIELDS].filter((c) =>
+    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS, ...NOTIFICATION_FIELDS, ...SHARING_FIELDS].filter((c) =>
       [undefined, 'shared'].includes(engine.fieldRule(c)?.agency),
     ),
   );
@@ -204,6 +206,13 @@ export async function startGateway(
     keysDir: config.PUBLISH_KEYS_DIR ?? join(config.DATA_DIR, 'keys'),
     facts: routerFacts(sign, factsClient, () => engine.locationFlaggingAgencies()),
     caseAgency: () => engine.caseAgency(),
+    withheldByDecision: (agency, facts) =>
+      facts.notShared.some(
+        (s) =>
+          s.agency === agency &&
+          (s.classes.includes('SAFEGUARDING') ||
+            s.fields.some((f) => engine.fieldRule(f)?.rule.class === 'SAFEGUARDING')),
+      ),
     record: (d) => committer.append(d),
     draft: (to, rule, extra, eventId) =>
       draft(
@@ -271,6 +280,19 @@ export async function startGateway(
       updateSupergraph = update;
     },
     engine,
+    sharing: {
+      engine,
+      ask: decisionsClient({ sign, urlOf: (a) => supergraph.agencies[a], timeoutMs: timeoutOf }),
+      record: (ctx, outcome, step, reason) =>
+        committer.append(
+          draft('SHARING_DECISION', requestFacts(ctx, `${step.action.toLowerCase()}SharingDecision`, null), outcome, {
+            reason: reason ?? null,
+            agencies: [step.agency],
+            query: { nhsNumber: step.nhsNumber, decisionId: step.id },
+            sharingDecision: step,
+          }),
+        ),
+    },
     sign: governed ? sign : null,
     breakers,
     timeoutOf,

@@ -33,6 +33,10 @@ export interface GatewayContext extends StatedPurpose {
   entered: string[];
   /** Children refused at the entry point, with the rule. */
   refusedChildren: { nhsNumber: string; rule: string }[];
+  /** What the gateway's own subgraphs disclosed about a child on an agency's behalf (that a decision not to share exists). */
+  sharedByGateway: { nhsNumber: string; agency: string; fields: string[] }[];
+  /** Set when a resolver wrote this request's record itself (a decision not to share): the log stage writes none. */
+  recorded?: boolean;
   /** Set by the IG review API: what was asked, for the record of the IG query. */
   audit?: Record<string, unknown>;
   /** Counts this user's distinct children (bulk-export defence). */

@@ -79,6 +79,51 @@ describe('the compiled matrix agrees with an independent reading of DESIGN secti
   });
 });
 
+describe('a decision not to share', () => {
+  const decided = { agency: 'police', fields: ['PoliceRecord.missingEpisodes'], classes: ['SENSITIVE' as const] };
+  const child = {
+    relationship: 'NAMED' as const,
+    purposeSupported: true,
+    confidentialBy: [],
+    locationUnverifiedBy: [],
+    notShared: [decided],
+  };
+  it.each([
+    // [role, coordinate, allowed, rule]
+    ['LCPP', 'PoliceRecord.missingEpisodes', false, 'DECISION_NOT_TO_SHARE'],
+    ['LCPP', 'PoliceRecord.householdOffending', false, 'DECISION_NOT_TO_SHARE'],
+    ['LCPP', 'PoliceRecord.incidents', true, 'SAFEGUARDING_NAMED_WORKER'],
+    ['MACPT_HEALTH', 'PoliceRecord.missingEpisodes', false, 'DECISION_NOT_TO_SHARE'],
+    // The holding agency's own staff still see what it holds.
+    ['MACPT_POLICE', 'PoliceRecord.missingEpisodes', true, 'SAFEGUARDING_NAMED_WORKER'],
+    ['MACPT_POLICE', 'PoliceRecord.householdOffending', true, 'SENSITIVE_NAMED_LISTED_ROLE'],
+  ] as const)('%s reading %s: allowed %s (%s)', (role, coordinate, allowed, rule) => {
+    expect(engine.fieldRule(coordinate)?.agency).toBe('police');
+    const got = engine.decide(userFor(role), 'SECTION_47_ENQUIRY', coordinate, child);
+    expect([got.allowed, got.rule]).toEqual([allowed, rule]);
+  });
+  it('holds under break-glass too, and does not leak into a child without the decision', () => {
+    const user = userFor('SOCIAL_WORKER');
+    expect(
+      engine.decide(user, 'EMERGENCY', 'PoliceRecord.missingEpisodes', {
+        ...child,
+        relationship: 'NONE',
+        purposeSupported: false,
+      }).rule,
+    ).toBe('DECISION_NOT_TO_SHARE');
+    const { notShared: _none, ...plain } = child;
+    expect(engine.decide(userFor('LCPP'), 'SECTION_47_ENQUIRY', 'PoliceRecord.missingEpisodes', plain).allowed).toBe(
+      true,
+    );
+  });
+  it('names the fields it covers for removal before planning', () => {
+    const fields = engine.coveredFields([decided]);
+    expect(fields).toContain('PoliceRecord.missingEpisodes');
+    expect(fields).toContain('PoliceRecord.householdOffending');
+    expect(fields.every((f) => engine.fieldRule(f)?.agency === 'police')).toBe(true);
+  });
+});
+
 describe('rules a user gets', () => {
   it.each([
     [

@@ -7,6 +7,7 @@ import {
   type AgencyPolicy,
   type DataClass,
   type FieldRule,
+  type NotSharedScope,
   type Purpose,
   type Relationship,
 } from './vocabulary.js';
@@ -24,6 +25,11 @@ const RELATIONSHIPS: readonly Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 
 /** Memo keys for the common case (no confidential location), so no string is built per field. */
 const PLAIN_SUPPORTED = Object.fromEntries(RELATIONSHIPS.map((r) => [r, `${r}|1|`])) as Record<Relationship, string>;
 const PLAIN_UNSUPPORTED = Object.fromEntries(RELATIONSHIPS.map((r) => [r, `${r}|0|`])) as Record<Relationship, string>;
+
+/** Whether a standing decision not to share covers this field of `agency` (by name or by its class). */
+function covered(scopes: readonly NotSharedScope[], agency: string, coordinate: string, cls: DataClass): boolean {
+  return scopes.some((s) => s.agency === agency && (s.fields.includes(coordinate) || s.classes.includes(cls)));
+}
 
 /** A decision about one field, with what it was about. */
 export interface FieldDecision extends Decision {
@@ -138,10 +144,13 @@ export class PolicyEngine {
     // The household's flags count only when an agency other than the user's holds them (or could, and did not answer).
     const confidentialElsewhere = child.confidentialBy.some((a) => a !== user.agency);
     const unverifiedElsewhere = child.locationUnverifiedBy.some((a) => a !== user.agency);
+    const decidedNotToShare = child.notShared?.length
+      ? covered(child.notShared, entry.agency, coordinate, entry.rule.class)
+      : false;
     const attributesKey =
-      !confidentialElsewhere && !unverifiedElsewhere
+      !confidentialElsewhere && !unverifiedElsewhere && !decidedNotToShare
         ? (child.purposeSupported ? PLAIN_SUPPORTED : PLAIN_UNSUPPORTED)[child.relationship]
-        : `${child.relationship}|${+child.purposeSupported}|${+confidentialElsewhere}|${+unverifiedElsewhere}`;
+        : `${child.relationship}|${+child.purposeSupported}|${+confidentialElsewhere}|${+unverifiedElsewhere}|${+decidedNotToShare}`;
     let decision = perField.get(attributesKey);
     if (!decision) {
       const { agency, rule } = entry;
@@ -154,11 +163,19 @@ export class PolicyEngine {
         purposeSupported: child.purposeSupported,
         confidentialElsewhere,
         unverifiedElsewhere,
+        decidedNotToShare,
       });
       decision = Object.freeze({ ...made, coordinate, agency, class: rule.class });
       perField.set(attributesKey, decision);
     }
     return decision;
+  }
+
+  /** The published fields a set of decisions not to share covers (to remove them before planning). */
+  coveredFields(scopes: readonly NotSharedScope[]): string[] {
+    return [...this.fields]
+      .filter(([coordinate, { agency, rule }]) => covered(scopes, agency, coordinate, rule.class))
+      .map(([coordinate]) => coordinate);
   }
 
   /** True when no child could make the field visible to this role and purpose: the gateway drops it before planning. */

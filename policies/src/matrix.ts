@@ -221,6 +221,8 @@ export const OVERRIDES = {
     "the household's location is confidential: withheld from everyone outside the agency that holds the flag",
   LOCATION_FLAG_UNVERIFIED:
     "an agency that can flag a household's location confidential did not answer, so location is withheld (fail closed)",
+  DECISION_NOT_TO_SHARE:
+    "the agency that holds this information has recorded a decision not to share it (that a decision exists is on the child's record; what it withholds is not)",
   IG_LEAD_NO_CHILD_RECORDS: 'IG leads review the disclosure log and see no child records',
   CASELOAD_OWN_LA_MACPT_ONLY: "an LA's list of MACPT cases is for that LA's MACPT members",
   BREAK_GLASS_NOT_PERMITTED: 'EMERGENCY (break-glass) is for MACPT members only; state the purpose your work supports',

@@ -6,7 +6,15 @@ import {
   PURPOSE_NEEDS,
   type EntryRule,
 } from './matrix.js';
-import { MACPT_ROLES, type Agency, type CaseStage, type Purpose, type Relationship, type Role } from './vocabulary.js';
+import {
+  MACPT_ROLES,
+  type Agency,
+  type CaseStage,
+  type NotSharedScope,
+  type Purpose,
+  type Relationship,
+  type Role,
+} from './vocabulary.js';
 
 /** The authenticated user, as verified from their token. */
 export interface PolicyUser {
@@ -26,6 +34,8 @@ export interface PolicyFacts {
   confidentialBy: readonly string[];
   /** Agencies that can flag a household but did not answer: their flag cannot be ruled out. */
   locationUnverifiedBy?: readonly string[];
+  /** Standing decisions not to share, each reported by the agency that made it (and holds the data). */
+  notShared?: readonly NotSharedScope[];
 }
 
 /** The child-dependent attributes a decision needs. */
@@ -36,6 +46,8 @@ export interface ChildAttributes {
   confidentialBy: readonly string[];
   /** Agencies that can flag a household's location but did not answer: counted as flagging it (fail closed). */
   locationUnverifiedBy: readonly string[];
+  /** Decisions not to share by agencies other than the user's: the fields they cover are withheld. */
+  notShared?: readonly NotSharedScope[];
 }
 
 /** A user's relationship with a child: from social care's open case and education's roll, never the token. */
@@ -60,6 +72,8 @@ export function childAttributes(user: PolicyUser, purpose: Purpose, facts: Polic
     purposeSupported: purposeSupported(purpose, facts.openCase?.stage),
     confidentialBy: facts.confidentialBy,
     locationUnverifiedBy: facts.locationUnverifiedBy ?? [],
+    // A decision binds everyone outside the agency that made it; its own staff still see what it holds.
+    ...(facts.notShared?.length ? { notShared: facts.notShared.filter((d) => d.agency !== user.agency) } : {}),
   };
 }
 

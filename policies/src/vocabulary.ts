@@ -74,3 +74,20 @@ export interface AgencyPolicy {
   /** This agency runs the MACPT cases that relationships and purposes come from (social care). */
   runsCases?: boolean;
 }
+
+/** Why an agency decides not to share (a fixed list: IG reports count decisions by it). */
+export const SHARING_DECISION_REASONS = [
+  'PREJUDICE_TO_CRIMINAL_INVESTIGATION',
+  'MORE_DETRIMENTAL_TO_CHILD',
+  'THIRD_PARTY_CONFIDENTIALITY',
+  'CONSENT_REFUSED_NO_OVERRIDING_GROUND',
+  'OTHER',
+] as const;
+export type SharingDecisionReason = (typeof SHARING_DECISION_REASONS)[number];
+
+/** What a standing decision not to share withholds: some of the holding agency's fields, or whole classes of them. */
+export interface NotSharedScope {
+  agency: string;
+  fields: readonly string[];
+  classes: readonly DataClass[];
+}

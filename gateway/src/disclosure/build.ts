@@ -52,6 +52,7 @@ export function childDisclosures(
   entered: readonly string[],
   refused: readonly { nhsNumber: string; rule: string }[],
   engine: PolicyEngine,
+  sharedByGateway: readonly { nhsNumber: string; agency: string; fields: string[] }[] = [],
 ): ChildDisclosure[] {
   const out = new Map<string, ChildDisclosure>();
   const entry = (nhsNumber: string) => {
@@ -72,6 +73,12 @@ export function childDisclosures(
     const c = entry(nhsNumber);
     for (const [field, w] of fields) c.withheld.push({ field, agency: w.agency, rule: w.rule, class: w.class });
     c.withheld.sort((a, b) => a.field.localeCompare(b.field));
+  }
+  for (const shared of sharedByGateway) {
+    const c = entry(shared.nhsNumber);
+    c.disclosed[shared.agency] = [...new Set([...(c.disclosed[shared.agency] ?? []), ...shared.fields])].sort();
+    const basis = engine.lawfulBasis(shared.agency);
+    if (basis) c.lawfulBasis[shared.agency] = basis;
   }
   for (const r of refused)
     entry(r.nhsNumber).withheld.push({ field: 'Query.child', agency: 'gateway', rule: r.rule, class: 'IDENTITY' });

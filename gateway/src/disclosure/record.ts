@@ -8,7 +8,8 @@ export type RecordKind =
   | 'BREAK_GLASS_REVIEW'
   | 'LOG_RECOVERY'
   | 'SCHEMA_CHANGE'
-  | 'NOTIFICATION';
+  | 'NOTIFICATION'
+  | 'SHARING_DECISION';
 
 /** What happened to the request. */
 export type Outcome =
@@ -26,7 +27,11 @@ export type Outcome =
   | 'PENDING_APPROVAL'
   | 'APPROVED'
   | 'REJECTED'
-  | 'NOT_STORED';
+  | 'NOT_STORED'
+  | 'RECORDED'
+  | 'KEPT'
+  | 'WITHDRAWN'
+  | 'REFUSED';
 
 /** What one response disclosed about one child: field names only, never values. */
 export interface ChildDisclosure {
@@ -70,6 +75,19 @@ export interface RecordDraft {
     /** One line per field whose visibility changes: `+HealthRecord.x to 12 audiences` / `-…`. */
     impact: string[];
     note?: string;
+  };
+  /** For a decision not to share: which decision, the step taken and its terms (never the data it covers). */
+  sharingDecision?: {
+    id: string;
+    agency: string;
+    nhsNumber: string;
+    action: 'RECORD' | 'KEEP' | 'WITHDRAW';
+    fields: string[];
+    classes: string[];
+    reason: string | null;
+    reasonText: string | null;
+    reviewBy: string | null;
+    note: string | null;
   };
 }
 

@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import type { DecisionFact } from '@macpt/contract';
+import type { NotSharedScope } from '@macpt/policies';
 import type { AgencyFacts, FactsClient } from './facts-client.js';
 
 /** Everything the gateway knows about a child before policy: merged from every agency's facts. */
@@ -16,7 +18,22 @@ export interface ChildFacts {
   locationUnverifiedBy: string[];
   openCase: { id: string; la: string; stage: string; namedWorkers: string[] } | null;
   schoolUrn: string | null;
+  /** Standing decisions not to share, each from the agency that made it (and holds what it covers). */
+  decisions: (DecisionFact & { agency: string })[];
+  /** What those decisions withhold, for policy. */
+  notShared: NotSharedScope[];
 }
+
+const isDecision = (d: unknown): d is DecisionFact => {
+  const x = d as Partial<DecisionFact> | null;
+  return (
+    typeof x?.id === 'string' &&
+    Array.isArray(x.fields) &&
+    x.fields.every((f) => typeof f === 'string') &&
+    Array.isArray(x.classes) &&
+    x.classes.every((c) => typeof c === 'string')
+  );
+};
 
 /** One child asked about by one request. */
 export interface FactsKey {
@@ -112,6 +129,8 @@ export function createFactsBatcher(
           locationUnverifiedBy: [...households.unverified],
           openCase: null,
           schoolUrn: null,
+          decisions: [],
+          notShared: [],
         };
         const uprns = new Set<string>();
         for (const { agency, facts, why } of answers) {
@@ -126,6 +145,11 @@ export function createFactsBatcher(
           if (f.confidentialLocation) merged.confidentialBy.push(agency);
           if (f.openCase) merged.openCase = f.openCase;
           if (f.schoolUrn) merged.schoolUrn = f.schoolUrn;
+          // An agency speaks for its own decisions only: the scope is its own, whatever the answer says.
+          for (const d of Array.isArray(f.decisions) ? f.decisions.filter(isDecision) : []) {
+            merged.decisions.push({ ...d, agency });
+            merged.notShared.push({ agency, fields: d.fields, classes: d.classes });
+          }
         }
         for (const [agency, flagged] of households.flagged) {
           if (!merged.confidentialBy.includes(agency) && [...uprns].some((u) => flagged.has(u)))

@@ -49,6 +49,8 @@ export class NotificationRouter {
       facts: (nhsNumber: string, requestId: string) => Promise<ChildFacts>;
       /** The agency that runs MACPT cases (open case, named workers, LA). */
       caseAgency: () => string | undefined;
+      /** Whether a standing decision of `agency` not to share withholds SAFEGUARDING information (what events carry). */
+      withheldByDecision: (agency: string, facts: ChildFacts) => boolean;
       record: (draft: RecordDraft) => Promise<unknown>;
       draft: (address: Address, rule: NotificationRule, extra: Partial<RecordDraft>, eventId: string) => RecordDraft;
       logger: Logger;
@@ -131,6 +133,13 @@ export class NotificationRouter {
     const rules = this.deps.rules.filter((r) => r.agency === agency && r.events.includes(event.kind));
     if (rules.length === 0) return; // nobody is told of this kind of event
     const facts = await this.deps.facts(event.nhsNumber, `event-${event.id}`);
+    if (facts.unavailable.includes(agency))
+      throw new NotYet(`${agency} did not answer: whether it decided not to share is not known`);
+    if (this.deps.withheldByDecision(agency, facts)) {
+      // The agency decided not to share this kind of information about the child: its events are not told either.
+      this.deps.logger.info({ event: event.id, agency, rule: 'DECISION_NOT_TO_SHARE' }, 'event not routed');
+      return;
+    }
     const caseAgency = this.deps.caseAgency();
     const caseUnknown = !caseAgency || facts.unavailable.includes(caseAgency);
     for (const rule of rules) {

@@ -60,7 +60,7 @@ function disclosureLogPlugin(
           // The request id ties a response to its disclosure record (and to every agency's log line).
           rc.response.http.headers.set('x-request-id', ctx.requestId);
           const body = rc.response.body;
-          if (body.kind !== 'single') return;
+          if (body.kind !== 'single' || ctx.recorded) return;
           const facts = requestFacts(ctx, rc.operationName ?? rc.request.operationName, rc.queryHash);
           let record: RecordDraft | null = null;
           // Case ids asked for by `case(id)`: an unknown or refused case is an attempt IG may look for.
@@ -72,7 +72,13 @@ function disclosureLogPlugin(
             });
             carriesData = true;
           } else {
-            const children = childDisclosures(ctx.disclosure, ctx.entered, ctx.refusedChildren, engine);
+            const children = childDisclosures(
+              ctx.disclosure,
+              ctx.entered,
+              ctx.refusedChildren,
+              engine,
+              ctx.sharedByGateway,
+            );
             if (children.length > 0) {
               const outcome = ctx.rateLimited ? 'RATE_LIMITED' : outcomeOf(children);
               record = draft('DISCLOSURE', facts, outcome, { children, agencies: agenciesOf(children), ...asked });

@@ -89,6 +89,7 @@ export function createPipeline(
         askedCases: [],
         entered: [],
         refusedChildren: [],
+        sharedByGateway: [],
       } as unknown as GatewayContext;
       try {
         for (const stage of stages) await stage.onContext?.(context, identity);

@@ -6,6 +6,7 @@ import { entryRefusal, forbidden, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import { childrenIn, enforce, type Verdict } from './enforce.js';
 import { rewriteOperation, type RewrittenOperation } from './rewrite.js';
+import { singleChildOf } from './single-child.js';
 
 /** How many rewritten operations to keep (per operation, role, agency and purpose). */
 const REWRITE_CACHE_SIZE = 2_000;
@@ -43,10 +44,22 @@ export class GovernedGateway implements GatewayInterface {
     return this.inner.stop();
   }
 
+  /**
+   * Fields a decision not to share withholds from this user, when the operation is about one child
+   * only (known before planning): removed with the rest, so the holding agency is not even asked.
+   */
+  private async decidedNotToShare(rc: GatewayGraphQLRequestContext<GatewayContext>): Promise<string[]> {
+    const nhsNumber = singleChildOf(rc.document, rc.operationName, rc.request.variables ?? {});
+    if (!nhsNumber) return [];
+    const attributes = await rc.context.attributesOf(nhsNumber);
+    return attributes?.notShared?.length ? this.engine.coveredFields(attributes.notShared).sort() : [];
+  }
+
   private rewrite(
     schema: GraphQLSchema,
     document: DocumentNode,
     rc: GatewayGraphQLRequestContext<GatewayContext>,
+    decided: readonly string[],
   ): RewrittenOperation {
     const { user, purpose } = rc.context;
     // A publication that took effect swaps the engine's policies: rewrites made under the old ones go.
@@ -54,13 +67,18 @@ export class GovernedGateway implements GatewayInterface {
       this.rewrites.clear();
       this.generation = this.engine.generation;
     }
-    const key = `${rc.queryHash}|${rc.operationName ?? ''}|${user.role}|${user.agency}|${purpose}`;
+    // The key names everything the rewrite depends on: one persona's (or one child's) plan never serves another.
+    const key = `${rc.queryHash}|${rc.operationName ?? ''}|${user.role}|${user.agency}|${purpose}|${decided.join(',')}`;
     let rewritten = this.rewrites.get(key);
     if (!rewritten) {
+      const withheld = new Set(decided);
       rewritten = rewriteOperation(
         schema,
         document,
-        (c) => !this.exempt.has(c) && !c.startsWith('Query.') && this.engine.neverVisible(user, purpose, c),
+        (c) =>
+          !this.exempt.has(c) &&
+          !c.startsWith('Query.') &&
+          (withheld.has(c) || this.engine.neverVisible(user, purpose, c)),
         this.engine.childLinks(),
       );
       if (this.rewrites.size >= REWRITE_CACHE_SIZE) this.rewrites.delete(this.rewrites.keys().next().value as string);
@@ -72,7 +90,7 @@ export class GovernedGateway implements GatewayInterface {
   private async execute(rc: GatewayGraphQLRequestContext<GatewayContext>, executor: GatewayExecutor) {
     const ctx = rc.context;
     // Cached per operation, role, agency and purpose: no per-request walk of the document.
-    const rewritten = this.rewrite(rc.schema, rc.document, rc);
+    const rewritten = this.rewrite(rc.schema, rc.document, rc, await this.decidedNotToShare(rc));
     if (rewritten.usesReservedAlias) {
       return { errors: [codedError('BAD_USER_INPUT', 'Aliases starting with "_macpt" are reserved by the gateway.')] };
     }

@@ -10,7 +10,9 @@ import { agencyRequestSigner, type createSigner } from '../signing.js';
 import type { LoadedSupergraph } from './load.js';
 import type { InboxStore } from '../notifications/inbox.js';
 import { notificationsSchema } from '../notifications/schema.js';
-import { AUDIT_SUBGRAPH, DIRECTORY_SUBGRAPH, NOTIFICATIONS_SUBGRAPH } from './subgraphs.js';
+import type { SharingDeps } from '../sharing/resolvers.js';
+import { sharingSchema } from '../sharing/schema.js';
+import { AUDIT_SUBGRAPH, DIRECTORY_SUBGRAPH, NOTIFICATIONS_SUBGRAPH, SHARING_SUBGRAPH } from './subgraphs.js';
 
 /**
  * Apollo Gateway over the static supergraph: the gateway's own directory and IG review subgraphs in
@@ -21,6 +23,7 @@ export function federatedGateway(deps: {
   engine: PolicyEngine;
   audit: AuditDeps;
   inbox: InboxStore;
+  sharing: SharingDeps;
   /** Signs agency requests; absent in benchmark mode (POLICY_ENFORCEMENT=off). */
   sign: Awaited<ReturnType<typeof createSigner>> | null;
   breakers: Record<string, CircuitBreaker>;
@@ -41,6 +44,7 @@ export function federatedGateway(deps: {
         return new LocalGraphQLDataSource(directorySchema(deps.engine, { open: !deps.sign }));
       if (name === AUDIT_SUBGRAPH) return new LocalGraphQLDataSource(auditSchema(deps.audit));
       if (name === NOTIFICATIONS_SUBGRAPH) return new LocalGraphQLDataSource(notificationsSchema(deps.inbox));
+      if (name === SHARING_SUBGRAPH) return new LocalGraphQLDataSource(sharingSchema(deps.sharing));
       const breaker = deps.breakers[name];
       const source = new AgencyDataSource({
         name,

@@ -8,8 +8,15 @@ export const DIRECTORY_SUBGRAPH = 'directory';
 export const AUDIT_SUBGRAPH = 'audit';
 /** The gateway's own in-process notifications inbox. */
 export const NOTIFICATIONS_SUBGRAPH = 'notifications';
+/** The gateway's own in-process decisions-not-to-share service (the agencies keep the decisions). */
+export const SHARING_SUBGRAPH = 'sharing';
 /** Subgraphs the gateway serves itself: no agency data, no sharing policy file. */
-export const GATEWAY_SUBGRAPHS: readonly string[] = [DIRECTORY_SUBGRAPH, AUDIT_SUBGRAPH, NOTIFICATIONS_SUBGRAPH];
+export const GATEWAY_SUBGRAPHS: readonly string[] = [
+  DIRECTORY_SUBGRAPH,
+  AUDIT_SUBGRAPH,
+  NOTIFICATIONS_SUBGRAPH,
+  SHARING_SUBGRAPH,
+];
 
 /** One subgraph of the supergraph: where its schema is and where it listens by default. */
 export interface SubgraphManifest {
@@ -48,6 +55,11 @@ export function discoverSubgraphs(root = REPO_ROOT): SubgraphManifest[] {
       name: NOTIFICATIONS_SUBGRAPH,
       schemaFile: join(root, 'gateway', 'src', 'notifications', 'schema.graphql'),
       url: 'http://in-process.invalid/notifications',
+    },
+    {
+      name: SHARING_SUBGRAPH,
+      schemaFile: join(root, 'gateway', 'src', 'sharing', 'schema.graphql'),
+      url: 'http://in-process.invalid/sharing',
     },
     {
       name: DIRECTORY_SUBGRAPH,

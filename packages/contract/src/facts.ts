@@ -1,5 +1,6 @@
 // The `POST /facts` contract: what the gateway asks every agency before applying policy, and what each
 // answers. The gateway's facts client and every subgraph's facts route import it, so the two sides agree.
+import type { DecisionFact } from './decisions.js';
 
 /** Most children, or households, one `/facts` call may name. */
 export const MAX_FACTS_KEYS = 2000;
@@ -34,6 +35,8 @@ export interface AgencyFacts {
   openCase?: { id: string; la: string; stage: string; namedWorkers: string[] } | null;
   /** From the agency that holds school rolls (education). */
   schoolUrn?: string | null;
+  /** This agency's standing decisions not to share information it holds about the child. */
+  decisions?: DecisionFact[];
 }
 
 /** One agency's whole answer. */

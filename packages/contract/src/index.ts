@@ -17,3 +17,14 @@ export {
   type FactsRequest,
   type FactsResponse,
 } from './facts.js';
+export {
+  decisionTermsProblem,
+  MAX_REVIEW_DAYS,
+  reviewDateProblem,
+  todayInEngland,
+  type DecisionActor,
+  type DecisionFact,
+  type DecisionRequest,
+  type DecisionStep,
+  type StoredDecision,
+} from './decisions.js';

@@ -46,6 +46,10 @@ export const ERROR_CODES = {
     summary:
       'A schema change cannot be approved as it stands: already decided, superseded, or no longer passing its checks.',
   },
+  SHARING_DECISION_CONFLICT: {
+    status: 200,
+    summary: 'A decision not to share cannot be reviewed: it was already withdrawn.',
+  },
   DISCLOSURE_LOG_UNAVAILABLE: {
     status: 503,
     summary: 'The disclosure record could not be written, so no child data was sent.',

@@ -12,3 +12,4 @@ export { openAgencyStore, runSubgraphMain, subgraphConfig, type SubgraphEntry } 
 export { listLoader, rowLoader, sinceDate } from './loaders.js';
 export { markDelivered, migrateOutbox, pendingEvents, recordWithEvent, type OutboxEvent } from './outbox.js';
 export { startRelay } from './relay.js';
+export { DecisionBook, migrateDecisions } from './decisions.js';

@@ -13,6 +13,7 @@ import {
 } from '@macpt/kit';
 import { loadAgencyPolicy } from '@macpt/policies';
 import { subgraphMetrics } from './metrics.js';
+import { DecisionBook, migrateDecisions } from './decisions.js';
 import { migrateOutbox } from './outbox.js';
 import { startRelay } from './relay.js';
 import { SqlStore } from './store.js';
@@ -55,6 +56,7 @@ export function openAgencyStore(file: string, migrate: (store: SqlStore) => void
   const store = new SqlStore(file);
   migrate(store);
   migrateOutbox(store);
+  migrateDecisions(store);
   return store;
 }
 
@@ -92,6 +94,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     verifyKey: await importKey(jwk),
     open: config.POLICY_ENFORCEMENT === 'off',
     routes: metricsRoute(subgraphMetrics(agency, store)),
+    decisions: new DecisionBook(store, agency),
   });
   const relay = config.NOTIFY_URL
     ? startRelay({

@@ -22,6 +22,8 @@ import {
   type InternalContext,
 } from '@macpt/contract';
 import { PolicyEngine } from '@macpt/policies';
+import { decisionFact, type DecisionBook } from './decisions.js';
+import { decisionsRoute } from './decisions-route.js';
 import { guardSchema, type GuardContext } from './guard.js';
 
 /** What every agency subgraph's resolvers receive. */
@@ -73,13 +75,24 @@ export function createSubgraphServer<TLoaders>(
 export function subgraphContext<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
   caller: InternalContext,
+  book?: DecisionBook,
 ): SubgraphContext<TLoaders> {
+  // The agency's own decisions not to share come from its own store, never from the gateway's word:
+  // read once per request for every child the request may touch (none for the agency's own staff).
+  const own =
+    book && caller.user && caller.user.agency !== definition.agency && caller.children.size > 0
+      ? book.scopes([...caller.children.keys()])
+      : null;
   return {
     loaders: definition.createLoaders(),
     requestId: caller.requestId,
     caller,
     // Only the gateway's signed facts decide: a child it did not vouch for is a child with no relationship.
-    attributesOf: (nhsNumber) => caller.children.get(nhsNumber) ?? null,
+    attributesOf: (nhsNumber) => {
+      const attributes = caller.children.get(nhsNumber) ?? null;
+      const decided = own?.get(nhsNumber);
+      return attributes && decided ? { ...attributes, notShared: decided } : attributes;
+    },
   };
 }
 
@@ -102,6 +115,8 @@ export async function startSubgraph<TLoaders>(
     open?: boolean;
     /** More plain routes (e.g. `/metrics`). */
     routes?: Record<string, Route>;
+    /** The agency's decisions not to share (from its own store): reported in `/facts`, enforced on every field. */
+    decisions?: DecisionBook;
   },
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const apollo = createSubgraphServer(definition, { guard: !options.open });
@@ -164,9 +179,16 @@ export async function startSubgraph<TLoaders>(
         },
       };
     }
+    const standing = options.decisions?.standing(asked.nhsNumbers);
+    const facts = asked.nhsNumbers.length > 0 ? definition.facts(asked.nhsNumbers) : [];
     const answer: FactsResponse = {
       agency: definition.agency,
-      facts: asked.nhsNumbers.length > 0 ? definition.facts(asked.nhsNumbers) : [],
+      facts: standing?.size
+        ? facts.map((f) => {
+            const decisions = standing.get(f.nhsNumber);
+            return decisions ? { ...f, decisions: decisions.map(decisionFact) } : f;
+          })
+        : facts,
       flaggedUprns: uprns.length > 0 && definition.flaggedHouseholds ? definition.flaggedHouseholds(uprns) : [],
       ...(asked.cases && definition.cases ? { cases: definition.cases(asked.cases) } : {}),
     };
@@ -177,8 +199,24 @@ export async function startSubgraph<TLoaders>(
     server: apollo,
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
-    routes: { ...options.routes, '/facts': facts, '/health': health },
-    context: async (req: IncomingMessage) => subgraphContext(definition, await verify(req)),
+    routes: {
+      ...options.routes,
+      '/facts': facts,
+      '/health': health,
+      ...(options.decisions
+        ? {
+            '/decisions': decisionsRoute({
+              agency: definition.agency,
+              book: options.decisions,
+              verify,
+              holds: (nhs) => definition.facts([nhs])[0]?.known === true,
+              ownerOf: (c) => policyEngine.fieldRule(c)?.agency,
+              logger: options.logger,
+            }),
+          }
+        : {}),
+    },
+    context: async (req: IncomingMessage) => subgraphContext(definition, await verify(req), options.decisions),
   });
   options.logger.info({ url: served.url }, `${definition.agency} subgraph ready`);
   return {

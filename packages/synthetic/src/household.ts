@@ -1,4 +1,5 @@
 import { educationFor } from './agencies/education.js';
+import { decisionsFor } from './decisions.js';
 import { healthFor } from './agencies/health.js';
 import { policeFor } from './agencies/police.js';
 import { socialCareFor } from './agencies/social-care.js';
@@ -119,7 +120,9 @@ export function generateHousehold(
       health: healthFor(rnd, nhsNumber, la, age, asOf, risk),
       police: policeFor(rnd, nhsNumber, age, household, education?.schoolUrn ?? null, asOf, risk),
       education,
+      sharingDecisions: [],
     };
+    child.sharingDecisions = decisionsFor(child, la, asOf);
     if (child.socialCare?.adoptionDetails && household.confidentialBy === null)
       household.confidentialBy = 'social-care';
     household.children.push(child);

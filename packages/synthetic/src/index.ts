@@ -4,3 +4,4 @@ export { PersonaCollector, type Persona } from './personas.js';
 export { Random, shiftDays } from './random.js';
 export * from './types.js';
 export * from './world.js';
+export { decisionsFor, type SyntheticDecision } from './decisions.js';

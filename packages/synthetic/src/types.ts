@@ -1,3 +1,4 @@
+import type { SyntheticDecision } from './decisions.js';
 import type { Agency, LocalAuthority } from './world.js';
 
 /** The stage an open MACPT case has reached; each stage supports different purposes of use. */
@@ -100,4 +101,6 @@ export interface Child {
   health: HealthFacts;
   police: PoliceFacts | null;
   education: EducationFacts | null;
+  /** Decisions not to share that agencies hold about the child (each seeded into its agency's store). */
+  sharingDecisions: SyntheticDecision[];
 }
