@@ -42,6 +42,8 @@ export function referenceAllows(
 ): boolean {
   // "IG_LEAD ... sees no child records"; IG_AUDIT is the purpose of reviewing the log, not of reading records.
   if (user.role === 'IG_LEAD' || purpose === 'IG_AUDIT') return false;
+  // DESIGN §8: a partnership board sees aggregated figures only, never a child's records.
+  if (user.role === 'PARTNERSHIP_BOARD') return false;
   // DESIGN §8: a decision not to share withholds what it covers from everyone outside the agency that made it.
   if (
     field.owner !== user.agency &&

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { createLogger, metricsRoute, processMetrics, serveGraphQL, type Logger } from '@macpt/kit';
+import { codedError, createLogger, metricsRoute, processMetrics, serveGraphQL, type Logger } from '@macpt/kit';
 import { loadNotificationRules, PolicyEngine } from '@macpt/policies';
 import { AUDIT_FIELDS } from './audit/schema.js';
 import { createAuthenticator, type IssuerConfig } from './auth/authenticate.js';
@@ -10,7 +10,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
-import { draft, type RequestFacts } from './disclosure/build.js';
+import { draft, refusalOutcome, type RequestFacts } from './disclosure/build.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
 import { openDisclosureStore } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
@@ -46,7 +46,10 @@ import { notificationStream } from './notifications/stream.js';
 import { startWebhooks } from './notifications/webhooks.js';
 import { NOTIFICATION_FIELDS } from './notifications/schema.js';
 import { decisionsClient } from './sharing/agency-client.js';
+import { signedAgencyCall } from './datasources/signed-call.js';
 import { SHARING_FIELDS } from './sharing/schema.js';
+import { FIGURES_FIELDS } from './figures/schema.js';
+import { figuresRoutes } from './figures/routes.js';
 import { Composer } from './registry/composer.js';
 import { SchemaRegistry } from './registry/service.js';
 import { hashOf, type Served, watchRegistry } from './registry/watch.js';
@@ -149,9 +152,12 @@ export async function startGateway(
   metrics.instrument(committer);
   const timeoutOf = (agency: string) => config.timeoutOverrides[agency] ?? config.SUBGRAPH_TIMEOUT_MS;
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
+  // The agencies' own routes beyond GraphQL (decisions not to share, figures), called as the user.
+  const agencyCall = signedAgencyCall({ sign, urlOf: (a) => supergraph.agencies[a], timeoutMs: timeoutOf });
   const inbox = config.REDIS_URL
     ? new RedisInboxStore(config.REDIS_URL)
     : new FileInboxStore(join(config.DATA_DIR, 'notifications', 'inbox.jsonl'));
+  const figures = { store, inbox, call: agencyCall, agencies: () => Object.keys(supergraph.agencies) };
   const governed = config.POLICY_ENFORCEMENT === 'on';
   const logged = config.DISCLOSURE_LOG === 'on';
   if (!governed || !logged)
@@ -162,7 +168,7 @@ export async function startGateway(
 
   // The gateway's own fields carry no agency data, except keys it shares with an agency (a case's id): those are decided by policy.
   const exempt = new Set(
-    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS, ...NOTIFICATION_FIELDS, ...SHARING_FIELDS].filter((c) =>
+    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS, ...NOTIFICATION_FIELDS, ...SHARING_FIELDS, ...FIGURES_FIELDS].filter((c) =>
       [undefined, 'shared'].includes(engine.fieldRule(c)?.agency),
     ),
   );
@@ -282,7 +288,7 @@ export async function startGateway(
     engine,
     sharing: {
       engine,
-      ask: decisionsClient({ sign, urlOf: (a) => supergraph.agencies[a], timeoutMs: timeoutOf }),
+      ask: decisionsClient(agencyCall),
       record: (ctx, outcome, step, reason) =>
         committer.append(
           draft('SHARING_DECISION', requestFacts(ctx, `${step.action.toLowerCase()}SharingDecision`, null), outcome, {
@@ -293,6 +299,7 @@ export async function startGateway(
           }),
         ),
     },
+    figures,
     sign: governed ? sign : null,
     breakers,
     timeoutOf,
@@ -339,6 +346,22 @@ export async function startGateway(
         inService,
       }),
       ...registryRoutes(registry),
+      ...figuresRoutes({
+        ...figures,
+        authenticate: pipeline.context,
+        record: async (ctx, refusedWith) => {
+          const facts = requestFacts(ctx, 'partnershipFigures.csv', null);
+          await committer
+            .append(
+              refusedWith
+                ? draft('REFUSAL', facts, refusalOutcome(refusedWith), { reason: refusedWith })
+                : draft('IG_QUERY', facts, 'DISCLOSED', { query: ctx.audit ?? {} }),
+            )
+            .catch(() => {
+              throw codedError('DISCLOSURE_LOG_UNAVAILABLE', 'The download could not be recorded, so it was not sent.');
+            });
+        },
+      }),
       ...metricsRoute(registryOfMetrics),
       ...notificationRoutes(notifications),
       ...signInRoutes(signIn, config.DATA_DIR),

@@ -125,6 +125,8 @@ export const RULE_TEXT: Readonly<Record<string, string>> = Object.freeze({
   ...OVERRIDES,
   NOT_GRANTED: 'no rule of the sharing matrix grants this class to your role for this purpose',
   IG_LEADS_ONLY: 'the disclosure log is reviewed by IG leads, with purpose of use IG_AUDIT',
+  FIGURES_LCPP_AND_BOARD_ONLY: "an LA's partnership figures are for its LCPP and its safeguarding partnership board",
+  FIGURES_OWN_LA_ONLY: "partnership figures are for your own LA's LCPP and board only",
   UNCLASSIFIED: 'the field has no class in policies/, so it is never disclosed',
 });
 

@@ -13,6 +13,7 @@ const AGENCY_OF_ROLE: Record<string, Agency> = {
   MACPT_EDUCATION: 'education',
   SCHOOL_DSL: 'education',
   IG_LEAD: 'health',
+  PARTNERSHIP_BOARD: 'social-care',
 };
 const userFor = (role: string): PolicyUser => ({
   id: `u-${role}`,
@@ -28,7 +29,7 @@ function possible(role: string, purpose: string, rel: RefRelationship, ps: boole
   if (purpose === 'EMERGENCY' && ps) return false;
   if (purpose === 'IG_AUDIT' && ps) return false;
   if (role === 'SCHOOL_DSL') return rel === 'DSL_ON_ROLL' || rel === 'NONE';
-  if (role === 'IG_LEAD') return rel === 'NONE';
+  if (role === 'IG_LEAD' || role === 'PARTNERSHIP_BOARD') return rel === 'NONE';
   return rel !== 'DSL_ON_ROLL';
 }
 

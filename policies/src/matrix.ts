@@ -24,6 +24,7 @@ export interface EntryRule {
 export const ENTRY_REFUSALS: readonly EntryRule[] = [
   { id: 'BREAK_GLASS_NOT_PERMITTED', purposes: ['EMERGENCY'], exceptRoles: BREAK_GLASS_ROLES },
   { id: 'IG_LEAD_NO_CHILD_RECORDS', roles: ['IG_LEAD'] },
+  { id: 'PARTNERSHIP_BOARD_AGGREGATES_ONLY', roles: ['PARTNERSHIP_BOARD'] },
   { id: 'IG_AUDIT_NO_CHILD_RECORDS', purposes: ['IG_AUDIT'] },
 ];
 
@@ -31,6 +32,9 @@ export const ENTRY_REFUSALS: readonly EntryRule[] = [
 export const CASELOAD_REFUSALS: readonly EntryRule[] = [
   { id: 'CASELOAD_OWN_LA_MACPT_ONLY', exceptRoles: CASELOAD_ROLES },
 ];
+
+/** Who may see an LA's partnership figures (aggregates, small numbers suppressed): its LCPP and its partnership board. */
+export const FIGURES_ROLES: readonly Role[] = ['LCPP', 'PARTNERSHIP_BOARD'];
 
 /** Who may review the disclosure log: IG leads, stating IG_AUDIT. */
 export const AUDIT_REFUSALS: readonly EntryRule[] = [
@@ -224,6 +228,8 @@ export const OVERRIDES = {
   DECISION_NOT_TO_SHARE:
     "the agency that holds this information has recorded a decision not to share it (that a decision exists is on the child's record; what it withholds is not)",
   IG_LEAD_NO_CHILD_RECORDS: 'IG leads review the disclosure log and see no child records',
+  PARTNERSHIP_BOARD_AGGREGATES_ONLY:
+    "a safeguarding partnership board sees its LA's de-identified partnership figures only, never a child's records",
   CASELOAD_OWN_LA_MACPT_ONLY: "an LA's list of MACPT cases is for that LA's MACPT members",
   BREAK_GLASS_NOT_PERMITTED: 'EMERGENCY (break-glass) is for MACPT members only; state the purpose your work supports',
 } as const;

@@ -1,5 +1,6 @@
 import {
   AUDIT_REFUSALS,
+  FIGURES_ROLES,
   BREAK_GLASS_ROLES,
   CASELOAD_REFUSALS,
   ENTRY_REFUSALS,
@@ -104,6 +105,12 @@ export function mayBreakGlass(user: Pick<PolicyUser, 'role'>): boolean {
 /** Why a user may not list an LA's cases, or null: the caseload is its own MACPT's. */
 export function caseloadRefusal(user: Pick<PolicyUser, 'role' | 'la'>, la: string): string | null {
   return firstApplying(CASELOAD_REFUSALS, user, null) ?? (user.la === la ? null : 'CASELOAD_OWN_LA_MACPT_ONLY');
+}
+
+/** Why a user may not see an LA's partnership figures, or null: its own LA's LCPP or board only. */
+export function figuresRefusal(user: Pick<PolicyUser, 'role' | 'la'>, la: string): string | null {
+  if (!FIGURES_ROLES.includes(user.role)) return 'FIGURES_LCPP_AND_BOARD_ONLY';
+  return user.la === la ? null : 'FIGURES_OWN_LA_ONLY';
 }
 
 /** Why a user may not review the disclosure log, or null. */

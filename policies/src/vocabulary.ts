@@ -9,6 +9,7 @@ export const ROLES = [
   'MACPT_EDUCATION',
   'SCHOOL_DSL',
   'IG_LEAD',
+  'PARTNERSHIP_BOARD',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

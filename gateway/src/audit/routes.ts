@@ -14,7 +14,8 @@ export interface DownloadDeps {
   recordDownload: (ctx: GatewayContext, query: Record<string, unknown>) => Promise<void>;
 }
 
-const failure = (error: unknown) => {
+/** A download refused or failed, as a JSON error with its status (unknown errors masked). */
+export const routeFailure = (error: unknown) => {
   const e = error as { message: string; extensions?: { code?: string; http?: { status?: number } } };
   const code = e.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
   const status =
@@ -63,7 +64,7 @@ export function downloadRoutes(deps: DownloadDeps): Record<string, Route> {
           headers: { 'content-type': 'application/fhir+json; charset=utf-8' },
         };
       } catch (error) {
-        return failure(error);
+        return routeFailure(error);
       }
     };
   return { '/audit/subject-access.csv': report('csv'), '/audit/subject-access.fhir.json': report('fhir') };

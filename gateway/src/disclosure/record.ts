@@ -61,6 +61,8 @@ export interface RecordDraft {
   children: ChildDisclosure[];
   /** Agencies whose data the response disclosed or withheld: an agency's IG lead sees these records. */
   agencies: string[];
+  /** Agencies that did not answer this request (their fields are missing, not empty): for IG and the partnership figures. */
+  unavailable?: string[];
   /** For IG queries: what was asked (filters, the subject of a subject-access report). */
   query?: Record<string, unknown>;
   /** For a break-glass review: which record, and the IG lead's decision. */

@@ -81,7 +81,21 @@ function disclosureLogPlugin(
             );
             if (children.length > 0) {
               const outcome = ctx.rateLimited ? 'RATE_LIMITED' : outcomeOf(children);
-              record = draft('DISCLOSURE', facts, outcome, { children, agencies: agenciesOf(children), ...asked });
+              const unavailable = [
+                ...new Set(
+                  (body.singleResult.errors ?? [])
+                    .filter(
+                      (e) => e.extensions?.code === 'AGENCY_UNAVAILABLE' && typeof e.extensions.agency === 'string',
+                    )
+                    .map((e) => e.extensions!.agency as string),
+                ),
+              ].sort();
+              record = draft('DISCLOSURE', facts, outcome, {
+                children,
+                agencies: agenciesOf(children),
+                ...asked,
+                ...(unavailable.length > 0 ? { unavailable } : {}),
+              });
               carriesData = children.some((c) => Object.keys(c.disclosed).length > 0);
             } else if (body.singleResult.errors?.length || ctx.breakGlass) {
               // Refused before any child was named (an unknown case, a query that did not validate), or a

@@ -94,6 +94,7 @@ const AGENCIES_OF_ROLE: Record<(typeof ROLES)[number], readonly string[]> = {
   MACPT_EDUCATION: ['education'],
   SCHOOL_DSL: ['education'],
   IG_LEAD: AGENCIES,
+  PARTNERSHIP_BOARD: ['social-care'],
 };
 
 /** Every role, of each agency that has it, for every purpose: the audiences a field's visibility is compared for. */

@@ -12,7 +12,15 @@ import type { InboxStore } from '../notifications/inbox.js';
 import { notificationsSchema } from '../notifications/schema.js';
 import type { SharingDeps } from '../sharing/resolvers.js';
 import { sharingSchema } from '../sharing/schema.js';
-import { AUDIT_SUBGRAPH, DIRECTORY_SUBGRAPH, NOTIFICATIONS_SUBGRAPH, SHARING_SUBGRAPH } from './subgraphs.js';
+import { figuresSchema } from '../figures/schema.js';
+import type { FiguresDeps } from '../figures/service.js';
+import {
+  AUDIT_SUBGRAPH,
+  DIRECTORY_SUBGRAPH,
+  FIGURES_SUBGRAPH,
+  NOTIFICATIONS_SUBGRAPH,
+  SHARING_SUBGRAPH,
+} from './subgraphs.js';
 
 /**
  * Apollo Gateway over the static supergraph: the gateway's own directory and IG review subgraphs in
@@ -24,6 +32,7 @@ export function federatedGateway(deps: {
   audit: AuditDeps;
   inbox: InboxStore;
   sharing: SharingDeps;
+  figures: FiguresDeps;
   /** Signs agency requests; absent in benchmark mode (POLICY_ENFORCEMENT=off). */
   sign: Awaited<ReturnType<typeof createSigner>> | null;
   breakers: Record<string, CircuitBreaker>;
@@ -45,6 +54,7 @@ export function federatedGateway(deps: {
       if (name === AUDIT_SUBGRAPH) return new LocalGraphQLDataSource(auditSchema(deps.audit));
       if (name === NOTIFICATIONS_SUBGRAPH) return new LocalGraphQLDataSource(notificationsSchema(deps.inbox));
       if (name === SHARING_SUBGRAPH) return new LocalGraphQLDataSource(sharingSchema(deps.sharing));
+      if (name === FIGURES_SUBGRAPH) return new LocalGraphQLDataSource(figuresSchema(deps.figures));
       const breaker = deps.breakers[name];
       const source = new AgencyDataSource({
         name,

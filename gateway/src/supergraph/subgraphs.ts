@@ -10,12 +10,15 @@ export const AUDIT_SUBGRAPH = 'audit';
 export const NOTIFICATIONS_SUBGRAPH = 'notifications';
 /** The gateway's own in-process decisions-not-to-share service (the agencies keep the decisions). */
 export const SHARING_SUBGRAPH = 'sharing';
+/** The gateway's own in-process partnership figures (aggregates only). */
+export const FIGURES_SUBGRAPH = 'figures';
 /** Subgraphs the gateway serves itself: no agency data, no sharing policy file. */
 export const GATEWAY_SUBGRAPHS: readonly string[] = [
   DIRECTORY_SUBGRAPH,
   AUDIT_SUBGRAPH,
   NOTIFICATIONS_SUBGRAPH,
   SHARING_SUBGRAPH,
+  FIGURES_SUBGRAPH,
 ];
 
 /** One subgraph of the supergraph: where its schema is and where it listens by default. */
@@ -60,6 +63,11 @@ export function discoverSubgraphs(root = REPO_ROOT): SubgraphManifest[] {
       name: SHARING_SUBGRAPH,
       schemaFile: join(root, 'gateway', 'src', 'sharing', 'schema.graphql'),
       url: 'http://in-process.invalid/sharing',
+    },
+    {
+      name: FIGURES_SUBGRAPH,
+      schemaFile: join(root, 'gateway', 'src', 'figures', 'schema.graphql'),
+      url: 'http://in-process.invalid/figures',
     },
     {
       name: DIRECTORY_SUBGRAPH,

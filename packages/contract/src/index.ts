@@ -28,3 +28,10 @@ export {
   type DecisionStep,
   type StoredDecision,
 } from './decisions.js';
+export {
+  parseFiguresRequest,
+  weekOf,
+  type FiguresRequest,
+  type FiguresResponse,
+  type WeekCounts,
+} from './figures.js';

@@ -18,10 +18,13 @@ import {
   type CaseFact,
   type CaseQuery,
   type FactsResponse,
+  type FiguresRequest,
+  parseFiguresRequest,
+  type WeekCounts,
   verifyInternalContext,
   type InternalContext,
 } from '@macpt/contract';
-import { PolicyEngine } from '@macpt/policies';
+import { figuresRefusal, PolicyEngine } from '@macpt/policies';
 import { decisionFact, type DecisionBook } from './decisions.js';
 import { decisionsRoute } from './decisions-route.js';
 import { guardSchema, type GuardContext } from './guard.js';
@@ -45,6 +48,8 @@ export interface SubgraphDefinition<TLoaders> {
   flaggedHouseholds?: (uprns: readonly string[]) => string[];
   /** The cases asked about, for the agency that runs MACPT cases: the gateway decides who may open them. */
   cases?: (query: CaseQuery) => CaseFact[];
+  /** This agency's weekly counts for an LA's partnership figures (counts only), if it contributes any. */
+  figures?: (query: FiguresRequest) => WeekCounts[];
 }
 
 /** The one policy engine of this process: policies compiled once, abilities cached per (role, agency, purpose). */
@@ -195,6 +200,21 @@ export async function startSubgraph<TLoaders>(
     return { status: 200, body: answer };
   };
   const health: Route = async () => ({ status: 200, body: { status: 'ok', agency: definition.agency } });
+  // Counts for the partnership figures: the agency checks for itself who is asking (its LA's LCPP or board).
+  const figures: Route = async (req, body) => {
+    let caller: InternalContext;
+    try {
+      caller = await verify(req);
+      if (caller.bodyHash !== factsBodyHash(JSON.stringify(body))) throw new Error('context not bound to this body');
+    } catch {
+      return { status: 401, body: { code: 'UNAUTHENTICATED', error: "the gateway's signed context is required" } };
+    }
+    const asked = parseFiguresRequest(body);
+    if (typeof asked === 'string') return { status: 400, body: { code: 'BAD_USER_INPUT', error: asked } };
+    const refusal = caller.user ? figuresRefusal(caller.user, asked.la) : 'FIGURES_LCPP_AND_BOARD_ONLY';
+    if (refusal) return { status: 403, body: { code: 'FORBIDDEN_BY_POLICY', error: refusal } };
+    return { status: 200, body: { agency: definition.agency, weeks: definition.figures!(asked) } };
+  };
   const served = await serveGraphQL({
     server: apollo,
     port: options.port,
@@ -203,6 +223,7 @@ export async function startSubgraph<TLoaders>(
       ...options.routes,
       '/facts': facts,
       '/health': health,
+      ...(definition.figures ? { '/figures': figures } : {}),
       ...(options.decisions
         ? {
             '/decisions': decisionsRoute({

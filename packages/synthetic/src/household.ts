@@ -6,7 +6,13 @@ import { socialCareFor } from './agencies/social-care.js';
 import { FIRST_NAMES, STREETS, STREET_KINDS, SURNAMES, TOWNS } from './names.js';
 import { Random, shiftDays } from './random.js';
 import type { Adult, Child, Household } from './types.js';
-import { LA_WEIGHTS, type Agency } from './world.js';
+import { ETHNICITY_WEIGHTS, LA_WEIGHTS, type Agency, type LocalAuthority } from './world.js';
+
+/** A child's recorded ethnic group, from a generator of its own (seeded by the child): the rest of the world is unchanged. */
+function ethnicityOf(nhsNumber: string, la: LocalAuthority): string | null {
+  const rnd = new Random(Number(nhsNumber.slice(0, 9)), 0xe7);
+  return rnd.chance(0.07) ? null : rnd.weighted(ETHNICITY_WEIGHTS[la]);
+}
 
 const OFFENCES = [
   'Assault occasioning actual bodily harm',
@@ -121,6 +127,7 @@ export function generateHousehold(
       police: policeFor(rnd, nhsNumber, age, household, education?.schoolUrn ?? null, asOf, risk),
       education,
       sharingDecisions: [],
+      ethnicity: ethnicityOf(nhsNumber, la),
     };
     child.sharingDecisions = decisionsFor(child, la, asOf);
     if (child.socialCare?.adoptionDetails && household.confidentialBy === null)

@@ -1,5 +1,5 @@
 import type { Household } from './types.js';
-import { dslFor, IG_LEADS, LOCAL_AUTHORITIES, MACPT_TEAMS, SCHOOLS, type Worker } from './world.js';
+import { dslFor, IG_LEADS, LOCAL_AUTHORITIES, MACPT_TEAMS, PARTNERSHIP_BOARDS, SCHOOLS, type Worker } from './world.js';
 
 /** A demo persona: a worker plus, for convenience, the children they have a relationship with. */
 export interface Persona extends Worker {
@@ -48,6 +48,7 @@ export class PersonaCollector {
       }
     }
     for (const ig of IG_LEADS) out.push({ ...ig, sub: ig.id });
+    for (const board of PARTNERSHIP_BOARDS) out.push({ ...board, sub: board.id });
     return out;
   }
 }

@@ -96,6 +96,8 @@ export interface Child {
   name: string;
   dateOfBirth: string;
   sex: 'FEMALE' | 'MALE';
+  /** The ethnic group social care records (ONS 2021 high-level); null when not recorded. */
+  ethnicity: string | null;
   householdId: string;
   socialCare: SocialCareFacts | null;
   health: HealthFacts;

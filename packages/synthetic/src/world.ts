@@ -79,6 +79,7 @@ export const ROLES = [
   'MACPT_EDUCATION',
   'SCHOOL_DSL',
   'IG_LEAD',
+  'PARTNERSHIP_BOARD',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -142,6 +143,40 @@ export function dslFor(school: School): Worker {
     school: school.urn,
   };
 }
+
+/** Each LA's safeguarding partnership board: sees that LA's de-identified partnership figures only. */
+export const PARTNERSHIP_BOARDS: readonly Worker[] = LOCAL_AUTHORITIES.map((la) => ({
+  id: `board-${la.toLowerCase()}`,
+  name: `Safeguarding partnership board, ${la.charAt(0)}${la.slice(1).toLowerCase()}`,
+  role: 'PARTNERSHIP_BOARD',
+  agency: 'social-care',
+  la,
+}));
+
+/** The ethnic groups (ONS 2021 high-level categories) social care records, roughly in each LA's proportions. */
+export const ETHNICITY_WEIGHTS: Readonly<Record<LocalAuthority, readonly (readonly [string, number])[]>> = {
+  LEICESTER: [
+    ['Asian or Asian British', 43],
+    ['White', 41],
+    ['Black, Black British, Caribbean or African', 8],
+    ['Mixed or multiple ethnic groups', 4],
+    ['Other ethnic group', 4],
+  ],
+  LEICESTERSHIRE: [
+    ['White', 88],
+    ['Asian or Asian British', 7],
+    ['Mixed or multiple ethnic groups', 3],
+    ['Black, Black British, Caribbean or African', 1],
+    ['Other ethnic group', 1],
+  ],
+  RUTLAND: [
+    ['White', 94],
+    ['Asian or Asian British', 2],
+    ['Mixed or multiple ethnic groups', 2],
+    ['Black, Black British, Caribbean or African', 1],
+    ['Other ethnic group', 1],
+  ],
+};
 
 /** One information-governance lead per agency: they review the disclosure log and see no child records. */
 export const IG_LEADS: readonly Worker[] = AGENCIES.map((agency) => ({

@@ -5,7 +5,7 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS sc_child (
   nhs_number TEXT PRIMARY KEY, name TEXT NOT NULL, date_of_birth TEXT NOT NULL, la TEXT NOT NULL,
   household_id TEXT NOT NULL, looked_after INTEGER NOT NULL, placement_address TEXT, adoption_details TEXT,
-  uprn TEXT NOT NULL
+  uprn TEXT NOT NULL, sex TEXT, ethnicity TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sc_child_household ON sc_child (household_id);
 CREATE INDEX IF NOT EXISTS sc_child_uprn ON sc_child (uprn);
@@ -25,10 +25,13 @@ CREATE TABLE IF NOT EXISTS sc_referral (id TEXT PRIMARY KEY, nhs_number TEXT NOT
 CREATE INDEX IF NOT EXISTS sc_referral_child ON sc_referral (nhs_number);
 CREATE TABLE IF NOT EXISTS sc_strategy (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL, decision TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sc_strategy_child ON sc_strategy (nhs_number);
+CREATE INDEX IF NOT EXISTS sc_strategy_date ON sc_strategy (date);
 CREATE TABLE IF NOT EXISTS sc_s47 (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, started_on TEXT NOT NULL, status TEXT NOT NULL, outcome TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sc_s47_child ON sc_s47 (nhs_number);
+CREATE INDEX IF NOT EXISTS sc_s47_started ON sc_s47 (started_on);
 CREATE TABLE IF NOT EXISTS sc_conference (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, outcome TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sc_conference_child ON sc_conference (nhs_number);
+CREATE INDEX IF NOT EXISTS sc_conference_date ON sc_conference (date);
 CREATE TABLE IF NOT EXISTS sc_cp_plan (nhs_number TEXT PRIMARY KEY, category TEXT NOT NULL, start_date TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sc_case_note (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, date TEXT NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sc_case_note_child ON sc_case_note (nhs_number);

@@ -10,7 +10,7 @@ const WORKERS = new Map(
 /** Returns a function that writes social care's part of one household (call inside a transaction). */
 export function socialCareWriter(store: SqlStore): (household: Household) => void {
   const db = store.db;
-  const child = db.prepare('INSERT INTO sc_child VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const child = db.prepare('INSERT INTO sc_child VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const flag = db.prepare('INSERT INTO sc_location_flag VALUES (?, ?)');
   const kase = db.prepare('INSERT INTO sc_case VALUES (?, ?, ?, ?, ?, ?)');
   const worker = db.prepare('INSERT INTO sc_case_worker VALUES (?, ?, ?, ?, ?)');
@@ -36,6 +36,8 @@ export function socialCareWriter(store: SqlStore): (household: Household) => voi
         sc.placementAddress,
         sc.adoptionDetails,
         household.uprn,
+        c.sex,
+        c.ethnicity,
       );
       if (sc.caseId && sc.stage && sc.caseOpenedOn) {
         kase.run(sc.caseId, n, household.la, 'OPEN', sc.stage, sc.caseOpenedOn);

@@ -1,0 +1,40 @@
+// The `POST /figures` contract: an agency's own counts for an LA's partnership figures, per ISO week
+// (counts only: never a child's identifier). The gateway suppresses small numbers before anyone sees them.
+
+/** What the gateway asks: an LA and whole weeks, `from` a Monday and `to` a Sunday. */
+export interface FiguresRequest {
+  la: string;
+  from: string;
+  to: string;
+}
+
+/** Counts per table and key, for one week (its Monday). */
+export interface WeekCounts {
+  week: string;
+  tables: Record<string, Record<string, number>>;
+}
+
+/** One agency's answer. */
+export interface FiguresResponse {
+  agency: string;
+  weeks: WeekCounts[];
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Reads a `/figures` request body, or says what was wrong with it. */
+export function parseFiguresRequest(body: unknown): FiguresRequest | string {
+  const { la, from, to } = (body ?? {}) as Record<string, unknown>;
+  if (typeof la !== 'string' || la.length > 40)
+    return 'expected {"la": "...", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}';
+  if (typeof from !== 'string' || !DATE.test(from) || typeof to !== 'string' || !DATE.test(to) || from > to)
+    return '"from" and "to" must be dates as YYYY-MM-DD, from not after to';
+  return { la, from, to };
+}
+
+/** The Monday of the ISO week a date (YYYY-MM-DD) falls in. */
+export function weekOf(date: string): string {
+  const t = Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
+  const day = (new Date(t).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  return new Date(t - day * 86_400_000).toISOString().slice(0, 10);
+}
