@@ -474,4 +474,90 @@ describe('the console', () => {
     expect(await page.getByText('None waiting.').count()).toBeGreaterThan(0);
     await page.close();
   });
+
+  it('lets a police officer named on a case record a decision not to share, checking the form first', async () => {
+    const child = children.find(
+      (c) =>
+        c.sharingDecisions.length === 0 &&
+        c.socialCare?.stage === 'SECTION_47' &&
+        (c.police?.missingEpisodes.length ?? 0) > 0 &&
+        c.socialCare.namedWorkers.some((w) => w.startsWith('police-')),
+    )!;
+    const officer = child.socialCare!.namedWorkers.find((w) => w.startsWith('police-'))!;
+    const page = await signIn(officer);
+    await find(page, child.nhsNumber, 'SECTION_47_ENQUIRY');
+    await expect.poll(() => page.getByRole('heading', { name: 'Decisions not to share' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Record a decision not to share' }).click();
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    const summary = page.locator('.govuk-error-summary');
+    await expect.poll(() => summary.isVisible()).toBe(true);
+    expect(await summary.getByRole('link').allInnerTexts()).toEqual([
+      'Select the information the decision covers',
+      'Select the reason for not sharing',
+      'Enter a real review date, for example 27 3 2027',
+    ]);
+    await page.screenshot({ path: join(SHOTS, 'decision-form.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel('Missing episodes').check();
+    await page.getByLabel('Sharing would prejudice a criminal investigation').check();
+    const review = new Date(Date.now() + 30 * 86_400_000);
+    await page.getByLabel('Day').fill(String(review.getUTCDate()));
+    await page.getByLabel('Month').fill(String(review.getUTCMonth() + 1));
+    await page.getByLabel('Year').fill(String(review.getUTCFullYear()));
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    await expect.poll(() => page.getByText(/^Decision recorded:/).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Withdraw' }).isVisible()).toBe(true);
+    expect(await page.getByRole('table', { name: "police's decisions about this child" }).innerText()).toMatch(
+      /prejudice a criminal investigation[\s\S]*Missing episodes/,
+    );
+    await page.screenshot({ path: join(SHOTS, 'decision-recorded.png'), fullPage: true });
+    await page.close();
+
+    // The LCPP sees that police decided (who, when, why), and the missing episodes withheld by that decision.
+    const named = await signIn(child.socialCare!.namedWorkers.find((w) => w.startsWith('lcpp-'))!);
+    await find(named, child.nhsNumber, 'SECTION_47_ENQUIRY');
+    await expect.poll(() => named.getByRole('heading', { name: 'Decisions not to share' }).isVisible()).toBe(true);
+    expect(await named.getByText(/DECISION_NOT_TO_SHARE/).count()).toBeGreaterThan(0);
+    expect(await named.getByRole('table', { name: /Other agencies have decided/ }).innerText()).toMatch(/police/);
+    await named.getByRole('heading', { name: 'Decisions not to share' }).scrollIntoViewIfNeeded();
+    await named.screenshot({ path: join(SHOTS, 'decision-seen-by-lcpp.png'), fullPage: true });
+    expect(await accessibilityProblems(named)).toEqual([]);
+    await named.close();
+  });
+
+  it("shows police's IG lead the decisions past their review date", async () => {
+    const page = await signIn('ig-police');
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Decisions not to share, police' }).isVisible())
+      .toBe(true);
+    const overdue = children.flatMap((c) =>
+      c.sharingDecisions.filter((d) => d.agency === 'police' && d.reviewBy < new Date().toISOString().slice(0, 10)),
+    );
+    await expect.poll(() => page.getByText(`${overdue.length} past their review date`).isVisible()).toBe(true);
+    await page.getByRole('heading', { name: 'Decisions not to share, police' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'ig-decisions.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("gives a partnership board its LA's figures as charts and tables, small numbers suppressed, and nothing else", async () => {
+    const page = await signIn('board-leicester');
+    await expect.poll(() => page.getByRole('heading', { name: 'Partnership figures' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Find a child' }).count()).toBe(0);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('heading', { name: 'Strategy discussions, section 47 enquiries and initial conferences' })
+          .isVisible(),
+      )
+      .toBe(true);
+    const cells = await page.locator('td.govuk-table__cell--numeric').allInnerTexts();
+    expect(cells.filter((c) => /^[1-4]$/.test(c.trim()))).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'partnership-figures.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    expect((await download).suggestedFilename()).toMatch(/^partnership-figures-leicester-.*\.csv$/);
+    await page.close();
+  });
 });

@@ -54,7 +54,7 @@ interface Figures {
   tables: { name: string; source: string; partition: boolean; rows: Row[] }[];
 }
 
-async function figures(who: string, la: string, from: string, to: string, purpose = 'CP_PLAN_REVIEW') {
+async function figures(who: string, la: string, from: string, to: string, purpose = 'IG_AUDIT') {
   const response = await fetch(stack.gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers(await stack.tokenFor(who), purpose) },
@@ -189,7 +189,7 @@ describe('partnership figures for an LA', () => {
   });
 
   it('downloads as CSV, suppressed the same way, and refuses another LA', async () => {
-    const h = headers(await stack.tokenFor('board-leicester'), 'CP_PLAN_REVIEW');
+    const h = headers(await stack.tokenFor('board-leicester'), 'IG_AUDIT');
     const url = (la: string) =>
       `${stack.gatewayUrl.replace(/graphql$/, '')}figures.csv?la=${la}&from=${daysAgo(30)}&to=${today()}`;
     const ok = await fetch(url('LEICESTER'), { headers: h });

@@ -62,10 +62,10 @@ async function recordOf(requestId: string | null, userId: string, agency: string
 }
 
 const POLICE_VIEW = `query($n: ID!) { child(nhsNumber: $n) { police { name incidents { id } intelligence { id } missingEpisodes { id } } } }`;
-const DECISIONS = `query($n: String!) { sharingDecisions(nhsNumber: $n) {
+const DECISIONS = `query($n: ID!) { sharingDecisions(nhsNumber: $n) {
   id agency reason reasonText decidedBy { id name role } decidedAt reviewBy overdue status fields classes history { action recordId } } }`;
 const RECORD = `mutation($i: SharingDecisionInput!) { recordSharingDecision(input: $i) { id agency reason reviewBy status fields classes history { action recordId } } }`;
-const REVIEW = `mutation($id: ID!, $n: String!, $o: SharingDecisionReview!, $r: String, $note: String) {
+const REVIEW = `mutation($id: ID!, $n: ID!, $o: SharingDecisionReview!, $r: String, $note: String) {
   reviewSharingDecision(id: $id, nhsNumber: $n, outcome: $o, reviewBy: $r, note: $note) { id status reviewBy history { action recordId } } }`;
 
 // A child police decided about (seeded): incidents and intelligence, while an investigation runs.

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Failure } from './api.js';
 import { Caseload } from './views/Caseload.js';
+import { FiguresPage } from './views/Figures.js';
 import { FindChild } from './views/FindChild.js';
 import { IgReview } from './views/IgReview.js';
 import { Notifications, useInbox } from './views/Notifications.js';
@@ -9,6 +10,9 @@ import { SignIn, type Session } from './views/SignIn.js';
 /** Roles that may list their LA's caseload (the policies' CASELOAD_ROLES). */
 const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
 
+/** Roles that see their LA's partnership figures (the policies' FIGURES_ROLES); a board sees nothing else. */
+const FIGURES = ['LCPP', 'PARTNERSHIP_BOARD'];
+
 /** Signed-in sessions end after 15 minutes without use, and every child's data leaves the page with them. */
 const IDLE_MS = 15 * 60 * 1000;
 
@@ -16,7 +20,7 @@ const IDLE_MS = 15 * 60 * 1000;
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [page, setPage] = useState<'find' | 'caseload' | 'notifications'>('find');
+  const [page, setPage] = useState<'find' | 'caseload' | 'notifications' | 'figures'>('find');
   const idle = useRef<number | undefined>(undefined);
 
   const signOut = useCallback((why: string | null) => {
@@ -51,6 +55,7 @@ export function App() {
     [signOut],
   );
   const inbox = useInbox(session, onFailure);
+  const board = session?.user.role === 'PARTNERSHIP_BOARD';
 
   return (
     <>
@@ -83,12 +88,14 @@ export function App() {
         <nav aria-label="Menu" className="govuk-service-navigation macpt-no-print">
           <div className="govuk-width-container">
             <ul className="govuk-service-navigation__list">
-              {(
-                [
-                  ['find', 'Find a child'],
-                  ...(MACPT.includes(session.user.role) ? ([['caseload', 'Caseload']] as const) : []),
-                  ['notifications', 'Notifications'],
-                ] as const
+              {(board
+                ? ([['figures', 'Partnership figures']] as const)
+                : ([
+                    ['find', 'Find a child'],
+                    ...(MACPT.includes(session.user.role) ? ([['caseload', 'Caseload']] as const) : []),
+                    ['notifications', 'Notifications'],
+                    ...(FIGURES.includes(session.user.role) ? ([['figures', 'Partnership figures']] as const) : []),
+                  ] as const)
               ).map(([key, text]) => (
                 <li
                   key={key}
@@ -134,13 +141,16 @@ export function App() {
             />
           )}
           {session && session.user.role === 'IG_LEAD' && <IgReview session={session} onFailure={onFailure} />}
-          {session && session.user.role !== 'IG_LEAD' && page === 'find' && (
+          {session && FIGURES.includes(session.user.role) && (page === 'figures' || board) && (
+            <FiguresPage session={session} onFailure={onFailure} />
+          )}
+          {session && session.user.role !== 'IG_LEAD' && !board && page === 'find' && (
             <FindChild session={session} onFailure={onFailure} />
           )}
           {session && page === 'caseload' && MACPT.includes(session.user.role) && (
             <Caseload session={session} onFailure={onFailure} />
           )}
-          {session && page === 'notifications' && session.user.role !== 'IG_LEAD' && (
+          {session && page === 'notifications' && session.user.role !== 'IG_LEAD' && !board && (
             <Notifications session={session} inbox={inbox.inbox} reload={inbox.reload} onFailure={onFailure} />
           )}
         </main>

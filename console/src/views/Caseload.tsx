@@ -47,6 +47,7 @@ export function Caseload({ session, onFailure }: { session: Session; onFailure: 
   const [stage, setStage] = useState('');
   const [worker, setWorker] = useState('');
   const [open, setOpen] = useState<{ nhs: string; data: ConsoleChildQuery | null; errors: ApiError[] } | null>(null);
+  const [changed, setChanged] = useState<string | null>(null);
 
   const load = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -198,7 +199,10 @@ export function Caseload({ session, onFailure }: { session: Session; onFailure: 
                     <button
                       type="button"
                       className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                      onClick={() => void view(r.nhs)}
+                      onClick={() => {
+                        setChanged(null);
+                        void view(r.nhs);
+                      }}
                     >
                       View<span className="govuk-visually-hidden"> {r.name}</span>
                     </button>
@@ -216,6 +220,11 @@ export function Caseload({ session, onFailure }: { session: Session; onFailure: 
           data={open.data}
           errors={open.errors}
           onFailure={onFailure}
+          message={changed}
+          onChanged={(message) => {
+            setChanged(message);
+            void view(open.nhs);
+          }}
         />
       )}
     </>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiError, Failure } from '../api.js';
 import type { ConsoleChildQuery } from '../generated/operations.js';
+import { DecisionsTable, OWN_SECTION, OwnDecisions, type DecisionRow } from './SharingDecisions.js';
 import type { Session } from './SignIn.js';
 import { Why } from './Why.js';
 
@@ -142,6 +143,65 @@ function Section({
   );
 }
 
+/** Decisions not to share: that they exist (others'), and the user's own agency's to keep, withdraw or record. */
+function Decisions({
+  session,
+  asked,
+  child,
+  decisions,
+  errors,
+  onChanged,
+  onFailure,
+}: {
+  session: Session;
+  asked: { nhs: string; purpose: string };
+  child: Record<string, unknown>;
+  decisions: DecisionRow[] | null;
+  errors: ApiError[];
+  onChanged: (message: string) => void;
+  onFailure: (f: Failure) => void;
+}) {
+  const failed = at(errors, ['sharingDecisions']);
+  const mine = (decisions ?? []).filter((d) => d.agency === session.user.agency);
+  const others = (decisions ?? []).filter((d) => d.agency !== session.user.agency);
+  const [ownKey] = OWN_SECTION[session.user.agency] ?? [];
+  const own = ownKey ? child[ownKey] : null;
+  const fields =
+    own && typeof own === 'object' && !Array.isArray(own)
+      ? Object.keys(own).filter((k) => !['name', 'dateOfBirth', 'nhsNumber'].includes(k))
+      : [];
+  return (
+    <section aria-labelledby="decisions-title">
+      <h2 className="govuk-heading-m" id="decisions-title">
+        Decisions not to share
+      </h2>
+      {failed ? (
+        <div className="govuk-inset-text">
+          <strong>Decisions cannot be listed just now.</strong> {failed.message}
+        </div>
+      ) : others.length > 0 ? (
+        <DecisionsTable
+          decisions={others}
+          caption="Other agencies have decided not to share some information they hold (what it is stays with them)"
+        />
+      ) : (
+        <p className="govuk-body">No other agency has recorded a decision not to share information about this child.</p>
+      )}
+      {!failed && fields.length > 0 && asked.purpose !== 'EMERGENCY' && (
+        <OwnDecisions
+          session={session}
+          purpose={asked.purpose}
+          nhsNumber={asked.nhs}
+          decisions={mine}
+          fields={fields}
+          onChanged={onChanged}
+          onFailure={onFailure}
+        />
+      )}
+    </section>
+  );
+}
+
 /** The child view: one panel per agency, stamped (for printing) with who asked, when and why. */
 export function ChildView({
   session,
@@ -149,12 +209,18 @@ export function ChildView({
   data,
   errors,
   onFailure,
+  onChanged,
+  message,
 }: {
   session: Session;
   asked: { nhs: string; purpose: string; justification?: string };
   data: ConsoleChildQuery | null;
   errors: ApiError[];
   onFailure: (f: Failure) => void;
+  /** A decision not to share was recorded or reviewed here: the view is asked again. */
+  onChanged: (message: string) => void;
+  /** What the last change did, shown as a success banner. */
+  message: string | null;
 }) {
   useEffect(() => {
     performance.mark('macpt:rendered');
@@ -178,6 +244,22 @@ export function ChildView({
             Purpose of use: {asked.purpose}. Printed by {session.user.name} ({session.user.id}) on {printedAt}. Every
             disclosure on this page is recorded.
           </p>
+          {message && (
+            <div
+              className="govuk-notification-banner govuk-notification-banner--success"
+              role="alert"
+              aria-labelledby="changed-title"
+            >
+              <div className="govuk-notification-banner__header">
+                <h2 className="govuk-notification-banner__title" id="changed-title">
+                  Success
+                </h2>
+              </div>
+              <div className="govuk-notification-banner__content">
+                <p className="govuk-notification-banner__heading">{message}</p>
+              </div>
+            </div>
+          )}
           <div className="macpt-panels">
             {SECTIONS.map(([key, title, agency]) => (
               <Section
@@ -190,6 +272,15 @@ export function ChildView({
               />
             ))}
           </div>
+          <Decisions
+            session={session}
+            asked={asked}
+            child={child}
+            decisions={data?.sharingDecisions ?? null}
+            errors={errors}
+            onChanged={onChanged}
+            onFailure={onFailure}
+          />
         </>
       )}
       <div className="macpt-why macpt-no-print">

@@ -30,6 +30,7 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
     result: Answer<ConsoleChildQuery> & { ok: true };
   } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [changed, setChanged] = useState<string | null>(null);
 
   const typed = nhs.replace(/\s+/g, '');
   const live = typed.length >= 10 ? nhsNumberProblem(typed) : null;
@@ -44,6 +45,7 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
       found.justification = `Say why, in at least ${MIN_JUSTIFICATION} characters: break-glass is reviewed by information governance`;
     setProblems(found);
     setFailure(null);
+    if (event) setChanged(null);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     const asked = { nhs: typed, purpose, ...(purpose === 'EMERGENCY' ? { justification: justification.trim() } : {}) };
@@ -206,6 +208,11 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
           data={answer.result.data}
           errors={answer.result.errors}
           onFailure={onFailure}
+          message={changed}
+          onChanged={(message) => {
+            setChanged(message);
+            void find();
+          }}
         />
       )}
     </>

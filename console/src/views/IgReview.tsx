@@ -11,6 +11,7 @@ import {
   type DisclosureFilter,
   ConsoleReviewDocument,
 } from '../generated/operations.js';
+import { AgencyDecisions } from './AgencyDecisions.js';
 import { IgOverview } from './IgOverview.js';
 import { SchemaChanges } from './SchemaChanges.js';
 import type { Session } from './SignIn.js';
@@ -238,6 +239,7 @@ export function IgReview({ session, onFailure }: { session: Session; onFailure: 
       )}
       <IgOverview session={session} onFailure={onFailure} />
       <SchemaChanges session={session} onFailure={onFailure} />
+      <AgencyDecisions session={session} onFailure={onFailure} />
       <h2 className="govuk-heading-m">Break-glass waiting for review</h2>
       {queue.length === 0 ? (
         <p className="govuk-body">None waiting.</p>

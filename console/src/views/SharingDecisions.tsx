@@ -1,0 +1,429 @@
+import { useState } from 'react';
+import RECORD from '../../../gateway/operations/console-record-sharing-decision.graphql?raw';
+import REVIEW from '../../../gateway/operations/console-review-sharing-decision.graphql?raw';
+import { call, type Failure } from '../api.js';
+import {
+  ConsoleRecordSharingDecisionDocument,
+  ConsoleReviewSharingDecisionDocument,
+  type SharingDecisionReason,
+} from '../generated/operations.js';
+import type { Session } from './SignIn.js';
+
+/** The reasons, in the words a practitioner would use. */
+export const REASONS: [SharingDecisionReason, string][] = [
+  ['PREJUDICE_TO_CRIMINAL_INVESTIGATION', 'Sharing would prejudice a criminal investigation'],
+  ['MORE_DETRIMENTAL_TO_CHILD', 'Sharing would be more detrimental to the child than not sharing'],
+  ['THIRD_PARTY_CONFIDENTIALITY', 'Third-party confidentiality'],
+  ['CONSENT_REFUSED_NO_OVERRIDING_GROUND', 'Consent refused, with no overriding ground to share'],
+  ['OTHER', 'Other (say why)'],
+];
+export const reasonLabel = (r: string) => REASONS.find(([k]) => k === r)?.[1] ?? r;
+
+/** Each agency's panel on the child view and the type of its record (a decision names `Type.field`). */
+export const OWN_SECTION: Record<string, [key: string, type: string]> = {
+  'social-care': ['socialCare', 'SocialCareRecord'],
+  health: ['health', 'HealthRecord'],
+  police: ['police', 'PoliceRecord'],
+  education: ['education', 'EducationRecord'],
+};
+
+/** A decision as the console lists it. */
+export interface DecisionRow {
+  id: string;
+  agency?: string;
+  nhsNumber?: string;
+  reason: string;
+  reasonText: string | null;
+  decidedBy: { name: string; role: string };
+  decidedAt: string;
+  reviewBy: string;
+  overdue: boolean;
+  status?: string;
+  fields: string[];
+  classes: string[];
+}
+
+const day = (iso: string) =>
+  new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  });
+/** `PoliceRecord.missingEpisodes` → "Missing episodes". */
+const fieldWords = (f: string) =>
+  (f.split('.')[1] ?? f)
+    .replace(/([A-Z])/g, ' $1')
+    .toLowerCase()
+    .replace(/^./, (c) => c.toUpperCase());
+const covers = (d: DecisionRow) =>
+  [...d.fields.map(fieldWords), ...d.classes.map((c) => `everything classed ${c}`)].join(', ');
+
+/** Decisions not to share, as a GOV.UK table: who decided, when, why, what it covers, when it is reviewed. */
+export function DecisionsTable({
+  decisions,
+  caption,
+  showChild = false,
+  actions,
+}: {
+  decisions: DecisionRow[];
+  caption: string;
+  showChild?: boolean;
+  actions?: (d: DecisionRow) => React.ReactNode;
+}) {
+  return (
+    <table className="govuk-table">
+      <caption className="govuk-table__caption govuk-table__caption--s">{caption}</caption>
+      <thead className="govuk-table__head">
+        <tr className="govuk-table__row">
+          {showChild && (
+            <th scope="col" className="govuk-table__header">
+              NHS number
+            </th>
+          )}
+          <th scope="col" className="govuk-table__header">
+            Agency
+          </th>
+          <th scope="col" className="govuk-table__header">
+            Reason
+          </th>
+          <th scope="col" className="govuk-table__header">
+            Covers
+          </th>
+          <th scope="col" className="govuk-table__header">
+            Decided
+          </th>
+          <th scope="col" className="govuk-table__header">
+            Review by
+          </th>
+          {actions && (
+            <th scope="col" className="govuk-table__header">
+              <span className="govuk-visually-hidden">Actions</span>
+            </th>
+          )}
+        </tr>
+      </thead>
+      <tbody className="govuk-table__body">
+        {decisions.map((d) => (
+          <tr key={d.id} className="govuk-table__row">
+            {showChild && <td className="govuk-table__cell">{d.nhsNumber}</td>}
+            <td className="govuk-table__cell">{d.agency}</td>
+            <td className="govuk-table__cell">
+              {reasonLabel(d.reason)}
+              {d.reasonText && (
+                <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">{d.reasonText}</span>
+              )}
+            </td>
+            <td className="govuk-table__cell">{covers(d)}</td>
+            <td className="govuk-table__cell">
+              {day(d.decidedAt)} by {d.decidedBy.name} ({d.decidedBy.role})
+            </td>
+            <td className="govuk-table__cell">
+              {day(d.reviewBy)}{' '}
+              {d.status === 'WITHDRAWN' ? (
+                <strong className="govuk-tag govuk-tag--grey">Withdrawn</strong>
+              ) : d.overdue ? (
+                <strong className="govuk-tag govuk-tag--red">Review overdue</strong>
+              ) : null}
+            </td>
+            {actions && <td className="govuk-table__cell">{actions(d)}</td>}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+type Problems = Partial<Record<'covers' | 'reason' | 'reasonText' | 'reviewBy', string>>;
+
+/** The review date typed in the GOV.UK date pattern, as YYYY-MM-DD, or null when it is not a date. */
+function dateOf(d: string, m: string, y: string): string | null {
+  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return null;
+  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const t = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(t.getTime()) || t.toISOString().slice(0, 10) !== iso ? null : iso;
+}
+
+/**
+ * The holding agency's decisions on the child view: what stands, keep or withdraw at review, and the form
+ * to record a new one (its own information only). Each step is recorded before it takes effect.
+ */
+export function OwnDecisions({
+  session,
+  purpose,
+  nhsNumber,
+  decisions,
+  fields,
+  onChanged,
+  onFailure,
+}: {
+  session: Session;
+  purpose: string;
+  nhsNumber: string;
+  decisions: DecisionRow[];
+  /** The agency's own fields on this child's record (from its panel). */
+  fields: string[];
+  onChanged: (message: string) => void;
+  onFailure: (f: Failure) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [classes, setClasses] = useState<string[]>([]);
+  const [reason, setReason] = useState('');
+  const [reasonText, setReasonText] = useState('');
+  const [date, setDate] = useState({ d: '', m: '', y: '' });
+  const [problems, setProblems] = useState<Problems>({});
+  const [busy, setBusy] = useState(false);
+  const asking = { token: session.token, purpose };
+  const type = OWN_SECTION[session.user.agency]?.[1] ?? '';
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    const found: Problems = {};
+    if (chosen.length === 0 && classes.length === 0) found.covers = 'Select the information the decision covers';
+    if (!reason) found.reason = 'Select the reason for not sharing';
+    if (reason === 'OTHER' && reasonText.trim().length < 20) found.reasonText = 'Say why, in at least 20 characters';
+    const reviewBy = dateOf(date.d, date.m, date.y);
+    if (!reviewBy) found.reviewBy = 'Enter a real review date, for example 27 3 2027';
+    else if (reviewBy <= new Date().toISOString().slice(0, 10))
+      found.reviewBy = 'The review date must be in the future';
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    const result = await call(
+      ConsoleRecordSharingDecisionDocument,
+      RECORD,
+      {
+        input: {
+          nhsNumber,
+          fields: chosen.map((f) => `${type}.${f}`),
+          classes: classes as never,
+          reason: reason as SharingDecisionReason,
+          reasonText: reasonText.trim() || null,
+          reviewBy: reviewBy!,
+        },
+      },
+      asking,
+    );
+    setBusy(false);
+    if (!result.ok) return (onFailure(result.failure), setProblems({ covers: result.failure.message }));
+    const refused = result.errors[0];
+    if (refused)
+      return setProblems({ [refused.extensions?.code === 'BAD_USER_INPUT' ? 'reviewBy' : 'covers']: refused.message });
+    setOpen(false);
+    onChanged(
+      `Decision recorded: ${session.user.agency}'s chosen information about this child is no longer shared outside it.`,
+    );
+  };
+
+  const review = async (d: DecisionRow, outcome: 'KEEP' | 'WITHDRAW') => {
+    const next = new Date(Date.now() + 28 * 86_400_000).toISOString().slice(0, 10);
+    const result = await call(
+      ConsoleReviewSharingDecisionDocument,
+      REVIEW,
+      { id: d.id, nhsNumber, outcome, reviewBy: outcome === 'KEEP' ? next : null, note: null },
+      asking,
+    );
+    if (!result.ok) return onFailure(result.failure);
+    if (result.errors[0]) return onChanged(`Not changed: ${result.errors[0].message}`);
+    onChanged(
+      outcome === 'KEEP'
+        ? `Decision kept; next review by ${day(next)}.`
+        : 'Decision withdrawn: the information is shared again as the policies allow.',
+    );
+  };
+
+  const list = Object.entries(problems) as [keyof Problems, string][];
+  const toggle = (list: string[], set: (v: string[]) => void, v: string) =>
+    set(list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
+  const group = (key: keyof Problems) => `govuk-form-group${problems[key] ? ' govuk-form-group--error' : ''}`;
+  const error = (key: keyof Problems) =>
+    problems[key] && (
+      <p className="govuk-error-message" id={`${key}-error`}>
+        <span className="govuk-visually-hidden">Error:</span> {problems[key]}
+      </p>
+    );
+  return (
+    <div className="macpt-no-print">
+      {decisions.length > 0 && (
+        <DecisionsTable
+          decisions={decisions}
+          caption={`${session.user.agency}'s decisions about this child`}
+          actions={(d) => (
+            <div className="govuk-button-group govuk-!-margin-bottom-0">
+              <button
+                type="button"
+                className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                onClick={() => void review(d, 'KEEP')}
+              >
+                Keep 4 more weeks
+              </button>
+              <button
+                type="button"
+                className="govuk-button govuk-button--warning govuk-!-margin-bottom-0"
+                onClick={() => void review(d, 'WITHDRAW')}
+              >
+                Withdraw
+              </button>
+            </div>
+          )}
+        />
+      )}
+      {!open ? (
+        <button type="button" className="govuk-button govuk-button--secondary" onClick={() => setOpen(true)}>
+          Record a decision not to share
+        </button>
+      ) : (
+        <form onSubmit={submit} noValidate aria-labelledby="decision-title">
+          <h3 className="govuk-heading-s" id="decision-title">
+            Record a decision not to share {session.user.agency}'s information
+          </h3>
+          {list.length > 0 && (
+            <div className="govuk-error-summary">
+              <div role="alert">
+                <h2 className="govuk-error-summary__title">There is a problem</h2>
+                <div className="govuk-error-summary__body">
+                  <ul className="govuk-list govuk-error-summary__list">
+                    {list.map(([key, message]) => (
+                      <li key={key}>
+                        <a href={`#${key}`}>{message}</a>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              </div>
+            </div>
+          )}
+          <div className={group('covers')}>
+            <fieldset
+              className="govuk-fieldset"
+              aria-describedby={`covers-hint${problems.covers ? ' covers-error' : ''}`}
+            >
+              <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">What the decision covers</legend>
+              <div className="govuk-hint" id="covers-hint">
+                Withheld from everyone outside {session.user.agency}. They see that a decision exists, who made it and
+                why, not what it covers.
+              </div>
+              {error('covers')}
+              <div className="govuk-checkboxes govuk-checkboxes--small" id="covers">
+                {fields.map((f) => (
+                  <div key={f} className="govuk-checkboxes__item">
+                    <input
+                      className="govuk-checkboxes__input"
+                      id={`cover-${f}`}
+                      type="checkbox"
+                      checked={chosen.includes(f)}
+                      onChange={() => toggle(chosen, setChosen, f)}
+                    />
+                    <label className="govuk-label govuk-checkboxes__label" htmlFor={`cover-${f}`}>
+                      {fieldWords(f)}
+                    </label>
+                  </div>
+                ))}
+                {['SAFEGUARDING', 'SENSITIVE'].map((c) => (
+                  <div key={c} className="govuk-checkboxes__item">
+                    <input
+                      className="govuk-checkboxes__input"
+                      id={`class-${c}`}
+                      type="checkbox"
+                      checked={classes.includes(c)}
+                      onChange={() => toggle(classes, setClasses, c)}
+                    />
+                    <label className="govuk-label govuk-checkboxes__label" htmlFor={`class-${c}`}>
+                      Everything {session.user.agency} holds classed {c}
+                    </label>
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+          </div>
+          <div className={group('reason')}>
+            <fieldset className="govuk-fieldset">
+              <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">Reason</legend>
+              {error('reason')}
+              <div className="govuk-radios govuk-radios--small" id="reason">
+                {REASONS.map(([value, text]) => (
+                  <div key={value} className="govuk-radios__item">
+                    <input
+                      className="govuk-radios__input"
+                      id={`reason-${value}`}
+                      name="reason"
+                      type="radio"
+                      value={value}
+                      checked={reason === value}
+                      onChange={() => setReason(value)}
+                    />
+                    <label className="govuk-label govuk-radios__label" htmlFor={`reason-${value}`}>
+                      {text}
+                    </label>
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+          </div>
+          <div className={group('reasonText')}>
+            <label className="govuk-label govuk-label--s" htmlFor="reasonText">
+              Why{reason === 'OTHER' ? '' : ' (optional)'}
+            </label>
+            <div className="govuk-hint" id="reasonText-hint">
+              Seen by {session.user.agency}'s own staff only
+            </div>
+            {error('reasonText')}
+            <textarea
+              className="govuk-textarea"
+              id="reasonText"
+              rows={3}
+              value={reasonText}
+              onChange={(e) => setReasonText(e.target.value)}
+              aria-describedby="reasonText-hint"
+            />
+          </div>
+          <div className={group('reviewBy')}>
+            <fieldset
+              className="govuk-fieldset"
+              role="group"
+              aria-describedby={`reviewBy-hint${problems.reviewBy ? ' reviewBy-error' : ''}`}
+            >
+              <legend className="govuk-fieldset__legend govuk-fieldset__legend--s">Review by</legend>
+              <div className="govuk-hint" id="reviewBy-hint">
+                Within a year, for example 27 3 2027
+              </div>
+              {error('reviewBy')}
+              <div className="govuk-date-input" id="reviewBy">
+                {(
+                  [
+                    ['d', 'Day', 2],
+                    ['m', 'Month', 2],
+                    ['y', 'Year', 4],
+                  ] as const
+                ).map(([k, text, width]) => (
+                  <div key={k} className="govuk-date-input__item">
+                    <div className="govuk-form-group">
+                      <label className="govuk-label govuk-date-input__label" htmlFor={`reviewBy-${k}`}>
+                        {text}
+                      </label>
+                      <input
+                        className={`govuk-input govuk-date-input__input govuk-input--width-${width}`}
+                        id={`reviewBy-${k}`}
+                        inputMode="numeric"
+                        value={date[k]}
+                        onChange={(e) => setDate({ ...date, [k]: e.target.value })}
+                      />
+                    </div>
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+          </div>
+          <div className="govuk-button-group">
+            <button type="submit" className="govuk-button" disabled={busy}>
+              Record decision
+            </button>
+            <button type="button" className="govuk-button govuk-button--secondary" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
