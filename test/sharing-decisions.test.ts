@@ -222,7 +222,7 @@ describe("a standing decision not to share (seeded in police's store)", () => {
       { n: decided.nhsNumber },
       await as(other, purposeOf(decided)),
     );
-    expect(refused.data).toBeNull();
+    expect(refused.data?.sharingDecisions ?? null).toBeNull();
     expect(refused.errors![0]!.extensions!.rule).toBe('NO_LEGITIMATE_RELATIONSHIP');
   });
 
@@ -441,7 +441,7 @@ describe('while police does not answer', () => {
         { n: decided.nhsNumber },
         await as(namedOf(decided, 'LCPP'), purposeOf(decided)),
       );
-      expect(listed.data).toBeNull();
+      expect(listed.data?.sharingDecisions ?? null).toBeNull();
       expect(listed.errors![0]!.extensions!.code).toBe('AGENCY_UNAVAILABLE');
     } finally {
       proxy.setMode({ kind: 'pass' });
