@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ErrorSummary } from './ErrorSummary.js';
 import FIGURES from '../../../gateway/operations/console-figures.graphql?raw';
 import { call, type Failure } from '../api.js';
 import { ConsoleFiguresDocument, type ConsoleFiguresQuery } from '../generated/operations.js';
@@ -189,14 +190,7 @@ export function FiguresPage({ session, onFailure }: { session: Session; onFailur
           Download CSV
         </button>
       </div>
-      {problem && (
-        <div className="govuk-error-summary" role="alert">
-          <h2 className="govuk-error-summary__title">There is a problem</h2>
-          <div className="govuk-error-summary__body">
-            <p className="govuk-body">{problem}</p>
-          </div>
-        </div>
-      )}
+      {problem && <ErrorSummary problems={problem} />}
       {figures && (
         <>
           <p className="govuk-body-s">

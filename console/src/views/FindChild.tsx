@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ErrorSummary } from './ErrorSummary.js';
 import { nhsNumberProblem } from '@macpt/kit/nhs-number';
 import CHILD from '../../../gateway/operations/console-child.graphql?raw';
 import { call, type Answer, type Failure } from '../api.js';
@@ -77,22 +78,7 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
     <>
       <form onSubmit={find} noValidate className="macpt-no-print">
         <h1 className="govuk-heading-l">Find a child</h1>
-        {list.length > 0 && (
-          <div className="govuk-error-summary">
-            <div role="alert">
-              <h2 className="govuk-error-summary__title">There is a problem</h2>
-              <div className="govuk-error-summary__body">
-                <ul className="govuk-list govuk-error-summary__list">
-                  {list.map(([field, message]) => (
-                    <li key={field}>
-                      <a href={`#${field}`}>{message}</a>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            </div>
-          </div>
-        )}
+        {list.length > 0 && <ErrorSummary problems={list} />}
         <div className={`govuk-form-group${problems.nhs || live ? ' govuk-form-group--error' : ''}`}>
           <label className="govuk-label govuk-label--s" htmlFor="nhs">
             NHS number

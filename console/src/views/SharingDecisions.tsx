@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ErrorSummary } from './ErrorSummary.js';
 import RECORD from '../../../gateway/operations/console-record-sharing-decision.graphql?raw';
 import REVIEW from '../../../gateway/operations/console-review-sharing-decision.graphql?raw';
 import { call, type Failure } from '../api.js';
@@ -277,22 +278,7 @@ export function OwnDecisions({
           <h3 className="govuk-heading-s" id="decision-title">
             Record a decision not to share {session.user.agency}'s information
           </h3>
-          {list.length > 0 && (
-            <div className="govuk-error-summary">
-              <div role="alert">
-                <h2 className="govuk-error-summary__title">There is a problem</h2>
-                <div className="govuk-error-summary__body">
-                  <ul className="govuk-list govuk-error-summary__list">
-                    {list.map(([key, message]) => (
-                      <li key={key}>
-                        <a href={`#${key}`}>{message}</a>
-                      </li>
-                    ))}
-                  </ul>
-                </div>
-              </div>
-            </div>
-          )}
+          {list.length > 0 && <ErrorSummary problems={list} />}
           <div className={group('covers')}>
             <fieldset
               className="govuk-fieldset"

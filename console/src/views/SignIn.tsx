@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { ErrorSummary } from './ErrorSummary.js';
 import type { OidcConfig } from '../oidc.js';
 
 /** The OpenID Connect client, loaded only where a real provider is configured. */
@@ -97,16 +98,7 @@ function ProviderSignIn({ config, onSignedIn }: { config: OidcConfig; onSignedIn
   return (
     <>
       <h1 className="govuk-heading-l">Sign in</h1>
-      {error && (
-        <div className="govuk-error-summary" data-module="govuk-error-summary">
-          <div role="alert">
-            <h2 className="govuk-error-summary__title">There is a problem</h2>
-            <div className="govuk-error-summary__body">
-              <p className="govuk-body">{error}</p>
-            </div>
-          </div>
-        </div>
-      )}
+      {error && <ErrorSummary problems={error} />}
       {busy ? (
         <p className="govuk-body">Signing you in…</p>
       ) : (
@@ -171,20 +163,7 @@ function PersonaSignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
   return (
     <form onSubmit={signIn} noValidate>
       <h1 className="govuk-heading-l">Sign in</h1>
-      {error && (
-        <div className="govuk-error-summary" data-module="govuk-error-summary">
-          <div role="alert">
-            <h2 className="govuk-error-summary__title">There is a problem</h2>
-            <div className="govuk-error-summary__body">
-              <ul className="govuk-list govuk-error-summary__list">
-                <li>
-                  <a href="#persona">{error}</a>
-                </li>
-              </ul>
-            </div>
-          </div>
-        </div>
-      )}
+      {error && <ErrorSummary problems={[['persona', error]]} />}
       <div className={`govuk-form-group${error ? ' govuk-form-group--error' : ''}`}>
         <label className="govuk-label govuk-label--m" htmlFor="persona">
           Persona
