@@ -192,6 +192,8 @@ export async function startExtraGateway(
             OIDC_ISSUER: 'urn:macpt:dev-issuer',
             OIDC_JWKS_URL: `http://127.0.0.1:${(keys.address() as { port: number }).port}/jwks.json`,
           }),
+      // The file log is one process's (it refuses a second appender): an extra gateway without Redis keeps its own.
+      ...(stack.env.REDIS_URL ? {} : { DISCLOSURE_LOG_FILE: join(stack.dataDir, `disclosure-log-${port}.jsonl`) }),
       ...env,
     },
     stdio: 'ignore',

@@ -7,6 +7,7 @@ import { signDevToken } from '@macpt/gateway/dev-issuer';
 import { discoverSubgraphs, GATEWAY_SUBGRAPHS } from '@macpt/gateway/subgraphs';
 import { ensureKeyPair, freePort } from '@macpt/kit';
 import { generateWorld, PersonaCollector, type Persona, type WorldOptions } from '@macpt/synthetic';
+import { startFront, type Front } from './front.js';
 import { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
 
 /** The repository root (this file is dev/dist/stack.js). */
@@ -27,11 +28,22 @@ export interface StackOptions {
   startTimeoutMs?: number;
   /** CPU lists for taskset (benchmarks), e.g. `{ gateway: '0', agencies: '1' }`. */
   cpus?: { gateway?: string; agencies?: string };
+  /**
+   * Gateway processes, behind a round-robin front on the gateway port when more than one (they share
+   * the disclosure log, rate limits, registry and inboxes through Redis, so `env.REDIS_URL` is then needed).
+   * @default 1
+   */
+  gateways?: number;
 }
 
 /** A running system: four agency subgraphs and the gateway. */
 export interface Stack {
+  /** The gateway's GraphQL URL: the front's, when there are several gateways. */
   gatewayUrl: string;
+  /** Each gateway process's own GraphQL URL (`gateway`, `gateway-2`, …). */
+  gatewayUrls: string[];
+  /** The round-robin front, when there are several gateways. */
+  front: Front | null;
   /** Agency name → its subgraph's GraphQL URL. */
   subgraphUrls: Record<string, string>;
   processes: Map<string, StackProcess>;
@@ -98,7 +110,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const specs = new Map<string, { script: string; env: Record<string, string>; health: string }>();
   const subgraphUrls: Record<string, string> = {};
+  const count = options.gateways ?? 1;
+  if (count > 1 && !options.env?.REDIS_URL && !options.env?.REDIS_SENTINELS)
+    throw new Error(
+      `${count} gateways need a shared disclosure log: set REDIS_URL (or REDIS_SENTINELS); the file log serves one gateway`,
+    );
   const gatewayPort = options.ports === 'fixed' ? (options.env?.PORT ?? '4000') : String(await freePort());
+  // With several gateways, the front takes the gateway port and each gateway a port of its own.
+  const gatewayPorts =
+    count === 1
+      ? [gatewayPort]
+      : await Promise.all(
+          Array.from({ length: count }, async (_, i) =>
+            options.ports === 'fixed' ? String(4010 + i + 1) : String(await freePort()),
+          ),
+        );
+  const gatewayNames = gatewayPorts.map((_, i) => (i === 0 ? 'gateway' : `gateway-${i + 1}`));
   for (const agency of agencies) {
     const port = options.ports === 'fixed' ? new URL(agency.url).port : String(await freePort());
     subgraphUrls[agency.name] = `http://127.0.0.1:${port}/graphql`;
@@ -113,11 +140,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, url]),
   );
   const gatewayEnv = { ...common, ...urlEnv, PORT: gatewayPort, ...options.gatewayEnv };
-  specs.set('gateway', {
-    script: join(REPO_ROOT, 'gateway', 'dist', 'main.js'),
-    env: gatewayEnv,
-    health: `http://127.0.0.1:${gatewayPort}/health`,
-  });
+  gatewayNames.forEach((name, i) =>
+    specs.set(name, {
+      script: join(REPO_ROOT, 'gateway', 'dist', 'main.js'),
+      env: { ...gatewayEnv, PORT: gatewayPorts[i]! },
+      health: `http://127.0.0.1:${gatewayPorts[i]}/health`,
+    }),
+  );
+  let front: Front | null = null;
 
   const processes = new Map<string, StackProcess>();
   const timeout = options.startTimeoutMs ?? 120_000;
@@ -131,13 +161,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       [],
       spec.env,
       options.logs,
-      name === 'gateway' ? options.cpus?.gateway : options.cpus?.agencies,
+      gatewayNames.includes(name) ? options.cpus?.gateway : options.cpus?.agencies,
     );
     processes.set(name, proc);
     await waitForHealth(proc, spec.health, timeout);
   };
   const stop = async (name?: string) => {
-    const names = name ? [name] : ['gateway', ...agencies.map((a) => a.name)];
+    const names = name ? [name] : [...gatewayNames, ...agencies.map((a) => a.name)];
+    if (!name) await front?.close();
     await Promise.all(names.map((n) => (processes.get(n) ? stopProcess(processes.get(n)!) : undefined)));
   };
   try {
@@ -148,7 +179,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Each agency's store is seeded (if it does not already hold this world) in a process of its own, in parallel.
     await Promise.all(agencies.map((a) => seedInProcess(a.name, options)));
     await Promise.all(agencies.map((a) => start(a.name)));
-    await start('gateway');
+    await Promise.all(gatewayNames.map((n) => start(n)));
+    if (count > 1)
+      front = await startFront({
+        port: Number(gatewayPort),
+        backends: gatewayPorts.map((p) => `http://127.0.0.1:${p}`),
+      });
     const tokenFor: Stack['tokenFor'] = async (id, tokenOptions = {}) => {
       const p = personas.find((x) => x.id === id);
       if (!p) throw new Error(`no persona ${id}`);
@@ -168,6 +204,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     return {
       gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+      gatewayUrls: gatewayPorts.map((p) => `http://127.0.0.1:${p}/graphql`),
+      front,
       subgraphUrls,
       processes,
       personas,

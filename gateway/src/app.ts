@@ -91,6 +91,7 @@ export async function startGateway(
   // What is in force: each agency's latest publication in the registry (its bundled subgraph until it publishes).
   const registryStore = openRegistryStore(config);
   const store = openDisclosureStore(config);
+  store.claim?.();
   const committer = new GroupCommitter(store, config.DISCLOSURE_LOG_DEADLINE_MS);
   const composer = new Composer();
   const registry = new SchemaRegistry({

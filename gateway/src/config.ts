@@ -1,3 +1,4 @@
+import { redisAddress } from './redis-connection.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
@@ -35,6 +36,21 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'expected redis://host:port')
     .optional(),
+  /** Redis through Sentinel instead: `host:port,host:port` of the Sentinels, and the name of the primary they watch. */
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, 'expected host:port,host:port')
+    .optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .default('macpt'),
+  /**
+   * Replicas that must hold each batch of disclosure records (Redis WAIT, or WAITAOF where the server has it)
+   * before any of its responses is released; 0: the primary alone. Within DISCLOSURE_LOG_REPLICA_TIMEOUT_MS, or 503.
+   */
+  DISCLOSURE_LOG_MIN_REPLICAS: z.coerce.number().int().min(0).max(10).default(0),
+  DISCLOSURE_LOG_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(10).max(5_000).default(500),
   DISCLOSURE_LOG_FILE: z.string().optional(),
   /** How long a response may wait for its disclosure record before it is refused (fail closed). */
   DISCLOSURE_LOG_DEADLINE_MS: z.coerce.number().int().min(50).max(1000).default(1000),
@@ -137,6 +153,8 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
   const trustedDocuments = base.TRUSTED_DOCUMENTS ?? (base.NODE_ENV === 'production' ? 'required' : 'allow');
   return Object.freeze({
     ...base,
+    // One address for every Redis client: the server, or the Sentinels that name the primary.
+    REDIS_URL: redisAddress(base),
     trustedDocuments,
     urlOverrides: Object.freeze(urlOverrides),
     timeoutOverrides: Object.freeze(timeoutOverrides),

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { publishBundledAgencies } from '../publish.js';
 import { REPO_ROOT, startStack } from '../stack.js';
 
@@ -10,20 +11,44 @@ const { values } = parseArgs({
     seed: { type: 'string', default: process.env.SEED ?? '1' },
     'as-of': { type: 'string', default: process.env.AS_OF ?? new Date().toISOString().slice(0, 10) },
     'data-dir': { type: 'string', default: process.env.DATA_DIR ?? join(REPO_ROOT, 'data') },
+    gateways: { type: 'string', default: process.env.GATEWAYS ?? '1' },
   },
 });
+const gateways = Number(values.gateways);
+if (!Number.isInteger(gateways) || gateways < 1 || gateways > 8) {
+  console.error(`--gateways: expected 1 to 8, got ${values.gateways}`);
+  process.exit(2);
+}
+// Several gateways share Redis: the one given, or a local redis-server the launcher starts and stops.
+let redis: RedisServer | null = null;
+const env: Record<string, string> = {};
+if (gateways > 1 && !process.env.REDIS_URL && !process.env.REDIS_SENTINELS) {
+  try {
+    redis = await startRedisServer({ dir: join(values['data-dir'], 'redis') });
+  } catch (error) {
+    console.error(
+      `${gateways} gateways need a shared Redis, and none could be started (${(error as Error).message}).\n` +
+        'Set REDIS_URL, or install redis-server (apt-get install -y redis-server); the file log serves one gateway.',
+    );
+    process.exit(1);
+  }
+  env.REDIS_URL = redis.url;
+  console.log(`Started redis-server for the ${gateways} gateways at ${redis.url} (data in ${redis.dir})`);
+}
+for (const key of ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME'] as const)
+  if (process.env[key]) env[key] = process.env[key]!;
 const world = { seed: Number(values.seed), children: Number(values.children), asOf: values['as-of'] };
 console.log(
   `Starting the MACPT gateway: ${world.children} synthetic children (seed ${world.seed}) in ${values['data-dir']}`,
 );
-const stack = await startStack({ dataDir: values['data-dir'], world, ports: 'fixed', logs: 'pretty' });
+const stack = await startStack({ dataDir: values['data-dir'], world, ports: 'fixed', logs: 'pretty', gateways, env });
 await publishBundledAgencies(stack.gatewayUrl, values['data-dir']);
 
 const named = stack.personas.find((p) => p.role === 'LCPP' && (p.namedOn?.length ?? 0) > 0);
 const child = named?.namedOn?.[0] ?? '9990000018';
 console.log(`
   Console:   ${stack.gatewayUrl.replace(/graphql$/, '')}   (sign in as a demo persona)
-  Gateway:   ${stack.gatewayUrl}
+  Gateway:   ${stack.gatewayUrl}${gateways > 1 ? `   (round-robin over ${stack.gatewayUrls.join(', ')})` : ''}
   Agencies:  ${Object.entries(stack.subgraphUrls)
     .map(([n, u]) => `${n} ${u}`)
     .join(', ')}
@@ -45,6 +70,7 @@ const shutdown = async () => {
   stopping = true;
   console.log('\nStopping…');
   await stack.stop();
+  await redis?.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown());

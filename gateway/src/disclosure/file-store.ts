@@ -8,7 +8,9 @@ import {
   openSync,
   readFileSync,
   readSync,
+  rmSync,
   write,
+  writeFileSync,
 } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
@@ -88,6 +90,8 @@ export class FileDisclosureStore implements DisclosureStore {
    * recovery ({@link recover}, `npm run -s audit:recover`) lets the chain go on.
    */
   private disagreement: string | null = null;
+
+  private claimed: string | null = null;
 
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -337,8 +341,39 @@ export class FileDisclosureStore implements DisclosureStore {
     return "file: each batch is written and fsync'd before any of its responses is released";
   }
 
+  /**
+   * Claims the file for this process's appends: two gateways appending one file would fork its chain,
+   * so a second is refused, saying what to do instead. Readers (the verify CLI) need no claim.
+   */
+  claim(): void {
+    if (!fstatSync(this.fd).isFile()) return; // a device (tests use /dev/full) is nobody's chain
+    const lock = `${this.file}.lock`;
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (holder && holder !== process.pid && alive(holder))
+        throw new Error(
+          `the disclosure log ${this.file} is in use by gateway process ${holder}: the file log serves one gateway; to run several, give them a shared Redis (REDIS_URL or REDIS_SENTINELS)`,
+        );
+      writeFileSync(lock, String(process.pid)); // left by a process that is gone
+    }
+    this.claimed = lock;
+  }
+
   async close(): Promise<void> {
     await this.writing;
     closeSync(this.fd);
+    if (this.claimed) rmSync(this.claimed, { force: true });
+  }
+}
+
+/** Whether a process is running (signal 0 tests it without touching it). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

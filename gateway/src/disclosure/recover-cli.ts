@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileDisclosureStore } from './file-store.js';
+import { redisAddress } from '../redis-connection.js';
 import { openDisclosureStore } from './open.js';
 
 // `npm run -s audit:recover -- --reason "..."`: lets a log that disagrees with its head (records cut off
@@ -17,7 +18,7 @@ if (!values.reason || values.reason.trim().length < 20) {
 }
 const dataDir = process.env.DATA_DIR ?? resolve('data');
 const store = openDisclosureStore(
-  { REDIS_URL: process.env.REDIS_URL, DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: dataDir },
+  { REDIS_URL: redisAddress(process.env), DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: dataDir },
   5000,
 );
 try {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis-connection.js';
 import { chain, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
 import { APPEND_FUNCTION, installAppendFunction } from './redis-function.js';
 import { RedisLogReader } from './redis-reader.js';
@@ -13,6 +14,10 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Deadline for each command: past it the write counts as failed (fail closed). @default 800 */
   commandTimeoutMs?: number;
+  /** Replicas that must hold each batch before it counts as written (WAIT / WAITAOF). @default 0 */
+  minReplicas?: number;
+  /** How long to wait for them; past it the batch counts as failed (fail closed). @default 500 */
+  replicaTimeoutMs?: number;
 }
 
 /**
@@ -25,6 +30,13 @@ export class RedisDisclosureStore implements DisclosureStore {
   private readonly redis: Redis;
   private readonly prefix: string;
   private head = { seq: 0, hash: GENESIS_HASH };
+  /**
+   * The last record whose write was confirmed as durable as configured (and so may have been released):
+   * the log must never end before it. Records after it were never released, so a failover may lose them.
+   */
+  private confirmed = 0;
+  private readonly minReplicas: number;
+  private readonly replicaTimeoutMs: number;
   private writing: Promise<unknown> = Promise.resolve();
   /** The head after the last batch sent on the fast path, acknowledged or not. */
   private sent: { seq: number; hash: string } | null = null;
@@ -40,7 +52,9 @@ export class RedisDisclosureStore implements DisclosureStore {
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'macpt:dlog:';
     this.commandTimeoutMs = options.commandTimeoutMs ?? 800;
-    this.redis = new Redis(options.url, {
+    this.minReplicas = options.minReplicas ?? 0;
+    this.replicaTimeoutMs = options.replicaTimeoutMs ?? 500;
+    this.redis = connectRedis(options.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
@@ -84,7 +98,7 @@ export class RedisDisclosureStore implements DisclosureStore {
           return this.appendCarefully(drafts);
         }
         this.acknowledged(records);
-        await this.waitForAof();
+        await this.confirm(records);
         return records;
       },
       (error: unknown) => {
@@ -152,12 +166,12 @@ export class RedisDisclosureStore implements DisclosureStore {
       if (result[0] === 'OK' || result[0] === 'DUP') {
         if (result[0] === 'OK') this.acknowledged(records);
         else await this.refreshHead();
-        await this.waitForAof();
+        await this.confirm(records);
         return records;
       }
       // Another gateway appended first (or holds the turn): chain after its head and try again shortly.
       const reported = { hash: result[1]!, seq: Number(result[2]) };
-      if (reported.seq < this.head.seq) this.wentBack(reported.seq);
+      if (reported.seq < this.confirmed) this.wentBack(reported.seq);
       this.head = reported;
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(attempt, 10)));
     }
@@ -166,13 +180,15 @@ export class RedisDisclosureStore implements DisclosureStore {
 
   private async refreshHead(): Promise<void> {
     const [hash, seq] = await this.redis.hmget(this.key('head'), 'hash', 'seq');
-    if (Number(seq ?? 0) < this.head.seq) this.wentBack(Number(seq ?? 0));
+    if (Number(seq ?? 0) < this.confirmed) this.wentBack(Number(seq ?? 0));
     this.head = { hash: hash ?? GENESIS_HASH, seq: Number(seq ?? 0) };
   }
 
   /**
-   * The chain's head only moves forward: one behind what this gateway has seen means records vanished
-   * (emptied, expired, trimmed, or lost in a failover). Nothing more is appended; the store is not ready.
+   * The chain's head only moves forward past what was confirmed: one behind a confirmed record means
+   * records that may have been released vanished (emptied, expired, trimmed, or lost in a failover that
+   * was not waited for). Nothing more is appended; the store is not ready. A head behind records that
+   * were sent but never confirmed (their responses were refused) is a failover that lost only those.
    */
   private wentBack(seq: number): never {
     this.disagreement = `the log's head went back from seq ${this.head.seq} to seq ${seq}: records have vanished from Redis`;
@@ -184,16 +200,34 @@ export class RedisDisclosureStore implements DisclosureStore {
     return this.disagreement;
   }
 
-  /** With Redis ≥ 7.2, WAITAOF confirms the append reached the AOF on disk before release. */
-  private async waitForAof(): Promise<void> {
+  /**
+   * Confirms a batch before any of its responses is released: with DISCLOSURE_LOG_MIN_REPLICAS, that N
+   * replicas hold it (WAIT; WAITAOF with Redis ≥ 7.2, which also has it on the primary's disk); without,
+   * with Redis ≥ 7.2, that it reached the AOF on disk. Either failing rejects the batch (fail closed).
+   */
+  private async confirm(records: readonly DisclosureRecord[]): Promise<void> {
     if (this.waitAof === null) {
       const info = await this.redis.info('server');
       const version = /redis_version:(\d+)\.(\d+)/.exec(info);
       this.waitAof = version ? Number(version[1]) > 7 || (Number(version[1]) === 7 && Number(version[2]) >= 2) : false;
     }
-    if (!this.waitAof) return;
-    const [local] = (await this.redis.call('WAITAOF', '1', '0', '700')) as number[];
-    if (!local) throw new Error('disclosure log: WAITAOF did not confirm the append on disk');
+    if (this.minReplicas > 0 && !this.waitAof) {
+      const replicas = (await this.redis.call('WAIT', this.minReplicas, this.replicaTimeoutMs)) as number;
+      if (replicas < this.minReplicas)
+        throw new Error(
+          `disclosure log: ${replicas} of the ${this.minReplicas} replicas required acknowledged the records within ${this.replicaTimeoutMs} ms`,
+        );
+    } else if (this.waitAof) {
+      const timeout = this.minReplicas > 0 ? this.replicaTimeoutMs : 700;
+      const [local, replicas] = (await this.redis.call('WAITAOF', '1', this.minReplicas, timeout)) as number[];
+      if (!local) throw new Error('disclosure log: WAITAOF did not confirm the append on disk');
+      if ((replicas ?? 0) < this.minReplicas)
+        throw new Error(
+          `disclosure log: ${replicas} of the ${this.minReplicas} replicas required have the records on disk`,
+        );
+    }
+    const last = records[records.length - 1]!.seq;
+    if (last > this.confirmed) this.confirmed = last;
   }
 
   async query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]> {
@@ -220,6 +254,12 @@ export class RedisDisclosureStore implements DisclosureStore {
   }
 
   async durability(): Promise<string> {
+    const primary = await this.primaryDurability();
+    if (this.minReplicas === 0) return primary;
+    return `${primary}; and each batch is held by ${this.minReplicas} replica(s) before release, so it survives the loss of the primary (failover)`;
+  }
+
+  private async primaryDurability(): Promise<string> {
     try {
       const [, appendonly] = (await this.redis.config('GET', 'appendonly')) as string[];
       const [, fsync] = (await this.redis.config('GET', 'appendfsync')) as string[];

@@ -305,3 +305,26 @@ describe('the file disclosure store after a crash', () => {
     await reopened.close();
   });
 });
+
+describe('the file log, claimed by one gateway', () => {
+  it('refuses a second process that would append to it, naming the first and what to do instead', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'macpt-claim-')), 'log.jsonl');
+    const { spawn } = await import('node:child_process');
+    const other = spawn('sleep', ['30']);
+    try {
+      writeFileSync(`${file}.lock`, String(other.pid));
+      const store = new FileDisclosureStore(file);
+      expect(() => store.claim()).toThrow(new RegExp(`in use by gateway process ${other.pid}.*shared Redis`));
+      await store.close();
+    } finally {
+      const gone = new Promise((r) => other.once('exit', r));
+      other.kill();
+      await gone;
+    }
+    // A lock left by a process that is gone is taken over.
+    const store = new FileDisclosureStore(file);
+    expect(() => store.claim()).not.toThrow();
+    expect(readFileSync(`${file}.lock`, 'utf8')).toBe(String(process.pid));
+    await store.close();
+  });
+});

@@ -55,6 +55,8 @@ export interface DisclosureStore {
   /** Why the store refuses to append (it disagrees with its recorded head), if it does. */
   problem?(): string | null;
   ready(): Promise<boolean>;
+  /** Claims the store for this process's appends, where only one process may append (the file); throws when another has. */
+  claim?(): void;
   /** What an acknowledged record survives (documented per store and setting). */
   durability(): Promise<string>;
   close(): Promise<void>;

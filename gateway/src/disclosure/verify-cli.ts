@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { redisAddress } from '../redis-connection.js';
 import { openDisclosureStore } from './open.js';
 import type { Anchor } from './store.js';
 
@@ -10,7 +11,7 @@ import type { Anchor } from './store.js';
 const dataDir = process.env.DATA_DIR ?? resolve('data');
 const anchorFile = process.env.DISCLOSURE_LOG_ANCHOR ?? join(dataDir, 'disclosure-log.anchor.json');
 const store = openDisclosureStore(
-  { REDIS_URL: process.env.REDIS_URL, DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: dataDir },
+  { REDIS_URL: redisAddress(process.env), DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: dataDir },
   5000,
 );
 try {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis-connection.js';
 import { whenReady } from '../redis-ready.js';
 
 /** Per-user limits: requests per minute, and distinct children per hour (the bulk-export signal). */
@@ -89,7 +90,7 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
     private readonly prefix = 'macpt:rl:',
   ) {
-    this.redis = new Redis(url, {
+    this.redis = connectRedis(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 1000,

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../redis-connection.js';
 import { whenReady } from '../redis-ready.js';
 
 /** Who an item is for: one user, or whoever holds a role (of an LA, of a school). */
@@ -172,9 +173,9 @@ export class RedisInboxStore implements InboxStore {
   private readonly subscriber: Redis;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis = connectRedis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined);
-    this.subscriber = new Redis(url, { maxRetriesPerRequest: 1 });
+    this.subscriber = connectRedis(url, { maxRetriesPerRequest: 1 });
     this.subscriber.on('error', () => undefined);
     this.arrivals.setMaxListeners(0);
     void this.subscriber.subscribe(`${P}arrivals`).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +45,15 @@ export async function startRedisServer(
     appendfsync?: 'always' | 'everysec' | 'no';
     binary?: string /** Pin to these CPUs (taskset), as benchmarks do. */;
     cpus?: string;
+    /** Start as a replica of the server on this port (loopback). */
+    replicaOf?: number;
+    /** Keep the data here (created if need be) rather than in a fresh temporary folder. */
+    dir?: string;
   } = {},
 ): Promise<RedisServer> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'macpt-redis-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'macpt-redis-'));
+  mkdirSync(dir, { recursive: true });
   let child: ChildProcess | null = null;
   const start = async () => {
     const args = [
@@ -66,6 +71,7 @@ export async function startRedisServer(
       options.appendfsync ?? 'always',
       '--protected-mode',
       'yes',
+      ...(options.replicaOf ? ['--replicaof', '127.0.0.1', String(options.replicaOf)] : []),
     ];
     const binary = options.binary ?? 'redis-server';
     child = options.cpus
@@ -102,6 +108,62 @@ export async function startRedisServer(
     pid: () => (child as ChildProcess | null)?.pid,
     destroy: async () => {
       await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Redis Sentinel (Debian's `redis-server --sentinel`) watching a primary on loopback. */
+export interface SentinelServer {
+  port: number;
+  kill: () => Promise<void>;
+  destroy: () => Promise<void>;
+}
+
+/**
+ * Starts a Sentinel monitoring the primary on `primaryPort` under `name`, with short timeouts (a failover
+ * in seconds, for tests): the primary is down after `downAfterMs` without an answer.
+ */
+export async function startSentinel(options: {
+  primaryPort: number;
+  name: string;
+  quorum: number;
+  downAfterMs?: number;
+}): Promise<SentinelServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'macpt-sentinel-'));
+  const config = join(dir, 'sentinel.conf');
+  writeFileSync(
+    config,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${options.name} 127.0.0.1 ${options.primaryPort} ${options.quorum}`,
+      `sentinel down-after-milliseconds ${options.name} ${options.downAfterMs ?? 1000}`,
+      `sentinel failover-timeout ${options.name} 5000`,
+      `sentinel parallel-syncs ${options.name} 1`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (!(await answersPing(port))) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`redis sentinel did not answer on port ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    port,
+    kill,
+    destroy: async () => {
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
