@@ -108,7 +108,10 @@ describe('notifications', () => {
     expect(item!.fields.map((f) => f.name)).toEqual(['date', 'hospital', 'injuryCode']);
     // The LCPP is reached as the LA's LCPP, and by name when also a named worker on the case: one item.
     expect([`role:LCPP:${la}:`, `user:${lcpp}`]).toContain(item!.recipient);
-    expect(await forEvent(named, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).toHaveLength(1);
+    // Recipients are delivered one after another: the named worker's item may land just after the LCPP's.
+    await expect
+      .poll(async () => (await forEvent(named, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).length, { timeout: 10_000 })
+      .toBe(1);
     expect(await forEvent(elsewhere, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).toHaveLength(0);
     expect(
       await forEvent(`lcpp-${la === 'RUTLAND' ? 'leicester' : 'rutland'}`, onPlan.nhsNumber, 'CP_IS_UNSCHEDULED_CARE'),
