@@ -82,7 +82,8 @@ export async function startContenders(
   const unlogged = await spawnOn(
     'gateway-unlogged',
     gatewayScript,
-    { ...base, NODE_ENV: 'benchmark', DISCLOSURE_LOG: 'off', DISCLOSURE_LOG_FILE: join(dataDir, 'unused-log.jsonl') },
+    // Each gateway claims its log file, even one it never writes: one file per process.
+    { ...base, NODE_ENV: 'benchmark', DISCLOSURE_LOG: 'off', DISCLOSURE_LOG_FILE: join(dataDir, 'unused-log-g.jsonl') },
     '0',
   );
 
@@ -109,7 +110,7 @@ export async function startContenders(
       NODE_ENV: 'benchmark',
       POLICY_ENFORCEMENT: 'off',
       DISCLOSURE_LOG: 'off',
-      DISCLOSURE_LOG_FILE: join(dataDir, 'unused-log.jsonl'),
+      DISCLOSURE_LOG_FILE: join(dataDir, 'unused-log-c.jsonl'),
     },
     '0',
   );
