@@ -15,6 +15,7 @@ import {
   startRecordingProxy,
   startTestStack,
   startTestStackBehindProxy,
+  EVERY_REQUEST_ASKS,
 } from './testkit.js';
 
 // Security properties tried from the outside, the way an attacker or an auditor would.
@@ -29,7 +30,7 @@ const policeOf = (c: Child) => c.socialCare!.namedWorkers.find((w) => w.startsWi
 const swOf = (c: Child) => c.socialCare!.namedWorkers.find((w) => w.startsWith('sw-'))!;
 
 beforeAll(async () => {
-  ({ stack, proxy } = await startTestStackBehindProxy('police'));
+  ({ stack, proxy } = await startTestStackBehindProxy('police', {}, EVERY_REQUEST_ASKS));
 });
 afterAll(async () => {
   await stack?.stopAll();

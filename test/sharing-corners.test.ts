@@ -8,6 +8,7 @@ import {
   JUSTIFICATION,
   PURPOSE_FOR_STAGE,
   startTestStackBehindProxy,
+  EVERY_REQUEST_ASKS,
   type GraphQLResult,
 } from './testkit.js';
 
@@ -65,7 +66,7 @@ const withheld = (result: GraphQLResult, path: (string | number)[]) =>
   result.errors?.find((e) => JSON.stringify(e.path) === JSON.stringify(path))?.extensions;
 
 beforeAll(async () => {
-  ({ stack, proxy } = await startTestStackBehindProxy('police'));
+  ({ stack, proxy } = await startTestStackBehindProxy('police', {}, EVERY_REQUEST_ASKS));
 });
 afterAll(async () => {
   await stack?.stopAll();

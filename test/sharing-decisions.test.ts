@@ -12,6 +12,7 @@ import {
   JUSTIFICATION,
   PURPOSE_FOR_STAGE,
   startTestStackBehindProxy,
+  EVERY_REQUEST_ASKS,
   type GraphQLResult,
 } from './testkit.js';
 
@@ -23,7 +24,7 @@ let stack: Awaited<ReturnType<typeof startTestStackBehindProxy>>['stack'];
 let proxy: Awaited<ReturnType<typeof startTestStackBehindProxy>>['proxy'];
 
 beforeAll(async () => {
-  ({ stack, proxy } = await startTestStackBehindProxy('police'));
+  ({ stack, proxy } = await startTestStackBehindProxy('police', {}, EVERY_REQUEST_ASKS));
 }, 180_000);
 afterAll(async () => stack?.stopAll());
 

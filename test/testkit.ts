@@ -138,6 +138,12 @@ export async function startRecordingProxy(target: string): Promise<{
 }
 
 /**
+ * For suites that watch or break each request's fact look-up: the gateway asks the agencies on every
+ * request (the facts it keeps for FACTS_MAX_AGE_MS are tried in facts-staleness.test.ts).
+ */
+export const EVERY_REQUEST_ASKS = { FACTS_MAX_AGE_MS: '0' } as const;
+
+/**
  * The test stack with a recording (and fault-injecting) proxy between the gateway and one agency;
  * `stopAll` stops both.
  */

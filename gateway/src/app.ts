@@ -33,6 +33,8 @@ import { requestFacts } from './pipeline/disclosure-log.js';
 import { consoleSignIn, consoleSite, signInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner } from './signing.js';
+import type { ChildFacts } from './facts/child-facts.js';
+import { FactsCache } from './facts/facts-cache.js';
 import { federatedGateway } from './supergraph/federation.js';
 import { gatewayMetrics } from './metrics.js';
 import { supergraphFromSdl } from './supergraph/load.js';
@@ -137,10 +139,14 @@ export async function startGateway(
   const rateLimiter = config.REDIS_URL
     ? new RedisRateLimiter(config.REDIS_URL, rateLimits)
     : new MemoryRateLimiter(rateLimits);
+  // The agencies' facts about children, kept for FACTS_MAX_AGE_MS; all dropped when any agency fails.
+  const factsCache = new FactsCache<ChildFacts>(config.FACTS_MAX_AGE_MS);
   const breakers = Object.fromEntries(
     Object.keys(supergraph.agencies).map((a) => [
       a,
-      new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS),
+      new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS, () =>
+        factsCache.forgetAll(),
+      ),
     ]),
   );
   const registryOfMetrics = processMetrics('gateway');
@@ -194,6 +200,7 @@ export async function startGateway(
       client: factsClient,
       flaggingAgencies: () => engine.locationFlaggingAgencies(),
       caseAgency: () => engine.caseAgency(),
+      cache: factsCache,
     }),
     ...(governed ? [usePolicy({ engine, exempt, logger })] : []),
     ...(logged ? [useDisclosureLog(committer, engine, logger)] : []),

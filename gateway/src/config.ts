@@ -52,6 +52,12 @@ const schema = z.object({
   DISCLOSURE_LOG_MIN_REPLICAS: z.coerce.number().int().min(0).max(10).default(0),
   DISCLOSURE_LOG_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(10).max(5_000).default(500),
   DISCLOSURE_LOG_FILE: z.string().optional(),
+  /**
+   * How long an agency's complete facts about a child (relationship, case stage, flags, decisions) are
+   * used before the agency is asked again: the bound within which a change at an agency (a named worker
+   * removed, a household flagged confidential) reaches every decision. 0: asked on every request.
+   */
+  FACTS_MAX_AGE_MS: z.coerce.number().int().min(0).max(30_000).default(5_000),
   /** How long a response may wait for its disclosure record before it is refused (fail closed). */
   DISCLOSURE_LOG_DEADLINE_MS: z.coerce.number().int().min(50).max(1000).default(1000),
   /** The gateway's public base URL, for download links in IG reports. */

@@ -17,6 +17,8 @@ export interface GatewayContext extends StatedPurpose {
   clientName: string | null;
   /** Facts about children, loaded once per child per request from every agency. */
   facts: DataLoader<string, ChildFacts>;
+  /** Forgets the facts this gateway keeps about a child whose facts this request changed (a decision not to share). */
+  forgetFacts: (nhsNumber: string) => void;
   /** A child's decision attributes for this user and purpose: derived once per child per request; null when its facts failed. */
   attributesOf: (nhsNumber: string) => Promise<ChildAttributes | null>;
   /** Asks the agency that runs MACPT cases about cases (by id, or an LA's caseload); throws when it cannot answer. */

@@ -11,6 +11,8 @@ export class CircuitBreaker {
     readonly agency: string,
     private readonly threshold = 5,
     private readonly openMs = 5_000,
+    /** Told of every failure (the facts the gateway keeps are dropped at an agency's first failure). */
+    private readonly onFailure?: (agency: string) => void,
   ) {}
 
   /** Null when a call may go ahead; otherwise why not. */
@@ -33,6 +35,7 @@ export class CircuitBreaker {
   failed(now = Date.now()): void {
     this.failures++;
     this.trialInFlight = false;
+    this.onFailure?.(this.agency);
     if (this.failures >= this.threshold) this.openedAt = now;
   }
 

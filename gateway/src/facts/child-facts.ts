@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { DecisionFact } from '@macpt/contract';
 import type { NotSharedScope } from '@macpt/policies';
 import type { AgencyFacts, FactsClient } from './facts-client.js';
+import type { FactsCache } from './facts-cache.js';
 
 /** Everything the gateway knows about a child before policy: merged from every agency's facts. */
 export interface ChildFacts {
@@ -82,11 +83,23 @@ async function householdFlags(
   return { flagged, unverified };
 }
 
+/** Kept facts are shared by the requests that follow: none of them may change what another reads. */
+function frozen(f: ChildFacts): ChildFacts {
+  for (const value of Object.values(f)) if (value && typeof value === 'object') Object.freeze(value);
+  for (const d of f.decisions) Object.freeze(d);
+  for (const n of f.notShared) Object.freeze(n);
+  return Object.freeze(f);
+}
+
+/** Facts every agency answered for, households included: the only facts worth keeping. */
+const complete = (f: ChildFacts) => f.unavailable.length === 0 && f.locationUnverifiedBy.length === 0;
+
 /**
  * The gateway-wide fact look-up: every child asked about by any request in the same turn of the event
  * loop goes to each agency in one `/facts` call. Fact look-ups carry the gateway's own service
- * context, not the user's, so batching across requests shares no user's rights; nothing is cached,
- * each request gets exactly the children it asked about, and the call names every request it serves.
+ * context, not the user's, so batching across requests shares no user's rights; each request gets
+ * exactly the children it asked about, and the call names every request it serves. A child whose
+ * complete facts were asked for less than the cache's bound ago is not asked about again.
  */
 export function createFactsBatcher(
   client: FactsClient,
@@ -94,72 +107,84 @@ export function createFactsBatcher(
   headersFor: (agency: string, requestIds: string[], body: string) => Promise<Record<string, string>>,
   /** Agencies whose policy says they can flag a household's location confidential (read per look-up: policies change by publication). */
   flagging: () => readonly string[],
+  cache?: FactsCache<ChildFacts>,
 ): DataLoader<FactsKey, ChildFacts> {
   return new DataLoader<FactsKey, ChildFacts>(
     async (keys) => {
-      const nhsNumbers = [...new Set(keys.map((k) => k.nhsNumber))];
-      const requestIds = [...new Set(keys.map((k) => k.requestId))];
-      const headers = (agency: string, body: string) => headersFor(agency, requestIds, body);
-      // Both rounds of a look-up share one deadline: the households' round gets what the children's left.
-      const until = Date.now() + client.longestTimeoutMs;
-      const answers: Answer[] = await Promise.all(
-        client.agencies.map(async (agency) => {
-          try {
-            const answer = await client.fetch(agency, { nhsNumbers }, (body) => headers(agency, body));
-            return { agency, facts: new Map(answer.facts.map((f) => [f.nhsNumber, f])) };
-          } catch (error) {
-            return { agency, facts: null, why: (error as Error).message };
-          }
-        }),
-      );
-      const households = await householdFlags(
-        client,
-        flagging().filter((a) => client.agencies.includes(a)),
-        answers,
-        headers,
-        until,
-      );
-      return keys.map(({ nhsNumber }) => {
-        const merged: ChildFacts = {
-          nhsNumber,
-          knownBy: [],
-          unavailable: [],
-          unavailableWhy: {},
-          confidentialBy: [],
-          locationUnverifiedBy: [...households.unverified],
-          openCase: null,
-          schoolUrn: null,
-          decisions: [],
-          notShared: [],
-        };
-        const uprns = new Set<string>();
-        for (const { agency, facts, why } of answers) {
-          const f = facts?.get(nhsNumber);
-          if (!f) {
-            merged.unavailable.push(agency);
-            merged.unavailableWhy[agency] = why ?? 'no answer for this child';
-            continue;
-          }
-          if (f.known) merged.knownBy.push(agency);
-          if (f.uprn) uprns.add(f.uprn);
-          if (f.confidentialLocation) merged.confidentialBy.push(agency);
-          if (f.openCase) merged.openCase = f.openCase;
-          if (f.schoolUrn) merged.schoolUrn = f.schoolUrn;
-          // An agency speaks for its own decisions only: the scope is its own, whatever the answer says.
-          for (const d of Array.isArray(f.decisions) ? f.decisions.filter(isDecision) : []) {
-            merged.decisions.push({ ...d, agency });
-            merged.notShared.push({ agency, fields: d.fields, classes: d.classes });
-          }
-        }
-        for (const [agency, flagged] of households.flagged) {
-          if (!merged.confidentialBy.includes(agency) && [...uprns].some((u) => flagged.has(u)))
-            merged.confidentialBy.push(agency);
-        }
-        return merged;
-      });
+      const kept = cache?.enabled ? keys.map((k) => cache.get(k.nhsNumber)) : [];
+      const missing = keys.filter((_, i) => kept[i] === undefined);
+      if (missing.length === 0) return kept as ChildFacts[];
+      const asked = cache?.begin();
+      const fetched = await lookUp(missing);
+      const byChild = new Map(missing.map((k, i) => [k.nhsNumber, fetched[i]!]));
+      if (cache && asked) for (const [nhs, f] of byChild) if (complete(f)) cache.keep(nhs, frozen(f), asked);
+      return keys.map((k, i) => kept[i] ?? byChild.get(k.nhsNumber)!);
     },
     { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
   );
+
+  async function lookUp(keys: readonly FactsKey[]): Promise<ChildFacts[]> {
+    const nhsNumbers = [...new Set(keys.map((k) => k.nhsNumber))];
+    const requestIds = [...new Set(keys.map((k) => k.requestId))];
+    const headers = (agency: string, body: string) => headersFor(agency, requestIds, body);
+    // Both rounds of a look-up share one deadline: the households' round gets what the children's left.
+    const until = Date.now() + client.longestTimeoutMs;
+    const answers: Answer[] = await Promise.all(
+      client.agencies.map(async (agency) => {
+        try {
+          const answer = await client.fetch(agency, { nhsNumbers }, (body) => headers(agency, body));
+          return { agency, facts: new Map(answer.facts.map((f) => [f.nhsNumber, f])) };
+        } catch (error) {
+          return { agency, facts: null, why: (error as Error).message };
+        }
+      }),
+    );
+    const households = await householdFlags(
+      client,
+      flagging().filter((a) => client.agencies.includes(a)),
+      answers,
+      headers,
+      until,
+    );
+    return keys.map(({ nhsNumber }) => {
+      const merged: ChildFacts = {
+        nhsNumber,
+        knownBy: [],
+        unavailable: [],
+        unavailableWhy: {},
+        confidentialBy: [],
+        locationUnverifiedBy: [...households.unverified],
+        openCase: null,
+        schoolUrn: null,
+        decisions: [],
+        notShared: [],
+      };
+      const uprns = new Set<string>();
+      for (const { agency, facts, why } of answers) {
+        const f = facts?.get(nhsNumber);
+        if (!f) {
+          merged.unavailable.push(agency);
+          merged.unavailableWhy[agency] = why ?? 'no answer for this child';
+          continue;
+        }
+        if (f.known) merged.knownBy.push(agency);
+        if (f.uprn) uprns.add(f.uprn);
+        if (f.confidentialLocation) merged.confidentialBy.push(agency);
+        if (f.openCase) merged.openCase = f.openCase;
+        if (f.schoolUrn) merged.schoolUrn = f.schoolUrn;
+        // An agency speaks for its own decisions only: the scope is its own, whatever the answer says.
+        for (const d of Array.isArray(f.decisions) ? f.decisions.filter(isDecision) : []) {
+          merged.decisions.push({ ...d, agency });
+          merged.notShared.push({ agency, fields: d.fields, classes: d.classes });
+        }
+      }
+      for (const [agency, flagged] of households.flagged) {
+        if (!merged.confidentialBy.includes(agency) && [...uprns].some((u) => flagged.has(u)))
+          merged.confidentialBy.push(agency);
+      }
+      return merged;
+    });
+  }
 }
 
 /** A per-request loader of {@link ChildFacts}: each child looked up once per request, through the shared batcher. */

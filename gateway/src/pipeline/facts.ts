@@ -1,6 +1,7 @@
 import type { CaseFact, CaseQuery } from '@macpt/contract';
 import { childAttributes, type ChildAttributes } from '@macpt/policies';
-import { createChildFactsLoader, createFactsBatcher } from '../facts/child-facts.js';
+import { createChildFactsLoader, createFactsBatcher, type ChildFacts } from '../facts/child-facts.js';
+import type { FactsCache } from '../facts/facts-cache.js';
 import type { FactsClient } from '../facts/facts-client.js';
 import { factsHeaders, type createSigner } from '../signing.js';
 import type { Stage } from './stage.js';
@@ -17,9 +18,12 @@ export function useFacts(deps: {
   flaggingAgencies: () => readonly string[];
   /** The agency that runs MACPT cases (from the policies in force). */
   caseAgency: () => string | undefined;
+  /** The agencies' complete facts, kept for a bounded time (FACTS_MAX_AGE_MS). */
+  cache: FactsCache<ChildFacts>;
 }): Stage {
   const headers = factsHeaders(deps.sign);
-  const batcher = createFactsBatcher(deps.client, headers, deps.flaggingAgencies);
+  const { cache } = deps;
+  const batcher = createFactsBatcher(deps.client, headers, deps.flaggingAgencies, cache);
   const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
     const agency = deps.caseAgency();
     if (!agency) return [];
@@ -36,6 +40,7 @@ export function useFacts(deps: {
       Object.assign(context, {
         facts,
         cases: (query: CaseQuery) => cases(query, context.requestId),
+        forgetFacts: (nhsNumber: string) => cache.forget(nhsNumber),
         attributesOf: (nhsNumber: string) => {
           let attributes = derived.get(nhsNumber);
           if (!attributes) {

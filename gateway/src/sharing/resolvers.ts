@@ -106,6 +106,8 @@ export function sharingResolvers(deps: SharingDeps) {
   /** Sends the step to the holding agency; a step it does not store gets a NOT_STORED record after its first. */
   const store = async (ctx: GatewayContext, step: Step, answer: Promise<AgencyAnswer>): Promise<StoredDecision> => {
     const got = await answer;
+    // Whatever the agency answered, its facts about the child may have changed: ask it again next time.
+    ctx.forgetFacts(step.nhsNumber);
     if (got.ok && got.decision) return got.decision;
     const failure = got.ok ? { code: 'AGENCY_UNAVAILABLE', error: 'answered without the decision' } : got;
     await deps.record(ctx, 'NOT_STORED', step, failure.code).catch(() => undefined);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { FactsCache } from './facts-cache.js';
+
+describe('the facts cache', () => {
+  it('serves facts for less than its bound after they were asked for, then not', () => {
+    let now = 1_000;
+    const cache = new FactsCache<string>(5_000, 10, () => now);
+    const asked = cache.begin();
+    now += 300; // the answer came 300 ms after the question
+    cache.keep('9990000018', 'facts', asked);
+    now = 1_000 + 4_999;
+    expect(cache.get('9990000018')).toBe('facts');
+    // The bound counts from when the question left, not when the answer came.
+    now = 1_000 + 5_000;
+    expect(cache.get('9990000018')).toBeUndefined();
+  });
+
+  it('does not keep an answer asked for before the child was forgotten', () => {
+    const cache = new FactsCache<string>(5_000);
+    const before = cache.begin();
+    cache.forget('9990000018');
+    cache.keep('9990000018', 'stale', before);
+    expect(cache.get('9990000018')).toBeUndefined();
+    cache.keep('9990000018', 'fresh', cache.begin());
+    cache.forget('9990000018');
+    expect(cache.get('9990000018')).toBeUndefined();
+  });
+
+  it('keeps nothing when its bound is 0, and at most its size, dropping the oldest', () => {
+    const off = new FactsCache<string>(0);
+    off.keep('9990000018', 'facts', off.begin());
+    expect(off.get('9990000018')).toBeUndefined();
+    const small = new FactsCache<string>(5_000, 2);
+    for (const n of ['a', 'b', 'c']) small.keep(n, n, small.begin());
+    expect([small.get('a'), small.get('b'), small.get('c')]).toEqual([undefined, 'b', 'c']);
+  });
+});
