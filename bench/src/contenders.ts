@@ -40,7 +40,7 @@ const withoutRedis = (env: Record<string, string>) =>
   Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'REDIS_URL'));
 
 /**
- * Starts every contender beside the secured stack: (b) our gateway on the embedded file log, (c) our
+ * Starts every contender beside the secured stack: (h) ours in full with no kept facts, (b) our gateway on the embedded file log, (c) our
  * gateway with policies and logging off over open subgraphs, (d) stock Apollo Gateway, (e1) Hive Gateway
  * with its Hive Router runtime and (e2) in its defaults, (f) the ceiling.
  * Gateways are pinned to CPU 0; subgraphs, the directory and the load generator to CPU 1.
@@ -78,6 +78,13 @@ export async function startContenders(
   const fileLog = join(dataDir, 'bench-disclosure-log.jsonl');
   for (const f of [fileLog, `${fileLog}.head`, `${fileLog}.head.tmp`]) rmSync(f, { force: true });
   const fileGateway = await spawnOn('gateway-file', gatewayScript, { ...base, DISCLOSURE_LOG_FILE: fileLog }, '0');
+  // (a) without the kept facts: every request asks the agencies (a/h is what FACTS_MAX_AGE_MS buys).
+  const everyRequest = await spawnOn(
+    'gateway-facts-every-request',
+    gatewayScript,
+    { ...stack.env, FACTS_MAX_AGE_MS: '0' },
+    '0',
+  );
   // Policies on, log off: isolates what the disclosure log costs (a and b against g).
   const unlogged = await spawnOn(
     'gateway-unlogged',
@@ -174,6 +181,15 @@ export async function startContenders(
       label: 'ours: full, Redis log',
       url: stack.gatewayUrl,
       process: stack.processes.get('gateway')!,
+      supports: () => true,
+      body: gql,
+      logPid: redisPid,
+    },
+    {
+      id: 'h',
+      label: 'ours: full, facts every request',
+      url: `${everyRequest.url}/graphql`,
+      process: everyRequest.proc,
       supports: () => true,
       body: gql,
       logPid: redisPid,

@@ -68,6 +68,8 @@ interface Run {
   cpu1Percent: number;
   cpu1ByProcess: Record<string, number>;
   peakRssMb: number;
+  /** CPU ms per request by process class (medians' figures; set in the report). */
+  cpuMsPerRequest?: Record<string, number>;
 }
 
 /** Processes pinned to CPU 1 (subgraphs, the directory and this load generator): is that core saturated? */
@@ -121,7 +123,10 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
     cpu1Percent: (100 * (totalCpu(cpu1Pids) - cpu1Before)) / seconds,
     cpu1ByProcess: Object.fromEntries(
       cpu1Pids
-        .map((p, k) => [cpu1Names.get(p) ?? String(p), Math.round((100 * (cpuSeconds(p) - eachBefore[k]!)) / seconds)])
+        .map((p, k) => [
+          cpu1Names.get(p) ?? String(p),
+          Math.round((1000 * (cpuSeconds(p) - eachBefore[k]!)) / seconds) / 10,
+        ])
         .filter(([, v]) => Number(v) > 0),
     ),
     peakRssMb: peakRssMb(pid),
@@ -129,6 +134,31 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** The process classes whose CPU a request costs, in the order printed; subgraphs by agency, open or guarded. */
+const CPU_CLASSES = ['gateway', 'Redis', 'social-care', 'health', 'police', 'education', 'directory', 'load gen'];
+const classOf = (name: string) => (name === 'load generator' ? 'load gen' : name.replace(/-open$/, ''));
+
+/**
+ * CPU milliseconds per request, per process class: what governance costs each process, which holds when
+ * every agency runs on machines of its own (throughput on this shared 2-core machine does not).
+ */
+function printCpuPerRequest(rows: Contender[], s: Record<string, Omit<Run, 'op' | 'contender' | 'round'>>): void {
+  console.log(`  CPU ms per request: ${CPU_CLASSES.map((k) => k.padStart(11)).join('')}${'all'.padStart(8)}`);
+  for (const c of rows) {
+    const m = s[c.id]!;
+    const perRequest = (percent: number) => (m.rps > 0 ? (percent * 10) / m.rps : NaN);
+    const byClass: Record<string, number> = { gateway: perRequest(m.cpuPercent) };
+    if (c.logPid) byClass.Redis = perRequest(m.logCpuPercent);
+    for (const [name, percent] of Object.entries(m.cpu1ByProcess))
+      byClass[classOf(name)] = (byClass[classOf(name)] ?? 0) + perRequest(percent);
+    const total = Object.values(byClass).reduce((t, v) => t + v, 0);
+    m.cpuMsPerRequest = byClass;
+    console.log(
+      `  ${`${c.id})`.padEnd(20)}${CPU_CLASSES.map((k) => (byClass[k] === undefined ? '' : byClass[k]!.toFixed(2)).padStart(11)).join('')}${total.toFixed(2).padStart(8)}`,
+    );
+  }
+}
 
 /** Prints one table per operation (medians over rounds) and the ratios; returns the summary. */
 function report(runs: Run[], contenders: Contender[]) {
@@ -144,7 +174,12 @@ function report(runs: Run[], contenders: Contender[]) {
     for (const c of rows) {
       const mine = runs.filter((r) => r.op === op && r.contender === c.id);
       const m = {
-        cpu1ByProcess: mine[0]!.cpu1ByProcess,
+        cpu1ByProcess: Object.fromEntries(
+          [...new Set(mine.flatMap((r) => Object.keys(r.cpu1ByProcess)))].map((k) => [
+            k,
+            median(mine.map((r) => r.cpu1ByProcess[k] ?? 0)),
+          ]),
+        ),
         rps: median(mine.map((r) => r.rps)),
         p50: median(mine.map((r) => r.p50)),
         p99: median(mine.map((r) => r.p99)),
@@ -160,9 +195,10 @@ function report(runs: Run[], contenders: Contender[]) {
         `  ${`${c.id}) ${c.label}`.padEnd(32)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${redisCpu.padStart(8)} ${m.cpu1Percent.toFixed(0).padStart(7)} ${m.peakRssMb.toFixed(0).padStart(12)}`,
       );
     }
+    printCpuPerRequest(rows, s);
     const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
     console.log(
-      `  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e1 ${ratio('a', 'e1')}  a/e2 ${ratio('a', 'e2')}   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`,
+      `  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e1 ${ratio('a', 'e1')}  a/e2 ${ratio('a', 'e2')}  kept facts: a/h ${ratio('a', 'h')}   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`,
     );
     summary[op] = s;
   }
@@ -210,7 +246,7 @@ async function runScale(children: number) {
     const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
     const mix = await buildMix(world, dataDir, 400, caseloadCap);
     console.log(
-      `MACPT benchmark: ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseloads of ${mix.caseloadSizes.join(', ')} children (one per local authority, in rotation); set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`,
+      `MACPT benchmark (Node ${process.version}): ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseloads of ${mix.caseloadSizes.join(', ')} children (one per local authority, in rotation); set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`,
     );
     console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '\n');
 
