@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import { ensureKeyPair, importKey } from '@macpt/kit';
@@ -7,6 +7,7 @@ import type { Child } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   children,
+  contextKeyOf,
   gql,
   headers,
   householdOf,
@@ -411,53 +412,54 @@ describe('subgraphs answer only the gateway', () => {
       headers: { 'content-type': 'application/json', ...(context ? { [INTERNAL_CONTEXT_HEADER]: context } : {}) },
       body,
     });
-  const gatewayKey = async () => {
-    const pair = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'internal-context.private.json'), 'utf8'));
-    return { key: await importKey(pair.privateJwk), kid: pair.kid as string };
-  };
+  /** An agency's internal-context secret, as the gateway and that agency alone hold it. */
+  const secretOf = (agency: string) => contextKeyOf(stack.dataDir, agency);
   const user = { id: 'police-leicester-1', role: 'MACPT_POLICE' as const, agency: 'police' as const, la: 'LEICESTER' };
+  const asked = {
+    requestId: 'x',
+    user,
+    purpose: 'SECTION_47_ENQUIRY' as const,
+    breakGlass: false,
+    children: new Map(),
+  };
 
   it.each([
     ['no context', async () => undefined],
     [
       'a forged context',
+      async () => signInternalContext({ kid: 'internal-context-health', secret: randomBytes(32) }, 'health', asked),
+    ],
+    [
+      'a context signed with an asymmetric key (ES256)',
       async () => {
         const { privateKey } = await generateKeyPair('ES256');
-        return signInternalContext(privateKey, 'internal-context-x', 'health', {
-          requestId: 'x',
-          user,
-          purpose: 'SECTION_47_ENQUIRY',
-          breakGlass: false,
-          children: new Map(),
-        });
+        return new SignJWT({ usr: user, pur: 'SECTION_47_ENQUIRY', bg: false, rid: 'x', ch: {} })
+          .setProtectedHeader({ alg: 'ES256', kid: 'internal-context-health' })
+          .setIssuer('urn:macpt:gateway')
+          .setAudience('health')
+          .setIssuedAt()
+          .setExpirationTime('30s')
+          .sign(privateKey);
       },
+    ],
+    [
+      "a context for health made with another agency's secret (police forging for health)",
+      async () => signInternalContext(secretOf('police'), 'health', asked),
     ],
     [
       'an expired context',
       async () => {
-        const { key, kid } = await gatewayKey();
+        const { secret, kid } = secretOf('health');
         return new SignJWT({ usr: user, pur: 'SECTION_47_ENQUIRY', bg: false, rid: 'x', ch: {} })
-          .setProtectedHeader({ alg: 'ES256', kid })
+          .setProtectedHeader({ alg: 'HS256', kid })
           .setIssuer('urn:macpt:gateway')
           .setAudience('health')
           .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
           .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
-          .sign(key);
+          .sign(secret);
       },
     ],
-    [
-      'a context for another agency',
-      async () => {
-        const { key, kid } = await gatewayKey();
-        return signInternalContext(key, kid, 'police', {
-          requestId: 'x',
-          user,
-          purpose: 'SECTION_47_ENQUIRY',
-          breakGlass: false,
-          children: new Map(),
-        });
-      },
-    ],
+    ['a context for another agency', async () => signInternalContext(secretOf('police'), 'police', asked)],
   ])('refuses %s with 401, _entities and _service alike', async (_, make) => {
     const context = await make();
     for (const body of [entities(target.nhsNumber), JSON.stringify({ query: '{ _service { sdl } }' })]) {
@@ -508,15 +510,8 @@ describe('subgraphs answer only the gateway', () => {
   });
 
   it('releases to a hand-made _entities query with a valid context only what that user may see', async () => {
-    const { key, kid } = await gatewayKey();
     // A genuine context, for a user with no relationship with the child (the child is not in its facts).
-    const context = await signInternalContext(key, kid, 'health', {
-      requestId: 'x',
-      user,
-      purpose: 'SECTION_47_ENQUIRY',
-      breakGlass: false,
-      children: new Map(),
-    });
+    const context = signInternalContext(secretOf('health'), 'health', asked);
     const body = (await (await call(entities(target.nhsNumber), context)).json()) as {
       data: unknown;
       errors: { extensions: { rule: string } }[];

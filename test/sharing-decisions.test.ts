@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { INTERNAL_CONTEXT_HEADER, signInternalContext } from '@macpt/contract';
-import { importKey } from '@macpt/kit';
 import { MACPT_TEAMS, type Child } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   children,
+  contextKeyOf,
   gql,
   headers,
   householdOf,
@@ -153,9 +151,8 @@ describe("a standing decision not to share (seeded in police's store)", () => {
   });
 
   it('is enforced by police itself on a hand-made _entities call whose signed context says nothing of it', async () => {
-    const pair = JSON.parse(readFileSync(join(stack.dataDir, 'keys', 'internal-context.private.json'), 'utf8'));
     const lcpp = namedOf(decided, 'LCPP');
-    const context = await signInternalContext(await importKey(pair.privateJwk), pair.kid, 'police', {
+    const context = signInternalContext(contextKeyOf(stack.dataDir, 'police'), 'police', {
       requestId: 'hand-made',
       user: { id: lcpp, role: 'LCPP', agency: 'social-care', la: householdOf(decided).la },
       purpose: 'STRATEGY_DISCUSSION',

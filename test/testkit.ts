@@ -224,3 +224,12 @@ export async function startExtraGateway(
     },
   };
 }
+
+/** An agency's internal-context secret in a running stack, as the gateway and that agency alone hold it. */
+export function contextKeyOf(dataDir: string, agency: string): { kid: string; secret: Buffer } {
+  const file = JSON.parse(readFileSync(join(dataDir, 'keys', `internal-context-${agency}.secret.json`), 'utf8')) as {
+    kid: string;
+    k: string;
+  };
+  return { kid: file.kid, secret: Buffer.from(file.k, 'base64url') };
+}

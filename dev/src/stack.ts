@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signDevToken } from '@macpt/gateway/dev-issuer';
 import { discoverSubgraphs, GATEWAY_SUBGRAPHS } from '@macpt/gateway/subgraphs';
-import { ensureKeyPair, freePort } from '@macpt/kit';
+import { ensureKeyPair, ensureSecret, freePort } from '@macpt/kit';
 import { generateWorld, PersonaCollector, type Persona, type WorldOptions } from '@macpt/synthetic';
 import { startFront, type Front } from './front.js';
 import { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
@@ -174,7 +174,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const personas = writePersonas(options.dataDir, options.world);
     // The embedded keys, made once before any process starts so that all of them agree.
-    await ensureKeyPair(join(options.dataDir, 'keys'), 'internal-context');
+    for (const a of agencies) ensureSecret(join(options.dataDir, 'keys'), `internal-context-${a.name}`);
     await ensureKeyPair(join(options.dataDir, 'keys'), 'dev-issuer');
     // Each agency's store is seeded (if it does not already hold this world) in a process of its own, in parallel.
     await Promise.all(agencies.map((a) => seedInProcess(a.name, options)));

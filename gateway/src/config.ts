@@ -120,8 +120,40 @@ const schema = z.object({
       return parsed.data;
     })
     .optional(),
-  /** The private JWK (JSON) that signs internal contexts. Unset: the embedded key pair under DATA_DIR/keys. */
-  INTERNAL_CONTEXT_PRIVATE_JWK: z.string().optional(),
+  /**
+   * Each agency's internal-context secret, JSON `{"<agency>": "<base64url, at least 32 bytes>"}`. Unset:
+   * the embedded secrets under DATA_DIR/keys (`internal-context-<agency>.secret.json`, made on first use).
+   */
+  INTERNAL_CONTEXT_KEYS: z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = z
+        .record(
+          z.string().regex(/^[a-z][a-z0-9-]*$/),
+          z
+            .string()
+            .regex(/^[A-Za-z0-9_-]+$/)
+            .refine((k) => Buffer.from(k, 'base64url').length >= 32, 'a secret of at least 32 bytes'),
+        )
+        .safeParse(
+          (() => {
+            try {
+              return JSON.parse(text);
+            } catch {
+              return null;
+            }
+          })(),
+        );
+      if (!parsed.success) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected {"<agency>": "<base64url secret of at least 32 bytes>"}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        });
+        return z.NEVER;
+      }
+      return parsed.data;
+    })
+    .optional(),
 });
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from '@macpt/contract';
-import { ensureKeyPair, importKey } from '@macpt/kit';
+import { ensureSecret } from '@macpt/kit';
 import type { ChildAttributes } from '@macpt/policies';
 import type { GatewayContext } from './context.js';
 import type { ChildFacts } from './facts/child-facts.js';
@@ -28,8 +28,9 @@ const factsOf = (nhsNumber: string, unavailable: string[] = []): ChildFacts => (
 
 async function setUp(unavailable: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'macpt-sign-'));
-  const sign = await createSigner({ DATA_DIR: dir } as never);
-  const { publicJwk } = await ensureKeyPair(join(dir, 'keys'), 'internal-context');
+  const sign = await createSigner({ DATA_DIR: dir });
+  const secretOf = (agency: string) =>
+    Buffer.from(ensureSecret(join(dir, 'keys'), `internal-context-${agency}`).k, 'base64url');
   const ctx = {
     requestId: 'r-1',
     user: { id: 'u', name: 'U', role: 'MACPT_HEALTH', agency: 'health', la: 'LEICESTER' },
@@ -39,7 +40,7 @@ async function setUp(unavailable: string[] = []) {
     facts: { loadMany: async (ns: string[]) => ns.map((n) => factsOf(n, unavailable)) },
     attributesOf: async () => named,
   } as unknown as GatewayContext;
-  return { signer: agencyRequestSigner(sign), ctx, key: await importKey(publicJwk) };
+  return { signer: agencyRequestSigner(sign), ctx, secretOf };
 }
 const request = {
   query: '',
@@ -53,12 +54,29 @@ const request = {
 };
 
 describe('signing an agency request', () => {
+  it('signs with configured secrets only, refusing an agency that has none', async () => {
+    const secret = Buffer.alloc(32, 7).toString('base64url');
+    const sign = await createSigner({ DATA_DIR: '/nonexistent', INTERNAL_CONTEXT_KEYS: { health: secret } });
+    const context = { requestId: 'r', user: null, purpose: null, breakGlass: false, children: new Map() };
+    const token = await sign('health', context);
+    await expect(verifyInternalContext(Buffer.from(secret, 'base64url'), 'health', token)).resolves.toMatchObject({
+      requestId: 'r',
+    });
+    await expect(sign('police', context)).rejects.toThrow(/INTERNAL_CONTEXT_KEYS has no secret for police/);
+  });
+
   it("names exactly the children the request's representations reach, a case's by its child, for that agency alone", async () => {
-    const { signer, ctx, key } = await setUp();
+    const { signer, ctx, secretOf } = await setUp();
     const headers = await signer('health', ctx, request);
-    const context = await verifyInternalContext(key, 'health', headers[INTERNAL_CONTEXT_HEADER]);
+    const context = await verifyInternalContext(secretOf('health'), 'health', headers[INTERNAL_CONTEXT_HEADER]);
     expect([...context.children.keys()]).toEqual(['9990000018', '9990000026']);
-    await expect(verifyInternalContext(key, 'police', headers[INTERNAL_CONTEXT_HEADER])).rejects.toThrow();
+    // Neither at police's audience nor with police's secret.
+    await expect(verifyInternalContext(secretOf('health'), 'police', headers[INTERNAL_CONTEXT_HEADER])).rejects.toThrow(
+      /aud/,
+    );
+    await expect(verifyInternalContext(secretOf('police'), 'health', headers[INTERNAL_CONTEXT_HEADER])).rejects.toThrow(
+      /signature/,
+    );
   });
 
   it("does not ask again an agency that missed this request's fact look-up", async () => {

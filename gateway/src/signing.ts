@@ -1,22 +1,43 @@
 import { join } from 'node:path';
 import type { GatewayGraphQLRequest } from '@apollo/server-gateway-interface';
-import { codedError, ensureKeyPair, importKey } from '@macpt/kit';
-import { factsBodyHash, INTERNAL_CONTEXT_HEADER, signInternalContext, type InternalContext } from '@macpt/contract';
+import { codedError, ensureSecret } from '@macpt/kit';
+import {
+  factsBodyHash,
+  INTERNAL_CONTEXT_HEADER,
+  signInternalContext,
+  type ContextKey,
+  type InternalContext,
+} from '@macpt/contract';
 import type { ChildAttributes } from '@macpt/policies';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { ChildFacts } from './facts/child-facts.js';
 
-/** Signs internal contexts with the gateway's key (configured, or the embedded key pair). */
+/**
+ * Signs internal contexts, each with its agency's own secret (configured, or the embedded secrets):
+ * an agency holds only its own, so none can forge a context for another.
+ */
 export async function createSigner(
-  config: GatewayConfig,
+  config: Pick<GatewayConfig, 'DATA_DIR' | 'INTERNAL_CONTEXT_KEYS'>,
 ): Promise<(agency: string, context: InternalContext) => Promise<string>> {
-  const configured = config.INTERNAL_CONTEXT_PRIVATE_JWK ? JSON.parse(config.INTERNAL_CONTEXT_PRIVATE_JWK) : null;
-  const pair = configured
-    ? { privateJwk: configured, kid: configured.kid ?? 'internal-context' }
-    : await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context');
-  const key = await importKey(pair.privateJwk);
-  return (agency, context) => signInternalContext(key, pair.kid, agency, context);
+  const keys = new Map<string, ContextKey>();
+  const keyOf = (agency: string): ContextKey => {
+    const known = keys.get(agency);
+    if (known) return known;
+    if (!/^[a-z][a-z0-9-]*$/.test(agency)) throw new Error(`no internal-context secret for "${agency}"`);
+    let key: ContextKey;
+    if (config.INTERNAL_CONTEXT_KEYS) {
+      const secret = config.INTERNAL_CONTEXT_KEYS[agency];
+      if (!secret) throw new Error(`INTERNAL_CONTEXT_KEYS has no secret for ${agency}: its requests cannot be signed`);
+      key = { kid: `internal-context-${agency}`, secret: Buffer.from(secret, 'base64url') };
+    } else {
+      const file = ensureSecret(join(config.DATA_DIR, 'keys'), `internal-context-${agency}`);
+      key = { kid: file.kid, secret: Buffer.from(file.k, 'base64url') };
+    }
+    keys.set(agency, key);
+    return key;
+  };
+  return async (agency, context) => signInternalContext(keyOf(agency), agency, context);
 }
 
 /**

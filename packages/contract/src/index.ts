@@ -1,10 +1,12 @@
 export {
   factsBodyHash,
+  INTERNAL_CONTEXT_ALG,
   INTERNAL_CONTEXT_HEADER,
   INTERNAL_CONTEXT_TTL_SECONDS,
   INTERNAL_ISSUER,
   signInternalContext,
   verifyInternalContext,
+  type ContextKey,
   type InternalContext,
 } from './internal-context.js';
 export {

@@ -3,7 +3,16 @@ export { NHS_TEST_RANGE, isNhsNumber, nhsCheckDigit, nhsNumberProblem } from './
 export { serveGraphQL, type Route, type ServeOptions } from './http-server.js';
 export { createLogger, type Logger } from './logger.js';
 export { parseConfig, port, requireBenchmarkFor, z } from './config.js';
-export { ensureKeyPair, importKey, KEY_ALG, keyPaths, readPublicJwk, type KeyPairFiles } from './keys.js';
+export {
+  ensureKeyPair,
+  ensureSecret,
+  importKey,
+  KEY_ALG,
+  keyPaths,
+  readPublicJwk,
+  type KeyPairFiles,
+  type SecretFile,
+} from './keys.js';
 export { freePort } from './free-port.js';
 export type { StaticSite } from './static-site.js';
 export { metricsRoute, processMetrics } from './metrics.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
@@ -48,6 +49,34 @@ export async function ensureKeyPair(dir: string, name: string): Promise<KeyPairF
     renameSync(tmp, publicFile);
   }
   return pair;
+}
+
+/** A shared secret (HMAC-SHA256) with its key id: base64url, 32 random bytes. */
+export interface SecretFile {
+  kid: string;
+  k: string;
+}
+
+/**
+ * Returns the named secret in `dir`, generating it on first use (mode 0600). Created atomically like
+ * {@link ensureKeyPair}, so processes starting together agree on one secret.
+ */
+export function ensureSecret(dir: string, name: string): SecretFile {
+  const file = join(dir, `${name}.secret.json`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const secret: SecretFile = { kid: `${name}-${Date.now().toString(36)}`, k: randomBytes(32).toString('base64url') };
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(secret), { mode: 0o600 });
+    try {
+      linkSync(tmp, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as SecretFile;
 }
 
 /** Reads a public JWK file (e.g. the gateway's internal-context key, for a subgraph). */

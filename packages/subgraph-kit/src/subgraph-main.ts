@@ -4,7 +4,7 @@ import { parse } from 'graphql';
 import {
   createLogger,
   ensureKeyPair,
-  importKey,
+  ensureSecret,
   metricsRoute,
   parseConfig,
   port,
@@ -34,8 +34,15 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
     PORT: port(defaultPort),
     HOST: z.string().default('127.0.0.1'),
     DATA_DIR: z.string().default(resolve('data')),
-    /** The gateway's public JWK (JSON) for verifying signed contexts; else the embedded key pair under DATA_DIR/keys. */
-    INTERNAL_CONTEXT_PUBLIC_JWK: z.string().optional(),
+    /**
+     * This agency's internal-context secret (base64url, at least 32 bytes), shared with the gateway alone;
+     * else the embedded secret under DATA_DIR/keys (`internal-context-<agency>.secret.json`).
+     */
+    INTERNAL_CONTEXT_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'base64url')
+      .refine((k) => Buffer.from(k, 'base64url').length >= 32, 'a secret of at least 32 bytes')
+      .optional(),
     NODE_ENV: z.string().default('development'),
     /** `off` serves without the signed context and without field checks: for benchmarks only (NODE_ENV=benchmark). */
     POLICY_ENFORCEMENT: z.enum(['on', 'off']).default('on'),
@@ -77,9 +84,10 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
   }
   const store = openAgencyStore(file, entry.migrate);
   store.db.pragma('optimize');
-  const jwk = config.INTERNAL_CONTEXT_PUBLIC_JWK
-    ? JSON.parse(config.INTERNAL_CONTEXT_PUBLIC_JWK)
-    : (await ensureKeyPair(join(config.DATA_DIR, 'keys'), 'internal-context')).publicJwk;
+  const secret = Buffer.from(
+    config.INTERNAL_CONTEXT_KEY ?? ensureSecret(join(config.DATA_DIR, 'keys'), `internal-context-${agency}`).k,
+    'base64url',
+  );
   const definition = entry.definition(store);
   if (config.SCHEMA_FILE) definition.typeDefs = parse(readFileSync(config.SCHEMA_FILE, 'utf8'));
   if (config.POLICY_FILE) {
@@ -91,7 +99,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     port: config.PORT,
     host: config.HOST,
     logger,
-    verifyKey: await importKey(jwk),
+    verifyKey: secret,
     open: config.POLICY_ENFORCEMENT === 'off',
     routes: metricsRoute(subgraphMetrics(agency, store)),
     decisions: new DecisionBook(store, agency),

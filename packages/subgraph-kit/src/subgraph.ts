@@ -8,7 +8,6 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
-import type { CryptoKey } from 'jose';
 import { codedError, serveGraphQL, type Logger, type Route } from '@macpt/kit';
 import {
   factsBodyHash,
@@ -116,7 +115,9 @@ export async function startSubgraph<TLoaders>(
     port: number;
     host?: string;
     logger: Logger;
-    verifyKey: CryptoKey /** Benchmarks only: no signed context, no field checks. */;
+    /** This agency's internal-context secret. */
+    verifyKey: Uint8Array;
+    /** Benchmarks only: no signed context, no field checks. */
     open?: boolean;
     /** More plain routes (e.g. `/metrics`). */
     routes?: Record<string, Route>;
