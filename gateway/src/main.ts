@@ -1,6 +1,8 @@
-import { createLogger } from '@macpt/kit';
+import { createLogger, startTracing } from '@macpt/kit';
 import { gatewayConfig, startGateway } from './app.js';
 
+// Before anything else: OpenTelemetry traces when an OTLP endpoint is configured, off otherwise.
+const tracing = startTracing('gateway');
 const logger = createLogger('gateway');
 const config = gatewayConfig(process.env);
 const gateway = await startGateway(config, logger);
@@ -19,6 +21,7 @@ const stop = async (signal: string) => {
   }, config.SHUTDOWN_GRACE_MS + 3_000);
   cut.unref();
   await gateway.close();
+  await tracing?.shutdown().catch(() => undefined);
   logger.info('stopped');
   process.exit(0);
 };

@@ -1,7 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequest, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Pool } from 'undici';
-import { codedError } from '@macpt/kit';
+import { codedError, withTraceContext } from '@macpt/kit';
 import type { GatewayContext } from '../context.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
@@ -43,7 +43,8 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
     if (!('incomingRequestContext' in options))
       throw new Error(`${this.options.name}: only query-plan fetches are sent to agencies`);
     const { request, context } = options;
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': context.requestId };
+    // The trace goes on to the agency (W3C traceparent), beside the request id.
+    const headers = withTraceContext({ 'content-type': 'application/json', 'x-request-id': context.requestId });
     if (this.options.signRequest)
       Object.assign(headers, await this.options.signRequest(this.options.name, context, request));
     // What is left of the request's one deadline (its fact look-ups already spent some of it).

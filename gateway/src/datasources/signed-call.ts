@@ -1,3 +1,4 @@
+import { withTraceContext } from '@macpt/kit';
 import { request } from 'undici';
 import { factsBodyHash, INTERNAL_CONTEXT_HEADER, type InternalContext } from '@macpt/contract';
 import type { ChildAttributes } from '@macpt/policies';
@@ -42,11 +43,11 @@ export function signedAgencyCall(deps: {
     try {
       const response = await request(new URL(path, url), {
         method: 'POST',
-        headers: {
+        headers: withTraceContext({
           'content-type': 'application/json',
           'x-request-id': ctx.requestId,
           [INTERNAL_CONTEXT_HEADER]: await deps.sign(agency, context),
-        },
+        }),
         body,
         headersTimeout: timeout,
         bodyTimeout: timeout,

@@ -1,3 +1,4 @@
+import { withTraceContext } from '@macpt/kit';
 import { Pool } from 'undici';
 import { checkFactsResponse, type FactsRequest, type FactsResponse } from '@macpt/contract';
 import { describeFailure } from '../datasources/agency-data-source.js';
@@ -71,7 +72,7 @@ export class FactsClient {
       response = await pool.request({
         path: '/facts',
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: withTraceContext({ 'content-type': 'application/json', ...headers }),
         body: sent,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

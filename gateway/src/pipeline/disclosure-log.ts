@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ERROR_CODES, type Logger } from '@macpt/kit';
+import { ATTR, ERROR_CODES, noteOnSpan, type Logger } from '@macpt/kit';
 import type { PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import {
@@ -110,6 +110,12 @@ function disclosureLogPlugin(
           if (!record) return;
           try {
             await committer.append(record);
+            // Logs, traces and the disclosure log share the request id; the trace names its record too.
+            noteOnSpan({ [ATTR.requestId]: ctx.requestId, [ATTR.recordId]: record.id });
+            logger.info(
+              { requestId: ctx.requestId, record: record.id, kind: record.kind, outcome: record.outcome },
+              'request answered and recorded',
+            );
           } catch (error) {
             logger.error(
               { requestId: ctx.requestId, err: (error as Error).message },

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { siteFile, type StaticSite } from './static-site.js';
+import { inServerSpan } from './tracing.js';
 
 /** A plain JSON route served beside GraphQL (health checks, internal fact look-ups). */
 export type Route = (
@@ -66,12 +67,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   // A route may answer with text (CSV, say) by giving a string body and its own content-type.
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, {
+  // Set one by one (not through writeHead) so that the request's span can read the request id back.
+  for (const [key, value] of Object.entries({
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
+    'content-length': String(Buffer.byteLength(text)),
     'cache-control': 'no-store',
     ...headers,
-  });
+  }))
+    res.setHeader(key, value);
+  res.writeHead(status);
   res.end(text);
 }
 
@@ -94,7 +98,9 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const http = createServer(
     { maxHeaderSize: options.maxHeaderBytes ?? 256 * 1024, keepAliveTimeout: 65_000 },
     (req, res) => {
-      void handle(req, res).catch((error: unknown) => {
+      // Calls (POST) are traced, continuing the caller's trace; health checks and the console's files are not.
+      const handled = req.method === 'POST' ? inServerSpan(req, res, () => handle(req, res)) : handle(req, res);
+      void handled.catch((error: unknown) => {
         if (!res.headersSent)
           sendJson(res, 500, {
             errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],

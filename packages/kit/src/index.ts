@@ -16,3 +16,4 @@ export {
 export { freePort } from './free-port.js';
 export type { StaticSite } from './static-site.js';
 export { metricsRoute, processMetrics } from './metrics.js';
+export { ATTR, noteOnSpan, startTracing, traceIds, withTraceContext } from './tracing.js';

@@ -9,6 +9,7 @@ import {
   parseConfig,
   port,
   requireBenchmarkFor,
+  startTracing,
   z,
 } from '@macpt/kit';
 import { loadAgencyPolicy } from '@macpt/policies';
@@ -75,6 +76,8 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
   const { agency, defaultPort } = (
     JSON.parse(readFileSync(entry.packageJson, 'utf8')) as { macpt: { agency: string; defaultPort: number } }
   ).macpt;
+  // OpenTelemetry traces when an OTLP endpoint is configured: each call continues the gateway's trace.
+  const tracing = startTracing(agency);
   const logger = createLogger(agency);
   const config = subgraphConfig(agency, defaultPort, process.env);
   const file = join(config.DATA_DIR, `${agency}.db`);
@@ -118,6 +121,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     await relay?.stop();
     await server.close();
     store.close();
+    await tracing?.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
