@@ -35,7 +35,9 @@ export class RedisLogReader {
   async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
     const index = bestIndex(filter);
     const out: DisclosureRecord[] = [];
-    const page = Math.max(limit * 2, 100);
+    // Bounded pages: between them the gateway serves other requests (a page of big records takes tens
+    // of milliseconds to parse) and Redis other clients' commands.
+    const page = Math.min(Math.max(limit * 2, 100), 500);
     if (index) {
       const list = this.key(index);
       const length = await this.redis.llen(list);

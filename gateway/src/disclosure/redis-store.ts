@@ -48,6 +48,8 @@ export class RedisDisclosureStore implements DisclosureStore {
   private readonly commandTimeoutMs: number;
   private disagreement: string | null = null;
   private readonly reader: RedisLogReader;
+  /** Reads (IG queries, subject-access reports) go over a connection of their own. */
+  private readonly readRedis: Redis;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? 'macpt:dlog:';
@@ -64,7 +66,17 @@ export class RedisDisclosureStore implements DisclosureStore {
       lazyConnect: false,
     });
     this.redis.on('error', () => undefined); // surfaced through failed commands and ready()
-    this.reader = new RedisLogReader(this.redis, this.prefix);
+    // A subject-access report can read thousands of records: on the appends' connection its answers
+    // would sit in front of every append (past their deadline: a 503 for everyone), so reads have their own.
+    this.readRedis = connectRedis(options.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 10_000,
+      connectTimeout: 1000,
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+    });
+    this.readRedis.on('error', () => undefined);
+    this.reader = new RedisLogReader(this.readRedis, this.prefix);
   }
 
   private connected(): Promise<void> {
@@ -231,17 +243,17 @@ export class RedisDisclosureStore implements DisclosureStore {
   }
 
   async query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]> {
-    await this.connected();
+    await whenReady(this.readRedis, this.commandTimeoutMs);
     return this.reader.query(filter, limit, before);
   }
 
   async get(id: string): Promise<DisclosureRecord | null> {
-    await this.connected();
+    await whenReady(this.readRedis, this.commandTimeoutMs);
     return this.reader.get(id);
   }
 
   async verify(anchor?: Anchor): Promise<IntegrityResult> {
-    await this.connected();
+    await whenReady(this.readRedis, this.commandTimeoutMs);
     return this.reader.verify(anchor);
   }
 
@@ -277,5 +289,6 @@ export class RedisDisclosureStore implements DisclosureStore {
     await this.writing;
     await Promise.allSettled([...this.inFlight]);
     this.redis.disconnect();
+    this.readRedis.disconnect();
   }
 }
