@@ -63,6 +63,8 @@ interface Run {
   p50: number;
   p99: number;
   errors: number;
+  /** What the errors were: HTTP status of each non-2xx answer, timeouts, connection errors. */
+  errorsBy: Record<string, number>;
   cpuPercent: number;
   logCpuPercent: number;
   cpu1Percent: number;
@@ -117,7 +119,17 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
+    // autocannon's `errors` counts connection errors, timeouts included.
+    errors: result.errors + result.non2xx,
+    errorsBy: Object.fromEntries(
+      [
+        ...Object.entries(result.statusCodeStats ?? {})
+          .filter(([code]) => !code.startsWith('2'))
+          .map(([code, v]) => [`HTTP ${code}`, (v as { count: number }).count]),
+        ['timeouts', result.timeouts],
+        ['connection errors', result.errors - result.timeouts],
+      ].filter(([, n]) => Number(n) > 0),
+    ),
     cpuPercent: (100 * (cpuSeconds(pid) - cpuBefore)) / seconds,
     logCpuPercent: (100 * (totalCpu(logPids) - logBefore)) / seconds,
     cpu1Percent: (100 * (totalCpu(cpu1Pids) - cpu1Before)) / seconds,
@@ -184,6 +196,10 @@ function report(runs: Run[], contenders: Contender[]) {
         p50: median(mine.map((r) => r.p50)),
         p99: median(mine.map((r) => r.p99)),
         errors: mine.reduce((t, r) => t + r.errors, 0),
+        errorsBy: mine.reduce<Record<string, number>>((t, r) => {
+          for (const [k, n] of Object.entries(r.errorsBy)) t[k] = (t[k] ?? 0) + n;
+          return t;
+        }, {}),
         cpuPercent: median(mine.map((r) => r.cpuPercent)),
         logCpuPercent: median(mine.map((r) => r.logCpuPercent)),
         cpu1Percent: median(mine.map((r) => r.cpu1Percent)),
@@ -195,6 +211,18 @@ function report(runs: Run[], contenders: Contender[]) {
         `  ${`${c.id}) ${c.label}`.padEnd(32)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(0).padStart(7)} ${m.p99.toFixed(0).padStart(7)} ${String(m.errors).padStart(7)} ${m.cpuPercent.toFixed(0).padStart(6)} ${redisCpu.padStart(8)} ${m.cpu1Percent.toFixed(0).padStart(7)} ${m.peakRssMb.toFixed(0).padStart(12)}`,
       );
     }
+    const failed = rows.filter((c) => s[c.id]!.errors > 0);
+    if (failed.length > 0)
+      console.log(
+        `  errors: ${failed
+          .map(
+            (c) =>
+              `${c.id}) ${Object.entries(s[c.id]!.errorsBy)
+                .map(([k, n]) => `${k} ×${n}`)
+                .join(', ')}`,
+          )
+          .join('; ')}`,
+      );
     printCpuPerRequest(rows, s);
     const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
     console.log(

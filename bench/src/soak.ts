@@ -1,0 +1,178 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startRedisServer } from '@macpt/kit/redis-server';
+import { REPO_ROOT, startStack } from '@macpt/dev';
+import { cpuSeconds } from './proc-stats.js';
+import { buildMix, graphqlBody, type MixRequest, type Operation } from './requests.js';
+
+// `npm run soak -- --minutes N`: the dashboard mix at a steady rate against the full system (gateway on
+// Redis with `appendfsync always`, four agencies), one-minute windows, bounded and on loopback. Reports
+// each process's RSS and CPU and the latency at the start and at the end, and every error other than a
+// policy refusal: what a long run grows or breaks.
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    children: { type: 'string', default: '10000' },
+    /** Requests per second, across all connections (a steady load, well below saturation). */
+    rate: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '4' },
+  },
+});
+const minutes = Number(values.minutes);
+const rate = Number(values.rate);
+const connections = Number(values.connections);
+if (!(minutes > 0 && minutes <= 24 * 60) || !(rate > 0) || !(connections > 0))
+  throw new Error('--minutes (up to 1440), --rate and --connections take positive numbers');
+
+/** The dashboards' mix: mostly single children, then packs and caseloads, a few IG reports. */
+const WEIGHTS: [Operation, number][] = [
+  ['ChildView', 5],
+  ['ConferencePack', 2],
+  ['Caseload', 2],
+  ['SubjectAccessReport', 1],
+];
+const ROTATION = WEIGHTS.flatMap(([op, n]) => Array.from({ length: n }, () => op));
+/** Errors a governed answer carries by design: a field or child the user may not see. */
+const POLICY_CODES = new Set(['FORBIDDEN_BY_POLICY']);
+
+interface Window {
+  minute: number;
+  requests: number;
+  p50: number;
+  p99: number;
+  /** Errors other than policy refusals, by code (HTTP status for a non-200 answer). */
+  errors: Record<string, number>;
+  /** Per process: resident MB at the window's end and CPU % over the window. */
+  processes: Record<string, { rssMb: number; cpuPercent: number }>;
+}
+
+const rssMb = (pid: number) => {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+};
+
+const redis = await startRedisServer({ appendfsync: 'always' });
+const dataDir = join(REPO_ROOT, 'data', `soak-${values.children}`);
+const world = { seed: 1, children: Number(values.children), asOf: '2026-11-01' };
+const stack = await startStack({
+  dataDir,
+  world,
+  ports: 'free',
+  logs: 'quiet',
+  startTimeoutMs: 900_000,
+  env: { LOG_LEVEL: 'warn' },
+  gatewayEnv: {
+    REDIS_URL: redis.url,
+    LOG_LEVEL: 'error',
+    TRUSTED_DOCUMENTS: 'allow',
+    // The soak measures the system, not the limiter: the mix's few personas ask all day.
+    RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
+    RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000',
+  },
+});
+const pids: Record<string, number> = { redis: redis.pid()! };
+for (const p of stack.processes.values()) pids[p.name] = p.child.pid!;
+const shutdown = async () => {
+  await stack.stop();
+  await redis.destroy();
+};
+process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
+
+try {
+  const mix = await buildMix(world, dataDir, 400, 500);
+  console.log(
+    `MACPT soak (Node ${process.version}): ${world.children.toLocaleString('en-GB')} children, ${minutes} min at ${rate} req/s over ${connections} connections; mix ${WEIGHTS.map(([op, n]) => `${op} ${n * 10} %`).join(', ')}`,
+  );
+  const windows: Window[] = [];
+  let n = 0;
+  for (let minute = 1; minute <= minutes; minute++) {
+    const errors: Record<string, number> = {};
+    const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+    const started = Date.now();
+    const result = await autocannon({
+      url: stack.gatewayUrl,
+      connections,
+      overallRate: rate,
+      duration: 60,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req: Record<string, unknown>) => {
+            const op = ROTATION[n % ROTATION.length]!;
+            const pool: MixRequest[] = mix[op];
+            const r = pool[Math.floor(n / ROTATION.length) % pool.length]!;
+            n++;
+            return { ...req, headers: r.headers, body: graphqlBody(op, r) };
+          },
+          onResponse: (status: number, body: string) => {
+            if (status !== 200) {
+              errors[`HTTP ${status}`] = (errors[`HTTP ${status}`] ?? 0) + 1;
+              return;
+            }
+            const codes = ((JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] }).errors ?? [])
+              .map((e) => e.extensions?.code ?? 'NO_CODE')
+              .filter((c) => !POLICY_CODES.has(c));
+            for (const c of new Set(codes)) errors[c] = (errors[c] ?? 0) + 1;
+          },
+        } as never,
+      ],
+    });
+    const seconds = (Date.now() - started) / 1000;
+    for (const kind of ['errors', 'timeouts'] as const)
+      if (result[kind] > 0) errors[kind] = (errors[kind] ?? 0) + result[kind];
+    const window: Window = {
+      minute,
+      requests: result.requests.total,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors,
+      processes: Object.fromEntries(
+        Object.entries(pids).map(([k, p]) => [
+          k,
+          {
+            rssMb: Math.round(rssMb(p) * 10) / 10,
+            cpuPercent: Math.round((1000 * (cpuSeconds(p) - cpuBefore[k]!)) / seconds) / 10,
+          },
+        ]),
+      ),
+    };
+    windows.push(window);
+    const errorText = Object.entries(errors)
+      .map(([c, k]) => `${c} ${k}`)
+      .join(', ');
+    console.log(
+      `  minute ${String(minute).padStart(3)}: ${window.requests} requests, p50 ${window.p50} ms, p99 ${window.p99} ms; errors other than policy refusals: ${errorText || 'none'}; RSS ${Object.entries(
+        window.processes,
+      )
+        .map(([k, v]) => `${k} ${v.rssMb.toFixed(0)}`)
+        .join(', ')} MB`,
+    );
+  }
+  const first = windows[0]!;
+  const last = windows.at(-1)!;
+  console.log(`\n  process          RSS first → last minute (MB)   CPU % first → last`);
+  for (const k of Object.keys(pids))
+    console.log(
+      `  ${k.padEnd(16)} ${`${first.processes[k]!.rssMb.toFixed(0)} → ${last.processes[k]!.rssMb.toFixed(0)}`.padStart(28)}   ${`${first.processes[k]!.cpuPercent} → ${last.processes[k]!.cpuPercent}`.padStart(18)}`,
+    );
+  const total = windows.reduce((t, w) => t + w.requests, 0);
+  const errors: Record<string, number> = {};
+  for (const w of windows) for (const [c, k] of Object.entries(w.errors)) errors[c] = (errors[c] ?? 0) + k;
+  console.log(
+    `  latency first → last minute: p50 ${first.p50} → ${last.p50} ms, p99 ${first.p99} → ${last.p99} ms; ${total.toLocaleString('en-GB')} requests; errors other than policy refusals: ${
+      Object.entries(errors)
+        .map(([c, k]) => `${c} ${k}`)
+        .join(', ') || 'none'
+    }`,
+  );
+  mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  const file = join(REPO_ROOT, 'bench', 'results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ world, minutes, rate, connections, node: process.version, windows }, null, 2));
+  console.log(`raw results: ${file}`);
+  if (Object.keys(errors).length > 0) process.exitCode = 1;
+} finally {
+  await shutdown();
+}
