@@ -29,20 +29,19 @@ if (!(minutes > 0 && minutes <= 24 * 60) || !(rate > 0) || !(connections > 0))
 
 /** The dashboards' mix: mostly single children, then packs and caseloads, a few IG reports. */
 const WEIGHTS: [Operation, number][] = [
-  ['ChildView', 5],
-  ['ConferencePack', 2],
-  ['Caseload', 2],
-  ['SubjectAccessReport', 1],
+  ['ChildView', 50],
+  ['ConferencePack', 20],
+  ['Caseload', 25],
+  ['SubjectAccessReport', 5],
 ];
-const ROTATION = WEIGHTS.flatMap(([op, n]) => Array.from({ length: n }, () => op));
 /** Errors a governed answer carries by design: a field or child the user may not see. */
 const POLICY_CODES = new Set(['FORBIDDEN_BY_POLICY']);
 
 interface Window {
   minute: number;
   requests: number;
-  p50: number;
-  p99: number;
+  /** Per operation, ms. */
+  latency: Record<string, { p50: number; p99: number }>;
   /** Errors other than policy refusals, by code (HTTP status for a non-200 answer). */
   errors: Record<string, number>;
   /** Per process: resident MB at the window's end and CPU % over the window. */
@@ -84,50 +83,59 @@ process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
 try {
   const mix = await buildMix(world, dataDir, 400, 500);
   console.log(
-    `MACPT soak (Node ${process.version}): ${world.children.toLocaleString('en-GB')} children, ${minutes} min at ${rate} req/s over ${connections} connections; mix ${WEIGHTS.map(([op, n]) => `${op} ${n * 10} %`).join(', ')}`,
+    `MACPT soak (Node ${process.version}): ${world.children.toLocaleString('en-GB')} children, ${minutes} min at ${rate} req/s over ${connections} connections; mix ${WEIGHTS.map(([op, n]) => `${op} ${n} %`).join(', ')}`,
   );
   const windows: Window[] = [];
-  let n = 0;
+  const weightSum = WEIGHTS.reduce((t, [, w]) => t + w, 0);
+  const next: Record<string, number> = {};
   for (let minute = 1; minute <= minutes; minute++) {
     const errors: Record<string, number> = {};
     const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
     const started = Date.now();
-    const result = await autocannon({
-      url: stack.gatewayUrl,
-      connections,
-      overallRate: rate,
-      duration: 60,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req: Record<string, unknown>) => {
-            const op = ROTATION[n % ROTATION.length]!;
-            const pool: MixRequest[] = mix[op];
-            const r = pool[Math.floor(n / ROTATION.length) % pool.length]!;
-            n++;
-            return { ...req, headers: r.headers, body: graphqlBody(op, r) };
-          },
-          onResponse: (status: number, body: string) => {
-            if (status !== 200) {
-              errors[`HTTP ${status}`] = (errors[`HTTP ${status}`] ?? 0) + 1;
-              return;
-            }
-            const codes = ((JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] }).errors ?? [])
-              .map((e) => e.extensions?.code ?? 'NO_CODE')
-              .filter((c) => !POLICY_CODES.has(c));
-            for (const c of new Set(codes)) errors[c] = (errors[c] ?? 0) + 1;
-          },
-        } as never,
-      ],
-    });
+    // One load generator per operation, each at its share of the rate: latency is reported per operation.
+    const results = await Promise.all(
+      WEIGHTS.map(([op, w]) =>
+        autocannon({
+          url: stack.gatewayUrl,
+          connections: Math.max(1, Math.round((connections * w) / weightSum)),
+          overallRate: (rate * w) / weightSum,
+          duration: 60,
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (req: Record<string, unknown>) => {
+                const pool: MixRequest[] = mix[op];
+                const r = pool[(next[op] = (next[op] ?? 0) + 1) % pool.length]!;
+                return { ...req, headers: r.headers, body: graphqlBody(op, r) };
+              },
+              onResponse: (status: number, body: string) => {
+                if (status !== 200) {
+                  errors[`HTTP ${status}`] = (errors[`HTTP ${status}`] ?? 0) + 1;
+                  return;
+                }
+                const codes = ((JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] }).errors ?? [])
+                  .map((e) => e.extensions?.code ?? 'NO_CODE')
+                  .filter((c) => !POLICY_CODES.has(c));
+                for (const c of new Set(codes)) errors[c] = (errors[c] ?? 0) + 1;
+              },
+            } as never,
+          ],
+        }).then((result) => ({ op, result })),
+      ),
+    );
     const seconds = (Date.now() - started) / 1000;
-    for (const kind of ['errors', 'timeouts'] as const)
-      if (result[kind] > 0) errors[kind] = (errors[kind] ?? 0) + result[kind];
+    // autocannon's `errors` counts connection errors, timeouts included.
+    for (const { result } of results) {
+      if (result.timeouts > 0) errors.timeouts = (errors.timeouts ?? 0) + result.timeouts;
+      if (result.errors > result.timeouts)
+        errors['connection errors'] = (errors['connection errors'] ?? 0) + result.errors - result.timeouts;
+    }
     const window: Window = {
       minute,
-      requests: result.requests.total,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
+      requests: results.reduce((t, { result }) => t + result.requests.total, 0),
+      latency: Object.fromEntries(
+        results.map(({ op, result }) => [op, { p50: result.latency.p50, p99: result.latency.p99 }]),
+      ),
       errors,
       processes: Object.fromEntries(
         Object.entries(pids).map(([k, p]) => [
@@ -144,9 +152,9 @@ try {
       .map(([c, k]) => `${c} ${k}`)
       .join(', ');
     console.log(
-      `  minute ${String(minute).padStart(3)}: ${window.requests} requests, p50 ${window.p50} ms, p99 ${window.p99} ms; errors other than policy refusals: ${errorText || 'none'}; RSS ${Object.entries(
-        window.processes,
-      )
+      `  minute ${String(minute).padStart(3)}: ${window.requests} requests; p50/p99 ms ${Object.entries(window.latency)
+        .map(([op, l]) => `${op} ${l.p50}/${l.p99}`)
+        .join(', ')}; errors other than policy refusals: ${errorText || 'none'}; RSS ${Object.entries(window.processes)
         .map(([k, v]) => `${k} ${v.rssMb.toFixed(0)}`)
         .join(', ')} MB`,
     );
@@ -161,8 +169,12 @@ try {
   const total = windows.reduce((t, w) => t + w.requests, 0);
   const errors: Record<string, number> = {};
   for (const w of windows) for (const [c, k] of Object.entries(w.errors)) errors[c] = (errors[c] ?? 0) + k;
+  for (const [op] of WEIGHTS)
+    console.log(
+      `  ${op.padEnd(22)} p50 ${first.latency[op]!.p50} → ${last.latency[op]!.p50} ms, p99 ${first.latency[op]!.p99} → ${last.latency[op]!.p99} ms`,
+    );
   console.log(
-    `  latency first → last minute: p50 ${first.p50} → ${last.p50} ms, p99 ${first.p99} → ${last.p99} ms; ${total.toLocaleString('en-GB')} requests; errors other than policy refusals: ${
+    `  ${total.toLocaleString('en-GB')} requests; errors other than policy refusals: ${
       Object.entries(errors)
         .map(([c, k]) => `${c} ${k}`)
         .join(', ') || 'none'
