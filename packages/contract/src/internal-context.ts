@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import type { ChildAttributes, Purpose, PolicyUser, Relationship } from '@macpt/policies';
 
@@ -104,6 +104,14 @@ export function signInternalContext(key: ContextKey, audience: string, context: 
   return `${header}.${payload}.${mac}`;
 }
 
+/** Each secret as a key object, made once: jose would otherwise import the raw bytes on every call. */
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+function keyObjectOf(secret: Uint8Array): KeyObject {
+  let key = keyObjects.get(secret);
+  if (!key) keyObjects.set(secret, (key = createSecretKey(secret)));
+  return key;
+}
+
 /** Verifies a signed context for `audience` with its secret; throws on a missing, forged, expired or other-audience token. */
 export async function verifyInternalContext(
   secret: Uint8Array,
@@ -111,7 +119,7 @@ export async function verifyInternalContext(
   token: string | undefined,
 ): Promise<InternalContext> {
   if (!token) throw new Error('no signed internal context');
-  const { payload } = await jwtVerify(token, secret, {
+  const { payload } = await jwtVerify(token, keyObjectOf(secret), {
     issuer: INTERNAL_ISSUER,
     audience,
     algorithms: [INTERNAL_CONTEXT_ALG],
