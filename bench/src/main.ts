@@ -284,7 +284,9 @@ async function runScale(children: number) {
     for (let round = 0; round < rounds; round++) {
       for (const op of operations) {
         if (mix[op].length === 0) continue;
-        for (const c of contenders) if (c.supports(op)) runs.push(await measure(c, op, mix[op], round));
+        // Every other round in reverse order: no contender always runs first (after set-up or another operation).
+        const order = round % 2 === 1 ? [...contenders].reverse() : contenders;
+        for (const c of order) if (c.supports(op)) runs.push(await measure(c, op, mix[op], round));
       }
     }
     const summary = report(runs, contenders);
