@@ -6,6 +6,27 @@ import { parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
 /** The gateway's validated, frozen configuration (read once, in `main.ts`). */
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;
 
+/** A variable holding JSON that `shape` checks; a bad one is refused naming what was expected and each problem. */
+function jsonVariable<T extends z.ZodType>(shape: T, expected: string) {
+  return z.string().transform((text, ctx): z.infer<T> => {
+    let value: unknown = null;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // not JSON: reported as the shape's first problem below
+    }
+    const parsed = shape.safeParse(value);
+    if (!parsed.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${expected}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+}
+
 const schema = z.object({
   PORT: port(4000),
   HOST: z.string().default('127.0.0.1'),
@@ -88,72 +109,32 @@ const schema = z.object({
    * Webhooks to agencies' own systems (JSON): `[{"name","agency","url","secret","rules":[rule ids]}]`.
    * Each notification under those rules is POSTed once per event, HMAC-signed, retried with backoff.
    */
-  NOTIFICATION_WEBHOOKS: z
-    .string()
-    .transform((text, ctx) => {
-      const parsed = z
-        .array(
-          z.strictObject({
-            name: z.string().regex(/^[a-z0-9-]+$/),
-            agency: z.enum(['social-care', 'health', 'police', 'education']),
-            url: z.url(),
-            secret: z.string().min(32, 'at least 32 characters'),
-            rules: z.array(z.string()).min(1),
-          }),
-        )
-        .safeParse(
-          (() => {
-            try {
-              return JSON.parse(text);
-            } catch {
-              return null;
-            }
-          })(),
-        );
-      if (!parsed.success) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected a JSON list of webhooks: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        });
-        return z.NEVER;
-      }
-      return parsed.data;
-    })
-    .optional(),
+  NOTIFICATION_WEBHOOKS: jsonVariable(
+    z.array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z0-9-]+$/),
+        agency: z.enum(['social-care', 'health', 'police', 'education']),
+        url: z.url(),
+        secret: z.string().min(32, 'at least 32 characters'),
+        rules: z.array(z.string()).min(1),
+      }),
+    ),
+    'a JSON list of webhooks',
+  ).optional(),
   /**
    * Each agency's internal-context secret, JSON `{"<agency>": "<base64url, at least 32 bytes>"}`. Unset:
    * the embedded secrets under DATA_DIR/keys (`internal-context-<agency>.secret.json`, made on first use).
    */
-  INTERNAL_CONTEXT_KEYS: z
-    .string()
-    .transform((text, ctx) => {
-      const parsed = z
-        .record(
-          z.string().regex(/^[a-z][a-z0-9-]*$/),
-          z
-            .string()
-            .regex(/^[A-Za-z0-9_-]+$/)
-            .refine((k) => Buffer.from(k, 'base64url').length >= 32, 'a secret of at least 32 bytes'),
-        )
-        .safeParse(
-          (() => {
-            try {
-              return JSON.parse(text);
-            } catch {
-              return null;
-            }
-          })(),
-        );
-      if (!parsed.success) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected {"<agency>": "<base64url secret of at least 32 bytes>"}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        });
-        return z.NEVER;
-      }
-      return parsed.data;
-    })
-    .optional(),
+  INTERNAL_CONTEXT_KEYS: jsonVariable(
+    z.record(
+      z.string().regex(/^[a-z][a-z0-9-]*$/),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/)
+        .refine((k) => Buffer.from(k, 'base64url').length >= 32, 'a secret of at least 32 bytes'),
+    ),
+    '{"<agency>": "<base64url secret of at least 32 bytes>"}',
+  ).optional(),
 });
 
 /**
