@@ -18,6 +18,22 @@ export function keyPaths(dir: string, name: string): { privateFile: string; publ
 }
 
 /**
+ * Writes a private file (mode 0600) unless it exists: a hard link that fails if another process won,
+ * so processes starting together agree on one content.
+ */
+function createOnce(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  try {
+    linkSync(tmp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
  * Returns the named ES256 key pair in `dir`, generating it on first use. Creation is atomic (a hard
  * link that fails if another process won), so processes starting together agree on one key.
  */
@@ -32,15 +48,7 @@ export async function ensureKeyPair(dir: string, name: string): Promise<KeyPairF
       privateJwk: { ...(await exportJWK(privateKey)), kid, alg: ALG },
       publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG },
     };
-    const tmp = `${privateFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(pair), { mode: 0o600 });
-    try {
-      linkSync(tmp, privateFile);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      rmSync(tmp, { force: true });
-    }
+    createOnce(privateFile, JSON.stringify(pair));
   }
   const pair = JSON.parse(readFileSync(privateFile, 'utf8')) as KeyPairFiles;
   if (!existsSync(publicFile)) {
@@ -66,15 +74,7 @@ export function ensureSecret(dir: string, name: string): SecretFile {
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const secret: SecretFile = { kid: `${name}-${Date.now().toString(36)}`, k: randomBytes(32).toString('base64url') };
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(secret), { mode: 0o600 });
-    try {
-      linkSync(tmp, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      rmSync(tmp, { force: true });
-    }
+    createOnce(file, JSON.stringify(secret));
   }
   return JSON.parse(readFileSync(file, 'utf8')) as SecretFile;
 }
