@@ -111,13 +111,14 @@ describe('operation limits', () => {
     const send = async (n: number) => {
       for (let i = 0; i < n; i++) await post(`{ __typename }${'#'.repeat(1024 * 1024)}`);
     };
-    // The first 40 let the collector's heap reach its working size (it then swings by ±40 MB as it
-    // collects, more widely on Node 24 than on Node 20); after that, 100 more documents (100 MB) must not
-    // grow the gateway by anything like 100 MB, as holding each document would.
+    // The first 40 let the collector's heap reach its working size (it then swings by tens of MB as it
+    // collects, more widely on Node 24 than on Node 20, and a CI machine once saw 66 MB between two
+    // samples); after that, 300 more documents (300 MB) must not grow the gateway by anything like
+    // 300 MB, as holding each document would.
     await send(40);
     const before = await rss();
-    await send(100);
-    expect((await rss()) - before).toBeLessThan(64 * 1024 * 1024);
+    await send(300);
+    expect((await rss()) - before).toBeLessThan(128 * 1024 * 1024);
   });
 
   const DEEP = `query Big($n: ID!) { child(nhsNumber: $n) { socialCare { currentCase { child { socialCare { currentCase { child { socialCare { currentCase { child { nhsNumber } } } } } } } } } } }`;
