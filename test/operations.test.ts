@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '@macpt/dev';
-import { startRedisServer, startSentinel, type RedisServer, type SentinelServer } from '@macpt/kit/redis-server';
+import {
+  startRedisCluster,
+  startRedisServer,
+  startSentinel,
+  type RedisServer,
+  type SentinelServer,
+} from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, E2E_WORLD, gql, headers, householdOf, PURPOSE_FOR_STAGE } from './testkit.js';
 
@@ -56,13 +62,25 @@ async function recordsOf(stack: Stack, userId: string) {
   return out;
 }
 
-describe('three gateways behind one front', () => {
-  let redis: RedisServer;
+/** The shared Redis the three gateways are given: one server, or a Cluster of three primaries. */
+const SHARED_REDIS = {
+  'one redis-server': async () => {
+    const redis = await startRedisServer();
+    return { env: { REDIS_URL: redis.url }, destroy: () => redis.destroy() };
+  },
+  'a Redis Cluster of three primaries': async () => {
+    const cluster = await startRedisCluster({ primaries: 3 });
+    return { env: { REDIS_CLUSTER_NODES: cluster.nodes }, destroy: () => cluster.destroy() };
+  },
+};
+
+describe.each(Object.entries(SHARED_REDIS))('three gateways behind one front, over %s', (_, startRedis) => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
   let stack: Stack;
   let dataDir: string;
   beforeAll(async () => {
-    redis = await startRedisServer();
-    ({ stack, dataDir } = await stackOver({ REDIS_URL: redis.url }, { RATE_LIMIT_REQUESTS_PER_MINUTE: '30' }));
+    redis = await startRedis();
+    ({ stack, dataDir } = await stackOver(redis.env, { RATE_LIMIT_REQUESTS_PER_MINUTE: '30' }));
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
@@ -96,11 +114,15 @@ describe('three gateways behind one front', () => {
     const records = await recordsOf(stack, lcpp);
     expect(records.filter((r) => r.kind === 'DISCLOSURE')).toHaveLength(30);
   });
+});
 
-  it('will not start several gateways over the file log', async () => {
-    await expect(
-      startStack({ dataDir: join(dataDir, 'x'), world: E2E_WORLD, ports: 'free', logs: 'quiet', gateways: 2 }),
-    ).rejects.toThrow(/need a shared disclosure log: set REDIS_URL/);
+describe('several gateways without Redis', () => {
+  it('will not start over the file log', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'macpt-ops-'));
+    await expect(startStack({ dataDir, world: E2E_WORLD, ports: 'free', logs: 'quiet', gateways: 2 })).rejects.toThrow(
+      /need a shared disclosure log: set REDIS_URL/,
+    );
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });
 

@@ -111,9 +111,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const specs = new Map<string, { script: string; env: Record<string, string>; health: string }>();
   const subgraphUrls: Record<string, string> = {};
   const count = options.gateways ?? 1;
-  if (count > 1 && !options.env?.REDIS_URL && !options.env?.REDIS_SENTINELS)
+  if (count > 1 && !options.env?.REDIS_URL && !options.env?.REDIS_SENTINELS && !options.env?.REDIS_CLUSTER_NODES)
     throw new Error(
-      `${count} gateways need a shared disclosure log: set REDIS_URL (or REDIS_SENTINELS); the file log serves one gateway`,
+      `${count} gateways need a shared disclosure log: set REDIS_URL (or REDIS_SENTINELS, or REDIS_CLUSTER_NODES); the file log serves one gateway`,
     );
   const gatewayPort = options.ports === 'fixed' ? (options.env?.PORT ?? '4000') : String(await freePort());
   // With several gateways, the front takes the gateway port and each gateway a port of its own.

@@ -66,6 +66,11 @@ const schema = z.object({
     .string()
     .regex(/^[\w.-]+$/)
     .default('macpt'),
+  /** A Redis Cluster instead: `host:port,host:port` of some of its nodes (the rest are discovered). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, 'expected host:port,host:port')
+    .optional(),
   /**
    * Replicas that must hold each batch of disclosure records (Redis WAIT, or WAITAOF where the server has it)
    * before any of its responses is released; 0: the primary alone. Within DISCLOSURE_LOG_REPLICA_TIMEOUT_MS, or 503.
@@ -172,7 +177,7 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
   const trustedDocuments = base.TRUSTED_DOCUMENTS ?? (base.NODE_ENV === 'production' ? 'required' : 'allow');
   return Object.freeze({
     ...base,
-    // One address for every Redis client: the server, or the Sentinels that name the primary.
+    // One address for every Redis client: the server, the Sentinels that name the primary, or the Cluster.
     REDIS_URL: redisAddress(base),
     trustedDocuments,
     urlOverrides: Object.freeze(urlOverrides),

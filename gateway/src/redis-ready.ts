@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /**
  * Waits, at most `ms`, for a connection still being made: with the offline queue off (fail closed), a
  * command sent before the connection is ready would fail at once.
  */
-export async function whenReady(redis: Redis, ms: number): Promise<void> {
+export async function whenReady(redis: RedisClient, ms: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

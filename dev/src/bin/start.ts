@@ -22,7 +22,7 @@ if (!Number.isInteger(gateways) || gateways < 1 || gateways > 8) {
 // Several gateways share Redis: the one given, or a local redis-server the launcher starts and stops.
 let redis: RedisServer | null = null;
 const env: Record<string, string> = {};
-if (gateways > 1 && !process.env.REDIS_URL && !process.env.REDIS_SENTINELS) {
+if (gateways > 1 && !process.env.REDIS_URL && !process.env.REDIS_SENTINELS && !process.env.REDIS_CLUSTER_NODES) {
   try {
     redis = await startRedisServer({ dir: join(values['data-dir'], 'redis') });
   } catch (error) {
@@ -35,7 +35,7 @@ if (gateways > 1 && !process.env.REDIS_URL && !process.env.REDIS_SENTINELS) {
   env.REDIS_URL = redis.url;
   console.log(`Started redis-server for the ${gateways} gateways at ${redis.url} (data in ${redis.dir})`);
 }
-for (const key of ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME'] as const)
+for (const key of ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES'] as const)
   if (process.env[key]) env[key] = process.env[key]!;
 const world = { seed: Number(values.seed), children: Number(values.children), asOf: values['as-of'] };
 console.log(

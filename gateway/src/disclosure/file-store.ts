@@ -354,7 +354,7 @@ export class FileDisclosureStore implements DisclosureStore {
       const holder = Number(readFileSync(lock, 'utf8'));
       if (holder && holder !== process.pid && alive(holder))
         throw new Error(
-          `the disclosure log ${this.file} is in use by gateway process ${holder}: the file log serves one gateway; to run several, give them a shared Redis (REDIS_URL or REDIS_SENTINELS)`,
+          `the disclosure log ${this.file} is in use by gateway process ${holder}: the file log serves one gateway; to run several, give them a shared Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)`,
         );
       writeFileSync(lock, String(process.pid)); // left by a process that is gone
     }

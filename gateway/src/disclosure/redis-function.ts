@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { GENESIS_HASH } from './record.js';
 
 /**
@@ -66,8 +67,16 @@ end
 redis.register_function('${APPEND_FUNCTION}', append)
 `;
 
-/** Loads the append library if this Redis lacks it (needs a user allowed FUNCTION LOAD: deploy time, or development). */
-export async function installAppendFunction(redis: Redis): Promise<'loaded' | 'present'> {
+/**
+ * Loads the append library if this Redis lacks it (needs a user allowed FUNCTION LOAD: deploy time, or
+ * development). On a Cluster, on every primary: a function lives on the node that loaded it, and the
+ * chain's slot may move.
+ */
+export async function installAppendFunction(redis: RedisClient): Promise<'loaded' | 'present'> {
+  if (redis instanceof Cluster) {
+    const outcomes = await Promise.all(redis.nodes('master').map((node) => installAppendFunction(node)));
+    return outcomes.includes('loaded') ? 'loaded' : 'present';
+  }
   const present = (await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', `macpt_dlog_${VERSION}`)) as unknown[];
   if (present.length > 0) return 'present';
   try {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { firstBreak, GENESIS_HASH, type DisclosureRecord } from './record.js';
 import { anchorProblem, bestIndex, matches, type Anchor, type IntegrityResult, type RecordFilter } from './store.js';
 
@@ -8,7 +8,7 @@ import { anchorProblem, bestIndex, matches, type Anchor, type IntegrityResult, t
  */
 export class RedisLogReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

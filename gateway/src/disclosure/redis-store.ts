@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis-connection.js';
+import { connectRedis, isClusterAddress, type RedisClient } from '../redis-connection.js';
 import { chain, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
 import { APPEND_FUNCTION, installAppendFunction } from './redis-function.js';
 import { RedisLogReader } from './redis-reader.js';
@@ -10,7 +9,11 @@ import { indexKeys, type Anchor, type DisclosureStore, type IntegrityResult, typ
 /** Options for {@link RedisDisclosureStore}. */
 export interface RedisStoreOptions {
   url: string;
-  /** Key prefix; the stream is `<prefix>stream`. @default "macpt:dlog:" */
+  /**
+   * Key prefix; the stream is `<prefix>stream`. @default "macpt:dlog:", and on a Redis Cluster
+   * "{macpt:dlog}:": the braces are a hash tag, so every key of the chain is in one slot, on one primary,
+   * where the append function can write them all atomically.
+   */
   prefix?: string;
   /** Deadline for each command: past it the write counts as failed (fail closed). @default 800 */
   commandTimeoutMs?: number;
@@ -27,7 +30,7 @@ export interface RedisStoreOptions {
  */
 export class RedisDisclosureStore implements DisclosureStore {
   readonly kind = 'redis' as const;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private head = { seq: 0, hash: GENESIS_HASH };
   /**
@@ -49,10 +52,14 @@ export class RedisDisclosureStore implements DisclosureStore {
   private disagreement: string | null = null;
   private readonly reader: RedisLogReader;
   /** Reads (IG queries, subject-access reports) go over a connection of their own. */
-  private readonly readRedis: Redis;
+  private readonly readRedis: RedisClient;
 
   constructor(options: RedisStoreOptions) {
-    this.prefix = options.prefix ?? 'macpt:dlog:';
+    this.prefix = options.prefix ?? (isClusterAddress(options.url) ? '{macpt:dlog}:' : 'macpt:dlog:');
+    if (isClusterAddress(options.url) && !/\{[^}]+\}/.test(this.prefix))
+      throw new Error(
+        `disclosure log: on a Redis Cluster the key prefix needs a hash tag (such as {macpt:dlog}:) so the chain stays in one slot; "${this.prefix}" has none`,
+      );
     this.commandTimeoutMs = options.commandTimeoutMs ?? 800;
     this.minReplicas = options.minReplicas ?? 0;
     this.replicaTimeoutMs = options.replicaTimeoutMs ?? 500;
@@ -224,14 +231,14 @@ export class RedisDisclosureStore implements DisclosureStore {
       this.waitAof = version ? Number(version[1]) > 7 || (Number(version[1]) === 7 && Number(version[2]) >= 2) : false;
     }
     if (this.minReplicas > 0 && !this.waitAof) {
-      const replicas = (await this.redis.call('WAIT', this.minReplicas, this.replicaTimeoutMs)) as number;
+      const replicas = (await this.onChainConnection('WAIT', this.minReplicas, this.replicaTimeoutMs)) as number;
       if (replicas < this.minReplicas)
         throw new Error(
           `disclosure log: ${replicas} of the ${this.minReplicas} replicas required acknowledged the records within ${this.replicaTimeoutMs} ms`,
         );
     } else if (this.waitAof) {
       const timeout = this.minReplicas > 0 ? this.replicaTimeoutMs : 700;
-      const [local, replicas] = (await this.redis.call('WAITAOF', '1', this.minReplicas, timeout)) as number[];
+      const [local, replicas] = (await this.onChainConnection('WAITAOF', '1', this.minReplicas, timeout)) as number[];
       if (!local) throw new Error('disclosure log: WAITAOF did not confirm the append on disk');
       if ((replicas ?? 0) < this.minReplicas)
         throw new Error(
@@ -240,6 +247,22 @@ export class RedisDisclosureStore implements DisclosureStore {
     }
     const last = records[records.length - 1]!.seq;
     if (last > this.confirmed) this.confirmed = last;
+  }
+
+  /**
+   * WAIT and WAITAOF count the writes of the connection they are sent on. They name no key, so on a
+   * Cluster ioredis would send them to any node: piped behind a read of the chain's head, they go to
+   * the chain's primary over the connection that appended.
+   */
+  private async onChainConnection(command: string, ...args: (string | number)[]): Promise<unknown> {
+    const results = await this.redis
+      .pipeline()
+      .hget(this.key('head'), 'seq')
+      .call(command, ...args)
+      .exec();
+    const [error, answer] = results?.[1] ?? [new Error(`${command}: no answer`), null];
+    if (error) throw error;
+    return answer;
   }
 
   async query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]> {

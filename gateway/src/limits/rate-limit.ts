@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis-connection.js';
+import { connectRedis, type RedisClient } from '../redis-connection.js';
 import { whenReady } from '../redis-ready.js';
 
 /** Per-user limits: requests per minute, and distinct children per hour (the bulk-export signal). */
@@ -83,7 +82,7 @@ export class MemoryRateLimiter implements RateLimiter {
  * minute window, and a HyperLogLog of distinct children per hour window (approximate, ~1%).
  */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
     url: string,

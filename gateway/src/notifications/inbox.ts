@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis-connection.js';
+import { connectRedis, type RedisClient } from '../redis-connection.js';
 import { whenReady } from '../redis-ready.js';
 
 /** Who an item is for: one user, or whoever holds a role (of an LA, of a school). */
@@ -169,8 +168,8 @@ const P = 'macpt:inbox:';
 export class RedisInboxStore implements InboxStore {
   readonly kind = 'redis';
   readonly arrivals = new EventEmitter();
-  private readonly redis: Redis;
-  private readonly subscriber: Redis;
+  private readonly redis: RedisClient;
+  private readonly subscriber: RedisClient;
 
   constructor(url: string) {
     this.redis = connectRedis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });

@@ -1,7 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Redis } from 'ioredis';
-import { connectRedis } from '../redis-connection.js';
+import { connectRedis, type RedisClient } from '../redis-connection.js';
 import { whenReady } from '../redis-ready.js';
 import type { FieldImpact } from './checks.js';
 
@@ -98,9 +97,9 @@ const KEY = 'macpt:registry:events';
 /** Redis: a list every gateway reads; an append is a WATCHed transaction on the list's length. */
 export class RedisRegistryStore implements RegistryStore {
   readonly kind = 'redis';
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(url: string) {
+  constructor(private readonly url: string) {
     this.redis = connectRedis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined); // each call reports its own failure
   }
@@ -116,8 +115,10 @@ export class RedisRegistryStore implements RegistryStore {
   }
 
   async append(event: RegistryEvent, expected: number): Promise<void> {
-    // A connection of its own: WATCH belongs to a connection, and the shared one serves other calls.
-    const tx = this.redis.duplicate({ enableOfflineQueue: true });
+    // A connection of its own: WATCH belongs to a connection, and the shared one serves other calls
+    // (on a Cluster, WATCH, the length and MULTI all go to the list's node over this connection's link to it).
+    const tx = connectRedis(this.url, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    tx.on('error', () => undefined);
     try {
       await tx.watch(KEY);
       if ((await tx.llen(KEY)) !== expected) {

@@ -49,9 +49,14 @@ export async function startRedisServer(
     replicaOf?: number;
     /** Keep the data here (created if need be) rather than in a fresh temporary folder. */
     dir?: string;
+    /** Start as a Redis Cluster node (its bus on a free port of its own); {@link startRedisCluster} joins them. */
+    cluster?: boolean;
   } = {},
 ): Promise<RedisServer> {
   const port = await freePort();
+  const clusterArgs = options.cluster
+    ? ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-node-timeout', '2000']
+    : [];
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'macpt-redis-'));
   mkdirSync(dir, { recursive: true });
   let child: ChildProcess | null = null;
@@ -72,6 +77,7 @@ export async function startRedisServer(
       '--protected-mode',
       'yes',
       ...(options.replicaOf ? ['--replicaof', '127.0.0.1', String(options.replicaOf)] : []),
+      ...clusterArgs,
     ];
     const binary = options.binary ?? 'redis-server';
     child = options.cpus
@@ -167,4 +173,52 @@ export async function startSentinel(options: {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A local Redis Cluster of primaries only, on loopback (tests). */
+export interface RedisCluster {
+  /** `host:port,host:port,…` of every node, as REDIS_CLUSTER_NODES takes it. */
+  nodes: string;
+  servers: RedisServer[];
+  destroy: () => Promise<void>;
+}
+
+/**
+ * Starts `primaries` cluster nodes, assigns the 16,384 slots among them (`redis-cli --cluster create`)
+ * and waits until every node reports the cluster up.
+ */
+export async function startRedisCluster(options: { primaries?: number } = {}): Promise<RedisCluster> {
+  const servers: RedisServer[] = [];
+  const destroy = async () => {
+    await Promise.all(servers.map((s) => s.destroy()));
+  };
+  try {
+    for (let i = 0; i < (options.primaries ?? 3); i++) servers.push(await startRedisServer({ cluster: true }));
+    const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
+    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    const deadline = Date.now() + 20_000;
+    for (const server of servers) {
+      while (!/cluster_state:ok/.test(await run('redis-cli', ['-p', String(server.port), 'cluster', 'info']))) {
+        if (Date.now() > deadline) throw new Error(`the Redis Cluster on ${addresses.join(',')} did not come up`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return { nodes: addresses.join(','), servers, destroy };
+  } catch (error) {
+    await destroy();
+    throw error;
+  }
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out}`)),
+    );
+  });
 }
