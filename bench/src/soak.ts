@@ -110,7 +110,8 @@ try {
               },
               onResponse: (status: number, body: string) => {
                 if (status !== 200) {
-                  errors[`HTTP ${status}`] = (errors[`HTTP ${status}`] ?? 0) + 1;
+                  const kind = `HTTP ${status} ${codeOf(body)}`;
+                  errors[kind] = (errors[kind] ?? 0) + 1;
                   return;
                 }
                 const codes = ((JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] }).errors ?? [])
@@ -187,4 +188,15 @@ try {
   if (Object.keys(errors).length > 0) process.exitCode = 1;
 } finally {
   await shutdown();
+}
+
+/** The error code a refused request's body names (GraphQL errors' extensions.code), or what it is. */
+function codeOf(body: string): string {
+  try {
+    return (
+      (JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code ?? 'NO_CODE'
+    );
+  } catch {
+    return 'not JSON';
+  }
 }

@@ -2,6 +2,9 @@ import type { RedisClient } from '../redis-connection.js';
 import { firstBreak, GENESIS_HASH, type DisclosureRecord } from './record.js';
 import { anchorProblem, bestIndex, matches, type Anchor, type IntegrityResult, type RecordFilter } from './store.js';
 
+/** Records read (and parsed) between two turns of the event loop. */
+const READ_SLICE = 25;
+
 /**
  * Reads the Redis disclosure log: records by index list or by walking the stream newest first, one
  * record by id, and the whole chain for verification. It writes nothing.
@@ -17,6 +20,18 @@ export class RedisLogReader {
   }
 
   private async bySeq(seqs: readonly number[]): Promise<(DisclosureRecord | null)[]> {
+    const out: (DisclosureRecord | null)[] = [];
+    // In slices: a caseload's record can be 100 KB, and a subject-access report reads thousands. Read and
+    // parsed all at once, they would hold the event loop for hundreds of milliseconds, and every response
+    // waiting for its own record would miss its deadline; between slices the gateway gets on with them.
+    for (let from = 0; from < seqs.length; from += READ_SLICE) {
+      if (from > 0) await new Promise((r) => setImmediate(r));
+      out.push(...(await this.slice(seqs.slice(from, from + READ_SLICE))));
+    }
+    return out;
+  }
+
+  private async slice(seqs: readonly number[]): Promise<(DisclosureRecord | null)[]> {
     if (seqs.length === 0) return [];
     const sids = await this.redis.hmget(this.key('sids'), ...seqs.map(String));
     const pipeline = this.redis.pipeline();
