@@ -104,3 +104,55 @@ describe('dependencies point one way', () => {
     );
   });
 });
+
+describe('sharing decisions are made in policies/ only', () => {
+  // A role, purpose or relationship compared in code outside policies/ is a sharing decision made where
+  // the design cannot see it (DESIGN section 5; issue 25): code elsewhere asks the engine.
+  const WORDS = [
+    'LCPP',
+    'SOCIAL_WORKER',
+    'MACPT_POLICE',
+    'MACPT_HEALTH',
+    'MACPT_EDUCATION',
+    'SCHOOL_DSL',
+    'IG_LEAD',
+    'PARTNERSHIP_BOARD',
+    'STRATEGY_DISCUSSION',
+    'SECTION_47_ENQUIRY',
+    'CHILD_PROTECTION_CONFERENCE',
+    'CP_PLAN_REVIEW',
+    'MASH_TRIAGE',
+    'EMERGENCY',
+    'IG_AUDIT',
+    'NAMED',
+    'TEAM',
+    'DSL_ON_ROLL',
+  ].join('|');
+  const DECIDING = new RegExp(
+    `(?:[!=]==\\s*'(?:${WORDS})'|'(?:${WORDS})'\\s*[!=]==|case\\s+'(?:${WORDS})'|includes\\(\\s*'(?:${WORDS})'\\s*\\))`,
+  );
+  const places = [
+    'gateway/src',
+    'packages/subgraph-kit/src',
+    'packages/contract/src',
+    ...['social-care', 'health', 'police', 'education'].map((a) => `subgraphs/${a}/src`),
+  ];
+
+  const deciding = (files: string[]) =>
+    files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line: line.replace(/\/\/.*$/, ''), at: `${relative(REPO_ROOT, file)}:${i + 1}` }))
+        .filter(({ line }) => DECIDING.test(line))
+        .map(({ line, at }) => `${at}: ${line.trim()}`),
+    );
+
+  it('no role, purpose or relationship literal decides access outside policies/', () => {
+    expect(deciding(places.flatMap((p) => sources(join(REPO_ROOT, p))))).toEqual([]);
+  });
+
+  it('sees a violation when there is one', () => {
+    expect(DECIDING.test(`if (ctx.user.role !== 'LCPP') throw refused();`)).toBe(true);
+    expect(DECIDING.test(`purposes.includes('IG_AUDIT')`)).toBe(true);
+  });
+});

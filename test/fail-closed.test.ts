@@ -81,8 +81,9 @@ describe('with the redis store', () => {
       expect(Date.now() - started).toBeLessThan(3000);
       expect(result.status).toBe(503);
       expect(result.data).toBeUndefined();
-      // The rate limits live in the same Redis and are checked first: they refuse rather than wave the request through.
-      expect(result.errors![0]!.extensions!.code).toBe('RATE_LIMIT_UNAVAILABLE');
+      // The rate limits live in the same Redis and are checked first: they refuse rather than wave the request
+      // through; and that refusal cannot be recorded either, so its request id names nothing: the log's 503.
+      expect(result.errors![0]!.extensions!.code).toBe('DISCLOSURE_LOG_UNAVAILABLE');
       expect((await fetch(stack.gatewayUrl.replace('/graphql', '/health/ready'))).status).toBe(503);
     } finally {
       await redis.start();
@@ -128,6 +129,56 @@ describe('with the redis store', () => {
     const integrity = (await gql(stack.gatewayUrl, `{ disclosureLogIntegrity { ok problem } }`, {}, ig)).data
       .disclosureLogIntegrity;
     expect(integrity).toEqual({ ok: true, problem: null });
+  });
+
+  it('answers every request while Redis is down under load with a prompt refusal (503, no child data), and serves again once it is back', async () => {
+    const ask = async (n: string) => {
+      const started = performance.now();
+      const response = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...officer },
+        body: JSON.stringify({ query: VIEW, variables: { n } }),
+      });
+      const body = (await response.json()) as {
+        data?: { child?: unknown };
+        errors?: { extensions?: { code?: string } }[];
+      };
+      return {
+        ms: performance.now() - started,
+        status: response.status,
+        code: body.errors?.[0]?.extensions?.code ?? null,
+        childData: Boolean(body.data?.child),
+        requestId: response.headers.get('x-request-id'),
+      };
+    };
+    const served = async () => (await ask(sample[3]!)).childData;
+    const refusals: Awaited<ReturnType<typeof ask>>[] = [];
+    // Two kills, each with three clients asking back to back: 60 refusals in all.
+    for (const round of [0, 1]) {
+      await expect.poll(served, { timeout: 10_000, interval: 200 }).toBe(true);
+      await redis.kill();
+      try {
+        await Promise.all(
+          [0, 1, 2].map(async (w) => {
+            for (let i = 0; i < 10; i++) refusals.push(await ask(sample[(round * 50 + w * 10 + i) % sample.length]!));
+          }),
+        );
+      } finally {
+        await redis.start();
+      }
+    }
+    for (const r of refusals) {
+      expect(r).toMatchObject({ status: 503, childData: false, requestId: expect.any(String) });
+      // The limits are checked first and fail closed; a request past them is refused by the log.
+      expect(['RATE_LIMIT_UNAVAILABLE', 'DISCLOSURE_LOG_UNAVAILABLE']).toContain(r.code);
+    }
+    // Service comes back by itself once Redis is back.
+    await expect.poll(served, { timeout: 10_000, interval: 200 }).toBe(true);
+    const ms = refusals.map((r) => r.ms).sort((a, b) => a - b);
+    const at = (q: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!);
+    console.log(
+      `refusals while Redis was down: ${ms.length} across two kills; p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${Math.round(ms[ms.length - 1]!)} ms`,
+    );
   });
 
   it('keeps one chain that verifies when two gateway processes write to the same Redis under load', async () => {

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@macpt/dev';
 import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
+import { MACPT_TEAMS } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, gql, headers, householdOf, startTestStack } from './testkit.js';
 
@@ -128,12 +129,16 @@ describe('notifications', () => {
     const kinds = records.data.disclosures.records.filter(
       (r: { operationName: string }) => r.operationName === 'CP_IS_UNSCHEDULED_CARE',
     );
+    // The LA's LCPP as a role, not named, is a team member: SAFEGUARDING is for the named workers (the LCPP is one).
     expect(kinds.map((r: { user: { id: string } }) => r.user.id).sort()).toEqual(
-      [`role:LCPP:${la}:`, ...onPlan.socialCare!.namedWorkers].sort(),
+      [...onPlan.socialCare!.namedWorkers].sort(),
     );
     expect(kinds[0].kind).toBe('NOTIFICATION');
     expect(kinds[0].children[0].disclosed).toEqual([
-      { agency: 'health', fields: ['ae-attendance.date', 'ae-attendance.hospital', 'ae-attendance.injuryCode'] },
+      {
+        agency: 'health',
+        fields: ['AeAttendance.date', 'AeAttendance.hospital', 'AeAttendance.injuryCode', 'HealthRecord.aeAttendances'],
+      },
     ]);
 
     // Acknowledged by its reader; someone else's id answers as unknown.
@@ -219,6 +224,54 @@ describe('notifications', () => {
     expect(items).toHaveLength(3);
     expect(new Set(items.map((i) => i.id)).size).toBe(3);
     expect(ids).toHaveLength(2);
+  });
+
+  it('tells a CP plan only to the named health practitioner, not every health practitioner of the LA', async () => {
+    const child = children.find(
+      (c) => c.socialCare?.stage === 'CP_PLAN' && c !== onPlan && c.health && !householdOf(c).confidentialBy,
+    )!;
+    const team = MACPT_TEAMS[householdOf(child).la];
+    const named = team.find((w) => w.role === 'MACPT_HEALTH' && child.socialCare!.namedWorkers.includes(w.id))!.id;
+    const notNamed = team.find((w) => w.role === 'MACPT_HEALTH' && !child.socialCare!.namedWorkers.includes(w.id))!.id;
+    event('social-care', 'cp-plan-started', child.nhsNumber);
+    await expect
+      .poll(async () => (await forEvent(named, child.nhsNumber, 'CP_PLAN_CHANGE')).length, { timeout: 10_000 })
+      .toBe(1);
+    const [item] = await forEvent(named, child.nhsNumber, 'CP_PLAN_CHANGE');
+    expect(item!.fields.map((f) => f.name).sort()).toEqual(['category', 'date']);
+    expect(await forEvent(notNamed, child.nhsNumber, 'CP_PLAN_CHANGE')).toEqual([]);
+  });
+
+  it('decides an item again when it is read: a later decision not to share hides what it carried', async () => {
+    const child = children.filter(
+      (c) => c.socialCare?.stage === 'CP_PLAN' && c !== onPlan && c.health && !householdOf(c).confidentialBy,
+    )[2]!;
+    const team = MACPT_TEAMS[householdOf(child).la];
+    const worker = team.find((w) => w.role === 'SOCIAL_WORKER' && child.socialCare!.namedWorkers.includes(w.id))!.id;
+    const health = team.find((w) => w.role === 'MACPT_HEALTH' && child.socialCare!.namedWorkers.includes(w.id))!.id;
+    event('health', 'ae-attendance', child.nhsNumber);
+    await expect
+      .poll(async () => (await forEvent(worker, child.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).length, { timeout: 10_000 })
+      .toBe(1);
+    const decided = await gql(
+      stack.gatewayUrl,
+      `mutation($i: SharingDecisionInput!) { recordSharingDecision(input: $i) { id } }`,
+      {
+        i: {
+          nhsNumber: child.nhsNumber,
+          fields: ['HealthRecord.aeAttendances'],
+          reason: 'MORE_DETRIMENTAL_TO_CHILD',
+          reviewBy: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10),
+        },
+      },
+      headers(await stack.tokenFor(health), 'CP_PLAN_REVIEW'),
+    );
+    expect(decided.errors).toBeUndefined();
+    await expect
+      .poll(async () => (await forEvent(worker, child.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).length, { timeout: 10_000 })
+      .toBe(0);
+    // Health's own practitioner, whom the decision does not bind, still has it.
+    expect(await forEvent(health, child.nhsNumber, 'CP_IS_UNSCHEDULED_CARE')).toHaveLength(1);
   });
 
   it('shows operators Prometheus metrics on every process: records by outcome, circuits, the outbox backlog, no child data', async () => {

@@ -9,6 +9,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   type IntrospectionQuery,
+  type FieldNode,
   type SelectionSetNode,
 } from 'graphql';
 import { POLICIES } from '@macpt/policies';
@@ -143,16 +144,19 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
     const problems: string[] = [];
     const checked: { requestId: string; user: string; disclosed: Set<string>; label: string }[] = [];
     const started = Date.now();
-    let cases = 0;
-    for (; cases < MAX_CASES && Date.now() - started < MAX_MS; cases++) {
-      const persona = rnd.pick(personas);
-      const purpose = rnd.pick(PURPOSES);
-      const child = rnd.pick(pool);
-      const budget = { aliases: 10, fragments: [] as string[] };
-      const selection = randomSelection(rnd, schema, schema.getType('Child') as GraphQLObjectType, 5, budget);
-      const root = rnd.chance(0.5) ? 'child(nhsNumber: $n)' : 'children(nhsNumbers: [$n])';
-      const query = `query Fuzz($n: ID!) { ${rnd.chance(0.3) ? 'c: ' : ''}${root} { ${selection} } } ${budget.fragments.join(' ')}`;
-      const label = `case ${cases} (FUZZ_SEED=${SEED}): ${persona.id} ${purpose} ${child.nhsNumber}\n  ${query}`;
+    const childType = schema.getType('Child') as GraphQLObjectType;
+
+    /** The truth about one child for one persona and purpose, from the generator and the design's words. */
+    const truthOf = (persona: Persona, purpose: string, child: Child) => {
+      const household = householdOf(child);
+      return {
+        relationship: truthRelationship(persona, child, household),
+        purposeSupported: truthPurposeSupported(purpose, child),
+        confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
+        notShared: truthNotShared(child),
+      };
+    };
+    const send = async (persona: Persona, purpose: string, query: string, variables: Record<string, unknown>) => {
       if (!tokens.has(persona.id)) tokens.set(persona.id, await stack.tokenFor(persona.id));
       const response = await fetch(stack.gatewayUrl, {
         method: 'POST',
@@ -160,19 +164,56 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
           'content-type': 'application/json',
           ...headers(tokens.get(persona.id)!, purpose, purpose === 'EMERGENCY' ? JUSTIFICATION : undefined),
         },
-        body: JSON.stringify({ query, variables: { n: child.nhsNumber } }),
+        body: JSON.stringify({ query, variables }),
       });
-      const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: unknown[] };
-      if (response.status >= 500)
-        problems.push(`${label}\n  → HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
-      answered.push({ requestId: response.headers.get('x-request-id'), user: persona.id, label });
-      const household = householdOf(child);
-      const attrs = {
-        relationship: truthRelationship(persona, child, household),
-        purposeSupported: truthPurposeSupported(purpose, child),
-        confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
-        notShared: truthNotShared(child),
-      };
+      const body = (await response.json()) as { data?: Record<string, any> | null; errors?: unknown[] };
+      return { status: response.status, body, requestId: response.headers.get('x-request-id') };
+    };
+    /** Checks every field of one child's answer against the reference; returns what was disclosed. */
+    const checkChild = (
+      persona: Persona,
+      purpose: string,
+      child: Child,
+      selection: SelectionSetNode,
+      fragments: Map<string, SelectionSetNode>,
+      value: unknown,
+      label: string,
+      disclosed: Set<string>,
+    ) => {
+      const attrs = truthOf(persona, purpose, child);
+      walk(schema, selection, childType, value, fragments, (coordinate, v) => {
+        const rule = FIELD.get(coordinate);
+        if (!rule || coordinate === 'Child.nhsNumber' || v === null || v === undefined) return;
+        disclosed.add(coordinate);
+        const allowed = referenceAllows(
+          { role: persona.role, agency: persona.agency },
+          purpose,
+          { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass },
+          attrs,
+          coordinate,
+        );
+        if (!allowed)
+          problems.push(
+            `${label}\n  → disclosed ${coordinate} of ${child.nhsNumber}, which DESIGN §4 forbids (${JSON.stringify(attrs)})`,
+          );
+      });
+    };
+    /** One fuzzed field query about `asked` children (one with `child`, several with `children`), checked. */
+    const fieldQuery = async (persona: Persona, purpose: string, asked: Child[], label: string) => {
+      const budget = { aliases: 10, fragments: [] as string[] };
+      const selection = randomSelection(rnd, schema, childType, 5, budget);
+      const one = asked.length === 1 && rnd.chance(0.5);
+      const query = one
+        ? `query Fuzz($n: ID!) { r: child(nhsNumber: $n) { ${selection} } } ${budget.fragments.join(' ')}`
+        : `query Fuzz($n: [ID!]!) { r: children(nhsNumbers: $n) { ${selection} } } ${budget.fragments.join(' ')}`;
+      const full = `${label}\n  ${query}`;
+      const got = await send(persona, purpose, query, { n: one ? asked[0]!.nhsNumber : asked.map((c) => c.nhsNumber) });
+      answered.push({ requestId: got.requestId, user: persona.id, label: full });
+      if (got.status >= 500) problems.push(`${full}\n  → HTTP ${got.status}: ${JSON.stringify(got.body.errors)}`);
+      const distinct = new Set(asked.map((c) => c.nhsNumber)).size;
+      // Break-glass is for one child: a request naming more is refused whole (DESIGN section 4).
+      if (purpose === 'EMERGENCY' && distinct > 1 && (got.status !== 403 || got.body.data))
+        problems.push(`${full}\n  → break-glass over ${distinct} children answered HTTP ${got.status}`);
       const document = parse(query);
       const fragments = new Map(
         document.definitions
@@ -180,25 +221,74 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
           .map((d) => [d.name.value, d.selectionSet]),
       );
       const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)!;
+      const root = operation.selectionSet.selections[0] as FieldNode;
       const disclosed = new Set<string>();
-      walk(schema, operation.selectionSet, schema.getQueryType()!, body.data ?? null, fragments, (coordinate, v) => {
-        const rule = FIELD.get(coordinate);
-        if (!rule || coordinate === 'Child.nhsNumber' || v === null || v === undefined) return;
-        disclosed.add(coordinate);
-        if (
-          !referenceAllows(
-            { role: persona.role, agency: persona.agency },
-            purpose,
-            { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass },
-            attrs,
-            coordinate,
-          )
-        ) {
-          problems.push(`${label}\n  → disclosed ${coordinate}, which DESIGN §4 forbids (${JSON.stringify(attrs)})`);
-        }
-      });
+      const answers = one ? [got.body.data?.r ?? null] : ((got.body.data?.r as unknown[] | undefined) ?? []);
+      asked.forEach((child, i) =>
+        checkChild(persona, purpose, child, root.selectionSet!, fragments, answers[i] ?? null, full, disclosed),
+      );
       if (disclosed.size > 0)
-        checked.push({ requestId: response.headers.get('x-request-id') ?? '', user: persona.id, disclosed, label });
+        checked.push({ requestId: got.requestId ?? '', user: persona.id, disclosed, label: full });
+    };
+    /** What the gateway says about a child beyond its fields: decisions not to share, and explanations. */
+    const telling = async (persona: Persona, purpose: string, child: Child, label: string) => {
+      const attrs = truthOf(persona, purpose, child);
+      const shut = purpose === 'IG_AUDIT' || (attrs.relationship === 'NONE' && purpose !== 'EMERGENCY');
+      if (rnd.chance(0.5)) {
+        const query = `query($n: ID!) { r: sharingDecisions(nhsNumber: $n) { agency reason fields classes decidedAt } }`;
+        const got = await send(persona, purpose, query, { n: child.nhsNumber });
+        answered.push({ requestId: got.requestId, user: persona.id, label: `${label} sharingDecisions` });
+        const listed = (got.body.data?.r ?? null) as Record<string, unknown>[] | null;
+        if (shut && listed) problems.push(`${label} sharingDecisions\n  → answered without a relationship`);
+        for (const d of listed ?? []) {
+          if (d.agency === persona.agency) continue;
+          if (persona.role === 'SCHOOL_DSL') problems.push(`${label}\n  → a DSL was told of ${d.agency}'s decision`);
+          if (d.reason !== null || d.fields !== null || d.classes !== null || d.decidedAt !== null)
+            problems.push(`${label}\n  → told the content of ${d.agency}'s decision: ${JSON.stringify(d)}`);
+        }
+      } else {
+        const query = `query($n: ID!) { r: accessExplanation(nhsNumber: $n) { relationship purposeSupported } }`;
+        const got = await send(persona, purpose, query, { n: child.nhsNumber });
+        answered.push({ requestId: got.requestId, user: persona.id, label: `${label} accessExplanation` });
+        const said = got.body.data?.r as { purposeSupported: boolean | null } | null | undefined;
+        if (shut && said) problems.push(`${label} accessExplanation\n  → answered without a relationship`);
+        const mayReadStage = referenceAllows(
+          { role: persona.role, agency: persona.agency },
+          purpose,
+          { class: 'SAFEGUARDING', owner: 'social-care' },
+          attrs,
+          'MacptCase.stage',
+        );
+        if (said && said.purposeSupported !== null && !mayReadStage)
+          problems.push(`${label} accessExplanation\n  → told whether the case supports ${purpose} without the stage`);
+      }
+    };
+
+    let cases = 0;
+    for (; cases < MAX_CASES && Date.now() - started < MAX_MS; cases++) {
+      const persona = rnd.pick(personas);
+      const purpose = rnd.pick(PURPOSES);
+      const child = rnd.pick(pool);
+      const label = `case ${cases} (FUZZ_SEED=${SEED}): ${persona.id} ${purpose} ${child.nhsNumber}`;
+      const mode = rnd.pick(['one', 'one', 'batch', 'concurrent', 'telling'] as const);
+      if (mode === 'one') await fieldQuery(persona, purpose, [child], label);
+      else if (mode === 'batch') {
+        // Often with its household: one child's facts must decide nothing about another's.
+        const mates = householdOf(child).children.filter((c) => c !== child);
+        const more = Array.from({ length: rnd.int(1, 3) }, () =>
+          mates.length && rnd.chance(0.6) ? rnd.pick(mates) : rnd.pick(pool),
+        );
+        await fieldQuery(persona, purpose, [child, ...more], `${label} batch`);
+      } else if (mode === 'concurrent') {
+        // Another user, at the same moment, about a child of the same household (or any).
+        const mates = householdOf(child).children;
+        const other = rnd.pick(personas);
+        const otherPurpose = rnd.pick(PURPOSES);
+        await Promise.all([
+          fieldQuery(persona, purpose, [child], `${label} concurrent`),
+          fieldQuery(other, otherPurpose, [rnd.pick(mates)], `${label} concurrent with ${other.id} ${otherPurpose}`),
+        ]);
+      } else await telling(persona, purpose, child, label);
     }
     expect(cases).toBeGreaterThan(50);
     expect(checked.length).toBeGreaterThan(20);

@@ -152,26 +152,33 @@ describe("a standing decision not to share (seeded in police's store)", () => {
 
   it('is enforced by police itself on a hand-made _entities call whose signed context says nothing of it', async () => {
     const lcpp = namedOf(decided, 'LCPP');
-    const context = signInternalContext(contextKeyOf(stack.dataDir, 'police'), 'police', {
-      requestId: 'hand-made',
-      user: { id: lcpp, role: 'LCPP', agency: 'social-care', la: householdOf(decided).la },
-      purpose: 'STRATEGY_DISCUSSION',
-      breakGlass: false,
-      children: new Map([
-        [
-          decided.nhsNumber,
-          { relationship: 'NAMED', purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] },
-        ],
-      ]),
+    // Signed, as the gateway signs every call, for exactly the body it is sent with.
+    const sent = JSON.stringify({
+      query:
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { police { incidents { id summary } missingEpisodes { id } } } } }',
+      variables: { r: [{ __typename: 'Child', nhsNumber: decided.nhsNumber }] },
     });
+    const context = signInternalContext(
+      contextKeyOf(stack.dataDir, 'police'),
+      'police',
+      {
+        requestId: 'hand-made',
+        user: { id: lcpp, role: 'LCPP', agency: 'social-care', la: householdOf(decided).la },
+        purpose: 'STRATEGY_DISCUSSION',
+        breakGlass: false,
+        children: new Map([
+          [
+            decided.nhsNumber,
+            { relationship: 'NAMED', purposeSupported: true, confidentialBy: [], locationUnverifiedBy: [] },
+          ],
+        ]),
+      },
+      sent,
+    );
     const response = await fetch(stack.subgraphUrls.police!, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: context },
-      body: JSON.stringify({
-        query:
-          'query($r: [_Any!]!) { _entities(representations: $r) { ... on Child { police { incidents { id summary } missingEpisodes { id } } } } }',
-        variables: { r: [{ __typename: 'Child', nhsNumber: decided.nhsNumber }] },
-      }),
+      body: sent,
     });
     const body = (await response.json()) as GraphQLResult<any>;
     expect(body.data._entities[0].police.incidents).toBeNull();
@@ -179,7 +186,7 @@ describe("a standing decision not to share (seeded in police's store)", () => {
     expect(body.errors!.map((e) => e.extensions!.rule)).toEqual(['DECISION_NOT_TO_SHARE']);
   });
 
-  it('shows the MACPT that a decision exists (who, when, why), never its free text or history', async () => {
+  it('shows the rest of the MACPT that a decision exists, the review date and whom to ask: never why or what it covers', async () => {
     const result = await ask(
       DECISIONS,
       { n: decided.nhsNumber },
@@ -189,28 +196,58 @@ describe("a standing decision not to share (seeded in police's store)", () => {
     expect(result.data.sharingDecisions).toContainEqual({
       id: seeded.id,
       agency: 'police',
-      reason: 'PREJUDICE_TO_CRIMINAL_INVESTIGATION',
+      reason: null,
       reasonText: null,
       decidedBy: seeded.decidedBy,
-      decidedAt: seeded.decidedAt,
+      decidedAt: null,
       reviewBy: seeded.reviewBy,
       overdue: seeded.reviewBy < today(),
       status: 'STANDING',
-      fields: ['PoliceRecord.incidents', 'PoliceRecord.intelligence'],
-      classes: [],
-      history: [],
+      fields: null,
+      classes: null,
+      history: null,
     });
+    // Withheld is not absent: each field it is not told is withheld at its path, naming the rule.
+    const at = result.data.sharingDecisions.findIndex((d: { id: string }) => d.id === seeded.id);
+    const withheld = (result.errors ?? [])
+      .filter((e) => e.path?.[1] === at)
+      .map((e) => [e.path![2], e.extensions!.code, e.extensions!.rule, e.extensions!.agency]);
+    expect(withheld.sort()).toEqual(
+      ['classes', 'decidedAt', 'fields', 'history', 'reason', 'reasonText'].map((f) => [
+        f,
+        'FORBIDDEN_BY_POLICY',
+        'DECISION_CONTENT_HOLDING_AGENCY_ONLY',
+        'police',
+      ]),
+    );
     const record = await recordOf(result.requestId, namedOf(decided, 'LCPP'), 'police');
     expect(record.kind).toBe('DISCLOSURE');
     expect(record.children[0].disclosed).toContainEqual({
       agency: 'police',
       fields: [
-        'SharingDecision.decidedAt',
+        'SharingDecision.agency',
         'SharingDecision.decidedBy',
-        'SharingDecision.reason',
+        'SharingDecision.id',
+        'SharingDecision.nhsNumber',
+        'SharingDecision.overdue',
         'SharingDecision.reviewBy',
+        'SharingDecision.status',
       ],
     });
+    // Police's own named officer sees all of it.
+    const own = await ask(
+      DECISIONS,
+      { n: decided.nhsNumber },
+      await as(namedOf(decided, 'MACPT_POLICE'), purposeOf(decided)),
+    );
+    expect(own.data.sharingDecisions).toContainEqual(
+      expect.objectContaining({
+        id: seeded.id,
+        reason: 'PREJUDICE_TO_CRIMINAL_INVESTIGATION',
+        fields: ['PoliceRecord.incidents', 'PoliceRecord.intelligence'],
+        decidedAt: seeded.decidedAt,
+      }),
+    );
     // Someone with no relationship is told nothing, not even whether a decision exists.
     const stranger = MACPT_TEAMS.RUTLAND.find((w) => w.role === 'SOCIAL_WORKER')!.id;
     const other = householdOf(decided).la === 'RUTLAND' ? MACPT_TEAMS.LEICESTER[1]!.id : stranger;
@@ -291,9 +328,11 @@ describe('recording, keeping and withdrawing a decision', () => {
     expect(seen.errors!.find((e) => e.path?.join('.') === 'child.police.missingEpisodes')!.extensions!.rule).toBe(
       'DECISION_NOT_TO_SHARE',
     );
-    // The free text stays with police: the LCPP sees the category only.
+    // Why, and what it covers, stay with police: the LCPP is told that it exists and whom to ask.
     const listed = await gql(stack.gatewayUrl, DECISIONS, { n: fresh.nhsNumber }, await as(lcpp, purposeOf(fresh)));
-    expect(listed.data.sharingDecisions).toMatchObject([{ id, reason: 'OTHER', reasonText: null }]);
+    expect(listed.data.sharingDecisions).toMatchObject([
+      { id, reason: null, reasonText: null, fields: null, decidedBy: { id: officer } },
+    ]);
     const own = await gql(stack.gatewayUrl, DECISIONS, { n: fresh.nhsNumber }, await as(officer, purposeOf(fresh)));
     expect(own.data.sharingDecisions[0].reasonText).toBe(input.reasonText);
   });
@@ -353,7 +392,7 @@ describe('bad attempts are refused with a clear error, and recorded as refused',
         )!.id,
       { fields: ['PoliceRecord.missingEpisodes'] },
       'FORBIDDEN_BY_POLICY',
-      /no relationship/,
+      /no legitimate relationship/,
     ],
     ['a decision covering nothing', () => namedOf(fresh, 'MACPT_POLICE'), {}, 'BAD_USER_INPUT', /name at least one/],
     [

@@ -83,7 +83,13 @@ export const PURPOSE_FOR_STAGE: Record<string, string> = {
 };
 
 /** How a fault proxy treats requests: pass them on, delay them, answer garbage, or refuse the connection. */
-export type ProxyMode = { kind: 'pass' } | { kind: 'slow'; ms: number } | { kind: 'garbage' } | { kind: 'reset' };
+export type ProxyMode =
+  | { kind: 'pass' }
+  | { kind: 'slow'; ms: number }
+  | { kind: 'garbage' }
+  | { kind: 'reset' }
+  /** Passes requests on, and rewrites the JSON answers to one path (an agency that answers wrongly). */
+  | { kind: 'rewrite'; path: string; answer: (body: any) => unknown };
 
 /** A loopback HTTP proxy in front of one agency that records what the gateway sends it and can inject faults. */
 export async function startRecordingProxy(target: string): Promise<{
@@ -116,7 +122,13 @@ export async function startRecordingProxy(target: string): Promise<{
         body: req.method === 'POST' ? body : undefined,
       });
       res.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' });
-      res.end(await forwarded.text());
+      const text = await forwarded.text();
+      const m = mode;
+      const rewritten =
+        m.kind === 'rewrite' && new URL(req.url ?? '/', upstream).pathname === m.path && forwarded.ok
+          ? JSON.stringify(m.answer(JSON.parse(text)))
+          : text;
+      res.end(rewritten);
     } catch {
       if (!res.headersSent) res.writeHead(502);
       res.end();

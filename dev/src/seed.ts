@@ -55,22 +55,26 @@ export function seedAgencyStore(
       for (const child of household.children)
         for (const d of child.sharingDecisions)
           if (d.agency === agency)
-            book.put({
-              ...d,
-              nhsNumber: child.nhsNumber,
-              reasonText: null,
-              status: 'STANDING',
-              history: [
-                {
-                  action: 'RECORDED',
-                  by: d.decidedBy,
-                  at: d.decidedAt,
-                  note: null,
-                  reviewBy: d.reviewBy,
-                  recordId: null,
-                },
-              ],
-            });
+            book.put(
+              {
+                ...d,
+                nhsNumber: child.nhsNumber,
+                reasonText: null,
+                status: 'STANDING',
+                history: [
+                  {
+                    action: 'RECORDED',
+                    by: d.decidedBy,
+                    at: d.decidedAt,
+                    note: null,
+                    reviewBy: d.reviewBy,
+                    recordId: null,
+                  },
+                ],
+              },
+              // Agencies place the household's children at its UPRN: the decision reaches its household records.
+              household.uprn,
+            );
     };
     forEachBatch(
       world,

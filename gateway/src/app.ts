@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { codedError, createLogger, metricsRoute, processMetrics, serveGraphQL, type Logger } from '@macpt/kit';
-import { loadNotificationRules, PolicyEngine } from '@macpt/policies';
+import { createLogger, metricsRoute, processMetrics, serveGraphQL, type Logger } from '@macpt/kit';
+import { loadNotificationRules, NOTIFICATION_PURPOSE, PolicyEngine } from '@macpt/policies';
 import { AUDIT_FIELDS } from './audit/schema.js';
 import { createAuthenticator, type IssuerConfig } from './auth/authenticate.js';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, devIssuerKeys } from './auth/dev-issuer.js';
@@ -10,7 +10,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
-import { draft, refusalOutcome, type RequestFacts } from './disclosure/build.js';
+import { draft, type RequestFacts } from './disclosure/build.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
 import { openDisclosureStore } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
@@ -198,7 +198,7 @@ export async function startGateway(
     useFacts({
       sign,
       client: factsClient,
-      flaggingAgencies: () => engine.locationFlaggingAgencies(),
+      factOwners: () => engine.factOwners(),
       caseAgency: () => engine.caseAgency(),
       cache: factsCache,
     }),
@@ -214,19 +214,13 @@ export async function startGateway(
       config.REQUEST_DEADLINE_MS ?? Math.max(config.SUBGRAPH_TIMEOUT_MS, ...Object.values(config.timeoutOverrides)),
   });
 
+  const notificationRules = loadNotificationRules();
   const notifications = new NotificationRouter({
-    rules: loadNotificationRules(),
+    rules: notificationRules,
     inbox,
     keysDir: config.PUBLISH_KEYS_DIR ?? join(config.DATA_DIR, 'keys'),
-    facts: routerFacts(sign, factsClient, () => engine.locationFlaggingAgencies()),
-    caseAgency: () => engine.caseAgency(),
-    withheldByDecision: (agency, facts) =>
-      facts.notShared.some(
-        (s) =>
-          s.agency === agency &&
-          (s.classes.includes('SAFEGUARDING') ||
-            s.fields.some((f) => engine.fieldRule(f)?.rule.class === 'SAFEGUARDING')),
-      ),
+    facts: routerFacts(sign, factsClient, () => engine.factOwners()),
+    engine,
     record: (d) => committer.append(d),
     draft: (to, rule, extra, eventId) =>
       draft(
@@ -239,7 +233,7 @@ export async function startGateway(
             agency: 'recipient',
             la: to.kind === 'role' ? (to.la ?? null) : null,
           },
-          purpose: 'NOTIFICATION',
+          purpose: NOTIFICATION_PURPOSE,
           justification: null,
           breakGlass: false,
           operationName: rule.id,
@@ -255,14 +249,15 @@ export async function startGateway(
     ? startWebhooks({
         webhooks: config.NOTIFICATION_WEBHOOKS,
         inbox,
+        toldNow: (item) => notifications.toldToAddressNow(item),
         record: (d) => committer.append(d),
-        draft: (w, item) =>
+        draft: (w, item, fields) =>
           draft(
             'NOTIFICATION',
             {
               requestId: `event-${item.eventId}`,
               user: { id: `webhook:${w.name}`, role: 'AGENCY_SYSTEM', agency: w.agency, la: null },
-              purpose: 'NOTIFICATION',
+              purpose: NOTIFICATION_PURPOSE,
               justification: null,
               breakGlass: false,
               operationName: item.rule,
@@ -274,7 +269,7 @@ export async function startGateway(
               children: [
                 {
                   nhsNumber: item.nhsNumber,
-                  disclosed: { [item.agency]: Object.keys(item.fields).map((f) => `${item.kind}.${f}`) },
+                  disclosed: { [item.agency]: fields.map((f) => `${item.kind}.${f}`) },
                   withheld: [],
                   lawfulBasis: { [item.agency]: item.lawfulBasis },
                 },
@@ -289,7 +284,7 @@ export async function startGateway(
   let updateSupergraph: ((sdl: string) => void) | undefined;
   const { gateway, sources } = federatedGateway({
     supergraph,
-    inbox,
+    notifications: { inbox, router: notifications, engine, rules: notificationRules },
     onUpdatable: (update) => {
       updateSupergraph = update;
     },
@@ -343,7 +338,7 @@ export async function startGateway(
     host: config.HOST,
     maxHeaderBytes: 32 * 1024,
     preflight: pipeline.preflight,
-    onRefusedEarly: pipeline.refusedEarly,
+    onRefused: pipeline.refused,
     context: pipeline.context,
     routes: {
       ...gatewayRoutes({
@@ -354,27 +349,12 @@ export async function startGateway(
         inService,
       }),
       ...registryRoutes(registry),
-      ...figuresRoutes({
-        ...figures,
-        authenticate: pipeline.context,
-        record: async (ctx, refusedWith) => {
-          const facts = requestFacts(ctx, 'partnershipFigures.csv', null);
-          await committer
-            .append(
-              refusedWith
-                ? draft('REFUSAL', facts, refusalOutcome(refusedWith), { reason: refusedWith })
-                : draft('IG_QUERY', facts, 'DISCLOSED', { query: ctx.audit ?? {} }),
-            )
-            .catch(() => {
-              throw codedError('DISCLOSURE_LOG_UNAVAILABLE', 'The download could not be recorded, so it was not sent.');
-            });
-        },
-      }),
+      ...figuresRoutes({ ...figures, context: pipeline.context, append: (r) => committer.append(r) }),
       ...metricsRoute(registryOfMetrics),
       ...notificationRoutes(notifications),
       ...signInRoutes(signIn, config.DATA_DIR),
     },
-    streams: notificationStream({ inbox, context: pipeline.context }),
+    streams: notificationStream({ inbox, router: notifications, context: pipeline.context }),
     ...(site ? { site } : {}),
   });
   const watcher = watchRegistry({

@@ -5,6 +5,7 @@ import type { ChildAttributes } from '@macpt/policies';
 import type { StatedPurpose } from './pipeline/identify.js';
 import type { ChildFacts } from './facts/child-facts.js';
 import type { RateLimiter } from './limits/rate-limit.js';
+import type { ChildLedger } from './disclosure/ledger.js';
 import type { DisclosureSummary } from './policy/enforce.js';
 
 /** What every part of the gateway sees about the request being served. */
@@ -25,24 +26,16 @@ export interface GatewayContext extends StatedPurpose {
   cases: (query: CaseQuery) => Promise<CaseFact[]>;
   /** Cases the directory opened for this request, and each one's child: agency calls about a case carry its child's facts. */
   caseChildren: Map<string, string>;
-  /** Case ids asked for by `case(id)`, for the record (an unknown case is a refused attempt too). */
-  askedCases: string[];
   /** Filled in by the final policy check: what this response disclosed and withheld. */
   disclosure?: DisclosureSummary;
   /** Coordinates removed before planning because this role and purpose can never see them. */
   removedBeforePlanning?: string[];
-  /** Children the directory confirmed to the caller (their existence is itself a disclosure). */
-  entered: string[];
-  /** Children refused at the entry point, with the rule. */
-  refusedChildren: { nhsNumber: string; rule: string }[];
-  /** What the gateway's own subgraphs disclosed about a child on an agency's behalf (that a decision not to share exists). */
-  sharedByGateway: { nhsNumber: string; agency: string; fields: string[] }[];
+  /** Owned by the doors to a child (directory/admission.ts): what this request said about which child, for its record. */
+  readonly ledger: ChildLedger;
   /** Set when a resolver wrote this request's record itself (a decision not to share): the log stage writes none. */
   recorded?: boolean;
   /** Set by the IG review API: what was asked, for the record of the IG query. */
   audit?: Record<string, unknown>;
   /** Counts this user's distinct children (bulk-export defence). */
   rateLimiter: RateLimiter;
-  /** Set when a child was refused for the user's rate limit: the record is an anomaly for IG. */
-  rateLimited?: boolean;
 }

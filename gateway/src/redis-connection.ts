@@ -36,8 +36,22 @@ const hostPorts = (list: string, defaultPort: string) =>
     return { host, port: Number(port) };
   });
 
+/** Connections that have been ready at least once: for them, not ready means the connection was lost. */
+const connectedOnce = new WeakSet<RedisClient>();
+
+/** Whether this connection (made by {@link connectRedis}) has ever been ready. */
+export function hasBeenReady(redis: RedisClient): boolean {
+  return connectedOnce.has(redis);
+}
+
 /** Opens a connection to the address (see {@link redisAddress}) with these options. */
 export function connectRedis(address: string, options: RedisOptions = {}): RedisClient {
+  const client = open(address, options);
+  client.once('ready', () => connectedOnce.add(client));
+  return client;
+}
+
+function open(address: string, options: RedisOptions): RedisClient {
   if (isClusterAddress(address)) {
     const { enableOfflineQueue, lazyConnect, retryStrategy: _each, ...perNode } = options;
     // The options that keep the gateway failing closed (no retries, a deadline per command) hold on

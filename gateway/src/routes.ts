@@ -1,11 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { codedError, type Route } from '@macpt/kit';
+import type { Route } from '@macpt/kit';
 import { downloadRoutes } from './audit/routes.js';
 import type { GatewayContext } from './context.js';
-import { draft } from './disclosure/build.js';
 import type { GroupCommitter } from './disclosure/group-commit.js';
 import type { DisclosureStore } from './disclosure/store.js';
-import { requestFacts } from './pipeline/disclosure-log.js';
 import type { Served } from './registry/watch.js';
 
 /** The gateway's plain routes beside GraphQL: liveness, readiness, and IG's report downloads. */
@@ -36,19 +34,6 @@ export function gatewayRoutes(deps: {
         body: { ready, disclosureLog: deps.store.kind, ...(problem ? { problem } : {}) },
       };
     },
-    ...downloadRoutes({
-      store: deps.store,
-      authenticate: deps.context,
-      recordDownload: async (ctx, query) => {
-        await deps.committer
-          .append(draft('IG_QUERY', requestFacts(ctx, query.operation as string, null), 'DISCLOSED', { query }))
-          .catch(() => {
-            throw codedError(
-              'DISCLOSURE_LOG_UNAVAILABLE',
-              'The disclosure record could not be written, so the report was not sent.',
-            );
-          });
-      },
-    }),
+    ...downloadRoutes({ store: deps.store, context: deps.context, append: (r) => deps.committer.append(r) }),
   };
 }

@@ -53,35 +53,42 @@ const request = {
   },
 };
 
+const body = JSON.stringify(request);
+
 describe('signing an agency request', () => {
   it('signs with configured secrets only, refusing an agency that has none', async () => {
     const secret = Buffer.alloc(32, 7).toString('base64url');
     const sign = await createSigner({ DATA_DIR: '/nonexistent', INTERNAL_CONTEXT_KEYS: { health: secret } });
     const context = { requestId: 'r', user: null, purpose: null, breakGlass: false, children: new Map() };
-    const token = await sign('health', context);
-    await expect(verifyInternalContext(Buffer.from(secret, 'base64url'), 'health', token)).resolves.toMatchObject({
-      requestId: 'r',
-    });
-    await expect(sign('police', context)).rejects.toThrow(/INTERNAL_CONTEXT_KEYS has no secret for police/);
+    const token = await sign('health', context, '{}');
+    await expect(verifyInternalContext(Buffer.from(secret, 'base64url'), 'health', token, '{}')).resolves.toMatchObject(
+      { requestId: 'r' },
+    );
+    await expect(sign('police', context, '{}')).rejects.toThrow(/INTERNAL_CONTEXT_KEYS has no secret for police/);
   });
 
   it("names exactly the children the request's representations reach, a case's by its child, for that agency alone", async () => {
     const { signer, ctx, secretOf } = await setUp();
-    const headers = await signer('health', ctx, request);
-    const context = await verifyInternalContext(secretOf('health'), 'health', headers[INTERNAL_CONTEXT_HEADER]);
+    const token = (await signer('health', ctx, request, body))[INTERNAL_CONTEXT_HEADER];
+    const context = await verifyInternalContext(secretOf('health'), 'health', token, body);
     expect([...context.children.keys()]).toEqual(['9990000018', '9990000026']);
     // Neither at police's audience nor with police's secret.
-    await expect(verifyInternalContext(secretOf('health'), 'police', headers[INTERNAL_CONTEXT_HEADER])).rejects.toThrow(
-      /aud/,
-    );
-    await expect(verifyInternalContext(secretOf('police'), 'health', headers[INTERNAL_CONTEXT_HEADER])).rejects.toThrow(
-      /signature/,
+    await expect(verifyInternalContext(secretOf('health'), 'police', token, body)).rejects.toThrow(/aud/);
+    await expect(verifyInternalContext(secretOf('police'), 'health', token, body)).rejects.toThrow(/signature/);
+  });
+
+  it('binds the context to the body the request is sent with, and to nothing else', async () => {
+    const { signer, ctx, secretOf } = await setUp();
+    const token = (await signer('health', ctx, request, body))[INTERNAL_CONTEXT_HEADER];
+    const other = JSON.stringify({ ...request, query: '{ _entities { ... on Child { health { address } } } }' });
+    await expect(verifyInternalContext(secretOf('health'), 'health', token, other)).rejects.toThrow(
+      /not made for this body/,
     );
   });
 
   it("does not ask again an agency that missed this request's fact look-up", async () => {
     const { signer, ctx } = await setUp(['health']);
-    await expect(signer('health', ctx, request)).rejects.toMatchObject({
+    await expect(signer('health', ctx, request, body)).rejects.toMatchObject({
       extensions: { code: 'AGENCY_UNAVAILABLE', agency: 'health' },
     });
   });

@@ -1,25 +1,20 @@
 import { join } from 'node:path';
 import type { GatewayGraphQLRequest } from '@apollo/server-gateway-interface';
 import { codedError, ensureSecret } from '@macpt/kit';
-import {
-  factsBodyHash,
-  INTERNAL_CONTEXT_HEADER,
-  signInternalContext,
-  type ContextKey,
-  type InternalContext,
-} from '@macpt/contract';
+import { INTERNAL_CONTEXT_HEADER, signInternalContext, type ContextKey, type InternalContext } from '@macpt/contract';
 import type { ChildAttributes } from '@macpt/policies';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import type { ChildFacts } from './facts/child-facts.js';
 
 /**
- * Signs internal contexts, each with its agency's own secret (configured, or the embedded secrets):
- * an agency holds only its own, so none can forge a context for another.
+ * Signs internal contexts, each with its agency's own secret (configured, or the embedded secrets), and
+ * each for the exact body it is sent with: an agency holds only its own secret, so none can forge a
+ * context for another, and a context captured on the way answers that one call only.
  */
 export async function createSigner(
   config: Pick<GatewayConfig, 'DATA_DIR' | 'INTERNAL_CONTEXT_KEYS'>,
-): Promise<(agency: string, context: InternalContext) => Promise<string>> {
+): Promise<(agency: string, context: InternalContext, body: string) => Promise<string>> {
   const keys = new Map<string, ContextKey>();
   const keyOf = (agency: string): ContextKey => {
     const known = keys.get(agency);
@@ -37,18 +32,20 @@ export async function createSigner(
     keys.set(agency, key);
     return key;
   };
-  return async (agency, context) => signInternalContext(keyOf(agency), agency, context);
+  return async (agency, context, body) => signInternalContext(keyOf(agency), agency, context, body);
 }
 
 /**
  * The headers of one agency request: the signed context naming the user, purpose, break-glass and
- * the relationship facts of exactly the children this request's representations name.
+ * the relationship facts of exactly the children this request's representations name, bound to
+ * `body`, the request's JSON text as it will be sent.
  */
 export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner>>) {
   return async (
     agency: string,
     ctx: GatewayContext,
     request: GatewayGraphQLRequest,
+    body: string,
   ): Promise<Record<string, string>> => {
     const representations = (request.variables?.representations ?? []) as {
       __typename?: string;
@@ -80,21 +77,15 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
     });
     const { name: _name, ...user } = ctx.user;
     return {
-      [INTERNAL_CONTEXT_HEADER]: await sign(agency, {
-        requestId: ctx.requestId,
-        user,
-        purpose: ctx.purpose,
-        breakGlass: ctx.breakGlass,
-        children,
-      }),
+      [INTERNAL_CONTEXT_HEADER]: await sign(
+        agency,
+        { requestId: ctx.requestId, user, purpose: ctx.purpose, breakGlass: ctx.breakGlass, children },
+        body,
+      ),
     };
   };
 }
 
-/**
- * The gateway's own context for one fact look-up (no user, no children), bound to the exact body it is
- * sent with: captured and replayed, it answers about those children and households only.
- */
 /** The headers of a `/facts` call: a service context signed for exactly that body, naming the requests it serves. */
 export function factsHeaders(sign: Awaited<ReturnType<typeof createSigner>>) {
   return async (agency: string, requestIds: readonly string[], body: string) => ({
@@ -103,17 +94,18 @@ export function factsHeaders(sign: Awaited<ReturnType<typeof createSigner>>) {
   });
 }
 
+/**
+ * The gateway's own context for one fact look-up (no user, no children), bound to the exact body it is
+ * sent with: captured and replayed, it answers about those children and households only.
+ */
 export function factsContext(
   sign: Awaited<ReturnType<typeof createSigner>>,
   agency: string,
   body: string,
 ): Promise<string> {
-  return sign(agency, {
-    requestId: 'gateway-facts',
-    user: null,
-    purpose: null,
-    breakGlass: false,
-    children: new Map(),
-    bodyHash: factsBodyHash(body),
-  });
+  return sign(
+    agency,
+    { requestId: 'gateway-facts', user: null, purpose: null, breakGlass: false, children: new Map() },
+    body,
+  );
 }

@@ -15,8 +15,6 @@ export interface FieldSubject {
   confidentialElsewhere: boolean;
   /** An agency other than the user's that could flag the household did not answer. */
   unverifiedElsewhere: boolean;
-  /** The owning agency, not the user's, has decided not to share this field of this child. */
-  decidedNotToShare?: boolean;
 }
 
 export type FieldAbility = MongoAbility<['read', 'Field']>;
@@ -62,13 +60,6 @@ export function compileRules(user: PolicyUser, purpose: Purpose, policies: reado
     }
     rules.push({ action: 'read', subject: 'Field', conditions, reason: grant.id });
   }
-  rules.push({
-    action: 'read',
-    subject: 'Field',
-    inverted: true,
-    conditions: { decidedNotToShare: true, owner: { $ne: user.agency } },
-    reason: 'DECISION_NOT_TO_SHARE',
-  });
   rules.push({
     action: 'read',
     subject: 'Field',

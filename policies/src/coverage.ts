@@ -32,5 +32,7 @@ export function coverageProblems(
         `${policy.agency}: ${policyFile} classifies ${field}, which the ${policy.agency} schema no longer publishes`,
       );
   }
+  if (policy.caseStage && !policy.fields[policy.caseStage])
+    problems.push(`${policy.agency}: ${policyFile} names caseStage ${policy.caseStage}, which it does not classify`);
   return problems;
 }

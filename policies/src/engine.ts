@@ -1,9 +1,11 @@
 import { CompiledPolicy, compileRules, type Decision } from './compile.js';
 import { fileURLToPath } from 'node:url';
 import { AGENCIES, loadAgencyPolicy } from './policy-file.js';
-import type { ChildAttributes, PolicyUser } from './relationship.js';
+import { LOCATION_FIELDS, type NotificationRule } from './notification-rules.js';
+import { decisionView, entryRefusal, type ChildAttributes, type PolicyUser } from './relationship.js';
 import {
   CLASSES,
+  NOTIFICATION_PURPOSE,
   type AgencyPolicy,
   type DataClass,
   type FieldRule,
@@ -29,6 +31,23 @@ const PLAIN_UNSUPPORTED = Object.fromEntries(RELATIONSHIPS.map((r) => [r, `${r}|
 /** Whether a standing decision not to share covers this field of `agency` (by name or by its class). */
 function covered(scopes: readonly NotSharedScope[], agency: string, coordinate: string, cls: DataClass): boolean {
   return scopes.some((s) => s.agency === agency && (s.fields.includes(coordinate) || s.classes.includes(cls)));
+}
+
+/** The agencies that own the facts decisions rest on (null where no agency in force owns that kind). */
+export interface FactOwners {
+  cases: string | null;
+  rolls: string | null;
+  flags: readonly string[];
+}
+
+/**
+ * A field a decision not to share covers, that the user could otherwise see: withheld, naming the decision
+ * only to those who are told decisions exist (a DSL is not), so the rule's name reveals nothing more. A
+ * field the user could not see anyway names the rule that withholds it, never the decision.
+ */
+function notShared(user: PolicyUser, purpose: Purpose, relationship: Relationship): Decision {
+  const told = decisionView(user, purpose, { relationship, ownAgency: false }) !== null;
+  return { allowed: false, rule: told ? 'DECISION_NOT_TO_SHARE' : 'WITHHELD_BY_HOLDING_AGENCY' };
 }
 
 /** A decision about one field, with what it was about. */
@@ -98,6 +117,66 @@ export class PolicyEngine {
     return this.policies.find((p) => p.runsCases)?.agency;
   }
 
+  /**
+   * Which agency owns each fact a decision rests on (DESIGN section 4, "Facts and who owns them"): the
+   * open case, its stage and named workers; the school roll; each household's confidential-location flag.
+   * A fact is taken from its owner only, whatever another agency's answer says.
+   */
+  factOwners(): FactOwners {
+    return {
+      cases: this.caseAgency() ?? null,
+      rolls: this.policies.find((p) => p.holdsRolls)?.agency ?? null,
+      flags: this.locationFlaggingAgencies(),
+    };
+  }
+
+  /**
+   * Whether the user may be told a child's case stage (so, whether its case supports a purpose): only if
+   * they may read the field that publishes the stage, for this child and purpose.
+   */
+  mayKnowCaseStage(user: PolicyUser, purpose: Purpose, child: ChildAttributes): boolean {
+    const field = this.policies.find((p) => p.runsCases)?.caseStage;
+    return field !== undefined && this.decide(user, purpose, field, child).allowed;
+  }
+
+  /**
+   * What a notification rule may tell this recipient of an event about a child (DESIGN section 8),
+   * decided as their own query would be, under the purpose NOTIFICATION: told at all only if they may
+   * read the field the event is a record of, and then only the rule's fields they may read. Asked when
+   * a notification is delivered and again whenever it is read.
+   */
+  notification(
+    user: PolicyUser,
+    rule: NotificationRule,
+    event: string,
+    child: ChildAttributes,
+  ): { told: boolean; rule: string; fields: string[] } {
+    const subject = rule.events[event];
+    if (!subject) return { told: false, rule: 'NOT_GRANTED', fields: [] };
+    const decision = this.decide(user, NOTIFICATION_PURPOSE, subject, child);
+    if (!decision.allowed) return { told: false, rule: decision.rule, fields: [] };
+    const fields = Object.entries(rule.fields)
+      .filter(([name, c]) => !LOCATION_FIELDS.has(name) && this.decide(user, NOTIFICATION_PURPOSE, c, child).allowed)
+      .map(([name]) => name);
+    return { told: true, rule: decision.rule, fields };
+  }
+
+  /**
+   * The household records of `agency` a decision not to share covers: a decision about one child covers
+   * them through every child of the household (DESIGN section 8).
+   */
+  householdReach(agency: string, scope: { fields: readonly string[]; classes: readonly string[] }): string[] {
+    return [...this.fields]
+      .filter(
+        ([coordinate, f]) =>
+          f.agency === agency &&
+          f.rule.household === true &&
+          (scope.fields.includes(coordinate) || scope.classes.includes(f.rule.class)),
+      )
+      .map(([coordinate]) => coordinate)
+      .sort();
+  }
+
   /** Types whose objects belong to one child, and the field leading to it, across all agencies. */
   childLinks(): Record<string, string> {
     return this.links;
@@ -144,9 +223,11 @@ export class PolicyEngine {
     // The household's flags count only when an agency other than the user's holds them (or could, and did not answer).
     const confidentialElsewhere = child.confidentialBy.some((a) => a !== user.agency);
     const unverifiedElsewhere = child.locationUnverifiedBy.some((a) => a !== user.agency);
-    const decidedNotToShare = child.notShared?.length
-      ? covered(child.notShared, entry.agency, coordinate, entry.rule.class)
-      : false;
+    // A decision binds everyone outside the agency that made it; its own staff still see what it holds.
+    const decidedNotToShare =
+      child.notShared?.length && entry.agency !== user.agency
+        ? covered(child.notShared, entry.agency, coordinate, entry.rule.class)
+        : false;
     const attributesKey =
       !confidentialElsewhere && !unverifiedElsewhere && !decidedNotToShare
         ? (child.purposeSupported ? PLAIN_SUPPORTED : PLAIN_UNSUPPORTED)[child.relationship]
@@ -163,12 +244,26 @@ export class PolicyEngine {
         purposeSupported: child.purposeSupported,
         confidentialElsewhere,
         unverifiedElsewhere,
-        decidedNotToShare,
       });
-      decision = Object.freeze({ ...made, coordinate, agency, class: rule.class });
+      decision = Object.freeze({
+        ...(made.allowed && decidedNotToShare ? notShared(user, purpose, child.relationship) : made),
+        coordinate,
+        agency,
+        class: rule.class,
+      });
       perField.set(attributesKey, decision);
     }
     return decision;
+  }
+
+  /**
+   * May `user`, for `purpose`, use an entry point (`Query.*`) at all? An entry point names a child only
+   * by its arguments: who may be told about that child is decided at the door to it, field by field after.
+   */
+  decideEntry(user: PolicyUser, purpose: Purpose, coordinate: string): FieldDecision {
+    const refusal = entryRefusal(user, purpose);
+    const agency = this.fieldRule(coordinate)?.agency ?? 'gateway';
+    return { coordinate, agency, class: 'IDENTITY', allowed: !refusal, rule: refusal ?? 'ENTRY_POINT' };
   }
 
   /** The published fields a set of decisions not to share covers (to remove them before planning). */

@@ -9,30 +9,43 @@ export {
 } from './compile.js';
 export { coverageProblems, publishedFields } from './coverage.js';
 export { forbidden, type Withholding } from './forbidden.js';
-export { PolicyEngine, POLICIES, policyFileOf, type FieldDecision } from './engine.js';
+export { PolicyEngine, POLICIES, policyFileOf, type FactOwners, type FieldDecision } from './engine.js';
 export { AGENCIES, loadAgencyPolicy, parseAgencyPolicy, PolicyFileError } from './policy-file.js';
 export {
+  ADMISSION_REFUSALS,
   AUDIT_REFUSALS,
   BREAK_GLASS_ROLES,
   CASELOAD_REFUSALS,
   CASELOAD_ROLES,
+  DECIDER_REFUSALS,
+  DECISION_AUDIENCES,
+  DECISION_VIEWS,
   DENIALS,
   ENTRY_REFUSALS,
   FIGURES_ROLES,
   GRANTS,
+  OVERDUE_LIST_REFUSALS,
   OVERRIDES,
   PURPOSE_NEEDS,
+  type DecisionView,
 } from './matrix.js';
 export {
+  admissionRefusal,
   auditRefusal,
   caseloadRefusal,
   childAttributes,
+  deciderRefusal,
+  decisionView,
   entryRefusal,
   figuresRefusal,
+  igSeesRecord,
   mayBreakGlass,
+  overdueListRefusal,
   purposeSupported,
   relationshipOf,
+  UNRELATED,
   type ChildAttributes,
+  type ChildStanding,
   type PolicyFacts,
   type PolicyUser,
 } from './relationship.js';
@@ -42,7 +55,10 @@ export {
   loadNotificationRules,
   NOTIFICATION_RULES_FILE,
   parseNotificationRules,
+  RECIPIENT_KINDS,
   RECIPIENTS,
+  recipientUser,
+  type NotificationAddress,
   type NotificationRule,
   type Recipient,
 } from './notification-rules.js';

@@ -1,5 +1,5 @@
 import type { CaseStage, DataClass, Purpose, Relationship, Role } from './vocabulary.js';
-import { MACPT_ROLES } from './vocabulary.js';
+import { MACPT_ROLES, NOTIFICATION_PURPOSE } from './vocabulary.js';
 
 /** Who may state EMERGENCY (break-glass): MACPT members of any LLR LA. Anyone else is refused, and the refusal logged. */
 export const BREAK_GLASS_ROLES: readonly Role[] = MACPT_ROLES;
@@ -42,6 +42,87 @@ export const AUDIT_REFUSALS: readonly EntryRule[] = [
   { id: 'IG_LEADS_ONLY', exceptPurposes: ['IG_AUDIT'] },
 ];
 
+/** A rule about a child as a whole (before any of its fields): who is let in, who is told of a decision, … */
+export interface ChildRule extends EntryRule {
+  /** …when the user's relationship with the child is one of these… */
+  relationship?: readonly Relationship[];
+  /** …when the request names more than one child… */
+  moreThanOneChild?: boolean;
+  /** …when the user is (true) or is not (false) of the agency the rule is about… */
+  ownAgency?: boolean;
+  /** …when that agency holds (true) or does not hold (false) a record of the child. */
+  holdsRecord?: boolean;
+}
+
+/**
+ * Who is let in to a child at all, at every entry point and in every answer that says something about
+ * one (DESIGN section 4): the first row that applies refuses, with its id as the rule.
+ */
+export const ADMISSION_REFUSALS: readonly ChildRule[] = [
+  // Break-glass is for one child: a caseload or a list under EMERGENCY is refused whole, and recorded.
+  { id: 'BREAK_GLASS_ONE_CHILD', purposes: ['EMERGENCY'], moreThanOneChild: true },
+  { id: 'NO_LEGITIMATE_RELATIONSHIP', exceptPurposes: ['EMERGENCY'], relationship: ['NONE'] },
+];
+
+/** What each audience is told of a decision not to share (DESIGN section 8). */
+export const DECISION_VIEWS = {
+  /** The holding agency's own staff with a relationship, and its IG lead: all of it. */
+  ALL: [
+    'id',
+    'nhsNumber',
+    'agency',
+    'reason',
+    'reasonText',
+    'decidedBy',
+    'decidedAt',
+    'reviewBy',
+    'overdue',
+    'status',
+    'fields',
+    'classes',
+    'history',
+  ],
+  /** The rest of the MACPT: that a decision exists, the agency, the review date and whom to ask (who decided). */
+  EXISTS: ['id', 'nhsNumber', 'agency', 'decidedBy', 'reviewBy', 'overdue', 'status'],
+} as const;
+export type DecisionView = keyof typeof DECISION_VIEWS;
+
+/** Who is told what of a decision: the first row that applies gives the view; none applying, nothing at all. */
+export const DECISION_AUDIENCES: readonly (ChildRule & { view: DecisionView })[] = [
+  // Break-glass shows that a decision exists, never its content, whoever asks.
+  { id: 'DECISION_EXISTS_BREAK_GLASS', view: 'EXISTS', roles: MACPT_ROLES, purposes: ['EMERGENCY'] },
+  { id: 'DECISION_HOLDING_AGENCY_IG', view: 'ALL', roles: ['IG_LEAD'], purposes: ['IG_AUDIT'], ownAgency: true },
+  {
+    id: 'DECISION_HOLDING_AGENCY',
+    view: 'ALL',
+    exceptRoles: ['IG_LEAD', 'PARTNERSHIP_BOARD'],
+    exceptPurposes: ['IG_AUDIT'],
+    ownAgency: true,
+    relationship: ['NAMED', 'TEAM', 'DSL_ON_ROLL'],
+  },
+  {
+    id: 'DECISION_EXISTS_MACPT',
+    view: 'EXISTS',
+    roles: MACPT_ROLES,
+    exceptPurposes: ['IG_AUDIT'],
+    relationship: ['NAMED', 'TEAM'],
+  },
+];
+
+/** Who may record, keep or withdraw a decision not to share: the first row that applies refuses. */
+export const DECIDER_REFUSALS: readonly ChildRule[] = [
+  { id: 'DECIDER_NOT_PERMITTED', roles: ['IG_LEAD', 'PARTNERSHIP_BOARD'] },
+  { id: 'DECIDER_NOT_PERMITTED', purposes: ['IG_AUDIT', 'EMERGENCY'] },
+  { id: 'NO_LEGITIMATE_RELATIONSHIP', relationship: ['NONE'] },
+  { id: 'NOT_HOLDING_AGENCY', holdsRecord: false },
+];
+
+/** Who sees an LA's list of overdue notifications (each item then decided for its child like a field). */
+export const OVERDUE_LIST_REFUSALS: readonly ChildRule[] = [
+  { id: 'OVERDUE_LIST_LCPP_ONLY', exceptRoles: ['LCPP'] },
+  { id: 'IG_AUDIT_NO_CHILD_RECORDS', purposes: ['IG_AUDIT'] },
+];
+
 // DESIGN section 4 as data. `compile.ts` turns these into CASL rules for one (user, purpose).
 
 /**
@@ -66,6 +147,11 @@ export const PURPOSE_NEEDS: Record<Purpose, { stages: readonly CaseStage[] | 'NO
       'is break-glass, not a purpose a case supports: IDENTITY and SAFEGUARDING only, for MACPT members, with a written justification, reviewed by IG',
   },
   IG_AUDIT: { stages: 'NONE', explanation: 'is for reviewing the disclosure log, never for child records' },
+  [NOTIFICATION_PURPOSE]: {
+    stages: ['REFERRAL', 'STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'],
+    explanation:
+      "is a notification routed by the partnership's rules: supported while the child has an open case, and decided again when it is read",
+  },
 };
 
 /** When a grant applies: the user's relationship with the child and what the field is. */
@@ -116,7 +202,13 @@ export const GRANTS: readonly Grant[] = [
       "SAFEGUARDING is shared with workers named on the child's open case, for any supported purpose but MASH triage",
     classes: ['SAFEGUARDING'],
     roles: MACPT_ROLES,
-    purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW'],
+    purposes: [
+      'STRATEGY_DISCUSSION',
+      'SECTION_47_ENQUIRY',
+      'CHILD_PROTECTION_CONFERENCE',
+      'CP_PLAN_REVIEW',
+      NOTIFICATION_PURPOSE,
+    ],
     when: { relationship: ['NAMED'], purposeSupported: true },
   },
   {
@@ -126,6 +218,15 @@ export const GRANTS: readonly Grant[] = [
     roles: ['SCHOOL_DSL'],
     purposes: ['STRATEGY_DISCUSSION', 'SECTION_47_ENQUIRY', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW'],
     when: { relationship: ['DSL_ON_ROLL'], encompass: true, purposeSupported: true },
+  },
+  {
+    id: 'OPERATION_ENCOMPASS_NOTICE',
+    description:
+      "a school's DSL is told of domestic abuse at a pupil's home before the next school day (Operation Encompass), case or no case",
+    classes: ['SAFEGUARDING'],
+    roles: ['SCHOOL_DSL'],
+    purposes: [NOTIFICATION_PURPOSE],
+    when: { relationship: ['DSL_ON_ROLL'], encompass: true },
   },
   {
     id: 'SENSITIVE_NAMED_LISTED_ROLE',
@@ -173,18 +274,8 @@ export const DENIALS: readonly {
       "no legitimate relationship: not named on or in the team of an open case in your LA, nor the DSL of the child's school",
     when: { relationship: ['NONE'] },
   },
-  {
-    id: 'PURPOSE_NOT_SUPPORTED',
-    description: "the stated purpose of use is not supported by the child's case; only IDENTITY is shared",
-    classes: ['SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'],
-    when: { purposeSupported: false },
-  },
-  {
-    id: 'MASH_TRIAGE_IDENTITY_ONLY',
-    description: 'MASH triage shares IDENTITY only',
-    classes: ['SAFEGUARDING', 'SENSITIVE'],
-    when: { purposes: ['MASH_TRIAGE'] },
-  },
+  // Reasons of relationship come before the purpose's: a team member or a DSL, who may not see the case's stage,
+  // is never told by a rule's name whether the case supports the purpose (DESIGN section 4).
   {
     id: 'DSL_OPERATION_ENCOMPASS_ONLY',
     description: "a school's DSL sees only IDENTITY and Operation Encompass notifications of other agencies",
@@ -202,6 +293,18 @@ export const DENIALS: readonly {
     description: 'SENSITIVE is shared with named workers only',
     classes: ['SENSITIVE'],
     when: { relationship: ['TEAM'] },
+  },
+  {
+    id: 'PURPOSE_NOT_SUPPORTED',
+    description: "the stated purpose of use is not supported by the child's case; only IDENTITY is shared",
+    classes: ['SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'],
+    when: { purposeSupported: false },
+  },
+  {
+    id: 'MASH_TRIAGE_IDENTITY_ONLY',
+    description: 'MASH triage shares IDENTITY only',
+    classes: ['SAFEGUARDING', 'SENSITIVE'],
+    when: { purposes: ['MASH_TRIAGE'] },
   },
   {
     id: 'SENSITIVE_PURPOSE',
@@ -232,4 +335,15 @@ export const OVERRIDES = {
     "a safeguarding partnership board sees its LA's de-identified partnership figures only, never a child's records",
   CASELOAD_OWN_LA_MACPT_ONLY: "an LA's list of MACPT cases is for that LA's MACPT members",
   BREAK_GLASS_NOT_PERMITTED: 'EMERGENCY (break-glass) is for MACPT members only; state the purpose your work supports',
+  BREAK_GLASS_ONE_CHILD:
+    'EMERGENCY (break-glass) opens one child, named by NHS number: a caseload or a list of children is refused',
+  WITHHELD_BY_HOLDING_AGENCY: 'the agency that holds this information does not share it with you at present',
+  DECISIONS_NOT_SHOWN:
+    'decisions not to share are shown to the MACPT members working with the child and to the holding agency',
+  DECISION_CONTENT_HOLDING_AGENCY_ONLY:
+    'what a decision not to share covers, and why, stays with the holding agency: ask the person named as having decided',
+  DECIDER_NOT_PERMITTED:
+    "a decision not to share is made by the holding agency's staff working with the child, stating the purpose their case supports (not IG_AUDIT or EMERGENCY)",
+  NOT_HOLDING_AGENCY: 'only the agency that holds the information decides not to share it',
+  OVERDUE_LIST_LCPP_ONLY: "an LA's overdue notifications are for its LCPP",
 } as const;

@@ -3,18 +3,49 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { AGENCIES } from './policy-file.js';
+import type { PolicyUser } from './relationship.js';
+import { AGENCIES_OF_ROLE, type Role } from './vocabulary.js';
 
-export const RECIPIENTS = ['NAMED_WORKERS', 'LCPP_OF_LA', 'SCHOOL_DSL', 'MACPT_HEALTH_OF_LA'] as const;
+export const RECIPIENTS = [
+  'NAMED_WORKERS',
+  'NAMED_MACPT_HEALTH',
+  'LCPP_OF_LA',
+  'SCHOOL_DSL',
+  'MACPT_HEALTH_OF_LA',
+] as const;
 export type Recipient = (typeof RECIPIENTS)[number];
+
+/**
+ * Who each kind of recipient is: the workers named on the child's open case (perhaps of one role only),
+ * or whoever holds a role in the child's LA (from the open case) or school (from the roll). Being a
+ * recipient is not being told: each is told only what the policies let them read (see the engine).
+ */
+export const RECIPIENT_KINDS: Readonly<
+  Record<Recipient, { named: true; role?: Role } | { named: false; role: Role; of: 'la' | 'school' }>
+> = {
+  NAMED_WORKERS: { named: true },
+  NAMED_MACPT_HEALTH: { named: true, role: 'MACPT_HEALTH' },
+  LCPP_OF_LA: { named: false, role: 'LCPP', of: 'la' },
+  MACPT_HEALTH_OF_LA: { named: false, role: 'MACPT_HEALTH', of: 'la' },
+  SCHOOL_DSL: { named: false, role: 'SCHOOL_DSL', of: 'school' },
+};
+
+const coordinate = z.string().regex(/^[A-Z][A-Za-z0-9_]*\.[a-z_][A-Za-z0-9_]*$/, 'expected Type.field');
 
 const rule = z.strictObject({
   id: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   name: z.string().min(5),
   agency: z.enum(AGENCIES),
-  events: z.array(z.string().regex(/^[a-z][a-z-]*$/)).min(1),
+  /** Each event kind, with the published field (`Type.field`) it is a record of. */
+  events: z
+    .record(z.string().regex(/^[a-z][a-z-]*$/), coordinate)
+    .refine((e) => Object.keys(e).length > 0, 'name at least one event'),
   when: z.enum(['always', 'child-on-cp-plan', 'child-present']),
   to: z.array(z.enum(RECIPIENTS)).min(1),
-  fields: z.array(z.string().regex(/^[a-z][A-Za-z]*$/)).min(1),
+  /** Each field a recipient may receive, with the published field whose policy decides it. */
+  fields: z
+    .record(z.string().regex(/^[a-z][A-Za-z]*$/), coordinate)
+    .refine((f) => Object.keys(f).length > 0, 'name at least one field'),
   due: z.union([
     z.strictObject({ hours: z.number().int().positive() }),
     z.strictObject({ nextSchoolDayAt: z.string().regex(/^\d{2}:\d{2}$/) }),
@@ -38,7 +69,7 @@ export function parseNotificationRules(text: string, file: string): Notification
       `${file} is not a valid set of notification rules:\n${parsed.error.issues.map((i) => `  ${i.path.join(' › ')}: ${i.message}`).join('\n')}`,
     );
   for (const r of parsed.data.rules) {
-    const location = r.fields.find((f) => LOCATION_FIELDS.has(f));
+    const location = Object.keys(r.fields).find((f) => LOCATION_FIELDS.has(f));
     if (location) throw new Error(`${file}: rule ${r.id} lists ${location}: no location travels in a notification`);
   }
   return parsed.data.rules;
@@ -48,3 +79,24 @@ export function parseNotificationRules(text: string, file: string): Notification
 export const NOTIFICATION_RULES_FILE = fileURLToPath(new URL('../notifications/rules.yaml', import.meta.url));
 export const loadNotificationRules = (file = NOTIFICATION_RULES_FILE) =>
   parseNotificationRules(readFileSync(file, 'utf8'), file);
+
+/** Where a notification is addressed: one user, or whoever holds a role (of an LA, of a school). */
+export type NotificationAddress =
+  | { kind: 'user'; id: string }
+  | { kind: 'role'; role: string; la?: string; school?: string };
+
+/**
+ * The user a notification to `to` is decided for before anyone reads it: a named worker as the case
+ * agency reports their role, or the holder of a role in an LA or school. Null when that cannot be known
+ * (a named worker whose role the case does not give): such an address is told nothing.
+ */
+export function recipientUser(
+  to: NotificationAddress,
+  openCase: { la: string; namedWorkerRoles?: Record<string, string> } | null,
+): PolicyUser | null {
+  const role = (to.kind === 'user' ? openCase?.namedWorkerRoles?.[to.id] : to.role) as Role | undefined;
+  const agencies = role ? AGENCIES_OF_ROLE[role] : undefined;
+  if (!role || !agencies || agencies === 'ANY' || agencies.length !== 1) return null;
+  if (to.kind === 'user') return { id: to.id, role, agency: agencies[0]!, la: openCase?.la ?? null };
+  return { id: `role:${to.role}`, role, agency: agencies[0]!, la: to.la ?? null, school: to.school ?? null };
+}

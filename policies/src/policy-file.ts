@@ -13,6 +13,7 @@ const rule = z.union([
     class: z.enum(CLASSES),
     location: z.boolean().optional(),
     encompass: z.boolean().optional(),
+    household: z.boolean().optional(),
   }),
 ]);
 
@@ -23,6 +24,8 @@ const policyFile = z.strictObject({
   sensitiveRoles: z.array(z.enum(ROLES)),
   locationFlag: z.string().min(1).optional(),
   runsCases: z.boolean().optional(),
+  caseStage: coordinate.optional(),
+  holdsRolls: z.boolean().optional(),
   childLinks: z.record(z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'expected a type name'), z.string().min(1)).optional(),
   fields: z.record(coordinate, rule).refine((f) => Object.keys(f).length > 0, 'list every field the agency publishes'),
 });
@@ -95,6 +98,8 @@ export function parseAgencyPolicy(text: string, file: string): AgencyPolicy {
     sensitiveRoles: p.sensitiveRoles,
     ...(p.locationFlag ? { locationFlag: p.locationFlag } : {}),
     ...(p.runsCases ? { runsCases: true } : {}),
+    ...(p.caseStage ? { caseStage: p.caseStage } : {}),
+    ...(p.holdsRolls ? { holdsRolls: true } : {}),
     ...(p.childLinks ? { childLinks: p.childLinks } : {}),
     fields: Object.fromEntries(
       Object.entries(p.fields).map(([field, r]) => [field, typeof r === 'string' ? { class: r } : r]),

@@ -1,10 +1,16 @@
 import {
+  ADMISSION_REFUSALS,
   AUDIT_REFUSALS,
   FIGURES_ROLES,
   BREAK_GLASS_ROLES,
   CASELOAD_REFUSALS,
+  DECIDER_REFUSALS,
+  DECISION_AUDIENCES,
   ENTRY_REFUSALS,
+  OVERDUE_LIST_REFUSALS,
   PURPOSE_NEEDS,
+  type ChildRule,
+  type DecisionView,
   type EntryRule,
 } from './matrix.js';
 import {
@@ -51,6 +57,14 @@ export interface ChildAttributes {
   notShared?: readonly NotSharedScope[];
 }
 
+/** The attributes of a child nothing vouches for (its facts failed, or it was never asked about): the most restrictive. */
+export const UNRELATED: ChildAttributes = Object.freeze({
+  relationship: 'NONE',
+  purposeSupported: false,
+  confidentialBy: [],
+  locationUnverifiedBy: [],
+});
+
 /** A user's relationship with a child: from social care's open case and education's roll, never the token. */
 export function relationshipOf(user: PolicyUser, facts: PolicyFacts): Relationship {
   if (user.role === 'SCHOOL_DSL') return user.school && facts.schoolUrn === user.school ? 'DSL_ON_ROLL' : 'NONE';
@@ -78,18 +92,87 @@ export function childAttributes(user: PolicyUser, purpose: Purpose, facts: Polic
   };
 }
 
+/** What a rule about a child as a whole may look at: never the child's data, only how the user stands to it. */
+export interface ChildStanding {
+  relationship?: Relationship;
+  /** The request names more than one child. */
+  moreThanOneChild?: boolean;
+  /** The user is of the agency the rule is about (a decision's holding agency). */
+  ownAgency?: boolean;
+  /** That agency holds a record of the child. */
+  holdsRecord?: boolean;
+}
+
+/** The first rule of `rules` that applies to this user, purpose and standing, or undefined. */
+function firstRule<R extends ChildRule>(
+  rules: readonly R[],
+  user: Pick<PolicyUser, 'role'>,
+  purpose: Purpose | null,
+  standing: ChildStanding = {},
+): R | undefined {
+  const applies = (r: R) =>
+    (!r.roles || r.roles.includes(user.role)) &&
+    !r.exceptRoles?.includes(user.role) &&
+    (!r.purposes || (purpose !== null && r.purposes.includes(purpose))) &&
+    !(r.exceptPurposes && purpose !== null && r.exceptPurposes.includes(purpose)) &&
+    (!r.relationship || (standing.relationship !== undefined && r.relationship.includes(standing.relationship))) &&
+    (r.moreThanOneChild === undefined || r.moreThanOneChild === (standing.moreThanOneChild === true)) &&
+    (r.ownAgency === undefined || r.ownAgency === (standing.ownAgency === true)) &&
+    (r.holdsRecord === undefined || r.holdsRecord === (standing.holdsRecord === true));
+  return rules.find(applies);
+}
+
 /** The first rule of `rules` that applies to this user and purpose, or null. */
 function firstApplying(
   rules: readonly EntryRule[],
   user: Pick<PolicyUser, 'role'>,
   purpose: Purpose | null,
+  standing?: ChildStanding,
 ): string | null {
-  const applies = (r: EntryRule) =>
-    (!r.roles || r.roles.includes(user.role)) &&
-    !r.exceptRoles?.includes(user.role) &&
-    (!r.purposes || (purpose !== null && r.purposes.includes(purpose))) &&
-    !(r.exceptPurposes && purpose !== null && r.exceptPurposes.includes(purpose));
-  return rules.find(applies)?.id ?? null;
+  return firstRule(rules, user, purpose, standing)?.id ?? null;
+}
+
+/**
+ * Why a user is not let in to a child (at every entry point, and for every answer about one), or null:
+ * no relationship (but for break-glass), or break-glass naming more than one child.
+ */
+export function admissionRefusal(
+  user: Pick<PolicyUser, 'role'>,
+  purpose: Purpose,
+  standing: Pick<ChildStanding, 'relationship' | 'moreThanOneChild'>,
+): string | null {
+  return entryRefusal(user, purpose) ?? firstApplying(ADMISSION_REFUSALS, user, purpose, standing);
+}
+
+/** What a user is told of a decision not to share about a child they stand to so: a view, or nothing (null). */
+export function decisionView(
+  user: Pick<PolicyUser, 'role'>,
+  purpose: Purpose,
+  standing: Pick<ChildStanding, 'relationship' | 'ownAgency'>,
+): DecisionView | null {
+  return firstRule(DECISION_AUDIENCES, user, purpose, standing)?.view ?? null;
+}
+
+/** Why a user may not record, keep or withdraw a decision of their agency about a child, or null. */
+export function deciderRefusal(
+  user: Pick<PolicyUser, 'role'>,
+  purpose: Purpose,
+  standing: Pick<ChildStanding, 'relationship' | 'holdsRecord'>,
+): string | null {
+  return firstApplying(DECIDER_REFUSALS, user, purpose, standing);
+}
+
+/** Why a user may not see their LA's overdue notifications, or null. */
+export function overdueListRefusal(user: Pick<PolicyUser, 'role' | 'la'>, purpose: Purpose): string | null {
+  return firstApplying(OVERDUE_LIST_REFUSALS, user, purpose) ?? (user.la ? null : 'OVERDUE_LIST_LCPP_ONLY');
+}
+
+/** What of the disclosure log an IG lead sees: records about their agency's data or staff, and refusals of unknown callers. */
+export function igSeesRecord(
+  user: Pick<PolicyUser, 'agency'>,
+  record: { agencies: readonly string[]; user: { agency: string } | null },
+): boolean {
+  return record.agencies.includes(user.agency) || record.user?.agency === user.agency || record.user === null;
 }
 
 /** Why a user may not open child records at all for this purpose (an IG lead; IG_AUDIT; break-glass not theirs), or null. */

@@ -32,11 +32,49 @@ export const PURPOSES = [
   'EMERGENCY',
   'IG_AUDIT',
 ] as const;
-export type Purpose = (typeof PURPOSES)[number];
+/** A purpose a user may state on a request. */
+export type RequestPurpose = (typeof PURPOSES)[number];
+
+/**
+ * The purpose under which the partnership's notification rules tell someone about a child (DESIGN
+ * section 8): decided by the same matrix as a query, never stated by a user in a header.
+ */
+export const NOTIFICATION_PURPOSE = 'NOTIFICATION';
+export type Purpose = RequestPurpose | typeof NOTIFICATION_PURPOSE;
 
 /** Classes every published field carries, least to most restricted. */
 export const CLASSES = ['IDENTITY', 'SAFEGUARDING', 'SENSITIVE', 'RESTRICTED'] as const;
 export type DataClass = (typeof CLASSES)[number];
+
+/** The agencies whose staff hold each role (an IG lead belongs to any agency; the board is the LA's). */
+export const AGENCIES_OF_ROLE: Readonly<Record<Role, readonly Agency[] | 'ANY'>> = {
+  LCPP: ['social-care'],
+  SOCIAL_WORKER: ['social-care'],
+  MACPT_POLICE: ['police'],
+  MACPT_HEALTH: ['health'],
+  MACPT_EDUCATION: ['education'],
+  SCHOOL_DSL: ['education'],
+  IG_LEAD: 'ANY',
+  PARTNERSHIP_BOARD: ['social-care'],
+};
+
+/** The claims a token of each role must carry beyond sub, name, role and agency (a DSL's school; a practitioner's LA). */
+export const ROLE_CLAIMS: Readonly<Record<Role, readonly ('la' | 'school')[]>> = {
+  LCPP: ['la'],
+  SOCIAL_WORKER: ['la'],
+  MACPT_POLICE: ['la'],
+  MACPT_HEALTH: ['la'],
+  MACPT_EDUCATION: ['la'],
+  SCHOOL_DSL: ['la', 'school'],
+  IG_LEAD: [],
+  PARTNERSHIP_BOARD: ['la'],
+};
+
+/** The purpose that is break-glass: stated, it is flagged and reviewed whatever follows (DESIGN section 4). */
+export const BREAK_GLASS_PURPOSE = 'EMERGENCY';
+
+/** Whether a stated purpose is break-glass. */
+export const isBreakGlass = (purpose: string | null | undefined): boolean => purpose === BREAK_GLASS_PURPOSE;
 
 /** A user's relationship with a child, derived from social care's cases and education's rolls — never from the token. */
 export type Relationship = 'NAMED' | 'TEAM' | 'DSL_ON_ROLL' | 'NONE';
@@ -54,6 +92,12 @@ export interface FieldRule {
   location?: boolean;
   /** An Operation Encompass notification: the one SAFEGUARDING item a school's DSL sees. */
   encompass?: boolean;
+  /**
+   * A record of the household, not of one child (domestic abuse at the address, adult offending,
+   * maternity concerns): a decision not to share it, made about any child of the household, covers it
+   * through every child of the household.
+   */
+  household?: boolean;
 }
 
 /** One agency's sharing policy: the data owner's decisions, no logic. */
@@ -74,6 +118,10 @@ export interface AgencyPolicy {
   locationFlag?: string;
   /** This agency runs the MACPT cases that relationships and purposes come from (social care). */
   runsCases?: boolean;
+  /** The field that publishes a case's stage (whoever may not read it is never told whether a case supports a purpose). */
+  caseStage?: string;
+  /** This agency holds the school rolls a DSL's relationship comes from (education). */
+  holdsRolls?: boolean;
 }
 
 /** Why an agency decides not to share (a fixed list: IG reports count decisions by it). */

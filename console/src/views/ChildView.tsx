@@ -185,7 +185,9 @@ function Decisions({
           caption="Other agencies have decided not to share some information they hold (what it is stays with them)"
         />
       ) : (
-        <p className="govuk-body">No other agency has recorded a decision not to share information about this child.</p>
+        <p className="govuk-body">
+          No decision by another agency not to share information about this child is shown to you.
+        </p>
       )}
       {!failed && fields.length > 0 && asked.purpose !== 'EMERGENCY' && (
         <OwnDecisions

@@ -33,15 +33,16 @@ export interface DecisionRow {
   id: string;
   agency?: string;
   nhsNumber?: string;
-  reason: string;
+  /** Null (withheld) for everyone outside the holding agency, as are `decidedAt`, `fields` and `classes`. */
+  reason: string | null;
   reasonText: string | null;
   decidedBy: { name: string; role: string };
-  decidedAt: string;
+  decidedAt: string | null;
   reviewBy: string;
   overdue: boolean;
   status?: string;
-  fields: string[];
-  classes: string[];
+  fields: string[] | null;
+  classes: string[] | null;
 }
 
 const day = (iso: string) =>
@@ -57,7 +58,9 @@ const fieldWords = (f: string) =>
     .toLowerCase()
     .replace(/^./, (c) => c.toUpperCase());
 const covers = (d: DecisionRow) =>
-  [...d.fields.map(fieldWords), ...d.classes.map((c) => `everything classed ${c}`)].join(', ');
+  d.fields === null && d.classes === null
+    ? `Held by ${d.agency}: ask ${d.decidedBy.name}`
+    : [...(d.fields ?? []).map(fieldWords), ...(d.classes ?? []).map((c) => `everything classed ${c}`)].join(', ');
 
 /** Decisions not to share, as a GOV.UK table: who decided, when, why, what it covers, when it is reviewed. */
 export function DecisionsTable({
@@ -109,14 +112,19 @@ export function DecisionsTable({
             {showChild && <td className="govuk-table__cell">{d.nhsNumber}</td>}
             <td className="govuk-table__cell">{d.agency}</td>
             <td className="govuk-table__cell">
-              {reasonLabel(d.reason)}
+              {d.reason ? (
+                reasonLabel(d.reason)
+              ) : (
+                <span className="govuk-hint govuk-!-margin-bottom-0">Not shared</span>
+              )}
               {d.reasonText && (
                 <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">{d.reasonText}</span>
               )}
             </td>
             <td className="govuk-table__cell">{covers(d)}</td>
             <td className="govuk-table__cell">
-              {day(d.decidedAt)} by {d.decidedBy.name} ({d.decidedBy.role})
+              {d.decidedAt ? `${day(d.decidedAt)} by ` : 'By '}
+              {d.decidedBy.name} ({d.decidedBy.role})
             </td>
             <td className="govuk-table__cell">
               {day(d.reviewBy)}{' '}

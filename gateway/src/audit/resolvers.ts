@@ -67,6 +67,9 @@ function present(r: DisclosureRecord) {
   };
 }
 
+/** A break-glass use IG reviews: any record of a request stated EMERGENCY (a refusal too), never a review itself. */
+const awaitsReview = (r: DisclosureRecord): boolean => r.breakGlass && r.kind !== 'BREAK_GLASS_REVIEW';
+
 /** Every record of a child visible to the caller, newest first. */
 export async function subjectRecords(
   store: DisclosureStore,
@@ -185,9 +188,9 @@ export function auditResolvers(deps: AuditDeps) {
       ) => {
         requireIgLead(ctx);
         note(ctx, { operation: 'breakGlassReviews', status: args.status });
-        // Every request made under EMERGENCY waits here, including those that disclosed nothing.
+        // Every request made under EMERGENCY waits here, including those that disclosed nothing or were refused.
         const uses = (await deps.store.query({ breakGlass: true }, 2_000)).filter(
-          (r) => r.kind !== 'BREAK_GLASS_REVIEW' && visibleTo(ctx, r),
+          (r) => awaitsReview(r) && visibleTo(ctx, r),
         );
         const reviews = await deps.store.query({ kind: 'BREAK_GLASS_REVIEW' }, 10_000);
         const latest = new Map<string, DisclosureRecord>();
@@ -227,7 +230,7 @@ export function auditResolvers(deps: AuditDeps) {
       ) => {
         requireIgLead(ctx);
         const record = await deps.store.get(args.id);
-        if (!record || !record.breakGlass || record.kind !== 'DISCLOSURE' || !visibleTo(ctx, record))
+        if (!record || !awaitsReview(record) || !visibleTo(ctx, record))
           throw codedError('NOT_FOUND', `No break-glass record you may review has id ${JSON.stringify(args.id)}.`);
         if (args.note.trim().length < 10)
           throw codedError('BAD_USER_INPUT', 'note: say what was reviewed and decided (at least 10 characters).');

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import { codedError, z } from '@macpt/kit';
-import { ROLES, type PolicyUser } from '@macpt/policies';
+import { ROLE_CLAIMS, ROLES, type PolicyUser } from '@macpt/policies';
 
 /** Where user tokens come from and whom they are for. */
 export interface IssuerConfig {
@@ -23,8 +23,10 @@ const claims = z
       .regex(/^\d{6}$/)
       .nullish(),
   })
-  .refine((c) => c.role !== 'SCHOOL_DSL' || c.school, { message: 'a SCHOOL_DSL token needs a school claim' })
-  .refine((c) => c.role === 'IG_LEAD' || c.la, { message: 'a practitioner token needs an la claim' });
+  .superRefine((c, ctx) => {
+    for (const claim of ROLE_CLAIMS[c.role])
+      if (!c[claim]) ctx.addIssue({ code: 'custom', message: `a ${c.role} token needs a ${claim} claim` });
+  });
 
 const refuse = (why: string) =>
   codedError('UNAUTHENTICATED', `Authentication failed: ${why}.`, {}, { refusesRequest: true });

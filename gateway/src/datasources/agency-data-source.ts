@@ -12,11 +12,12 @@ export interface AgencyDataSourceOptions {
   url: string;
   /** Per-request deadline towards this agency. */
   timeoutMs: number;
-  /** Adds the headers the gateway alone sets (request id, signed internal context). */
+  /** Adds the headers the gateway alone sets (the signed internal context), bound to `body`, the JSON text sent. */
   signRequest?: (
     agency: string,
     context: GatewayContext,
     request: GatewayGraphQLRequest,
+    body: string,
   ) => Promise<Record<string, string>>;
   /** Shared with the facts client: stops hammering an agency that keeps failing. */
   breaker?: CircuitBreaker;
@@ -45,15 +46,20 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
     const { request, context } = options;
     // The trace goes on to the agency (W3C traceparent), beside the request id.
     const headers = withTraceContext({ 'content-type': 'application/json', 'x-request-id': context.requestId });
+    // Serialised once: the context is signed for exactly these bytes, and these bytes are sent.
+    const body = JSON.stringify({
+      query: request.query,
+      variables: request.variables,
+      operationName: request.operationName,
+    });
     if (this.options.signRequest)
-      Object.assign(headers, await this.options.signRequest(this.options.name, context, request));
+      Object.assign(headers, await this.options.signRequest(this.options.name, context, request, body));
     // What is left of the request's one deadline (its fact look-ups already spent some of it).
     const timeoutMs = Math.min(this.options.timeoutMs, context.deadline - Date.now());
     if (timeoutMs <= 0) throw this.unavailable("timed out: the request's deadline passed before it could be asked");
     // Asked last, just before the call: a half-open circuit's one trial must end in succeeded() or failed().
     const open = this.options.breaker?.refusal();
     if (open) throw this.unavailable(open);
-    const body = { query: request.query, variables: request.variables, operationName: request.operationName };
     let status: number;
     let text: string;
     try {
@@ -61,7 +67,7 @@ export class AgencyDataSource implements GraphQLDataSource<GatewayContext> {
         path: this.path,
         method: 'POST',
         headers,
-        body: JSON.stringify(body),
+        body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),

@@ -1,6 +1,6 @@
 import { withTraceContext } from '@macpt/kit';
 import { request } from 'undici';
-import { factsBodyHash, INTERNAL_CONTEXT_HEADER, type InternalContext } from '@macpt/contract';
+import { INTERNAL_CONTEXT_HEADER, type InternalContext } from '@macpt/contract';
 import type { ChildAttributes } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { createSigner } from '../signing.js';
@@ -37,7 +37,6 @@ export function signedAgencyCall(deps: {
       purpose: ctx.purpose,
       breakGlass: ctx.breakGlass,
       children: new Map(children),
-      bodyHash: factsBodyHash(body),
     };
     const timeout = deps.timeoutMs(agency);
     try {
@@ -46,7 +45,7 @@ export function signedAgencyCall(deps: {
         headers: withTraceContext({
           'content-type': 'application/json',
           'x-request-id': ctx.requestId,
-          [INTERNAL_CONTEXT_HEADER]: await deps.sign(agency, context),
+          [INTERNAL_CONTEXT_HEADER]: await deps.sign(agency, context, body),
         }),
         body,
         headersTimeout: timeout,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PolicyEngine } from '@macpt/policies';
 import type { DisclosureSummary } from '../policy/enforce.js';
+import type { ChildLedger } from './ledger.js';
 import type { ChildDisclosure, Outcome, RecordDraft, RecordKind } from './record.js';
 
 /** Who asked, why, and with what: the request-level part of every record. */
@@ -44,16 +45,15 @@ export function draft(
 }
 
 /**
- * Per child, what the final policy check found. `entered` are children the directory confirmed (their
- * existence is itself disclosed); `refused` are children refused at the entry point, with the rule.
+ * Per child, what the final policy check found and what the request's ledger holds: children let in
+ * (their existence is itself disclosed), refused at a door (with the rule), and told about by the gateway.
  */
 export function childDisclosures(
   summary: DisclosureSummary | undefined,
-  entered: readonly string[],
-  refused: readonly { nhsNumber: string; rule: string }[],
+  ledger: Pick<ChildLedger, 'admitted' | 'refused' | 'told'>,
   engine: PolicyEngine,
-  sharedByGateway: readonly { nhsNumber: string; agency: string; fields: string[] }[] = [],
 ): ChildDisclosure[] {
+  const { admitted: entered, refused, told: sharedByGateway } = ledger;
   const out = new Map<string, ChildDisclosure>();
   const entry = (nhsNumber: string) => {
     let c = out.get(nhsNumber);
@@ -97,6 +97,7 @@ export function refusalOutcome(code: string): Outcome {
     case 'NOT_FOUND':
       return code;
     case 'BREAK_GLASS_NOT_PERMITTED':
+    case 'BREAK_GLASS_ONE_CHILD':
       return 'BREAK_GLASS_REFUSED';
     case 'FORBIDDEN_BY_POLICY':
       return 'WITHHELD';

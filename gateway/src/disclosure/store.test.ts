@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
+import { applyDocumentedGatewayAcl, startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draft } from './build.js';
 import { FileDisclosureStore } from './file-store.js';
@@ -200,13 +200,9 @@ describe("the README's Redis ACL for the gateway", () => {
     const own = await startRedisServer();
     const admin = new Redis(own.url);
     try {
-      const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-      const line = /ACL SETUSER ([\s\S]*?)\n```/.exec(readme)![1]!.replace(/\\\n/g, ' ');
-      // Selectors are one argument each: `(~pattern +cmd …)`.
-      const args = line.trim().match(/\([^)]*\)|\S+/g)!;
-      await admin.call('ACL', 'SETUSER', ...args);
+      // Exactly the ACL the README documents, read from it.
+      const url = await applyDocumentedGatewayAcl(own);
       await installAppendFunction(admin);
-      const url = own.url.replace('redis://', 'redis://macpt-gateway:change-me@');
       const store = new RedisDisclosureStore({ url, prefix: 'macpt:dlog:' });
       await store.append([disclosure('9990000018')]);
       await store.append([disclosure('9990000026'), disclosure('9990000034')]);

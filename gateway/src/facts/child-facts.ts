@@ -1,40 +1,16 @@
 import DataLoader from 'dataloader';
-import type { DecisionFact } from '@macpt/contract';
-import type { NotSharedScope } from '@macpt/policies';
-import type { AgencyFacts, FactsClient } from './facts-client.js';
+import type { FactOwners } from '@macpt/policies';
+import type { FactsClient } from './facts-client.js';
 import type { FactsCache } from './facts-cache.js';
+import {
+  mergeChildFacts,
+  placedHouseholds,
+  type ChildFacts,
+  type ChildrenAnswer,
+  type HouseholdAnswer,
+} from './merge.js';
 
-/** Everything the gateway knows about a child before policy: merged from every agency's facts. */
-export interface ChildFacts {
-  nhsNumber: string;
-  /** Agencies that hold a record for the child. */
-  knownBy: string[];
-  /** Agencies that could not be asked; their absence from `knownBy` proves nothing. */
-  unavailable: string[];
-  /** Why each unavailable agency could not be asked (timed out, not JSON, …), for the errors that name it. */
-  unavailableWhy: Record<string, string>;
-  /** Agencies that flagged the location of the child's household (by UPRN) confidential. */
-  confidentialBy: string[];
-  /** Agencies that can flag a household but did not answer: their flag cannot be ruled out, so it is assumed. */
-  locationUnverifiedBy: string[];
-  openCase: { id: string; la: string; stage: string; namedWorkers: string[] } | null;
-  schoolUrn: string | null;
-  /** Standing decisions not to share, each from the agency that made it (and holds what it covers). */
-  decisions: (DecisionFact & { agency: string })[];
-  /** What those decisions withhold, for policy. */
-  notShared: NotSharedScope[];
-}
-
-const isDecision = (d: unknown): d is DecisionFact => {
-  const x = d as Partial<DecisionFact> | null;
-  return (
-    typeof x?.id === 'string' &&
-    Array.isArray(x.fields) &&
-    x.fields.every((f) => typeof f === 'string') &&
-    Array.isArray(x.classes) &&
-    x.classes.every((c) => typeof c === 'string')
-  );
-};
+export type { ChildFacts } from './merge.js';
 
 /** One child asked about by one request. */
 export interface FactsKey {
@@ -45,42 +21,35 @@ export interface FactsKey {
 /** Most children in one `/facts` call: a caseload is at most 500, so two full caseloads fit. */
 const MAX_BATCH = 1000;
 
-type Answer = { agency: string; facts: Map<string, AgencyFacts> | null; why?: string };
-
 /**
  * A confidential-location flag belongs to a household, and an agency may flag a household without
  * knowing every child in it (police know the refuge, not the sibling). So after the children's facts,
- * each agency that can flag households is asked about the households the others placed the children
- * in; an agency that does not answer either question leaves every household's location unverified.
+ * each agency that can flag households is asked about every household any agency placed the children
+ * in — its own included: what it said about one child decides nothing about another. An agency that
+ * does not answer leaves the households it was asked about unverified.
  */
 async function householdFlags(
   client: FactsClient,
   flagging: readonly string[],
-  answers: readonly Answer[],
+  answers: readonly ChildrenAnswer[],
   headers: (agency: string, body: string) => Promise<Record<string, string>>,
   until: number,
-) {
-  const placed = new Set<string>();
-  for (const { facts } of answers) for (const f of facts?.values() ?? []) if (f.uprn) placed.add(f.uprn);
-  const flagged = new Map<string, Set<string>>();
-  const unverified = new Set<string>();
+): Promise<Map<string, HouseholdAnswer>> {
+  const uprns = placedHouseholds(answers);
+  const out = new Map<string, HouseholdAnswer>();
+  if (uprns.length === 0) return out;
   await Promise.all(
     flagging.map(async (agency) => {
-      const own = answers.find((a) => a.agency === agency)?.facts;
-      if (!own) return void unverified.add(agency);
-      // The agency already said whether it flags the households where it has the children itself.
-      const told = new Set([...own.values()].map((f) => f.uprn).filter(Boolean));
-      const uprns = [...placed].filter((u) => !told.has(u));
-      if (uprns.length === 0) return;
+      if (!answers.find((a) => a.agency === agency)?.facts) return void out.set(agency, null);
       try {
         const answer = await client.fetch(agency, { nhsNumbers: [], uprns }, (body) => headers(agency, body), until);
-        flagged.set(agency, new Set(answer.flaggedUprns));
+        out.set(agency, new Set(answer.flaggedUprns));
       } catch {
-        unverified.add(agency);
+        out.set(agency, null);
       }
     }),
   );
-  return { flagged, unverified };
+  return out;
 }
 
 /** Kept facts are shared by the requests that follow: none of them may change what another reads. */
@@ -105,8 +74,8 @@ export function createFactsBatcher(
   client: FactsClient,
   /** The headers of a `/facts` call: a context signed for exactly that body, naming the requests it serves. */
   headersFor: (agency: string, requestIds: string[], body: string) => Promise<Record<string, string>>,
-  /** Agencies whose policy says they can flag a household's location confidential (read per look-up: policies change by publication). */
-  flagging: () => readonly string[],
+  /** Which agency owns each fact (read per look-up: policies change by publication). */
+  factOwners: () => FactOwners,
   cache?: FactsCache<ChildFacts>,
 ): DataLoader<FactsKey, ChildFacts> {
   return new DataLoader<FactsKey, ChildFacts>(
@@ -129,7 +98,7 @@ export function createFactsBatcher(
     const headers = (agency: string, body: string) => headersFor(agency, requestIds, body);
     // Both rounds of a look-up share one deadline: the households' round gets what the children's left.
     const until = Date.now() + client.longestTimeoutMs;
-    const answers: Answer[] = await Promise.all(
+    const answers: ChildrenAnswer[] = await Promise.all(
       client.agencies.map(async (agency) => {
         try {
           const answer = await client.fetch(agency, { nhsNumbers }, (body) => headers(agency, body));
@@ -139,51 +108,12 @@ export function createFactsBatcher(
         }
       }),
     );
-    const households = await householdFlags(
-      client,
-      flagging().filter((a) => client.agencies.includes(a)),
-      answers,
-      headers,
-      until,
-    );
-    return keys.map(({ nhsNumber }) => {
-      const merged: ChildFacts = {
-        nhsNumber,
-        knownBy: [],
-        unavailable: [],
-        unavailableWhy: {},
-        confidentialBy: [],
-        locationUnverifiedBy: [...households.unverified],
-        openCase: null,
-        schoolUrn: null,
-        decisions: [],
-        notShared: [],
-      };
-      const uprns = new Set<string>();
-      for (const { agency, facts, why } of answers) {
-        const f = facts?.get(nhsNumber);
-        if (!f) {
-          merged.unavailable.push(agency);
-          merged.unavailableWhy[agency] = why ?? 'no answer for this child';
-          continue;
-        }
-        if (f.known) merged.knownBy.push(agency);
-        if (f.uprn) uprns.add(f.uprn);
-        if (f.confidentialLocation) merged.confidentialBy.push(agency);
-        if (f.openCase) merged.openCase = f.openCase;
-        if (f.schoolUrn) merged.schoolUrn = f.schoolUrn;
-        // An agency speaks for its own decisions only: the scope is its own, whatever the answer says.
-        for (const d of Array.isArray(f.decisions) ? f.decisions.filter(isDecision) : []) {
-          merged.decisions.push({ ...d, agency });
-          merged.notShared.push({ agency, fields: d.fields, classes: d.classes });
-        }
-      }
-      for (const [agency, flagged] of households.flagged) {
-        if (!merged.confidentialBy.includes(agency) && [...uprns].some((u) => flagged.has(u)))
-          merged.confidentialBy.push(agency);
-      }
-      return merged;
-    });
+    // Read per look-up: policies change by publication. An owner that is not served counts as not answering.
+    const owners = factOwners();
+    const flagging = owners.flags.filter((a) => client.agencies.includes(a));
+    const households = await householdFlags(client, flagging, answers, headers, until);
+    const served: FactOwners = { ...owners, flags: flagging };
+    return keys.map(({ nhsNumber }) => mergeChildFacts(nhsNumber, answers, households, served));
   }
 }
 

@@ -1,6 +1,6 @@
 import { startRedisServer } from '@macpt/kit/redis-server';
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimiter, RedisRateLimiter } from './rate-limit.js';
+import { childRateDecision, MemoryRateLimiter, RedisRateLimiter, requestRateDecision } from './rate-limit.js';
 
 describe('embedded rate limiter', () => {
   it('refuses the request past the per-minute limit and allows again in the next minute', async () => {
@@ -54,6 +54,30 @@ describe('shared rate limiter on a real Redis', () => {
       expect(batch.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
       expect(batch[3]).toMatchObject({ limit: 'childrenPerHour' });
       expect((await limiter.child('other', '9990000042')).allowed).toBe(true);
+    } finally {
+      await limiter.close();
+      await redis.destroy();
+    }
+  });
+
+  it('refuses while its Redis is down without waiting for a reconnect (even one a moment later), and decides again once reconnected', async () => {
+    const redis = await startRedisServer();
+    const limiter = new RedisRateLimiter(
+      redis.url,
+      { requestsPerMinute: 100, childrenPerHour: 100 },
+      `down:${Date.now()}:`,
+    );
+    try {
+      await expect.poll(async () => (await requestRateDecision(limiter, 'u')).allowed).toBe(true);
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 50)); // the client sees the connection close
+      // Asked while Redis is down; Redis is back before a reconnect-and-retry would have given up.
+      const request = requestRateDecision(limiter, 'u');
+      const child = childRateDecision(limiter, 'u', '9990000018');
+      await redis.start();
+      expect(await request).toMatchObject({ allowed: false, limit: 'unavailable' });
+      expect(await child).toMatchObject({ allowed: false, limit: 'unavailable' });
+      await expect.poll(async () => (await childRateDecision(limiter, 'u', '9990000018')).allowed).toBe(true);
     } finally {
       await limiter.close();
       await redis.destroy();

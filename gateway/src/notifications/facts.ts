@@ -1,3 +1,4 @@
+import type { FactOwners } from '@macpt/policies';
 import { createChildFactsLoader, createFactsBatcher, type ChildFacts } from '../facts/child-facts.js';
 import type { FactsClient } from '../facts/facts-client.js';
 import { factsHeaders, type createSigner } from '../signing.js';
@@ -9,8 +10,8 @@ import { factsHeaders, type createSigner } from '../signing.js';
 export function routerFacts(
   sign: Awaited<ReturnType<typeof createSigner>>,
   client: FactsClient,
-  flagging: () => readonly string[],
+  factOwners: () => FactOwners,
 ): (nhsNumber: string, requestId: string) => Promise<ChildFacts> {
-  const batcher = createFactsBatcher(client, factsHeaders(sign), flagging);
+  const batcher = createFactsBatcher(client, factsHeaders(sign), factOwners);
   return (nhsNumber, requestId) => createChildFactsLoader(batcher, requestId).load(nhsNumber);
 }

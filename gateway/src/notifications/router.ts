@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { decodeJwt, importJWK, jwtVerify } from 'jose';
 import { isNhsNumber, KEY_ALG, keyPaths, readPublicJwk, type Logger } from '@macpt/kit';
-import { AGENCIES, LOCATION_FIELDS, type NotificationRule } from '@macpt/policies';
+import {
+  AGENCIES,
+  childAttributes,
+  NOTIFICATION_PURPOSE,
+  RECIPIENT_KINDS,
+  recipientUser,
+  type NotificationRule,
+  type PolicyEngine,
+  type PolicyUser,
+} from '@macpt/policies';
 import type { RecordDraft } from '../disclosure/record.js';
 import type { ChildFacts } from '../facts/child-facts.js';
 import { dueBy } from './due.js';
@@ -47,10 +56,8 @@ export class NotificationRouter {
       keysDir: string;
       /** The facts of a child, asked of every agency with the gateway's own service context. */
       facts: (nhsNumber: string, requestId: string) => Promise<ChildFacts>;
-      /** The agency that runs MACPT cases (open case, named workers, LA). */
-      caseAgency: () => string | undefined;
-      /** Whether a standing decision of `agency` not to share withholds SAFEGUARDING information (what events carry). */
-      withheldByDecision: (agency: string, facts: ChildFacts) => boolean;
+      /** The one policy engine: who is told what, at delivery and whenever an item is read. */
+      engine: PolicyEngine;
       record: (draft: RecordDraft) => Promise<unknown>;
       draft: (address: Address, rule: NotificationRule, extra: Partial<RecordDraft>, eventId: string) => RecordDraft;
       logger: Logger;
@@ -129,52 +136,89 @@ export class NotificationRouter {
     return { agency, events };
   }
 
+  /**
+   * What `user` may be told now of an item delivered earlier, from the child's current facts (a later
+   * decision not to share, or a worker no longer named, hides what it carried): the fields, or null.
+   */
+  toldNow(user: PolicyUser, item: InboxItem, facts: ChildFacts): string[] | null {
+    const rule = this.deps.rules.find((r) => r.id === item.rule);
+    if (!rule) return null;
+    const told = this.deps.engine.notification(
+      user,
+      rule,
+      item.kind,
+      childAttributes(user, NOTIFICATION_PURPOSE, facts),
+    );
+    return told.told ? told.fields.filter((f) => f in item.fields) : null;
+  }
+
+  /**
+   * What the item's own address may be told now (for a delivery that leaves later, e.g. by webhook), or
+   * null; throws while an agency does not answer (not known yet: the delivery waits and is tried again).
+   */
+  async toldToAddressNow(item: InboxItem): Promise<string[] | null> {
+    const facts = await this.deps.facts(item.nhsNumber, `event-${item.eventId}`);
+    if (facts.unavailable.length > 0)
+      throw new NotYet(`${facts.unavailable.join(', ')} did not answer: what may be told is not known`);
+    const user = recipientUser(item.to, facts.openCase);
+    return user ? this.toldNow(user, item, facts) : null;
+  }
+
   private async route(agency: string, event: AgencyEvent): Promise<void> {
-    const rules = this.deps.rules.filter((r) => r.agency === agency && r.events.includes(event.kind));
+    const rules = this.deps.rules.filter((r) => r.agency === agency && event.kind in r.events);
     if (rules.length === 0) return; // nobody is told of this kind of event
     const facts = await this.deps.facts(event.nhsNumber, `event-${event.id}`);
-    if (facts.unavailable.includes(agency))
-      throw new NotYet(`${agency} did not answer: whether it decided not to share is not known`);
-    if (this.deps.withheldByDecision(agency, facts)) {
-      // The agency decided not to share this kind of information about the child: its events are not told either.
-      this.deps.logger.info({ event: event.id, agency, rule: 'DECISION_NOT_TO_SHARE' }, 'event not routed');
-      return;
-    }
-    const caseAgency = this.deps.caseAgency();
-    const caseUnknown = !caseAgency || facts.unavailable.includes(caseAgency);
+    // Who is told, and what, rests on every agency's facts (cases, rolls, flags, decisions): wait for all.
+    if (facts.unavailable.length > 0)
+      throw new NotYet(`${facts.unavailable.join(', ')} did not answer: who may be told what is not known`);
     for (const rule of rules) {
-      const needsCase = rule.when === 'child-on-cp-plan' || rule.to.some((t) => t !== 'SCHOOL_DSL');
-      if (needsCase && caseUnknown)
-        throw new NotYet(`${caseAgency ?? 'the case agency'} did not answer: who to tell is not known`);
-      if (rule.to.includes('SCHOOL_DSL') && facts.unavailable.includes('education'))
-        throw new NotYet("education did not answer: the child's school is not known");
       if (rule.when === 'child-on-cp-plan' && facts.openCase?.stage !== 'CP_PLAN') continue;
       if (rule.when === 'child-present' && event.detail.childPresent !== true) continue;
-      for (const to of this.recipients(rule, facts)) await this.deliver(agency, event, rule, to, facts);
+      for (const to of this.recipients(rule, facts)) {
+        const user = recipientUser(to, facts.openCase);
+        const told = user
+          ? this.deps.engine.notification(user, rule, event.kind, childAttributes(user, NOTIFICATION_PURPOSE, facts))
+          : null;
+        if (!told?.told) {
+          this.deps.logger.info(
+            { event: event.id, rule: rule.id, recipient: addressKey(to), why: told?.rule ?? 'RECIPIENT_UNKNOWN' },
+            'recipient not told: the sharing policies withhold it',
+          );
+          continue;
+        }
+        await this.deliver(agency, event, rule, to, facts, told.fields);
+      }
     }
   }
 
   private recipients(rule: NotificationRule, facts: ChildFacts): Address[] {
     const out = new Map<string, Address>();
     const add = (a: Address) => out.set(addressKey(a), a);
-    const la = facts.openCase?.la;
+    const kase = facts.openCase;
     for (const to of rule.to) {
-      if (to === 'NAMED_WORKERS') for (const id of facts.openCase?.namedWorkers ?? []) add({ kind: 'user', id });
-      if (to === 'LCPP_OF_LA' && la) add({ kind: 'role', role: 'LCPP', la });
-      if (to === 'MACPT_HEALTH_OF_LA' && la) add({ kind: 'role', role: 'MACPT_HEALTH', la });
-      if (to === 'SCHOOL_DSL' && facts.schoolUrn) add({ kind: 'role', role: 'SCHOOL_DSL', school: facts.schoolUrn });
+      const kind = RECIPIENT_KINDS[to];
+      if (kind.named) {
+        for (const id of kase?.namedWorkers ?? [])
+          if (!kind.role || kase?.namedWorkerRoles?.[id] === kind.role) add({ kind: 'user', id });
+      } else if (kind.of === 'la' && kase?.la) add({ kind: 'role', role: kind.role, la: kase.la });
+      else if (kind.of === 'school' && facts.schoolUrn) add({ kind: 'role', role: kind.role, school: facts.schoolUrn });
     }
     return [...out.values()];
   }
 
-  private async deliver(agency: string, event: AgencyEvent, rule: NotificationRule, to: Address, facts: ChildFacts) {
+  private async deliver(
+    agency: string,
+    event: AgencyEvent,
+    rule: NotificationRule,
+    to: Address,
+    facts: ChildFacts,
+    allowed: readonly string[],
+  ) {
     const id = idOf(event.id, rule.id, addressKey(to));
     if (await this.deps.inbox.has(id)) return; // delivered before: the relay retried
-    // Minimum necessary: the rule's fields only, and never a location, whatever the event carried.
+    // Minimum necessary: the rule's fields this recipient may read only (never a location), whatever the event carried.
     const fields = Object.fromEntries(
-      rule.fields
-        .filter((f) => !LOCATION_FIELDS.has(f) && event.detail[f] !== undefined)
-        .map((f) => [f, String(event.detail[f])]),
+      allowed.filter((f) => event.detail[f] !== undefined).map((f) => [f, String(event.detail[f])]),
     );
     const due = dueBy(rule, event.occurredAt);
     const draft = this.deps.draft(
@@ -184,7 +228,11 @@ export class NotificationRouter {
         children: [
           {
             nhsNumber: event.nhsNumber,
-            disclosed: { [agency]: Object.keys(fields).map((f) => `${event.kind}.${f}`) },
+            disclosed: {
+              [agency]: [
+                ...new Set([rule.events[event.kind]!, ...Object.keys(fields).map((f) => rule.fields[f]!)]),
+              ].sort(),
+            },
             withheld: [],
             lawfulBasis: { [agency]: rule.lawfulBasis },
           },

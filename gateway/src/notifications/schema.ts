@@ -4,8 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLSchema } from 'graphql';
 import { publishedFields } from '@macpt/policies';
-import { notificationResolvers } from './resolvers.js';
-import type { InboxStore } from './inbox.js';
+import { notificationResolvers, type NotificationDeps } from './resolvers.js';
 
 /** The notifications subgraph's SDL. */
 export const NOTIFICATIONS_SDL = readFileSync(
@@ -17,11 +16,11 @@ export const NOTIFICATIONS_SDL = readFileSync(
 export const NOTIFICATION_FIELDS: ReadonlySet<string> = new Set(publishedFields(NOTIFICATIONS_SDL));
 
 /** The notifications subgraph, served in-process by the gateway. */
-export function notificationsSchema(inbox: InboxStore): GraphQLSchema {
+export function notificationsSchema(deps: NotificationDeps): GraphQLSchema {
   return buildSubgraphSchema([
     {
       typeDefs: parse(NOTIFICATIONS_SDL),
-      resolvers: notificationResolvers(inbox) as unknown as GraphQLResolverMap<unknown>,
+      resolvers: notificationResolvers(deps) as unknown as GraphQLResolverMap<unknown>,
     },
   ]);
 }

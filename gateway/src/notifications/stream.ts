@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayContext } from '../context.js';
 import { addressesOf, addressKey, type InboxItem, type InboxStore } from './inbox.js';
+import type { NotificationRouter } from './router.js';
 
 /** How often an idle stream says it is still there (proxies close silent connections). */
 const KEEP_ALIVE_MS = 25_000;
@@ -12,6 +13,7 @@ const KEEP_ALIVE_MS = 25_000;
  */
 export function notificationStream(deps: {
   inbox: InboxStore;
+  router: Pick<NotificationRouter, 'toldNow'>;
   context: (req: IncomingMessage) => Promise<GatewayContext>;
 }): Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> {
   return {
@@ -39,15 +41,23 @@ export function notificationStream(deps: {
         'x-accel-buffering': 'no',
       });
       res.write(': connected\n\n');
-      const send = (item: InboxItem) => {
+      const send = async (item: InboxItem) => {
         if (!mine.has(addressKey(item.to))) return;
+        // Decided again for this reader, with the child's facts now: an item they may not read is not announced.
+        // The stream outlives its request: its loader must not serve facts it looked up earlier.
+        const facts = await ctx.facts
+          .clear(item.nhsNumber)
+          .load(item.nhsNumber)
+          .catch(() => null);
+        if (!facts || facts.unavailable.length > 0 || !deps.router.toldNow(ctx.user, item, facts)) return;
         const summary = { id: item.id, rule: item.rule, title: item.ruleName, deliveredAt: item.deliveredAt };
         res.write(`event: notification\nid: ${item.id}\ndata: ${JSON.stringify(summary)}\n\n`);
       };
-      deps.inbox.arrivals.on('item', send);
+      const announce = (item: InboxItem) => void send(item);
+      deps.inbox.arrivals.on('item', announce);
       const beat = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       req.on('close', () => {
-        deps.inbox.arrivals.off('item', send);
+        deps.inbox.arrivals.off('item', announce);
         clearInterval(beat);
       });
     },

@@ -25,8 +25,10 @@ export const webhookSignature = (secret: string, body: string) =>
 export function startWebhooks(deps: {
   webhooks: readonly Webhook[];
   inbox: InboxStore;
+  /** What the item's address may be told now (decided again as it leaves), or null: then it does not leave. */
+  toldNow: (item: InboxItem) => Promise<string[] | null>;
   record: (draft: RecordDraft) => Promise<unknown>;
-  draft: (webhook: Webhook, item: InboxItem) => RecordDraft;
+  draft: (webhook: Webhook, item: InboxItem, fields: string[]) => RecordDraft;
   logger: Logger;
   scanMs?: number;
 }): { stop: () => void } {
@@ -41,10 +43,21 @@ export function startWebhooks(deps: {
     if (busy.has(key) || (due && due.next > Date.now()) || (await deps.inbox.wasSent(key))) return;
     busy.add(key);
     try {
+      // Decided again as it leaves: a later decision not to share, or a worker no longer named, stops it.
+      const told = await deps.toldNow(item);
+      if (!told) {
+        await deps.inbox.markSent(key);
+        deps.logger.info(
+          { webhook: w.name, key },
+          'webhook delivery withheld: the sharing policies no longer allow it',
+        );
+        return;
+      }
       if (!recorded.has(key)) {
-        await deps.record(deps.draft(w, item)); // no record, no delivery: it waits for the next scan
+        await deps.record(deps.draft(w, item, told)); // no record, no delivery: it waits for the next scan
         recorded.add(key);
       }
+      const fields = Object.fromEntries(told.map((f) => [f, item.fields[f]]));
       const body = JSON.stringify({
         idempotencyKey: key,
         rule: item.rule,
@@ -54,7 +67,7 @@ export function startWebhooks(deps: {
         nhsNumber: item.nhsNumber,
         occurredAt: item.occurredAt,
         dueBy: item.dueBy,
-        fields: item.fields,
+        fields,
         lawfulBasis: item.lawfulBasis,
       });
       const response = await fetch(w.url, {

@@ -12,6 +12,7 @@ import {
 } from '../disclosure/build.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
 import type { RecordDraft } from '../disclosure/record.js';
+import { LOG_UNAVAILABLE } from './refusals.js';
 import type { Stage } from './stage.js';
 
 /** The request-level facts of a record, from the gateway context. */
@@ -32,16 +33,11 @@ export function requestFacts(
   };
 }
 
-const LOG_UNAVAILABLE = {
-  message:
-    'The disclosure record could not be written, so no child data was sent. Try again shortly; IG has been alerted in the gateway log.',
-  extensions: { code: 'DISCLOSURE_LOG_UNAVAILABLE' },
-};
-
 /**
  * Disclosure log, fail closed: before a response that names a child (or answers an IG query) leaves,
  * its record is durably written; if it cannot be, the response is replaced by
- * DISCLOSURE_LOG_UNAVAILABLE (503) and carries no child data. Refused requests are recorded too.
+ * DISCLOSURE_LOG_UNAVAILABLE (503) and carries no child data. Refused requests are recorded too, and
+ * answered the same way when their record cannot be written.
  */
 export function useDisclosureLog(committer: GroupCommitter, engine: PolicyEngine, logger: Logger): Stage {
   return { name: 'disclosure log', plugin: disclosureLogPlugin(committer, engine, logger) };
@@ -64,23 +60,16 @@ function disclosureLogPlugin(
           const facts = requestFacts(ctx, rc.operationName ?? rc.request.operationName, rc.queryHash);
           let record: RecordDraft | null = null;
           // Case ids asked for by `case(id)`: an unknown or refused case is an attempt IG may look for.
-          const asked = ctx.askedCases.length > 0 ? { query: { caseIds: ctx.askedCases } } : {};
-          let carriesData = false;
+          const { ledger } = ctx;
+          const asked = ledger.askedCases.length > 0 ? { query: { caseIds: ledger.askedCases } } : {};
           if (ctx.audit) {
             record = draft('IG_QUERY', facts, body.singleResult.errors?.length ? 'PARTIAL' : 'DISCLOSED', {
               query: ctx.audit,
             });
-            carriesData = true;
           } else {
-            const children = childDisclosures(
-              ctx.disclosure,
-              ctx.entered,
-              ctx.refusedChildren,
-              engine,
-              ctx.sharedByGateway,
-            );
+            const children = childDisclosures(ctx.disclosure, ledger, engine);
             if (children.length > 0) {
-              const outcome = ctx.rateLimited ? 'RATE_LIMITED' : outcomeOf(children);
+              const outcome = ledger.rateLimited ? 'RATE_LIMITED' : outcomeOf(children);
               const unavailable = [
                 ...new Set(
                   (body.singleResult.errors ?? [])
@@ -96,7 +85,6 @@ function disclosureLogPlugin(
                 ...asked,
                 ...(unavailable.length > 0 ? { unavailable } : {}),
               });
-              carriesData = children.some((c) => Object.keys(c.disclosed).length > 0);
             } else if (body.singleResult.errors?.length || ctx.breakGlass) {
               // Refused before any child was named (an unknown case, a query that did not validate), or a
               // break-glass request that reached nothing: each is on the record, break-glass in IG's review queue.
@@ -121,8 +109,8 @@ function disclosureLogPlugin(
               { requestId: ctx.requestId, err: (error as Error).message },
               'disclosure record not written; response withheld',
             );
-            if (!carriesData) return;
-            body.singleResult = { errors: [LOG_UNAVAILABLE] };
+            // Data or not: a refusal answered without its record would carry a request id that names nothing.
+            body.singleResult = { errors: [{ ...LOG_UNAVAILABLE }] };
             rc.response.http.status = ERROR_CODES.DISCLOSURE_LOG_UNAVAILABLE.status;
           }
         },

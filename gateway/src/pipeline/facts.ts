@@ -1,5 +1,5 @@
 import type { CaseFact, CaseQuery } from '@macpt/contract';
-import { childAttributes, type ChildAttributes } from '@macpt/policies';
+import { childAttributes, type ChildAttributes, type FactOwners } from '@macpt/policies';
 import { createChildFactsLoader, createFactsBatcher, type ChildFacts } from '../facts/child-facts.js';
 import type { FactsCache } from '../facts/facts-cache.js';
 import type { FactsClient } from '../facts/facts-client.js';
@@ -14,8 +14,8 @@ import type { Stage } from './stage.js';
 export function useFacts(deps: {
   sign: Awaited<ReturnType<typeof createSigner>>;
   client: FactsClient;
-  /** Agencies that can flag a household's location confidential (from the policies in force). */
-  flaggingAgencies: () => readonly string[];
+  /** Which agency owns each fact (from the policies in force). */
+  factOwners: () => FactOwners;
   /** The agency that runs MACPT cases (from the policies in force). */
   caseAgency: () => string | undefined;
   /** The agencies' complete facts, kept for a bounded time (FACTS_MAX_AGE_MS). */
@@ -23,7 +23,7 @@ export function useFacts(deps: {
 }): Stage {
   const headers = factsHeaders(deps.sign);
   const { cache } = deps;
-  const batcher = createFactsBatcher(deps.client, headers, deps.flaggingAgencies, cache);
+  const batcher = createFactsBatcher(deps.client, headers, deps.factOwners, cache);
   const cases = async (query: CaseQuery, requestId: string): Promise<CaseFact[]> => {
     const agency = deps.caseAgency();
     if (!agency) return [];

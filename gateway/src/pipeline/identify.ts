@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { codedError } from '@macpt/kit';
-import { mayBreakGlass, PURPOSES, RULE_TEXT, type PolicyUser, type Purpose } from '@macpt/policies';
+import { mayBreakGlass, PURPOSES, RULE_TEXT, type PolicyUser, type Purpose, isBreakGlass } from '@macpt/policies';
 import type { Stage } from './stage.js';
 
 /** The least a break-glass justification may say. */
 export const MIN_JUSTIFICATION = 20;
+/** The most of a justification a record keeps (a header may hold 32 KiB). */
+export const MAX_JUSTIFICATION = 1_000;
 
 /** An authenticated user, as the token says (name included, for display). */
 export type User = PolicyUser & { name: string };
@@ -19,7 +21,7 @@ export interface RequestIdentity {
   clientName: string | null;
   /** `X-Purpose-Of-Use` as sent (at most 40 characters), before it is checked. */
   statedPurpose: string | null;
-  /** `X-Justification` as sent, trimmed. */
+  /** `X-Justification` as sent, trimmed and capped at {@link MAX_JUSTIFICATION} characters. */
   justification: string | null;
   /** The verified user: verified once, when first asked for; rejects with UNAUTHENTICATED. */
   user: () => Promise<User>;
@@ -35,7 +37,10 @@ export interface StatedPurpose {
   justification: string | null;
 }
 
-const headerOf = (req: IncomingMessage, name: string): string | undefined => {
+/** What identifying a request reads: its headers (of a whole request, or of a head too large to parse). */
+export type RequestHead = Pick<IncomingMessage, 'headers'>;
+
+const headerOf = (req: RequestHead, name: string): string | undefined => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
@@ -43,8 +48,8 @@ const headerOf = (req: IncomingMessage, name: string): string | undefined => {
 /** The identity of each request, made once however many stages ask. */
 export function identifier(
   authenticate: (authorization: string | undefined) => Promise<User>,
-): (req: IncomingMessage) => RequestIdentity {
-  const made = new WeakMap<IncomingMessage, RequestIdentity>();
+): (req: RequestHead) => RequestIdentity {
+  const made = new WeakMap<RequestHead, RequestIdentity>();
   return (req) => {
     let identity = made.get(req);
     if (identity) return identity;
@@ -54,13 +59,21 @@ export function identifier(
       requestId: randomUUID(),
       clientName: headerOf(req, 'apollographql-client-name')?.slice(0, 100) ?? null,
       statedPurpose: headerOf(req, 'x-purpose-of-use')?.trim().slice(0, 40) ?? null,
-      justification: headerOf(req, 'x-justification')?.trim() ?? null,
+      justification: headerOf(req, 'x-justification')?.trim().slice(0, MAX_JUSTIFICATION) ?? null,
       user,
       userIfKnown: () => user().catch(() => null),
     };
     made.set(req, identity);
     return identity;
   };
+}
+
+/**
+ * Whether a request states break-glass (EMERGENCY), whoever sent it and whatever then refuses it: its
+ * record is flagged and waits in IG's review queue, with the justification as sent.
+ */
+export function statesBreakGlass(identity: Pick<RequestIdentity, 'statedPurpose'>): boolean {
+  return isBreakGlass(identity.statedPurpose);
 }
 
 /** Checks the stated purpose of use and justification for this user; throws the refusal (400, 403) when they are wrong. */
@@ -75,7 +88,7 @@ export function checkPurpose(identity: RequestIdentity, user: PolicyUser): State
     );
   }
   const purpose = raw as Purpose;
-  if (purpose === 'EMERGENCY' && !mayBreakGlass(user)) {
+  if (isBreakGlass(purpose) && !mayBreakGlass(user)) {
     throw codedError(
       'BREAK_GLASS_NOT_PERMITTED',
       `Refused: ${RULE_TEXT.BREAK_GLASS_NOT_PERMITTED}. This attempt has been recorded for IG review.`,
@@ -84,7 +97,7 @@ export function checkPurpose(identity: RequestIdentity, user: PolicyUser): State
     );
   }
   const justification = identity.justification;
-  if (purpose === 'EMERGENCY' && (justification?.length ?? 0) < MIN_JUSTIFICATION) {
+  if (isBreakGlass(purpose) && (justification?.length ?? 0) < MIN_JUSTIFICATION) {
     throw codedError(
       'JUSTIFICATION_REQUIRED',
       `EMERGENCY (break-glass) needs header X-Justification of at least ${MIN_JUSTIFICATION} characters saying why.`,
@@ -93,11 +106,8 @@ export function checkPurpose(identity: RequestIdentity, user: PolicyUser): State
     );
   }
   // Every request under EMERGENCY is break-glass: flagged in its record and queued for IG review, whatever it disclosed.
-  return {
-    purpose,
-    breakGlass: purpose === 'EMERGENCY',
-    justification: purpose === 'EMERGENCY' ? justification : null,
-  };
+  const breakGlass = statesBreakGlass(identity);
+  return { purpose, breakGlass, justification: breakGlass ? justification : null };
 }
 
 /** Identify: the verified user (401 otherwise) and the checked purpose of use (400, 403 otherwise) join the context. */

@@ -2,11 +2,11 @@ import { type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { codedError, type Logger } from '@macpt/kit';
-import { entryRefusal, forbidden, type PolicyEngine } from '@macpt/policies';
+import { admissionRefusal, forbidden, UNRELATED, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import { childrenIn, enforce, type Verdict } from './enforce.js';
 import { rewriteOperation, type RewrittenOperation } from './rewrite.js';
-import { singleChildOf } from './single-child.js';
+import { childrenNamed, singleChildOf } from './single-child.js';
 
 /** How many rewritten operations to keep (per operation, role, agency and purpose). */
 const REWRITE_CACHE_SIZE = 2_000;
@@ -89,6 +89,21 @@ export class GovernedGateway implements GatewayInterface {
 
   private async execute(rc: GatewayGraphQLRequestContext<GatewayContext>, executor: GatewayExecutor) {
     const ctx = rc.context;
+    // Break-glass is for one child: an operation naming more is refused whole, before anything is asked.
+    if (ctx.breakGlass) {
+      const named = childrenNamed(rc.document, rc.operationName, rc.request.variables ?? {});
+      if (admissionRefusal(ctx.user, ctx.purpose, { moreThanOneChild: named > 1 }) === 'BREAK_GLASS_ONE_CHILD')
+        return {
+          errors: [
+            codedError(
+              'BREAK_GLASS_ONE_CHILD',
+              'EMERGENCY (break-glass) opens one child at a time: name one child by NHS number (not a caseload or a list). This attempt is recorded for IG review.',
+              {},
+              { refusesRequest: true },
+            ),
+          ],
+        };
+    }
     // Cached per operation, role, agency and purpose: no per-request walk of the document.
     const rewritten = this.rewrite(rc.schema, rc.document, rc, await this.decidedNotToShare(rc));
     if (rewritten.usesReservedAlias) {
@@ -108,17 +123,8 @@ export class GovernedGateway implements GatewayInterface {
     const attributes = new Map(nhsNumbers.map((n, i) => [n, derived[i] ?? null]));
     const decide = (coordinate: string, child: string | null): Verdict => {
       if (this.exempt.has(coordinate)) return 'exempt';
-      if (coordinate.startsWith('Query.')) {
-        const refusal = entryRefusal(ctx.user, ctx.purpose);
-        const agency = this.engine.fieldRule(coordinate)?.agency ?? 'unknown';
-        return { coordinate, agency, class: 'IDENTITY', allowed: !refusal, rule: refusal ?? 'ENTRY_POINT' };
-      }
-      const attrs = (child && attributes.get(child)) || {
-        relationship: 'NONE' as const,
-        purposeSupported: false,
-        confidentialBy: [],
-        locationUnverifiedBy: [],
-      };
+      if (coordinate.startsWith('Query.')) return this.engine.decideEntry(ctx.user, ctx.purpose, coordinate);
+      const attrs = (child && attributes.get(child)) || UNRELATED;
       return this.engine.decide(ctx.user, ctx.purpose, coordinate, attrs);
     };
     const checked = enforce(

@@ -1,4 +1,4 @@
-import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, valueFromASTUntyped, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { isNhsNumber } from '@macpt/kit';
 
 /**
@@ -32,4 +32,39 @@ export function singleChildOf(
     named.add(value);
   }
   return named.size === 1 ? [...named][0]! : null;
+}
+
+/** Root fields that reach several children without naming them: a caseload, an inbox, an overdue list. */
+const REACHES_MANY = new Set(['cases', 'notifications', 'overdueNotifications']);
+
+/**
+ * How many different children an operation names before it runs (for break-glass, which is for one):
+ * NHS numbers in `nhsNumber`/`nhsNumbers` arguments (or an input's), and case ids; a root field that
+ * lists children without naming them counts as many (Infinity), as does an operation that cannot be read.
+ */
+export function childrenNamed(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): number {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return 0;
+  const named = new Set<string>();
+  const valueOf = (node: ValueNode): unknown => valueFromASTUntyped(node, variables);
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) return Number.POSITIVE_INFINITY;
+    if (REACHES_MANY.has(selection.name.value)) return Number.POSITIVE_INFINITY;
+    for (const arg of selection.arguments ?? []) {
+      const value = valueOf(arg.value);
+      const input = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+      const nhs = arg.name.value === 'nhsNumber' ? value : (input as { nhsNumber?: unknown } | null)?.nhsNumber;
+      if (typeof nhs === 'string') named.add(`nhs:${nhs}`);
+      if (arg.name.value === 'nhsNumbers' && Array.isArray(value)) for (const n of value) named.add(`nhs:${String(n)}`);
+      if (selection.name.value === 'case' && arg.name.value === 'id') named.add(`case:${String(value)}`);
+    }
+  }
+  return named.size;
 }

@@ -6,10 +6,19 @@ import {
   type DecisionFact,
   type StoredDecision,
 } from '@macpt/contract';
-import { codedError, nhsNumberProblem, type ErrorCode } from '@macpt/kit';
-import { entryRefusal, forbidden, type ChildAttributes, type PolicyEngine } from '@macpt/policies';
+import { codedError, type ErrorCode } from '@macpt/kit';
+import {
+  deciderRefusal,
+  DECISION_VIEWS,
+  decisionView,
+  forbidden,
+  RULE_TEXT,
+  type DecisionView,
+  type PolicyEngine,
+} from '@macpt/policies';
 import { requireIgLead } from '../audit/access.js';
 import type { GatewayContext } from '../context.js';
+import { admitChild, admitOrThrow } from '../directory/admission.js';
 import type { DisclosureRecord, Outcome, RecordDraft } from '../disclosure/record.js';
 import type { AgencyAnswer, decisionsClient } from './agency-client.js';
 
@@ -23,28 +32,31 @@ export interface SharingDeps {
   record: (ctx: GatewayContext, outcome: Outcome, step: Step, reason?: string) => Promise<DisclosureRecord>;
 }
 
-/** What everyone with a relationship sees of a decision; the holding agency's own staff see all of it. */
-function present(
-  d: DecisionFact & { agency: string; nhsNumber: string; status?: string; history?: StoredDecision['history'] },
-  ctx: GatewayContext,
-) {
-  const own = ctx.user.agency === d.agency;
+type Shown = DecisionFact & { agency: string; nhsNumber: string; status?: string; history?: StoredDecision['history'] };
+
+/** A decision as the asker's view of it lets them see it: fields outside the view are withheld by the resolvers below. */
+function present(d: Shown, view: DecisionView) {
+  const status = d.status ?? 'STANDING';
   return {
     ...d,
-    reasonText: own ? d.reasonText : null,
-    status: d.status ?? 'STANDING',
-    overdue: (d.status ?? 'STANDING') === 'STANDING' && d.reviewBy < todayInEngland(),
-    history: own ? (d.history ?? []) : [],
+    status,
+    overdue: status === 'STANDING' && d.reviewBy < todayInEngland(),
+    history: d.history ?? [],
+    shownFields: new Set<string>(DECISION_VIEWS[view]),
   };
 }
+type Presented = ReturnType<typeof present>;
 
-/** The fields of a decision someone outside the holding agency is told (for the disclosure record). */
-const EXISTENCE_FIELDS = [
-  'SharingDecision.decidedAt',
-  'SharingDecision.decidedBy',
-  'SharingDecision.reason',
-  'SharingDecision.reviewBy',
-];
+/** Each field of a decision, released only when the asker's view holds it; otherwise withheld at its path. */
+const decisionFieldResolvers = Object.fromEntries(
+  DECISION_VIEWS.ALL.map((field) => [
+    field,
+    (d: Presented) => {
+      if (d.shownFields.has(field)) return d[field as keyof Presented];
+      throw forbidden({ rule: 'DECISION_CONTENT_HOLDING_AGENCY_ONLY', agency: d.agency, class: 'SAFEGUARDING' });
+    },
+  ]),
+);
 
 /** Resolvers of decisions not to share: the gateway checks, records, then the holding agency stores and enforces. */
 export function sharingResolvers(deps: SharingDeps) {
@@ -65,41 +77,27 @@ export function sharingResolvers(deps: SharingDeps) {
 
   /** The child's facts and the user's attributes, or a refusal: holding-agency staff with a relationship only. */
   const admitDecider = async (ctx: GatewayContext, step: Step) => {
-    if (ctx.user.role === 'IG_LEAD' || entryRefusal(ctx.user, ctx.purpose) || ctx.purpose === 'EMERGENCY')
-      return refuse(
-        ctx,
-        step,
-        'FORBIDDEN_BY_POLICY',
-        "A decision not to share is made by the holding agency's staff working with the child, stating the purpose their case supports (not IG_AUDIT or EMERGENCY).",
-        'DECIDER_NOT_PERMITTED',
-      );
-    const problem = nhsNumberProblem(step.nhsNumber);
-    if (problem) return refuse(ctx, step, 'BAD_USER_INPUT', `Invalid NHS number: ${problem}.`);
-    const facts = await ctx.facts.load(step.nhsNumber);
-    const attributes = await ctx.attributesOf(step.nhsNumber);
-    if (facts.unavailable.includes(ctx.user.agency) || !attributes)
+    const early = deciderRefusal(ctx.user, ctx.purpose, { holdsRecord: true });
+    if (early) return refuse(ctx, step, 'FORBIDDEN_BY_POLICY', `${RULE_TEXT[early]}.`, early);
+    const admitted = await admitChild(ctx, step.nhsNumber);
+    if (admitted instanceof Error) {
+      const e = admitted as Error & { extensions?: { code?: string; rule?: string } };
+      const code = (e.extensions?.code ?? 'FORBIDDEN_BY_POLICY') as ErrorCode;
+      return refuse(ctx, step, code, `${e.message} Nothing was recorded.`, e.extensions?.rule);
+    }
+    const { facts, attributes } = admitted;
+    if (facts.unavailable.includes(ctx.user.agency))
       return refuse(
         ctx,
         step,
         'AGENCY_UNAVAILABLE',
         `${ctx.user.agency} could not be asked about this child; nothing was recorded. Try again shortly.`,
       );
-    if (attributes.relationship === 'NONE')
-      return refuse(
-        ctx,
-        step,
-        'FORBIDDEN_BY_POLICY',
-        'You have no relationship with this child: a decision is made by staff working with the child.',
-        'NO_LEGITIMATE_RELATIONSHIP',
-      );
-    if (!facts.knownBy.includes(ctx.user.agency))
-      return refuse(
-        ctx,
-        step,
-        'FORBIDDEN_BY_POLICY',
-        `${ctx.user.agency} holds no record of this child: only the agency that holds the information decides not to share it.`,
-        'NOT_HOLDING_AGENCY',
-      );
+    const rule = deciderRefusal(ctx.user, ctx.purpose, {
+      relationship: attributes.relationship,
+      holdsRecord: facts.knownBy.includes(ctx.user.agency),
+    });
+    if (rule) return refuse(ctx, step, 'FORBIDDEN_BY_POLICY', `${RULE_TEXT[rule]}.`, rule);
     return { facts, attributes };
   };
 
@@ -136,25 +134,11 @@ export function sharingResolvers(deps: SharingDeps) {
   };
 
   return {
+    SharingDecision: decisionFieldResolvers,
     Query: {
       sharingDecisions: async (_: unknown, args: { nhsNumber: string }, ctx: GatewayContext) => {
-        const problem = nhsNumberProblem(args.nhsNumber);
-        if (problem) {
-          ctx.refusedChildren.push({ nhsNumber: args.nhsNumber.slice(0, 20), rule: 'BAD_USER_INPUT' });
-          throw codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
-        }
-        const rule = entryRefusal(ctx.user, ctx.purpose);
-        const attributes: ChildAttributes | null = rule ? null : await ctx.attributesOf(args.nhsNumber);
-        const refusal =
-          rule ??
-          (!attributes || (attributes.relationship === 'NONE' && !ctx.breakGlass)
-            ? 'NO_LEGITIMATE_RELATIONSHIP'
-            : null);
-        if (refusal) {
-          ctx.refusedChildren.push({ nhsNumber: args.nhsNumber, rule: refusal });
-          throw forbidden({ rule: refusal, agency: 'gateway', class: 'IDENTITY' });
-        }
-        const facts = await ctx.facts.load(args.nhsNumber);
+        // That a decision exists is said about the child: through the same door as its fields.
+        const { facts, attributes } = await admitOrThrow(ctx, args.nhsNumber);
         // "No decisions" is only said when every agency answered: one that did not could hold one.
         if (facts.unavailable.length > 0)
           throw codedError(
@@ -162,11 +146,22 @@ export function sharingResolvers(deps: SharingDeps) {
             `Decisions not to share cannot be listed while ${facts.unavailable.join(', ')} cannot be asked.`,
             { agency: facts.unavailable[0] },
           );
-        ctx.entered.push(args.nhsNumber);
-        for (const d of facts.decisions)
-          if (d.agency !== ctx.user.agency)
-            ctx.sharedByGateway.push({ nhsNumber: args.nhsNumber, agency: d.agency, fields: EXISTENCE_FIELDS });
-        return facts.decisions.map((d) => present({ ...d, nhsNumber: args.nhsNumber }, ctx));
+        const shown: Presented[] = [];
+        for (const d of facts.decisions) {
+          const view = decisionView(ctx.user, ctx.purpose, {
+            relationship: attributes.relationship,
+            ownAgency: d.agency === ctx.user.agency,
+          });
+          // Someone the policies do not tell of a decision (a school's DSL) is not told it exists.
+          if (!view) continue;
+          ctx.ledger.tell(
+            args.nhsNumber,
+            d.agency,
+            DECISION_VIEWS[view].map((f) => `SharingDecision.${f}`),
+          );
+          shown.push(present({ ...d, nhsNumber: args.nhsNumber }, view));
+        }
+        return shown;
       },
       agencySharingDecisions: async (_: unknown, args: { overdueOnly?: boolean | null }, ctx: GatewayContext) => {
         requireIgLead(ctx);
@@ -178,7 +173,9 @@ export function sharingResolvers(deps: SharingDeps) {
             `${ctx.user.agency} could not list its decisions (${got.ok ? 'no list' : got.error}).`,
             { agency: ctx.user.agency },
           );
-        const all = got.decisions.map((d) => present(d, ctx));
+        // An IG lead reviews their own agency's decisions: all of each (the policies' view for them).
+        const view = decisionView(ctx.user, ctx.purpose, { ownAgency: true }) ?? 'EXISTS';
+        const all = got.decisions.map((d) => present(d, view));
         return args.overdueOnly ? all.filter((d) => d.overdue) : all;
       },
     },
@@ -242,7 +239,7 @@ export function sharingResolvers(deps: SharingDeps) {
             { nhsNumber: step.nhsNumber, attributes },
           ),
         );
-        return present(decision, ctx);
+        return present(decision, 'ALL');
       },
       reviewSharingDecision: async (
         _: unknown,
@@ -302,7 +299,7 @@ export function sharingResolvers(deps: SharingDeps) {
             { nhsNumber: step.nhsNumber, attributes },
           ),
         );
-        return present(decision, ctx);
+        return present(decision, 'ALL');
       },
     },
   };

@@ -8,7 +8,7 @@ import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 import { directorySchema } from '../directory/schema.js';
 import { agencyRequestSigner, type createSigner } from '../signing.js';
 import type { LoadedSupergraph } from './load.js';
-import type { InboxStore } from '../notifications/inbox.js';
+import type { NotificationDeps } from '../notifications/resolvers.js';
 import { notificationsSchema } from '../notifications/schema.js';
 import type { SharingDeps } from '../sharing/resolvers.js';
 import { sharingSchema } from '../sharing/schema.js';
@@ -30,7 +30,7 @@ export function federatedGateway(deps: {
   supergraph: LoadedSupergraph;
   engine: PolicyEngine;
   audit: AuditDeps;
-  inbox: InboxStore;
+  notifications: NotificationDeps;
   sharing: SharingDeps;
   figures: FiguresDeps;
   /** Signs agency requests; absent in benchmark mode (POLICY_ENFORCEMENT=off). */
@@ -52,7 +52,7 @@ export function federatedGateway(deps: {
       if (name === DIRECTORY_SUBGRAPH)
         return new LocalGraphQLDataSource(directorySchema(deps.engine, { open: !deps.sign }));
       if (name === AUDIT_SUBGRAPH) return new LocalGraphQLDataSource(auditSchema(deps.audit));
-      if (name === NOTIFICATIONS_SUBGRAPH) return new LocalGraphQLDataSource(notificationsSchema(deps.inbox));
+      if (name === NOTIFICATIONS_SUBGRAPH) return new LocalGraphQLDataSource(notificationsSchema(deps.notifications));
       if (name === SHARING_SUBGRAPH) return new LocalGraphQLDataSource(sharingSchema(deps.sharing));
       if (name === FIGURES_SUBGRAPH) return new LocalGraphQLDataSource(figuresSchema(deps.figures));
       const breaker = deps.breakers[name];

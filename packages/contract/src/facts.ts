@@ -23,6 +23,17 @@ export interface FactsRequest {
   cases?: CaseQuery;
 }
 
+/** A child's open MACPT case, as the agency that runs cases reports it. */
+export interface OpenCaseFact {
+  id: string;
+  la: string;
+  stage: string;
+  /** The user ids of the workers named on the case. */
+  namedWorkers: string[];
+  /** Each named worker's role (who a notification for the named workers reaches, and as whom it is decided). */
+  namedWorkerRoles?: Record<string, string>;
+}
+
 /** One agency's answer about one child. */
 export interface AgencyFacts {
   nhsNumber: string;
@@ -32,7 +43,7 @@ export interface AgencyFacts {
   /** This agency has flagged the child's household's location confidential. */
   confidentialLocation: boolean;
   /** From the agency that runs MACPT cases (social care). */
-  openCase?: { id: string; la: string; stage: string; namedWorkers: string[] } | null;
+  openCase?: OpenCaseFact | null;
   /** From the agency that holds school rolls (education). */
   schoolUrn?: string | null;
   /** This agency's standing decisions not to share information it holds about the child. */

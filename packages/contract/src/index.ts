@@ -1,5 +1,4 @@
 export {
-  factsBodyHash,
   INTERNAL_CONTEXT_ALG,
   INTERNAL_CONTEXT_HEADER,
   INTERNAL_CONTEXT_TTL_SECONDS,
@@ -18,6 +17,7 @@ export {
   type CaseQuery,
   type FactsRequest,
   type FactsResponse,
+  type OpenCaseFact,
 } from './facts.js';
 export {
   decisionTermsProblem,

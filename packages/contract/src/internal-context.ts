@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import type { ChildAttributes, Purpose, PolicyUser, Relationship } from '@macpt/policies';
 
@@ -20,15 +20,15 @@ export interface InternalContext {
   children: Map<string, ChildAttributes>;
   /** When the signed context expires (epoch ms); set on verification. */
   expiresAt?: number;
-  /**
-   * For the gateway's own fact look-ups: the SHA-256 of the exact `/facts` body it signs for, so a
-   * captured context answers about those children and households only, never others.
-   */
-  bodyHash?: string;
+  /** The context's own id (`jti`), unique to each signing; set on verification, so an agency can refuse a second use. */
+  tokenId?: string;
 }
 
-/** The hash a fact-look-up context binds its body by (the body as sent: its JSON text). */
-export function factsBodyHash(body: string): string {
+/**
+ * The hash a context binds its body by: the SHA-256 of the body exactly as sent (its JSON text), so a
+ * captured context answers that one call and nothing else — no other fields, children or households.
+ */
+function bodyHash(body: string): string {
   return createHash('sha256').update(body).digest('base64url');
 }
 
@@ -79,11 +79,12 @@ const base64url = (text: string) => Buffer.from(text).toString('base64url');
 
 /**
  * Signs the context for one subgraph (the audience) with that agency's own secret, valid for
- * {@link INTERNAL_CONTEXT_TTL_SECONDS}: a compact HS256 JWS, verified by the agency with `jose`. Each
- * agency holds only its own secret, so none can forge a context for another (as with the gateway's
- * ES256 key before, at a tenth of its cost per call on both sides).
+ * {@link INTERNAL_CONTEXT_TTL_SECONDS} and bound to the exact `body` it is sent with: a compact HS256 JWS,
+ * verified by the agency with `jose`. Each agency holds only its own secret, so none can forge a context
+ * for another (as with the gateway's ES256 key before, at a tenth of its cost per call on both sides).
+ * Each signing has its own id (`jti`): a call is signed anew every time it is sent, retries included.
  */
-export function signInternalContext(key: ContextKey, audience: string, context: InternalContext): string {
+export function signInternalContext(key: ContextKey, audience: string, context: InternalContext, body: string): string {
   const now = Math.floor(Date.now() / 1000);
   const header = base64url(JSON.stringify({ alg: INTERNAL_CONTEXT_ALG, kid: key.kid }));
   const payload = base64url(
@@ -93,7 +94,8 @@ export function signInternalContext(key: ContextKey, audience: string, context: 
       bg: context.breakGlass,
       rid: context.requestId,
       ch: encodeChildren(context.children),
-      ...(context.bodyHash ? { bh: context.bodyHash } : {}),
+      bh: bodyHash(body),
+      jti: randomUUID(),
       iss: INTERNAL_ISSUER,
       aud: audience,
       iat: now,
@@ -104,6 +106,9 @@ export function signInternalContext(key: ContextKey, audience: string, context: 
   return `${header}.${payload}.${mac}`;
 }
 
+/** The oldest a context may be when it arrives (`iat` to now): its life and five seconds of clock skew. */
+const MAX_AGE_SECONDS = INTERNAL_CONTEXT_TTL_SECONDS + 5;
+
 /** Each secret as a key object, made once: jose would otherwise import the raw bytes on every call. */
 const keyObjects = new WeakMap<Uint8Array, KeyObject>();
 function keyObjectOf(secret: Uint8Array): KeyObject {
@@ -112,26 +117,34 @@ function keyObjectOf(secret: Uint8Array): KeyObject {
   return key;
 }
 
-/** Verifies a signed context for `audience` with its secret; throws on a missing, forged, expired or other-audience token. */
+/**
+ * Verifies a signed context for `audience` with its secret, for the exact `body` it came with; throws on a
+ * missing, forged, expired or other-audience token, and on one signed for any other body. A second use of
+ * the same token is the agency's to refuse (by its `tokenId`, until `expiresAt`).
+ */
 export async function verifyInternalContext(
   secret: Uint8Array,
   audience: string,
   token: string | undefined,
+  body: string,
 ): Promise<InternalContext> {
   if (!token) throw new Error('no signed internal context');
   const { payload } = await jwtVerify(token, keyObjectOf(secret), {
     issuer: INTERNAL_ISSUER,
     audience,
     algorithms: [INTERNAL_CONTEXT_ALG],
-    maxTokenAge: `${INTERNAL_CONTEXT_TTL_SECONDS + 5}s`,
+    maxTokenAge: MAX_AGE_SECONDS,
+    requiredClaims: ['exp', 'jti', 'bh'],
   });
+  if (payload.bh !== bodyHash(body)) throw new Error('the signed context was not made for this body');
   return {
     requestId: String(payload.rid ?? ''),
     user: (payload.usr as PolicyUser | null) ?? null,
     purpose: (payload.pur as Purpose | null) ?? null,
     breakGlass: payload.bg === true,
     children: decodeChildren((payload.ch as Record<string, string[]>) ?? {}),
-    expiresAt: (payload.exp ?? 0) * 1000,
-    ...(typeof payload.bh === 'string' ? { bodyHash: payload.bh } : {}),
+    // When jose stops accepting it: at `exp`, or past `maxTokenAge` after `iat` if that comes first.
+    expiresAt: Math.min(payload.exp ?? 0, (payload.iat ?? 0) + MAX_AGE_SECONDS + 1) * 1000,
+    tokenId: String(payload.jti),
   };
 }

@@ -18,6 +18,11 @@ export const ERROR_CODES = {
     status: 403,
     summary: 'EMERGENCY (break-glass) stated by someone who is not a MACPT member; the refusal is logged.',
   },
+  BREAK_GLASS_ONE_CHILD: {
+    status: 403,
+    summary:
+      'EMERGENCY (break-glass) naming more than one child (a caseload, a list); refused whole and logged for IG review.',
+  },
   BAD_USER_INPUT: { status: 400, summary: 'An argument is malformed, e.g. an NHS number without a valid check digit.' },
   OPERATION_LIMIT_EXCEEDED: {
     status: 400,

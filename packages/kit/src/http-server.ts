@@ -1,20 +1,31 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { siteFile, type StaticSite } from './static-site.js';
 import { inServerSpan } from './tracing.js';
 
-/** A plain JSON route served beside GraphQL (health checks, internal fact look-ups). */
+/** A plain JSON route served beside GraphQL (health checks, internal fact look-ups); `raw` is the body's text as received. */
 export type Route = (
   req: IncomingMessage,
   body: unknown,
+  raw: string,
 ) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 /** Options for {@link serveGraphQL}. */
 export interface ServeOptions<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
-  /** Builds the per-request context; throw a coded `GraphQLError` with `extensions.http.status` to refuse. */
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the per-request context from the request and its body's text as received (to check what a
+   * signature covers); throw a coded `GraphQLError` with `extensions.http.status` to refuse.
+   */
+  context: (req: IncomingMessage, raw: string) => Promise<TContext>;
   port: number;
   host?: string;
   /** Extra routes by exact path, e.g. `GET /health`. */
@@ -29,18 +40,58 @@ export interface ServeOptions<TContext extends BaseContext> {
     body: unknown,
   ) => Promise<{ status: number; body: unknown; headers?: Record<string, string> } | null>;
   /**
-   * Told of every request refused before GraphQL could read it (headers too large, a body too large
-   * or not JSON), so it can be recorded; returns the request id the answer carries. `req` is absent
-   * when Node could not even parse the request's head.
+   * Told of every request the server refuses on its own — before GraphQL could read it (headers or body
+   * too large, a body not JSON) or by Apollo Server before any plugin saw it (a batch, CSRF prevention, a
+   * malformed request) — so that it can be recorded; returns the answer to send instead (its request id
+   * added, or another answer when the refusal could not be recorded).
    */
-  onRefusedEarly?: (refusal: { status: number; code: string; req?: IncomingMessage }) => Promise<string>;
+  onRefused?: (refusal: Refusal) => Promise<Answer>;
   /** Long-lived answers by exact path (Server-Sent Events): the handler writes the response itself. */
   streams?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   /** A built web app served on GET from the same origin (everything but `/graphql` and the routes). */
   site?: StaticSite;
 }
 
+/** An HTTP answer: status, JSON (or text) body, headers. */
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A request the server refused on its own, as told to {@link ServeOptions.onRefused}. */
+export interface Refusal extends Answer {
+  /** Why, for the record: the answer's own code or a finer one (`REQUEST_BODY_TOO_LARGE`). */
+  code: string;
+  /** The request's head, or as much of it as was read (431); absent when none of it could be read. */
+  req?: Pick<IncomingMessage, 'headers'>;
+}
+
 class BodyTooLarge extends Error {}
+
+const INTERNAL = { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+
+/**
+ * The header lines of a request head Node refused to parse (too large), as far as they arrived whole:
+ * enough to tell who asked and why. A line cut off by the end of the packet is not taken.
+ */
+export function headersOfRawHead(raw: Buffer | undefined): IncomingHttpHeaders | null {
+  if (!raw) return null;
+  const text = raw.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  const lines = (end >= 0 ? text.slice(0, end + 2) : text).split('\r\n');
+  // The last piece is a partial line (or empty after the last CRLF), the first the request line.
+  if (lines.length < 2 || !/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(lines[0]!)) return null;
+  const headers: IncomingHttpHeaders = {};
+  for (const line of lines.slice(1, -1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    // As Node does for the headers read here: the first one stands.
+    if (headers[name] === undefined) headers[name] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
 
 /** Reads a body up to `limit` bytes; past it, rejects and keeps discarding what still arrives (no half-read stream left behind). */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -79,6 +130,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+/** A refusal of Apollo Server's own: its body, and the code of its first error (`BAD_REQUEST` when it names none). */
+function apolloRefusal(text: string): { body: unknown; code: string } {
+  try {
+    const body = JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] };
+    const code = body.errors?.[0]?.extensions?.code;
+    return { body, code: typeof code === 'string' ? code : 'BAD_REQUEST' };
+  } catch {
+    return { body: text, code: 'BAD_REQUEST' };
+  }
+}
+
 function toHeaderMap(req: IncomingMessage): HeaderMap {
   const map = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -101,33 +163,38 @@ export async function serveGraphQL<TContext extends BaseContext>(
       // Calls (POST) are traced, continuing the caller's trace; health checks and the console's files are not.
       const handled = req.method === 'POST' ? inServerSpan(req, res, () => handle(req, res)) : handle(req, res);
       void handled.catch((error: unknown) => {
-        if (!res.headersSent)
-          sendJson(res, 500, {
-            errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-          });
+        if (!res.headersSent) sendJson(res, 500, INTERNAL);
         else res.destroy(error instanceof Error ? error : undefined);
       });
     },
   );
-  const noted = async (status: number, code: string, req?: IncomingMessage): Promise<Record<string, string>> => {
-    const requestId = await options.onRefusedEarly?.({ status, code, ...(req ? { req } : {}) }).catch(() => undefined);
-    return requestId ? { 'x-request-id': requestId } : {};
+  // A refusal of the server's own, on the record when the application records refusals.
+  const refuse = async (refusal: Refusal): Promise<Answer> => {
+    if (!options.onRefused) return refusal;
+    return options.onRefused(refusal).catch(() => ({ status: 500, body: INTERNAL }));
   };
+  const badInput = (message: string) => ({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
   // A request head over the header limit never reaches the handler: answer 431 ourselves, on the record.
-  http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  http.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return void socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
     const message = tooLarge
       ? `Request headers exceed ${options.maxHeaderBytes ?? 256 * 1024} bytes`
       : 'Malformed HTTP request';
-    void noted(status, tooLarge ? 'REQUEST_HEADERS_TOO_LARGE' : 'MALFORMED_HTTP_REQUEST').then((headers) => {
-      const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
-      const extra = Object.entries(headers)
+    const headers = headersOfRawHead(error.rawPacket);
+    void refuse({
+      status,
+      body: badInput(message),
+      code: tooLarge ? 'REQUEST_HEADERS_TOO_LARGE' : 'MALFORMED_HTTP_REQUEST',
+      ...(headers ? { req: { headers } } : {}),
+    }).then((answer) => {
+      const body = JSON.stringify(answer.body);
+      const extra = Object.entries(answer.headers ?? {})
         .map(([k, v]) => `${k}: ${v}\r\n`)
         .join('');
       socket.end(
-        `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`,
+        `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`,
       );
     });
   });
@@ -141,14 +208,13 @@ export async function serveGraphQL<TContext extends BaseContext>(
       if (error instanceof BodyTooLarge) {
         // The rest of the body is still on its way: discard it and close the connection, so a keep-alive
         // client's next request is not read from the middle of this one's body.
-        sendJson(
-          res,
-          413,
-          {
-            errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes`, extensions: { code: 'BAD_USER_INPUT' } }],
-          },
-          { connection: 'close', ...(await noted(413, 'REQUEST_BODY_TOO_LARGE', req)) },
-        );
+        const answer = await refuse({
+          status: 413,
+          body: badInput(`Request body exceeds ${maxBodyBytes} bytes`),
+          code: 'REQUEST_BODY_TOO_LARGE',
+          req,
+        });
+        sendJson(res, answer.status, answer.body, { connection: 'close', ...answer.headers });
         return;
       }
       throw error;
@@ -158,12 +224,13 @@ export async function serveGraphQL<TContext extends BaseContext>(
       try {
         body = JSON.parse(raw);
       } catch {
-        sendJson(
-          res,
-          400,
-          { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] },
-          await noted(400, 'BODY_NOT_JSON', req),
-        );
+        const answer = await refuse({
+          status: 400,
+          body: badInput('Request body is not valid JSON'),
+          code: 'BODY_NOT_JSON',
+          req,
+        });
+        sendJson(res, answer.status, answer.body, answer.headers);
         return;
       }
     }
@@ -171,7 +238,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     if (stream && req.method === 'GET') return stream(req, res);
     const route = routes[url.pathname];
     if (route) {
-      const out = await route(req, body);
+      const out = await route(req, body, raw);
       sendJson(res, out.status, out.body, out.headers);
       return;
     }
@@ -199,10 +266,18 @@ export async function serveGraphQL<TContext extends BaseContext>(
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search: url.search, body },
-      context: () => options.context(req),
+      context: () => options.context(req, raw),
     });
     const headers: Record<string, string> = {};
     for (const [key, value] of response.headers) headers[key] = value;
+    // Apollo Server refuses some requests before any plugin sees them (a batch, CSRF prevention, a body
+    // of the wrong shape): such an answer names no request, so it is refused on the record here.
+    const unnamed = (response.status ?? 200) >= 400 && !headers['x-request-id'];
+    if (options.onRefused && unnamed && response.body.kind === 'complete') {
+      const answer = await refuse({ status: response.status!, ...apolloRefusal(response.body.string), req });
+      sendJson(res, answer.status, answer.body, answer.headers);
+      return;
+    }
     res.statusCode = response.status ?? 200;
     // Answers about children are never kept by a browser or a proxy.
     res.setHeader('cache-control', 'no-store');

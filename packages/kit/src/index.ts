@@ -1,6 +1,6 @@
 export { ERROR_CODES, codedError, isRegisteredCode, type ErrorCode } from './errors.js';
 export { NHS_TEST_RANGE, isNhsNumber, nhsCheckDigit, nhsNumberProblem } from './nhs-number.js';
-export { serveGraphQL, type Route, type ServeOptions } from './http-server.js';
+export { serveGraphQL, type Answer, type Refusal, type Route, type ServeOptions } from './http-server.js';
 export { createLogger, type Logger } from './logger.js';
 export { parseConfig, port, requireBenchmarkFor, z } from './config.js';
 export {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +117,41 @@ export async function startRedisServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The gateway's Redis user as the README documents it ("Deploying on Redis"). */
+export interface DocumentedAcl {
+  user: string;
+  password: string;
+  /** The arguments of `ACL SETUSER`, a selector `(~pattern +cmd …)` being one argument. */
+  args: string[];
+}
+
+/**
+ * The ACL the README tells an operator to give the gateway, read from the README itself: what tests
+ * apply is exactly what is documented, so the two cannot drift apart.
+ */
+export function documentedGatewayAcl(
+  readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8'),
+): DocumentedAcl {
+  const block = /```\n(ACL SETUSER [\s\S]*?)\n```/.exec(readme)?.[1];
+  if (!block) throw new Error('the README documents no ACL SETUSER block');
+  const [, , user = '', ...args] = block.replace(/\\\n/g, ' ').match(/\([^)]*\)|\S+/g) ?? [];
+  const password = args.find((a) => a.startsWith('>'))?.slice(1);
+  if (!user || !password) throw new Error(`the README's ACL names no user and password: ${block}`);
+  return { user, password, args: [user, ...args] };
+}
+
+/**
+ * Applies the README's ACL on `server` (as its unrestricted default user, the administrator) and
+ * returns the URL a gateway connects with as that user.
+ */
+export async function applyDocumentedGatewayAcl(server: RedisServer): Promise<string> {
+  const acl = documentedGatewayAcl();
+  await run('redis-cli', ['-p', String(server.port), 'ACL', 'SETUSER', ...acl.args]).then((out) => {
+    if (out.trim() !== 'OK') throw new Error(`ACL SETUSER was refused: ${out.trim()}`);
+  });
+  return server.url.replace('redis://', `redis://${acl.user}:${encodeURIComponent(acl.password)}@`);
 }
 
 /** A Redis Sentinel (Debian's `redis-server --sentinel`) watching a primary on loopback. */

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import {
   decisionTermsProblem,
-  factsBodyHash,
   reviewDateProblem,
   todayInEngland,
   type DecisionRequest,
@@ -9,6 +8,7 @@ import {
   type StoredDecision,
 } from '@macpt/contract';
 import type { Logger, Route } from '@macpt/kit';
+import { auditRefusal, deciderRefusal, RULE_TEXT } from '@macpt/policies';
 import type { DecisionBook } from './decisions.js';
 
 type Answer = Awaited<ReturnType<Route>>;
@@ -23,18 +23,19 @@ const refuse = (status: number, code: string, error: string): Answer => ({ statu
 export function decisionsRoute(deps: {
   agency: string;
   book: DecisionBook;
-  /** The caller's verified signed context (throws when there is none). */
-  verify: (req: IncomingMessage) => Promise<InternalContext>;
+  /** The caller's signed context, verified for this body (`raw`, as received); throws when there is none. */
+  verify: (req: IncomingMessage, raw: string) => Promise<InternalContext>;
   /** Whether this agency holds a record of the child. */
   holds: (nhsNumber: string) => boolean;
+  /** Where the agency has the child living (UPRN): a decision reaches the household's records through it. */
+  uprnOf: (nhsNumber: string) => string | null;
   ownerOf: (coordinate: string) => string | undefined;
   logger: Logger;
 }): Route {
-  return async (req, body) => {
+  return async (req, body, raw) => {
     let caller: InternalContext;
     try {
-      caller = await deps.verify(req);
-      if (caller.bodyHash !== factsBodyHash(JSON.stringify(body))) throw new Error('context not bound to this body');
+      caller = await deps.verify(req, raw);
     } catch (error) {
       deps.logger.warn(
         { reason: (error as Error).message },
@@ -51,15 +52,18 @@ export function decisionsRoute(deps: {
         `only ${deps.agency}'s own staff decide about ${deps.agency}'s information`,
       );
     if (asked?.action === 'list') {
-      if (user.role !== 'IG_LEAD')
+      if (!caller.purpose || auditRefusal(user, caller.purpose))
         return refuse(403, 'FORBIDDEN_BY_POLICY', `the list is for ${deps.agency}'s IG leads`);
       return { status: 200, body: { decisions: deps.book.all() } };
     }
     if (!asked || !['record', 'keep', 'withdraw'].includes(asked.action) || typeof asked.nhsNumber !== 'string')
       return refuse(400, 'BAD_USER_INPUT', 'expected {"action": "record" | "keep" | "withdraw" | "list", …}');
-    const related = caller.children.get(asked.nhsNumber)?.relationship;
-    if (user.role === 'IG_LEAD' || !related || related === 'NONE')
-      return refuse(403, 'FORBIDDEN_BY_POLICY', 'a decision is made by staff with a relationship with the child');
+    const related = caller.children.get(asked.nhsNumber)?.relationship ?? 'NONE';
+    // The agency asks the same policies as the gateway: its own staff, working with the child, not as IG.
+    const refusal = caller.purpose
+      ? deciderRefusal(user, caller.purpose, { relationship: related, holdsRecord: true })
+      : 'DECIDER_NOT_PERMITTED';
+    if (refusal) return refuse(403, 'FORBIDDEN_BY_POLICY', `${refusal}: ${RULE_TEXT[refusal] ?? refusal}`);
     const today = todayInEngland();
     if (asked.action === 'record') {
       const problem = decisionTermsProblem(asked, deps.agency, deps.ownerOf, today);
@@ -91,7 +95,7 @@ export function decisionsRoute(deps: {
           },
         ],
       };
-      deps.book.put(decision);
+      deps.book.put(decision, deps.uprnOf(decision.nhsNumber));
       deps.logger.info({ decision: decision.id, by: user.id }, 'decision not to share recorded');
       return { status: 200, body: { decision } };
     }

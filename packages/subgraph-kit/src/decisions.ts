@@ -5,17 +5,23 @@ import type { SqlStore } from './store.js';
 const DDL = `
 CREATE TABLE IF NOT EXISTS sharing_decision (
   id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, status TEXT NOT NULL, review_by TEXT NOT NULL,
-  body TEXT NOT NULL
+  body TEXT NOT NULL, uprn TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sharing_decision_child ON sharing_decision (nhs_number, status);
 `;
 
-/** Creates the decisions table (every agency store has one). */
+/** Creates the decisions table (every agency store has one); a store made before households counted gains its column. */
 export function migrateDecisions(store: SqlStore): void {
   store.db.exec(DDL);
+  const columns = store.db.prepare('PRAGMA table_info(sharing_decision)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'uprn')) store.db.exec('ALTER TABLE sharing_decision ADD COLUMN uprn TEXT');
+  store.db.exec('CREATE INDEX IF NOT EXISTS sharing_decision_household ON sharing_decision (uprn, status)');
 }
 
-type Row = { body: string };
+type Row = { body: string; uprn?: string | null };
+
+/** Of a decision's scope, the household records it covers (a decision about one child covers those for every child of the household). */
+export type HouseholdReach = (scope: Pick<StoredDecision, 'fields' | 'classes'>) => string[];
 
 /**
  * An agency's decisions not to share, kept in its own store: it reports the standing ones in `/facts`
@@ -23,31 +29,61 @@ type Row = { body: string };
  */
 export class DecisionBook {
   private readonly byChildren: (keys: readonly string[]) => Row[];
+  private readonly byHouseholds: (keys: readonly string[]) => (Row & { uprn: string })[];
 
   constructor(
     private readonly store: SqlStore,
     readonly agency: string,
+    /** The household records a scope covers (from the agency's policy); none when not given. */
+    private readonly householdReach: HouseholdReach = () => [],
   ) {
     this.byChildren = store.batch<Row>(
       "SELECT body FROM sharing_decision WHERE status = 'STANDING' AND nhs_number IN (SELECT value FROM json_each(?))",
     );
+    this.byHouseholds = store.batch<Row & { uprn: string }>(
+      "SELECT body, uprn FROM sharing_decision WHERE status = 'STANDING' AND uprn IN (SELECT value FROM json_each(?))",
+    );
   }
 
-  /** Standing decisions per child asked about (children without any are absent). */
-  standing(nhsNumbers: readonly string[]): Map<string, StoredDecision[]> {
+  /**
+   * Standing decisions per child asked about (children without any are absent): the child's own, and
+   * those about another child of the same household (`uprnOf`) as far as they cover household records
+   * (DESIGN section 8) — reported with that reach alone, under the decision's own id.
+   */
+  standing(
+    nhsNumbers: readonly string[],
+    uprnOf: (nhsNumber: string) => string | null = () => null,
+  ): Map<string, StoredDecision[]> {
     const out = new Map<string, StoredDecision[]>();
     if (nhsNumbers.length === 0) return out;
+    const add = (nhs: string, d: StoredDecision) => {
+      const list = out.get(nhs) ?? [];
+      if (!list.some((x) => x.id === d.id)) out.set(nhs, [...list, d]);
+    };
     for (const { body } of this.byChildren(nhsNumbers)) {
       const d = JSON.parse(body) as StoredDecision;
-      out.set(d.nhsNumber, [...(out.get(d.nhsNumber) ?? []), d]);
+      add(d.nhsNumber, d);
+    }
+    const childrenAt = new Map<string, string[]>();
+    for (const nhs of nhsNumbers) {
+      const uprn = uprnOf(nhs);
+      if (uprn) childrenAt.set(uprn, [...(childrenAt.get(uprn) ?? []), nhs]);
+    }
+    if (childrenAt.size === 0) return out;
+    for (const { body, uprn } of this.byHouseholds([...childrenAt.keys()])) {
+      const d = JSON.parse(body) as StoredDecision;
+      const reach = this.householdReach(d);
+      if (reach.length === 0) continue;
+      for (const nhs of childrenAt.get(uprn) ?? [])
+        if (nhs !== d.nhsNumber) add(nhs, { ...d, fields: reach, classes: [] });
     }
     return out;
   }
 
   /** What the standing decisions about these children withhold from anyone outside this agency. */
-  scopes(nhsNumbers: readonly string[]): Map<string, NotSharedScope[]> {
+  scopes(nhsNumbers: readonly string[], uprnOf?: (nhsNumber: string) => string | null): Map<string, NotSharedScope[]> {
     const out = new Map<string, NotSharedScope[]>();
-    for (const [nhs, list] of this.standing(nhsNumbers))
+    for (const [nhs, list] of this.standing(nhsNumbers, uprnOf))
       out.set(
         nhs,
         list.map((d) => ({ agency: this.agency, fields: d.fields, classes: d.classes })),
@@ -69,14 +105,18 @@ export class DecisionBook {
     ).map((r) => JSON.parse(r.body) as StoredDecision);
   }
 
-  /** Stores a decision (new, or a later step of one): one row per decision, its history inside. */
-  put(decision: StoredDecision): void {
+  /**
+   * Stores a decision (new, or a later step of one): one row per decision, its history inside, with the
+   * household (UPRN) where the agency has the child, through which it reaches the household's records.
+   */
+  put(decision: StoredDecision, uprn?: string | null): void {
     this.store.db
       .prepare(
-        'INSERT INTO sharing_decision (id, nhs_number, status, review_by, body) VALUES (?, ?, ?, ?, ?) ' +
-          'ON CONFLICT (id) DO UPDATE SET status = excluded.status, review_by = excluded.review_by, body = excluded.body',
+        'INSERT INTO sharing_decision (id, nhs_number, status, review_by, body, uprn) VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (id) DO UPDATE SET status = excluded.status, review_by = excluded.review_by, body = excluded.body, ' +
+          'uprn = coalesce(excluded.uprn, sharing_decision.uprn)',
       )
-      .run(decision.id, decision.nhsNumber, decision.status, decision.reviewBy, JSON.stringify(decision));
+      .run(decision.id, decision.nhsNumber, decision.status, decision.reviewBy, JSON.stringify(decision), uprn ?? null);
   }
 
   /** Applies a review step (kept, perhaps to a new date; or withdrawn) to a standing decision. */

@@ -1,6 +1,6 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { type InternalContext } from '@macpt/contract';
-import { entryRefusal, forbidden, type ChildAttributes, type PolicyEngine } from '@macpt/policies';
+import { forbidden, UNRELATED, type ChildAttributes, type PolicyEngine } from '@macpt/policies';
 
 /** Marks an object returned for a child with that child's NHS number, so nested fields know whose they are. */
 const CHILD = Symbol('macpt.child');
@@ -38,28 +38,13 @@ export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQ
         if (!user || !purpose) throw forbidden({ rule: 'NOT_GRANTED', agency: 'gateway', class: 'IDENTITY' });
         let nhsNumber: string | undefined;
         if (isRoot) {
-          const refusal = entryRefusal(user, purpose);
-          if (refusal)
-            throw forbidden({
-              rule: refusal,
-              agency: engine.fieldRule(coordinate)?.agency ?? 'unknown',
-              class: 'IDENTITY',
-            });
+          const entry = engine.decideEntry(user, purpose, coordinate);
+          if (!entry.allowed) throw forbidden(entry);
         } else {
           const s = source as { nhsNumber?: unknown; [CHILD]?: string };
           nhsNumber = typeof s.nhsNumber === 'string' ? s.nhsNumber : s[CHILD];
           const attributes = nhsNumber ? context.attributesOf(nhsNumber) : null;
-          const decision = engine.decide(
-            user,
-            purpose,
-            coordinate,
-            attributes ?? {
-              relationship: 'NONE',
-              purposeSupported: false,
-              confidentialBy: [],
-              locationUnverifiedBy: [],
-            },
-          );
+          const decision = engine.decide(user, purpose, coordinate, attributes ?? UNRELATED);
           if (!decision.allowed) throw forbidden(decision);
         }
         const value = resolve(source, args, context, info);

@@ -105,7 +105,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     verifyKey: secret,
     open: config.POLICY_ENFORCEMENT === 'off',
     routes: metricsRoute(subgraphMetrics(agency, store)),
-    decisions: new DecisionBook(store, agency),
+    decisions: new DecisionBook(store, agency, (scope) => policyEngine.householdReach(agency, scope)),
   });
   const relay = config.NOTIFY_URL
     ? startRelay({

@@ -10,7 +10,6 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import { codedError, serveGraphQL, type Logger, type Route } from '@macpt/kit';
 import {
-  factsBodyHash,
   INTERNAL_CONTEXT_HEADER,
   parseFactsRequest,
   type AgencyFacts,
@@ -20,10 +19,10 @@ import {
   type FiguresRequest,
   parseFiguresRequest,
   type WeekCounts,
-  verifyInternalContext,
   type InternalContext,
 } from '@macpt/contract';
 import { figuresRefusal, PolicyEngine } from '@macpt/policies';
+import { callerVerifier } from './caller.js';
 import { decisionFact, type DecisionBook } from './decisions.js';
 import { decisionsRoute } from './decisions-route.js';
 import { guardSchema, type GuardContext } from './guard.js';
@@ -75,6 +74,15 @@ export function createSubgraphServer<TLoaders>(
   });
 }
 
+/** Where this agency has each child living (UPRN), for the decisions that reach a whole household. */
+function householdsOf<TLoaders>(
+  definition: SubgraphDefinition<TLoaders>,
+  nhsNumbers: readonly string[],
+): (nhsNumber: string) => string | null {
+  const uprns = new Map(definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]));
+  return (nhsNumber) => uprns.get(nhsNumber) ?? null;
+}
+
 /** The per-request context of a subgraph for a verified caller. */
 export function subgraphContext<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
@@ -83,9 +91,10 @@ export function subgraphContext<TLoaders>(
 ): SubgraphContext<TLoaders> {
   // The agency's own decisions not to share come from its own store, never from the gateway's word:
   // read once per request for every child the request may touch (none for the agency's own staff).
+  const asked = [...caller.children.keys()];
   const own =
-    book && caller.user && caller.user.agency !== definition.agency && caller.children.size > 0
-      ? book.scopes([...caller.children.keys()])
+    book && caller.user && caller.user.agency !== definition.agency && asked.length > 0
+      ? book.scopes(asked, householdsOf(definition, asked))
       : null;
   return {
     loaders: definition.createLoaders(),
@@ -136,20 +145,12 @@ export async function startSubgraph<TLoaders>(
     children: new Map(),
   };
   await apollo.start();
-  // The gateway reuses its fact-look-up context for seconds: remember verified tokens until they expire.
-  const verified = new Map<string, { context: InternalContext; until: number }>();
-  const verify = async (req: IncomingMessage) => {
+  // Every call — GraphQL, facts, figures, decisions — carries a context signed for its exact body, used once.
+  const verifyCaller = callerVerifier(definition.agency, options.verifyKey);
+  const verify = async (req: IncomingMessage, raw: string) => {
     if (options.open) return OPEN;
-    const token = req.headers[INTERNAL_CONTEXT_HEADER] as string | undefined;
-    const known = token ? verified.get(token) : undefined;
-    if (known && known.until > Date.now()) return known.context;
     try {
-      const context = await verifyInternalContext(options.verifyKey, definition.agency, token);
-      if (token && context.children.size === 0) {
-        if (verified.size > 1000) verified.clear();
-        verified.set(token, { context, until: Math.min(Date.now() + 5_000, context.expiresAt ?? 0) });
-      }
-      return context;
+      return await verifyCaller(req, raw);
     } catch (error) {
       options.logger.warn(
         { reason: (error as Error).message, path: req.url },
@@ -158,14 +159,9 @@ export async function startSubgraph<TLoaders>(
       throw unauthenticated(definition.agency);
     }
   };
-  const facts: Route = async (req, body) => {
+  const facts: Route = async (req, body, raw) => {
     try {
-      const context = await verify(req);
-      // A fact look-up's context is signed for its exact body: a captured one asks about nothing else.
-      if (!options.open && context.bodyHash !== factsBodyHash(JSON.stringify(body))) {
-        options.logger.warn({ path: req.url }, 'refused a /facts call whose body its signed context does not cover');
-        throw unauthenticated(definition.agency);
-      }
+      await verify(req, raw);
     } catch (error) {
       return {
         status: 401,
@@ -185,8 +181,9 @@ export async function startSubgraph<TLoaders>(
         },
       };
     }
-    const standing = options.decisions?.standing(asked.nhsNumbers);
     const facts = asked.nhsNumbers.length > 0 ? definition.facts(asked.nhsNumbers) : [];
+    const livesAt = new Map(facts.map((f) => [f.nhsNumber, f.uprn ?? null]));
+    const standing = options.decisions?.standing(asked.nhsNumbers, (n) => livesAt.get(n) ?? null);
     const answer: FactsResponse = {
       agency: definition.agency,
       facts: standing?.size
@@ -202,11 +199,10 @@ export async function startSubgraph<TLoaders>(
   };
   const health: Route = async () => ({ status: 200, body: { status: 'ok', agency: definition.agency } });
   // Counts for the partnership figures: the agency checks for itself who is asking (its LA's LCPP or board).
-  const figures: Route = async (req, body) => {
+  const figures: Route = async (req, body, raw) => {
     let caller: InternalContext;
     try {
-      caller = await verify(req);
-      if (caller.bodyHash !== factsBodyHash(JSON.stringify(body))) throw new Error('context not bound to this body');
+      caller = await verify(req, raw);
     } catch {
       return { status: 401, body: { code: 'UNAUTHENTICATED', error: "the gateway's signed context is required" } };
     }
@@ -232,13 +228,15 @@ export async function startSubgraph<TLoaders>(
               book: options.decisions,
               verify,
               holds: (nhs) => definition.facts([nhs])[0]?.known === true,
+              uprnOf: (nhs) => definition.facts([nhs])[0]?.uprn ?? null,
               ownerOf: (c) => policyEngine.fieldRule(c)?.agency,
               logger: options.logger,
             }),
           }
         : {}),
     },
-    context: async (req: IncomingMessage) => subgraphContext(definition, await verify(req), options.decisions),
+    context: async (req: IncomingMessage, raw: string) =>
+      subgraphContext(definition, await verify(req, raw), options.decisions),
   });
   options.logger.info({ url: served.url }, `${definition.agency} subgraph ready`);
   return {

@@ -10,6 +10,7 @@ export function socialCareFacts(q: SocialCareQueries) {
     return nhsNumbers.map((nhsNumber) => {
       const child = children.get(nhsNumber);
       const kase = open.find((c) => c.nhsNumber === nhsNumber);
+      const named = kase ? workers.filter((w) => w.caseId === kase.id) : [];
       return {
         nhsNumber,
         known: child !== undefined,
@@ -20,7 +21,8 @@ export function socialCareFacts(q: SocialCareQueries) {
               id: kase.id,
               la: kase.localAuthority,
               stage: kase.stage,
-              namedWorkers: workers.filter((w) => w.caseId === kase.id).map((w) => w.userId),
+              namedWorkers: named.map((w) => w.userId),
+              namedWorkerRoles: Object.fromEntries(named.map((w) => [w.userId, w.role])),
             }
           : null,
       };
