@@ -27,6 +27,18 @@ function jsonVariable<T extends z.ZodType>(shape: T, expected: string) {
   });
 }
 
+/** A duration such as `90s`, `12h`, `400d` or `6y` (a year is 365 days), as milliseconds. */
+function duration() {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, y: 365 * 86_400_000 };
+  return z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d|y)$/, 'expected a number and a unit: ms, s, m, h, d or y (e.g. 6y, 400d)')
+    .transform((text) => {
+      const [, n, unit] = /^(\d+)(ms|s|m|h|d|y)$/.exec(text)!;
+      return Number(n) * units[unit!]!;
+    });
+}
+
 const schema = z.object({
   PORT: port(4000),
   HOST: z.string().default('127.0.0.1'),
@@ -78,6 +90,27 @@ const schema = z.object({
   DISCLOSURE_LOG_MIN_REPLICAS: z.coerce.number().int().min(0).max(10).default(0),
   DISCLOSURE_LOG_REPLICA_TIMEOUT_MS: z.coerce.number().int().min(10).max(5_000).default(500),
   DISCLOSURE_LOG_FILE: z.string().optional(),
+  /**
+   * The archive tier: `postgres://…` for PostgreSQL, or the path of an SQLite file. Unset:
+   * DATA_DIR/disclosure-archive.sqlite. Sealed segments move here; only then do they leave Redis.
+   */
+  DISCLOSURE_ARCHIVE_URL: z.string().min(1).optional(),
+  /** The most records Redis keeps: past it, archived segments leave it, oldest first. */
+  DISCLOSURE_LOG_HOT_RECORDS: z.coerce.number().int().min(1).default(100_000),
+  /** The hard cap: past it appends are refused (503) while the archive takes no segments; a record is never dropped. */
+  DISCLOSURE_LOG_HOT_MAX: z.coerce.number().int().min(1).default(1_000_000),
+  /** A segment is sealed at this many records, or when its oldest is DISCLOSURE_LOG_SEAL_MS old. */
+  DISCLOSURE_LOG_SEGMENT_RECORDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  DISCLOSURE_LOG_SEAL_MS: z.coerce.number().int().min(10).default(60_000),
+  /** How often each gateway's mover looks for records to seal, move, trim and expire. */
+  DISCLOSURE_LOG_MOVE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** How long records are kept (`400d`, `6y`, `12h`…); whole segments past it leave the archive. Unset: kept for good. */
+  DISCLOSURE_LOG_RETENTION: duration().optional(),
+  /** The mover's Redis connection, as a user allowed the trim (the gateway's own user is not). Unset: REDIS_URL. */
+  DISCLOSURE_LOG_TRIM_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .optional(),
   /**
    * How long an agency's complete facts about a child (relationship, case stage, flags, decisions) are
    * used before the agency is asked again: the bound within which a change at an agency (a named worker
@@ -155,6 +188,10 @@ export function gatewayConfig(env: Record<string, string | undefined>) {
   if (base.NODE_ENV === 'production' && !base.OIDC_JWKS_URL)
     throw new Error(
       'Invalid configuration:\n  OIDC_JWKS_URL: production needs a real OIDC provider (got none; the development issuer is for development only)',
+    );
+  if (base.DISCLOSURE_LOG_HOT_MAX < base.DISCLOSURE_LOG_HOT_RECORDS + base.DISCLOSURE_LOG_SEGMENT_RECORDS)
+    throw new Error(
+      `Invalid configuration:\n  DISCLOSURE_LOG_HOT_MAX: must leave room for a segment above DISCLOSURE_LOG_HOT_RECORDS (${base.DISCLOSURE_LOG_HOT_RECORDS} + ${base.DISCLOSURE_LOG_SEGMENT_RECORDS}), got ${base.DISCLOSURE_LOG_HOT_MAX}`,
     );
   if ((base.OIDC_ISSUER === undefined) !== (base.OIDC_JWKS_URL === undefined))
     throw new Error('Invalid configuration:\n  OIDC_ISSUER and OIDC_JWKS_URL: set both or neither');

@@ -16,7 +16,19 @@ import { randomUUID } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname } from 'node:path';
-import { chain, firstBreak, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
+import {
+  chain,
+  expand,
+  fieldSetId,
+  firstBreak,
+  GENESIS_HASH,
+  setIdsOf,
+  type AnyStoredRecord,
+  type DisclosureRecord,
+  type FieldSet,
+  type RecordDraft,
+} from './record.js';
+import type { HotTier, StoredRun } from './hot-tier.js';
 import {
   anchorProblem,
   bestIndex,
@@ -71,7 +83,9 @@ function* linesOf(
  * off the end is detected too. Indexes (child, user, agency, break-glass) are rebuilt in memory on
  * open. One gateway process per file.
  */
-export class FileDisclosureStore implements DisclosureStore {
+export class FileDisclosureStore implements DisclosureStore, HotTier {
+  /** The embedded file is sealed into the archive but never trimmed: it serves one gateway, in development. */
+  readonly trims = false;
   readonly kind = 'file' as const;
   private fd: number;
   private size: number;
@@ -81,6 +95,9 @@ export class FileDisclosureStore implements DisclosureStore {
   private readonly lengths: number[] = [];
   private readonly ids = new Map<string, number>();
   private readonly indexes = new Map<string, number[]>();
+  /** The interned field sets (`<file>.sets`, one `[id, set]` per line), written and fsync'd before the records naming them. */
+  private readonly sets = new Map<string, FieldSet>();
+  private readonly setsFile: string;
   private writing: Promise<unknown> = Promise.resolve();
   /** Set when the last append failed, cleared by the next one that succeeds: readiness follows it. */
   private failing = false;
@@ -97,6 +114,8 @@ export class FileDisclosureStore implements DisclosureStore {
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     this.size = fstatSync(this.fd).size;
+    this.setsFile = `${file}.sets`;
+    readSets(this.setsFile, this.sets);
     this.load();
     this.disagreement = this.checkHead();
   }
@@ -124,9 +143,9 @@ export class FileDisclosureStore implements DisclosureStore {
   private load(): void {
     if (this.size === 0) return;
     for (const { offset, length, text, last } of linesOf(this.fd, this.size)) {
-      let record: DisclosureRecord | null = null;
+      let record: AnyStoredRecord | null = null;
       try {
-        record = JSON.parse(text) as DisclosureRecord;
+        record = JSON.parse(text) as AnyStoredRecord;
       } catch {
         // A torn last line (a crash mid-write, never acknowledged) is cut off; anything else is kept for the verifier.
         if (last) {
@@ -151,17 +170,54 @@ export class FileDisclosureStore implements DisclosureStore {
     else this.indexes.set(key, [seq]);
   }
 
-  private read(seq: number): DisclosureRecord | null {
+  private readStoredAt(seq: number): AnyStoredRecord | null {
     const offset = this.offsets[seq - 1];
     const length = this.lengths[seq - 1];
     if (offset === undefined || length === undefined) return null;
     const buffer = Buffer.alloc(length);
     readSync(this.fd, buffer, 0, length, offset);
     try {
-      return JSON.parse(buffer.toString('utf8')) as DisclosureRecord;
+      return JSON.parse(buffer.toString('utf8')) as AnyStoredRecord;
     } catch {
       return null;
     }
+  }
+
+  private read(seq: number): DisclosureRecord | null {
+    const stored = this.readStoredAt(seq);
+    try {
+      return stored ? expand(stored, (id) => this.sets.get(id)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async readStored(from: number, max: number): Promise<StoredRun> {
+    await this.writing;
+    const records: AnyStoredRecord[] = [];
+    const sets = new Map<string, FieldSet>();
+    for (let seq = from; seq < from + max && seq <= this.head.seq; seq++) {
+      const record = this.readStoredAt(seq);
+      if (!record) break;
+      records.push(record);
+      for (const id of setIdsOf(record)) {
+        const set = this.sets.get(id);
+        if (set) sets.set(id, set);
+      }
+    }
+    return { records, sets };
+  }
+
+  async held(): Promise<number> {
+    return this.offsets.length;
+  }
+
+  async trimmed(): Promise<{ seq: number; hash: string }> {
+    return { seq: 0, hash: GENESIS_HASH };
+  }
+
+  async trim(): Promise<void> {
+    throw new Error('the embedded disclosure log file is not trimmed');
   }
 
   append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
@@ -178,12 +234,14 @@ export class FileDisclosureStore implements DisclosureStore {
   }
 
   private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
-    const records = chain(drafts, this.head);
-    const lines = records.map((r) => JSON.stringify(r));
+    const chained = chain(drafts, this.head);
+    const records = chained.map((c) => c.record);
+    const lines = chained.map((c) => JSON.stringify(c.stored));
     const buffer = Buffer.from(lines.map((l) => `${l}\n`).join(''));
     const before = this.size;
     const last = records[records.length - 1]!;
     try {
+      await this.writeSets(chained.flatMap((c) => [...c.sets]));
       // Written and fsync'd off the event loop (libuv's threads): other requests go on meanwhile.
       await writeAt(this.fd, buffer, before);
       await datasync(this.fd);
@@ -205,12 +263,27 @@ export class FileDisclosureStore implements DisclosureStore {
       this.offsets.push(offset);
       this.lengths.push(length);
       this.ids.set(record.id, record.seq);
-      for (const key of indexKeys(record)) this.addToIndex(key, record.seq);
+      for (const key of indexKeys(chained[i]!.stored)) this.addToIndex(key, record.seq);
       offset += length + 1;
     }
     this.size = before + buffer.length;
     this.head = { seq: last.seq, hash: last.hash };
     return records;
+  }
+
+  /** Appends the sets not yet kept, and fsyncs them, before any record naming them is written. */
+  private async writeSets(sets: readonly [string, FieldSet][]): Promise<void> {
+    const fresh = new Map(sets.filter(([id]) => !this.sets.has(id)));
+    if (fresh.size === 0) return;
+    const buffer = Buffer.from([...fresh].map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    const handle = await open(this.setsFile, 'a');
+    try {
+      await handle.write(buffer);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    for (const [id, set] of fresh) this.sets.set(id, set);
   }
 
   /** The head (last seq and hash) beside the log, replaced atomically, so truncation of the log shows. */
@@ -251,13 +324,18 @@ export class FileDisclosureStore implements DisclosureStore {
     let previous = { seq: 0, hash: GENESIS_HASH };
     let count = 0;
     let anchored: string | undefined;
+    const sets = new Map<string, FieldSet>();
+    readSets(this.setsFile, sets);
+    for (const [id, set] of sets)
+      if (fieldSetId(set) !== id)
+        return { ok: false, count, headHash: previous.hash, problem: `field set ${id} was altered: its content does not match its id` };
     if (existsSync(this.file)) {
       const fd = openSync(this.file, 'r');
       try {
         for (const { text } of linesOf(fd, fstatSync(fd).size)) {
-          let record: DisclosureRecord;
+          let record: AnyStoredRecord;
           try {
-            record = JSON.parse(text) as DisclosureRecord;
+            record = JSON.parse(text) as AnyStoredRecord;
           } catch {
             return {
               ok: false,
@@ -266,7 +344,11 @@ export class FileDisclosureStore implements DisclosureStore {
               problem: `the line after record seq ${previous.seq} is not a record`,
             };
           }
-          const problem = firstBreak(record, previous);
+          const problem =
+            firstBreak(record, previous) ??
+            (setIdsOf(record).some((id) => !sets.has(id))
+              ? `record seq ${record.seq} (${record.id}) names a field set the log does not hold`
+              : null);
           if (problem) return { ok: false, count, headHash: previous.hash, problem };
           previous = { seq: record.seq, hash: record.hash };
           if (record.seq === anchor?.seq) anchored = record.hash;
@@ -365,6 +447,24 @@ export class FileDisclosureStore implements DisclosureStore {
     await this.writing;
     closeSync(this.fd);
     if (this.claimed) rmSync(this.claimed, { force: true });
+  }
+}
+
+/**
+ * Reads interned field sets into `into`; a torn last line (a crash mid-write: no record names it, since
+ * records are written only after their sets are fsync'd) is ignored.
+ */
+function readSets(file: string, into: Map<string, FieldSet>): void {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const [id, set] = JSON.parse(line) as [string, FieldSet];
+      into.set(id, set);
+    } catch {
+      // torn: see above
+    }
   }
 }
 

@@ -93,11 +93,66 @@ export interface RecordDraft {
   };
 }
 
-/** A record as stored: numbered and hash-chained to its predecessor. */
+/** A record as readers see it: numbered and hash-chained to its predecessor, each child with its fields. */
 export interface DisclosureRecord extends RecordDraft {
   seq: number;
   prevHash: string;
   hash: string;
+}
+
+/** What one response disclosed and withheld about one child, without the child: interned once, referred to by id. */
+export type FieldSet = Omit<ChildDisclosure, 'nhsNumber'>;
+
+/**
+ * A record as stored and hashed (format 2): each child named once, as `[nhsNumber, field set id]`. A field
+ * set is kept once in the store however many records and children refer to it (a caseload that disclosed
+ * the same fields for 500 children stores that set once), and its id is a hash of its content, so the
+ * record's hash still covers every field name disclosed and withheld. Records of format 1 (every child's
+ * fields inline) are read and verified as they were written.
+ */
+export interface StoredRecord extends Omit<RecordDraft, 'children'> {
+  v: 2;
+  children: [nhsNumber: string, set: string][];
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** A record as read from a store: format 2, or format 1 as written before. */
+export type AnyStoredRecord = StoredRecord | DisclosureRecord;
+
+/** The id of a field set: the first 128 bits of SHA-256 over its canonical encoding, base64url. */
+export function fieldSetId(set: FieldSet): string {
+  return createHash('sha256').update(canonical(set)).digest().subarray(0, 16).toString('base64url');
+}
+
+/** A chained record in both forms, with the field sets it refers to. */
+export interface Chained {
+  record: DisclosureRecord;
+  stored: StoredRecord;
+  sets: Map<string, FieldSet>;
+}
+
+/** Looks up a field set by id (a store's interned sets). */
+export type SetLookup = (id: string) => FieldSet | undefined;
+
+/** The reader's form of a stored record; throws when a field set it names is missing. */
+export function expand(stored: AnyStoredRecord, sets: SetLookup): DisclosureRecord {
+  if (!('v' in stored)) return stored;
+  const { v: _format, children, ...rest } = stored;
+  return {
+    ...rest,
+    children: children.map(([nhsNumber, id]) => {
+      const set = sets(id);
+      if (!set) throw new Error(`record seq ${stored.seq} names field set ${id}, which the log does not hold`);
+      return { nhsNumber, ...set };
+    }),
+  };
+}
+
+/** Field set ids a stored record names. */
+export function setIdsOf(stored: AnyStoredRecord): string[] {
+  return 'v' in stored ? stored.children.map(([, id]) => id) : [];
 }
 
 /** The hash of the empty chain, which the first record points back to. */
@@ -132,22 +187,30 @@ export function canonical(value: unknown): string {
 }
 
 /** SHA-256 over the canonical encoding of everything but the hash itself (the predecessor's hash included). */
-export function hashOf(record: Omit<DisclosureRecord, 'hash'>): string {
+export function hashOf(record: Omit<AnyStoredRecord, 'hash'>): string {
   return createHash('sha256').update(canonical(record)).digest('hex');
 }
 
-/** Chains drafts after `head`: numbers them and links each to the one before. */
-export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash: string }): DisclosureRecord[] {
+/** Chains drafts after `head`: numbers them, links each to the one before, and interns their field sets. */
+export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash: string }): Chained[] {
   let { seq, hash } = head;
   return drafts.map((draft) => {
-    const linked = { ...draft, seq: ++seq, prevHash: hash };
+    const sets = new Map<string, FieldSet>();
+    const { children, ...rest } = draft;
+    const refs = children.map(({ nhsNumber, ...set }): [string, string] => {
+      const id = fieldSetId(set);
+      sets.set(id, set);
+      return [nhsNumber, id];
+    });
+    const linked = { v: 2 as const, ...rest, children: refs, seq: ++seq, prevHash: hash };
     hash = hashOf(linked);
-    return { ...linked, hash };
+    const stored: StoredRecord = { ...linked, hash };
+    return { stored, sets, record: { ...draft, seq, prevHash: linked.prevHash, hash } };
   });
 }
 
 /** Where the chain first breaks, or null when every record links to its predecessor and hashes true. */
-export function firstBreak(record: DisclosureRecord, previous: { seq: number; hash: string }): string | null {
+export function firstBreak(record: AnyStoredRecord, previous: { seq: number; hash: string }): string | null {
   const { hash, ...rest } = record;
   if (record.prevHash !== previous.hash)
     return `record seq ${record.seq} (${record.id}) does not link to its predecessor (seq ${previous.seq}): a record was deleted, inserted or reordered before it`;

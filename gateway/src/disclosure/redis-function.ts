@@ -5,27 +5,38 @@ import { GENESIS_HASH } from './record.js';
 
 /**
  * The append, as a Redis function (Redis ≥ 7): a chained batch, appended atomically if and only if
- * the chain head is still the one the batch was chained to. A batch whose first record is already stored was appended before (an acknowledgement
- * lost to a timeout or reconnect): it is reported as a duplicate, never added twice.
- * KEYS: stream, head, ids (record id → seq), sids (seq → stream id), turn. ARGV: prefix, writer id, expected head hash, record count, then per record:
- * id, json, hash, seq, n index keys, the n keys.
+ * the chain head is still the one the batch was chained to. A batch whose first record is already stored
+ * was appended before (an acknowledgement lost to a timeout or reconnect): it is reported as a duplicate,
+ * never added twice. A batch that would take the hot tier past its hard cap is refused (FULL): the archive
+ * is not taking segments, and a record is never dropped to make room.
+ * KEYS: stream, head, ids (record id → seq), sids (seq → stream id), turn, sets (field set id → set).
+ * ARGV: prefix, writer id, expected head hash, record count, hard cap (0: none), set count, then per set:
+ * id, json; then per record: id, json, hash, seq, n index keys, the n keys.
  */
 const APPEND_BODY = `
 local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
-if redis.call('HEXISTS', KEYS[3], ARGV[5]) == 1 then return {'DUP', head} end
+local nsets = tonumber(ARGV[6])
+local first = 7 + 2 * nsets
+if redis.call('HEXISTS', KEYS[3], ARGV[first]) == 1 then return {'DUP', head} end
 local turn = redis.call('GET', KEYS[5])
 if head ~= ARGV[3] or (turn and turn ~= ARGV[2]) then
   -- The writer that lost the race gets the next turn, so no writer starves.
   redis.call('SET', KEYS[5], ARGV[2], 'NX', 'PX', 200)
   return {'CONFLICT', head, redis.call('HGET', KEYS[2], 'seq') or '0'}
 end
+local cap = tonumber(ARGV[5])
+if cap > 0 then
+  local held = redis.call('XLEN', KEYS[1])
+  if held + tonumber(ARGV[4]) > cap then return {'FULL', tostring(held)} end
+end
+for s = 7, first - 1, 2 do redis.call('HSETNX', KEYS[6], ARGV[s], ARGV[s + 1]) end
 -- Record by record: the stream entry. Then the id and seq maps, every index list and the head, each
 -- in as few commands as the batch allows (arguments sent in slices of 1000).
 local function many(command, key, values)
   for s = 1, #values, 1000 do redis.call(command, key, unpack(values, s, math.min(s + 999, #values))) end
 end
 local ids, sids, lists, order = {}, {}, {}, {}
-local i = 5
+local i = first
 local lastHash, lastSeq
 for r = 1, tonumber(ARGV[4]) do
   local seq = ARGV[i + 3]
@@ -50,7 +61,47 @@ if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
 return {'OK'}
 `;
 
-const VERSION = createHash('sha256').update(APPEND_BODY).digest('hex').slice(0, 12);
+/**
+ * The trim: removes the oldest records, through a segment's last record, once the archive has committed
+ * that segment. Only through the record named by its seq and hash (so only at a boundary of the chain
+ * this Redis holds), and only once (the mark `trimmed` moves forward with it, so a trim sent twice after a
+ * lost answer removes nothing more). Index lists lose exactly the entries the trimmed records put there.
+ * Its commands (XDEL, HDEL, LPOP) are allowed to the archiver's Redis user only: the gateway's user may
+ * append and read, never remove.
+ * KEYS: stream, ids, sids, trimmed. ARGV: prefix, through seq, through hash, record count, then per record:
+ * id, seq; then the index lists: n, then per list: key, count.
+ */
+const TRIM_BODY = `
+local done = tonumber(redis.call('HGET', KEYS[4], 'seq') or '0')
+local through = tonumber(ARGV[2])
+if done >= through then return {'DONE', tostring(done)} end
+local sid = redis.call('HGET', KEYS[3], ARGV[2])
+if not sid then return {'MISSING', ARGV[2]} end
+local entry = redis.call('XRANGE', KEYS[1], sid, sid)[1]
+local json = entry and entry[2][4]
+if not json or cjson.decode(json).hash ~= ARGV[3] then return {'MISMATCH', ARGV[2]} end
+local count = tonumber(ARGV[4])
+local sids, ids, seqs = {}, {}, {}
+for r = 0, count - 1 do
+  ids[#ids + 1] = ARGV[5 + 2 * r]
+  seqs[#seqs + 1] = ARGV[6 + 2 * r]
+end
+for s = 1, #seqs, 1000 do
+  local slice = redis.call('HMGET', KEYS[3], unpack(seqs, s, math.min(s + 999, #seqs)))
+  for _, v in ipairs(slice) do if v then sids[#sids + 1] = v end end
+end
+for s = 1, #sids, 1000 do redis.call('XDEL', KEYS[1], unpack(sids, s, math.min(s + 999, #sids))) end
+for s = 1, #ids, 1000 do redis.call('HDEL', KEYS[2], unpack(ids, s, math.min(s + 999, #ids))) end
+for s = 1, #seqs, 1000 do redis.call('HDEL', KEYS[3], unpack(seqs, s, math.min(s + 999, #seqs))) end
+local at = 5 + 2 * count
+for l = 1, tonumber(ARGV[at]) do
+  redis.call('LPOP', ARGV[1] .. ARGV[at + 2 * l - 1], tonumber(ARGV[at + 2 * l]))
+end
+redis.call('HSET', KEYS[4], 'seq', ARGV[2], 'hash', ARGV[3])
+return {'OK'}
+`;
+
+const VERSION = createHash('sha256').update(APPEND_BODY).update(TRIM_BODY).digest('hex').slice(0, 12);
 
 /**
  * The function's name carries a hash of its code, so a gateway never calls an older or altered
@@ -59,12 +110,19 @@ const VERSION = createHash('sha256').update(APPEND_BODY).digest('hex').slice(0, 
  */
 export const APPEND_FUNCTION = `macpt_dlog_append_${VERSION}`;
 
+/** The trim's name (same library, same version). */
+export const TRIM_FUNCTION = `macpt_dlog_trim_${VERSION}`;
+
 /** The library's source, as `FUNCTION LOAD` takes it. */
 export const APPEND_LIBRARY = `#!lua name=macpt_dlog_${VERSION}
 local function append(KEYS, ARGV)
 ${APPEND_BODY}
 end
+local function trim(KEYS, ARGV)
+${TRIM_BODY}
+end
 redis.register_function('${APPEND_FUNCTION}', append)
+redis.register_function('${TRIM_FUNCTION}', trim)
 `;
 
 /**

@@ -1,5 +1,14 @@
 import type { RedisClient } from '../redis-connection.js';
-import { firstBreak, GENESIS_HASH, type DisclosureRecord } from './record.js';
+import {
+  fieldSetId,
+  firstBreak,
+  GENESIS_HASH,
+  setIdsOf,
+  type AnyStoredRecord,
+  type DisclosureRecord,
+  type FieldSet,
+} from './record.js';
+import { SetCache } from './set-cache.js';
 import { anchorProblem, bestIndex, matches, type Anchor, type IntegrityResult, type RecordFilter } from './store.js';
 
 /** Records read (and parsed) between two turns of the event loop. */
@@ -10,10 +19,22 @@ const READ_SLICE = 25;
  * record by id, and the whole chain for verification. It writes nothing.
  */
 export class RedisLogReader {
+  private readonly sets = new SetCache(async (ids) => {
+    const found = await this.redis.hmget(this.key('sets'), ...ids);
+    const out = new Map<string, FieldSet>();
+    for (const [i, json] of found.entries()) if (json) out.set(ids[i]!, JSON.parse(json) as FieldSet);
+    return out;
+  });
+
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
+
+  /** Expands stored records, reading the field sets not yet held in one round trip. */
+  expanded(stored: readonly AnyStoredRecord[]): Promise<DisclosureRecord[]> {
+    return this.sets.expand(stored);
+  }
 
   private key(name: string): string {
     return `${this.prefix}${name}`;
@@ -38,13 +59,16 @@ export class RedisLogReader {
     for (const sid of sids) if (sid) pipeline.xrange(this.key('stream'), sid, sid);
     const results = (await pipeline.exec()) ?? [];
     let k = 0;
-    return sids.map((sid) => {
+    const stored = sids.map((sid) => {
       if (!sid) return null;
       const [, entries] = results[k++] as [Error | null, [string, string[]][]];
       const fields = entries?.[0]?.[1];
       const json = fields?.[fields.indexOf('r') + 1];
-      return json ? (JSON.parse(json) as DisclosureRecord) : null;
+      return json ? (JSON.parse(json) as AnyStoredRecord) : null;
     });
+    const found = await this.expanded(stored.filter((r): r is AnyStoredRecord => r !== null));
+    let f = 0;
+    return stored.map((r) => (r ? found[f++]! : null));
   }
 
   async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {
@@ -78,8 +102,10 @@ export class RedisLogReader {
         string,
         string[],
       ][];
-      for (const [, fields] of entries) {
-        const r = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
+      const records = await this.expanded(
+        entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord),
+      );
+      for (const r of records) {
         if (r.seq < before && matches(r, filter)) out.push(r);
         if (out.length >= limit) return out;
       }
@@ -93,16 +119,32 @@ export class RedisLogReader {
     return seq ? ((await this.bySeq([Number(seq)]))[0] ?? null) : null;
   }
 
+  /**
+   * Walks the chain Redis holds: from its first record, or, once segments were trimmed to the archive,
+   * from the last record trimmed (the archive's verifier checks the rest and that the two meet).
+   */
   async verify(anchor?: Anchor): Promise<IntegrityResult> {
-    let previous = { seq: 0, hash: GENESIS_HASH };
+    const [trimmedSeq, trimmedHash] = await this.redis.hmget(this.key('trimmed'), 'seq', 'hash');
+    let previous = { seq: Number(trimmedSeq ?? 0), hash: trimmedHash ?? GENESIS_HASH };
     let count = 0;
     let anchored: string | undefined;
+    // Every field set hashes to its id (read afresh: the verifier trusts nothing it holds).
+    const sets = new Set<string>();
+    for (const [id, json] of Object.entries(await this.redis.hgetall(this.key('sets')))) {
+      if (fieldSetId(JSON.parse(json) as FieldSet) !== id)
+        return { ok: false, count, headHash: previous.hash, problem: `field set ${id} was altered: its content does not match its id` };
+      sets.add(id);
+    }
     let cursor = '-';
     for (;;) {
       const entries = (await this.redis.xrange(this.key('stream'), cursor, '+', 'COUNT', 1000)) as [string, string[]][];
       for (const [, fields] of entries) {
-        const record = JSON.parse(fields[fields.indexOf('r') + 1]!) as DisclosureRecord;
-        const problem = firstBreak(record, previous);
+        const record = JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord;
+        const problem =
+          firstBreak(record, previous) ??
+          (setIdsOf(record).some((id) => !sets.has(id))
+            ? `record seq ${record.seq} (${record.id}) names a field set the log does not hold`
+            : null);
         if (problem) return { ok: false, count, headHash: previous.hash, problem };
         previous = { seq: record.seq, hash: record.hash };
         if (record.seq === anchor?.seq) anchored = record.hash;

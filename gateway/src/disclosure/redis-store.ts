@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { connectRedis, isClusterAddress, type RedisClient } from '../redis-connection.js';
-import { chain, GENESIS_HASH, type DisclosureRecord, type RecordDraft } from './record.js';
-import { APPEND_FUNCTION, installAppendFunction } from './redis-function.js';
+import {
+  chain,
+  GENESIS_HASH,
+  type AnyStoredRecord,
+  type Chained,
+  type DisclosureRecord,
+  type FieldSet,
+  type RecordDraft,
+} from './record.js';
+import type { HotTier, StoredRun } from './hot-tier.js';
+import type { Segment } from './segment.js';
+import { APPEND_FUNCTION, installAppendFunction, TRIM_FUNCTION } from './redis-function.js';
 import { RedisLogReader } from './redis-reader.js';
 import { whenReady } from '../redis-ready.js';
 import { indexKeys, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
@@ -21,6 +31,16 @@ export interface RedisStoreOptions {
   minReplicas?: number;
   /** How long to wait for them; past it the batch counts as failed (fail closed). @default 500 */
   replicaTimeoutMs?: number;
+  /**
+   * The hot tier's hard cap: an append that would take Redis past this many records is refused (the
+   * archive is not taking segments; a record is never dropped to make room). 0: no cap. @default 0
+   */
+  hotMax?: number;
+  /**
+   * Where the mover trims from: a connection as a Redis user allowed the trim's commands (XDEL, HDEL, LPOP
+   * on the log's keys), which the gateway's own user is not. @default url
+   */
+  trimUrl?: string;
 }
 
 /**
@@ -28,7 +48,8 @@ export interface RedisStoreOptions {
  * atomic compare-and-append script so several gateway processes share one chain. ioredis is set to
  * fail closed: no offline queue, no retries, a command deadline, and no re-sending after reconnects.
  */
-export class RedisDisclosureStore implements DisclosureStore {
+export class RedisDisclosureStore implements DisclosureStore, HotTier {
+  readonly trims = true;
   readonly kind = 'redis' as const;
   private readonly redis: RedisClient;
   private readonly prefix: string;
@@ -40,6 +61,7 @@ export class RedisDisclosureStore implements DisclosureStore {
   private confirmed = 0;
   private readonly minReplicas: number;
   private readonly replicaTimeoutMs: number;
+  private readonly hotMax: number;
   private writing: Promise<unknown> = Promise.resolve();
   /** The head after the last batch sent on the fast path, acknowledged or not. */
   private sent: { seq: number; hash: string } | null = null;
@@ -53,6 +75,8 @@ export class RedisDisclosureStore implements DisclosureStore {
   private readonly reader: RedisLogReader;
   /** Reads (IG queries, subject-access reports) go over a connection of their own. */
   private readonly readRedis: RedisClient;
+  private readonly trimUrl: string;
+  private trimRedis: RedisClient | null = null;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? (isClusterAddress(options.url) ? '{macpt:dlog}:' : 'macpt:dlog:');
@@ -63,6 +87,8 @@ export class RedisDisclosureStore implements DisclosureStore {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 800;
     this.minReplicas = options.minReplicas ?? 0;
     this.replicaTimeoutMs = options.replicaTimeoutMs ?? 500;
+    this.hotMax = options.hotMax ?? 0;
+    this.trimUrl = options.trimUrl ?? options.url;
     this.redis = connectRedis(options.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -105,13 +131,18 @@ export class RedisDisclosureStore implements DisclosureStore {
     if (this.disagreement) return Promise.reject(new Error(`disclosure log: ${this.disagreement}`));
     if (this.careful > 0 || this.redis.status !== 'ready') return this.appendCarefully(drafts);
     const from = this.sent ?? this.head;
-    const records = chain(drafts, from);
+    const chained = chain(drafts, from);
+    const records = chained.map((c) => c.record);
     this.sent = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
-    const settled = this.send(records, from);
+    const settled = this.send(chained, from);
     this.inFlight.add(settled);
     void settled.catch(() => undefined).finally(() => this.inFlight.delete(settled));
     return settled.then(
       async (result) => {
+        if (result[0] === 'FULL') {
+          this.sent = null;
+          throw full(result[1], this.hotMax);
+        }
         if (result[0] !== 'OK') {
           this.sent = null;
           return this.appendCarefully(drafts);
@@ -132,9 +163,11 @@ export class RedisDisclosureStore implements DisclosureStore {
     if (last.seq > this.head.seq) this.head = { seq: last.seq, hash: last.hash };
   }
 
-  private send(records: readonly DisclosureRecord[], from: { hash: string }): Promise<string[]> {
-    const args: (string | number)[] = [this.prefix, this.writerId, from.hash, records.length];
-    for (const r of records) {
+  private send(chained: readonly Chained[], from: { hash: string }): Promise<string[]> {
+    const sets = new Map(chained.flatMap((c) => [...c.sets]));
+    const args: (string | number)[] = [this.prefix, this.writerId, from.hash, chained.length, this.hotMax, sets.size];
+    for (const [id, set] of sets) args.push(id, JSON.stringify(set));
+    for (const { stored: r } of chained) {
       const keys = indexKeys(r);
       args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
     }
@@ -142,12 +175,13 @@ export class RedisDisclosureStore implements DisclosureStore {
       this.redis.call(
         'FCALL',
         APPEND_FUNCTION,
-        5,
+        6,
         this.key('stream'),
         this.key('head'),
         this.key('ids'),
         this.key('sids'),
         this.key('turn'),
+        this.key('sets'),
         ...args,
       ) as Promise<string[]>;
     return call().catch(async (error: Error) => {
@@ -180,8 +214,10 @@ export class RedisDisclosureStore implements DisclosureStore {
   private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
     await this.connected();
     for (let attempt = 0; attempt < 50; attempt++) {
-      const records = chain(drafts, this.head);
-      const result = await this.send(records, this.head);
+      const chained = chain(drafts, this.head);
+      const records = chained.map((c) => c.record);
+      const result = await this.send(chained, this.head);
+      if (result[0] === 'FULL') throw full(result[1], this.hotMax);
       if (result[0] === 'OK' || result[0] === 'DUP') {
         if (result[0] === 'OK') this.acknowledged(records);
         else await this.refreshHead();
@@ -280,6 +316,68 @@ export class RedisDisclosureStore implements DisclosureStore {
     return this.reader.verify(anchor);
   }
 
+  async readStored(from: number, max: number): Promise<StoredRun> {
+    await whenReady(this.readRedis, this.commandTimeoutMs);
+    const sid = await this.readRedis.hget(this.key('sids'), String(from));
+    if (!sid) return { records: [], sets: new Map() };
+    const entries = (await this.readRedis.xrange(this.key('stream'), sid, '+', 'COUNT', max)) as [string, string[]][];
+    const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord);
+    const ids = [...new Set(records.flatMap((r) => ('v' in r ? r.children.map(([, id]) => id) : [])))];
+    const sets = new Map<string, FieldSet>();
+    if (ids.length > 0) {
+      const found = await this.readRedis.hmget(this.key('sets'), ...ids);
+      for (const [i, json] of found.entries()) if (json) sets.set(ids[i]!, JSON.parse(json) as FieldSet);
+    }
+    return { records, sets };
+  }
+
+  async held(): Promise<number> {
+    await whenReady(this.readRedis, this.commandTimeoutMs);
+    return this.readRedis.xlen(this.key('stream'));
+  }
+
+  async trimmed(): Promise<{ seq: number; hash: string }> {
+    await whenReady(this.readRedis, this.commandTimeoutMs);
+    const [seq, hash] = await this.readRedis.hmget(this.key('trimmed'), 'seq', 'hash');
+    return { seq: Number(seq ?? 0), hash: hash ?? GENESIS_HASH };
+  }
+
+  /**
+   * Trims a segment the archive has committed, by the log's trim function, over the mover's connection.
+   * Each index list loses exactly the entries the segment's records put there.
+   */
+  async trim(segment: Segment, records: readonly AnyStoredRecord[]): Promise<void> {
+    if (!this.trimRedis) {
+      this.trimRedis = connectRedis(this.trimUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 10_000,
+        connectTimeout: 1000,
+        retryStrategy: (times) => Math.min(times * 100, 1000),
+      });
+      this.trimRedis.on('error', () => undefined);
+    }
+    await whenReady(this.trimRedis, this.commandTimeoutMs);
+    const lists = new Map<string, number>();
+    for (const r of records) for (const key of indexKeys(r)) lists.set(key, (lists.get(key) ?? 0) + 1);
+    const args: (string | number)[] = [this.prefix, segment.lastSeq, segment.lastHash, records.length];
+    for (const r of records) args.push(r.id, r.seq);
+    args.push(lists.size);
+    for (const [key, count] of lists) args.push(key, count);
+    const result = (await this.trimRedis.call(
+      'FCALL',
+      TRIM_FUNCTION,
+      4,
+      this.key('stream'),
+      this.key('ids'),
+      this.key('sids'),
+      this.key('trimmed'),
+      ...args,
+    )) as string[];
+    if (result[0] !== 'OK' && result[0] !== 'DONE')
+      throw new Error(`disclosure log: trimming segment ${segment.n} through seq ${segment.lastSeq} was refused (${result[0]})`);
+  }
+
   async ready(): Promise<boolean> {
     try {
       return !this.disagreement && this.redis.status === 'ready' && (await this.redis.ping()) === 'PONG';
@@ -313,5 +411,13 @@ export class RedisDisclosureStore implements DisclosureStore {
     await Promise.allSettled([...this.inFlight]);
     this.redis.disconnect();
     this.readRedis.disconnect();
+    this.trimRedis?.disconnect();
   }
+}
+
+/** The refusal of an append past the hot tier's hard cap. */
+function full(held: string | undefined, cap: number): Error {
+  return new Error(
+    `disclosure log: the hot tier holds ${held} records and its cap is ${cap}: the archive is not taking segments, so nothing more is appended until it does (no record is dropped)`,
+  );
 }

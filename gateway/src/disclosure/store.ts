@@ -1,4 +1,4 @@
-import type { DisclosureRecord, RecordDraft } from './record.js';
+import type { AnyStoredRecord, DisclosureRecord, RecordDraft } from './record.js';
 
 /** Filters of the IG review API; all optional, combined with AND. */
 export interface RecordFilter {
@@ -17,6 +17,9 @@ export interface RecordFilter {
 export interface Anchor {
   seq: number;
   hash: string;
+  /** The last sealed segment then, and its head: segments up to it need not be re-read. */
+  segment?: number;
+  head?: string;
 }
 
 /** What a walk of the chain found about an anchor: null when it holds. */
@@ -43,7 +46,7 @@ export interface IntegrityResult {
  * and chained; it rejects (never queues) when they cannot be written.
  */
 export interface DisclosureStore {
-  readonly kind: 'file' | 'redis';
+  readonly kind: 'file' | 'redis' | 'tiered';
   append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]>;
   /** Newest first, starting before the cursor (a `seq`), at most `limit`, matching the filter. */
   query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]>;
@@ -81,15 +84,29 @@ export function matches(record: DisclosureRecord, f: RecordFilter): boolean {
   return true;
 }
 
-/** The index keys a record is filed under (child, user, agency, break-glass). */
-export function indexKeys(record: RecordDraft): string[] {
+/** The NHS numbers a record names (its children, and the subject an IG query asked about). */
+export function childrenNamed(record: Pick<AnyStoredRecord, 'children' | 'query'>): string[] {
+  const out = record.children.map((c) => (Array.isArray(c) ? c[0] : c.nhsNumber));
+  if (typeof record.query?.nhsNumber === 'string') out.push(record.query.nhsNumber);
+  return out;
+}
+
+/**
+ * The index keys a record is filed under: child, user, agency, break-glass, reviews; with `all`, also
+ * purpose, outcome and kind (the archive's indexes, where every IG filter reads an index).
+ */
+export function indexKeys(record: AnyStoredRecord, all = false): string[] {
   const keys = new Set<string>();
-  for (const c of record.children) keys.add(`child:${c.nhsNumber}`);
-  if (typeof record.query?.nhsNumber === 'string') keys.add(`child:${record.query.nhsNumber}`);
+  for (const nhsNumber of childrenNamed(record)) keys.add(`child:${nhsNumber}`);
   if (record.user) keys.add(`user:${record.user.id}`);
   for (const a of record.agencies) keys.add(`agency:${a}`);
   if (record.breakGlass) keys.add('breakglass');
   if (record.review) keys.add('reviews');
+  if (all) {
+    if (record.purpose) keys.add(`purpose:${record.purpose}`);
+    keys.add(`outcome:${record.outcome}`);
+    keys.add(`kind:${record.kind}`);
+  }
   return [...keys];
 }
 

@@ -1,0 +1,205 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AnyStoredRecord, FieldSet } from '../record.js';
+import type { Segment } from '../segment.js';
+import { indexKeys } from '../store.js';
+import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
+import { ARCHIVE_TABLES, fromRow, segmentRow, type SegmentRow } from './schema.js';
+
+/**
+ * The embedded archive: one SQLite file (default `data/disclosure-archive.sqlite`), in WAL mode so several
+ * gateway processes on one machine share it (one writer at a time, each put one transaction) and readers
+ * never wait for the mover. `synchronous = FULL`: a committed segment survives power loss, since only
+ * then is it trimmed from Redis.
+ */
+export class SqliteArchive implements DisclosureArchive {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(readonly where: string) {
+    if (where !== ':memory:') mkdirSync(dirname(where), { recursive: true });
+    this.db = new Database(where);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.db.exec(ARCHIVE_TABLES.join(';\n'));
+    const db = this.db;
+    this.statements = {
+      last: db.prepare('SELECT * FROM segments ORDER BY n DESC LIMIT 1'),
+      segment: db.prepare('SELECT * FROM segments WHERE n = ?'),
+      segments: db.prepare('SELECT * FROM segments WHERE n > ? ORDER BY n LIMIT ?'),
+      holding: db.prepare('SELECT * FROM segments WHERE first_seq <= ? ORDER BY n DESC LIMIT 1'),
+      putSegment: db.prepare(
+        `INSERT INTO segments (n, first_seq, last_seq, count, first_time, last_time, root, prev_root, head, last_hash,
+           prev_hash, sealed_at, kid, signature) VALUES (@n, @first_seq, @last_seq, @count, @first_time, @last_time,
+           @root, @prev_root, @head, @last_hash, @prev_hash, @sealed_at, @kid, @signature)`,
+      ),
+      putRecord: db.prepare('INSERT INTO records (seq, segment, id, time, json) VALUES (?, ?, ?, ?, ?)'),
+      putKey: db.prepare('INSERT OR IGNORE INTO record_keys (key, seq) VALUES (?, ?)'),
+      putSet: db.prepare('INSERT OR IGNORE INTO field_sets (id, json) VALUES (?, ?)'),
+      range: db.prepare('SELECT json FROM records WHERE seq BETWEEN ? AND ? ORDER BY seq'),
+      bySeq: db.prepare('SELECT json FROM records WHERE seq = ?'),
+      seqOf: db.prepare('SELECT seq FROM records WHERE id = ?'),
+      under: db.prepare(
+        'SELECT seq FROM record_keys WHERE key = ? AND seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?',
+      ),
+      latest: db.prepare('SELECT json FROM records WHERE seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?'),
+      fromTime: db.prepare('SELECT seq FROM records WHERE time >= ? ORDER BY time, seq LIMIT 1'),
+      toTime: db.prepare('SELECT seq FROM records WHERE time <= ? ORDER BY time DESC, seq DESC LIMIT 1'),
+      set: db.prepare('SELECT json FROM field_sets WHERE id = ?'),
+      setsAfter: db.prepare('SELECT id, json FROM field_sets WHERE id > ? ORDER BY id LIMIT ?'),
+      holds: db.prepare('SELECT nhs_number, reason, by_whom, at FROM legal_holds ORDER BY nhs_number'),
+      hold: db.prepare(
+        'INSERT OR REPLACE INTO legal_holds (nhs_number, reason, by_whom, at) VALUES (?, ?, ?, ?)',
+      ),
+      release: db.prepare('DELETE FROM legal_holds WHERE nhs_number = ?'),
+      dropRecord: db.prepare('DELETE FROM records WHERE seq = ?'),
+      dropKey: db.prepare('DELETE FROM record_keys WHERE key = ? AND seq = ?'),
+      keepProof: db.prepare('INSERT OR REPLACE INTO kept_proofs (seq, proof) VALUES (?, ?)'),
+      keptProof: db.prepare('SELECT proof FROM kept_proofs WHERE seq = ?'),
+      markExpired: db.prepare('UPDATE segments SET expired_at = ?, expired = ? WHERE n = ?'),
+    };
+  }
+
+  async last(): Promise<ArchivedSegment | null> {
+    const row = this.statements.last.get() as SegmentRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  async segments(after: number, limit: number): Promise<ArchivedSegment[]> {
+    return (this.statements.segments.all(after, limit) as SegmentRow[]).map(fromRow);
+  }
+
+  async segmentHolding(seq: number): Promise<ArchivedSegment | null> {
+    const row = this.statements.holding.get(seq) as SegmentRow | undefined;
+    return row && Number(row.last_seq) >= seq ? fromRow(row) : null;
+  }
+
+  async put(
+    segment: Segment,
+    records: readonly AnyStoredRecord[],
+    sets: ReadonlyMap<string, FieldSet>,
+  ): Promise<'stored' | 'present'> {
+    const s = this.statements;
+    const run = this.db.transaction((): 'stored' | 'present' => {
+      const there = s.segment.get(segment.n) as SegmentRow | undefined;
+      if (there) {
+        if (there.root === segment.root && there.last_seq === segment.lastSeq) return 'present';
+        throw new Error(
+          `disclosure archive: segment ${segment.n} is already sealed with another root (${there.root.slice(0, 12)}…): the chain forked`,
+        );
+      }
+      s.putSegment.run(segmentRow(segment));
+      for (const [id, set] of sets) s.putSet.run(id, JSON.stringify(set));
+      for (const record of records) {
+        s.putRecord.run(record.seq, segment.n, record.id, record.time, JSON.stringify(record));
+        for (const key of indexKeys(record, true)) s.putKey.run(key, record.seq);
+      }
+      return 'stored';
+    });
+    // IMMEDIATE: take the write lock before reading, so two gateways sealing at once serialise here.
+    return run.immediate();
+  }
+
+  async range(from: number, to: number): Promise<AnyStoredRecord[]> {
+    return (this.statements.range.all(from, to) as { json: string }[]).map(parse);
+  }
+
+  async bySeqs(seqs: readonly number[]): Promise<AnyStoredRecord[]> {
+    const out: AnyStoredRecord[] = [];
+    for (const seq of seqs) {
+      const row = this.statements.bySeq.get(seq) as { json: string } | undefined;
+      if (row) out.push(parse(row));
+    }
+    return out;
+  }
+
+  async seqOf(id: string): Promise<number | null> {
+    return (this.statements.seqOf.get(id) as { seq: number } | undefined)?.seq ?? null;
+  }
+
+  async seqsUnder(key: string, before: number, atLeast: number, limit: number): Promise<number[]> {
+    return (this.statements.under.all(key, before, atLeast, limit) as { seq: number }[]).map((r) => r.seq);
+  }
+
+  async latest(before: number, atLeast: number, limit: number): Promise<AnyStoredRecord[]> {
+    return (this.statements.latest.all(before, atLeast, limit) as { json: string }[]).map(parse);
+  }
+
+  async seqAtTime(time: string, side: 'from' | 'to'): Promise<number | null> {
+    const statement = side === 'from' ? this.statements.fromTime : this.statements.toTime;
+    return (statement.get(time) as { seq: number } | undefined)?.seq ?? null;
+  }
+
+  async sets(ids: readonly string[]): Promise<Map<string, FieldSet>> {
+    const out = new Map<string, FieldSet>();
+    for (const id of ids) {
+      const row = this.statements.set.get(id) as { json: string } | undefined;
+      if (row) out.set(id, JSON.parse(row.json) as FieldSet);
+    }
+    return out;
+  }
+
+  async setsAfter(after: string, limit: number): Promise<[string, FieldSet][]> {
+    return (this.statements.setsAfter.all(after, limit) as { id: string; json: string }[]).map((r) => [
+      r.id,
+      JSON.parse(r.json) as FieldSet,
+    ]);
+  }
+
+  async holds(): Promise<LegalHold[]> {
+    return (
+      this.statements.holds.all() as { nhs_number: string; reason: string; by_whom: string; at: string }[]
+    ).map((r) => ({ nhsNumber: r.nhs_number, reason: r.reason, by: r.by_whom, at: r.at }));
+  }
+
+  async hold(hold: LegalHold): Promise<void> {
+    this.statements.hold.run(hold.nhsNumber, hold.reason, hold.by, hold.at);
+  }
+
+  async release(nhsNumber: string): Promise<boolean> {
+    return this.statements.release.run(nhsNumber).changes > 0;
+  }
+
+  async expire(
+    n: number,
+    keep: (record: AnyStoredRecord) => boolean,
+    proofOf: (seq: number) => string[],
+  ): Promise<number> {
+    const s = this.statements;
+    const segment = s.segment.get(n) as SegmentRow | undefined;
+    if (!segment || segment.expired_at) return 0;
+    const records = await this.range(Number(segment.first_seq), Number(segment.last_seq));
+    const run = this.db.transaction(() => {
+      let removed = 0;
+      for (const record of records) {
+        if (keep(record)) {
+          s.keepProof.run(record.seq, JSON.stringify(proofOf(record.seq)));
+          continue;
+        }
+        for (const key of indexKeys(record, true)) s.dropKey.run(key, record.seq);
+        s.dropRecord.run(record.seq);
+        removed++;
+      }
+      s.markExpired.run(new Date().toISOString(), removed, n);
+      return removed;
+    });
+    return run.immediate();
+  }
+
+  async keptProof(seq: number): Promise<string[] | null> {
+    const row = this.statements.keptProof.get(seq) as { proof: string } | undefined;
+    return row ? (JSON.parse(row.proof) as string[]) : null;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function parse(row: { json: string }): AnyStoredRecord {
+  return JSON.parse(row.json) as AnyStoredRecord;
+}

@@ -1,0 +1,155 @@
+import type { CryptoKey } from 'jose';
+import { Frontier, rootOfHashes, verifyInclusion } from '../merkle.js';
+import { fieldSetId, firstBreak, hashOf, setIdsOf, type AnyStoredRecord, type FieldSet } from '../record.js';
+import { linkProblem, recordLeaf, rootLeaf, signatureHolds, type Segment } from '../segment.js';
+import type { Anchor, DisclosureStore, IntegrityResult } from '../store.js';
+import type { HotTier } from '../hot-tier.js';
+import type { DisclosureArchive } from './archive.js';
+
+/** What a verification of both tiers found. */
+export interface TieredIntegrity extends IntegrityResult {
+  /** Sealed segments checked (signature, links, head). */
+  segments: number;
+  /** The last sealed segment and its head: what the next run's anchor names. */
+  sealed: { n: number; head: string } | null;
+  /** Records whose hashes and Merkle roots were recomputed this run (the rest were vouched for by the anchor). */
+  rehashed: number;
+  /** Records removed under retention (their segments' roots, counts and ranges remain). */
+  expired: number;
+}
+
+/**
+ * Verifies the log across its tiers. Every segment header: its signature by the log key, its number, range
+ * and links to the previous segment, and its sealed head over every root before it. Segments after the
+ * anchor's (all of them on a first run): every record re-hashed, chained, its field sets present and true,
+ * and the Merkle root recomputed; segments up to the anchor are vouched for by the anchor's head, which the
+ * archive must still carry. Records kept past their segment's expiry are checked by their inclusion proofs.
+ * Then the hot tier: its chain from the last record trimmed, meeting the archive where it ends.
+ */
+export async function verifyTiered(
+  archive: DisclosureArchive,
+  hot: DisclosureStore & HotTier,
+  logKey: CryptoKey,
+  anchor?: Anchor,
+): Promise<TieredIntegrity> {
+  const heads = new Frontier();
+  let previous: Segment | null = null;
+  let count = 0;
+  let rehashed = 0;
+  let expired = 0;
+  let anchorSeen = false;
+  const sets = new Map<string, FieldSet>();
+  const result = (problem: string | null): TieredIntegrity => ({
+    ok: problem === null,
+    count,
+    headHash: previous?.lastHash ?? '',
+    problem,
+    segments: heads.size,
+    sealed: previous ? { n: previous.n, head: previous.head } : null,
+    rehashed,
+    expired,
+  });
+  for (let after = 0; ; ) {
+    const page = await archive.segments(after, 500);
+    for (const segment of page) {
+      if (!(await signatureHolds(segment, logKey)))
+        return result(`segment ${segment.n} is not signed by the log key: its header was altered or forged`);
+      const linked = linkProblem(segment, previous, heads);
+      if (linked) return result(linked);
+      heads.push(rootLeaf(segment.root));
+      if (anchor?.segment === segment.n) {
+        anchorSeen = true;
+        if (anchor.head !== segment.head)
+          return result(`segment ${segment.n} is not the one anchored (head ${anchor.head?.slice(0, 12)}…): the log was rewritten`);
+      }
+      const vouched = anchor?.segment !== undefined && segment.n <= anchor.segment;
+      if (segment.expiredAt) expired += segment.expired;
+      if (!vouched) {
+        const problem = segment.expiredAt
+          ? await keptRecordsProblem(archive, segment)
+          : await recordsProblem(archive, segment, sets);
+        if (problem) return result(problem);
+        rehashed += segment.count - (segment.expiredAt ? segment.expired : 0);
+      }
+      count += segment.count;
+      previous = segment;
+      after = segment.n;
+    }
+    if (page.length < 500) break;
+  }
+  if (anchor?.segment !== undefined && !anchorSeen)
+    return result(`the archive ends at segment ${previous?.n ?? 0} but was anchored at segment ${anchor.segment}: segments have vanished`);
+  const meeting = await hotMeetsArchive(hot, previous);
+  if (meeting) return result(meeting);
+  const hotAnchor = anchor && anchor.seq > (previous?.lastSeq ?? 0) ? anchor : undefined;
+  const tail = await hot.verify(hotAnchor);
+  if (!tail.ok) return { ...result(tail.problem), headHash: tail.headHash };
+  const trimmed = await hot.trimmed();
+  const end = Math.max(previous?.lastSeq ?? 0, trimmed.seq + tail.count);
+  return {
+    ...result(null),
+    count: end,
+    headHash: tail.count > 0 ? tail.headHash : (previous?.lastHash ?? tail.headHash),
+    rehashed: rehashed + tail.count,
+  };
+}
+
+/** The hot tier must have been trimmed only through archived records, and continue where the archive ends. */
+async function hotMeetsArchive(hot: HotTier, last: Segment | null): Promise<string | null> {
+  const trimmed = await hot.trimmed();
+  if (trimmed.seq > (last?.lastSeq ?? 0))
+    return `the hot tier was trimmed through seq ${trimmed.seq}, past the archive's end (seq ${last?.lastSeq ?? 0}): records were removed unarchived`;
+  if (!last || last.lastSeq === trimmed.seq) return null;
+  const [record] = (await hot.readStored(last.lastSeq, 1)).records;
+  if (!record) return null; // the hot tier ends before the archive does (a fresh Redis: the tail is then empty)
+  return record.hash === last.lastHash
+    ? null
+    : `the hot tier's record seq ${last.lastSeq} is not the one sealed in segment ${last.n}: the two tiers disagree`;
+}
+
+/** Re-hashes a segment's records: chained, every field set present and true, and the Merkle root. */
+async function recordsProblem(
+  archive: DisclosureArchive,
+  segment: Segment,
+  verified: Map<string, FieldSet>,
+): Promise<string | null> {
+  const records = await archive.range(segment.firstSeq, segment.lastSeq);
+  if (records.length !== segment.count)
+    return `segment ${segment.n} holds ${records.length} of its ${segment.count} records: records were deleted from the archive`;
+  let previous = { seq: segment.firstSeq - 1, hash: segment.prevHash };
+  for (const record of records) {
+    const problem = firstBreak(record, previous);
+    if (problem) return problem;
+    previous = { seq: record.seq, hash: record.hash };
+  }
+  const missing = [...new Set(records.flatMap(setIdsOf))].filter((id) => !verified.has(id));
+  const found = await archive.sets(missing);
+  for (const id of missing) {
+    const set = found.get(id);
+    if (!set) return `segment ${segment.n} names field set ${id}, which the archive does not hold`;
+    if (fieldSetId(set) !== id) return `field set ${id} was altered: its content does not match its id`;
+    verified.set(id, set);
+  }
+  const root = rootOfHashes(records.map((r) => recordLeaf(r.hash))).toString('hex');
+  return root === segment.root ? null : `segment ${segment.n}'s records do not make its sealed root`;
+}
+
+/** After retention, the records kept under a legal hold: each hashes true and is proven in its segment's root. */
+async function keptRecordsProblem(archive: DisclosureArchive, segment: Segment): Promise<string | null> {
+  const kept: AnyStoredRecord[] = await archive.range(segment.firstSeq, segment.lastSeq);
+  for (const record of kept) {
+    const { hash, ...rest } = record;
+    if (hashOf(rest) !== hash) return `record seq ${record.seq} (${record.id}) was altered: its content does not match its hash`;
+    const proof = await archive.keptProof(record.seq);
+    const path = (proof ?? []).map((p) => Buffer.from(p, 'hex'));
+    const inSegment = verifyInclusion(
+      recordLeaf(hash),
+      record.seq - segment.firstSeq,
+      segment.count,
+      path,
+      Buffer.from(segment.root, 'hex'),
+    );
+    if (!proof || !inSegment) return `record seq ${record.seq}, kept under a legal hold, is not proven in segment ${segment.n}`;
+  }
+  return null;
+}

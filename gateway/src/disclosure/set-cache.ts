@@ -1,0 +1,18 @@
+import { expand, setIdsOf, type AnyStoredRecord, type DisclosureRecord, type FieldSet } from './record.js';
+
+/**
+ * The field sets a reader has fetched. A set never changes once written (its id is its content's hash),
+ * so it is held for good; a log has some thousands of distinct sets, not millions. Records are expanded
+ * with one fetch for the sets not yet held.
+ */
+export class SetCache {
+  private readonly sets = new Map<string, FieldSet>();
+
+  constructor(private readonly fetch: (ids: readonly string[]) => Promise<Map<string, FieldSet>>) {}
+
+  async expand(stored: readonly AnyStoredRecord[]): Promise<DisclosureRecord[]> {
+    const missing = [...new Set(stored.flatMap(setIdsOf))].filter((id) => !this.sets.has(id));
+    if (missing.length > 0) for (const [id, set] of await this.fetch(missing)) this.sets.set(id, set);
+    return stored.map((r) => expand(r, (id) => this.sets.get(id)));
+  }
+}
