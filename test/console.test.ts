@@ -442,8 +442,8 @@ describe('the console', () => {
     writeFileSync(
       widened,
       readFileSync(join(REPO_ROOT, 'policies/agencies/health.yaml'), 'utf8').replace(
-        'HealthRecord.householdMaternityConcerns: SENSITIVE',
-        'HealthRecord.householdMaternityConcerns: SAFEGUARDING',
+        'HealthRecord.householdMaternityConcerns: { class: SENSITIVE, household: true }',
+        'HealthRecord.householdMaternityConcerns: { class: SAFEGUARDING, household: true }',
       ),
     );
     const published = spawnSync(

@@ -269,7 +269,7 @@ describe.each(['file', 'redis'] as const)('the disclosure log (%s store)', (kind
     expect(integrity.durability).toMatch(kind === 'file' ? /fsync/ : /appendfsync always/);
     const env = { ...process.env, DATA_DIR: stack.dataDir, ...(redis ? { REDIS_URL: redis.url } : {}) };
     const ok = await run('node', [join(REPO_ROOT, 'gateway/dist/disclosure/verify-cli.js')], { env });
-    expect(ok.stdout.trim()).toMatch(/^OK \d+$/);
+    expect(ok.stdout.trim()).toMatch(/^OK \d+\b/);
     if (kind === 'file') {
       const file = join(stack.dataDir, 'disclosure-log.jsonl');
       const lines = readFileSync(file, 'utf8').trim().split('\n');
@@ -328,7 +328,7 @@ describe.each(['file', 'redis'] as const)('the disclosure log (%s store)', (kind
         { env },
       );
       expect(recovered.stdout).toMatch(/^RECOVERED: .*5 records were cut off the end\. Recorded as seq \d+/);
-      expect(await verify()).toMatch(/^OK \d+$/);
+      expect(await verify()).toMatch(/^OK \d+\b/);
       await stack.start('gateway');
       expect((await fetch(stack.gatewayUrl.replace('/graphql', '/health/ready'))).status).toBe(200);
       const recovery = (await igQuery(`{ disclosures(first: 1) { records { kind outcome reason justification } } }`))

@@ -6,6 +6,7 @@ import {
   children,
   gql,
   headers,
+  householdOf,
   JUSTIFICATION,
   startExtraGateway,
   startRecordingProxy,
@@ -358,8 +359,14 @@ describe('a misbehaving agency', () => {
 
 describe('rate limits', () => {
   it('refuses a user who opens more different children than allowed, and shows IG the anomaly', async () => {
-    const bulk = headers(await stack.tokenFor('education-leicester-2'), 'EMERGENCY', JUSTIFICATION);
-    const many = children.slice(100, 140).map((c) => c.nhsNumber);
+    // 40 children of the LA's caseload, each one the user may open for the purpose: the limit, not the policy, refuses.
+    const bulk = headers(await stack.tokenFor('education-leicester-2'), 'STRATEGY_DISCUSSION');
+    const stages = ['STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'];
+    const many = children
+      .filter((c) => householdOf(c).la === 'LEICESTER' && stages.includes(c.socialCare?.stage ?? ''))
+      .slice(0, 40)
+      .map((c) => c.nhsNumber);
+    expect(many).toHaveLength(40);
     const result = await gql(
       stack.gatewayUrl,
       `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }`,

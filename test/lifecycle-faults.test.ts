@@ -100,7 +100,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('graceful shutdown', () => {
   it('on SIGTERM finishes the request in flight, logs it, and exits', async () => {
-    proxy.setMode({ kind: 'slow', ms: 600 }); // its fact look-up and its fetch both within the request's one 1.5 s deadline
+    proxy.setMode({ kind: 'slow', ms: 400 }); // its two fact rounds (the child, then its household) and its fetch, within the request's one 1.5 s deadline
     try {
       const inFlight = gql(stack.gatewayUrl, VIEW, { n: sample[0] }, officer);
       await sleep(200);
@@ -124,7 +124,7 @@ describe('graceful shutdown', () => {
     });
     // Warm, as a gateway in service is (connection pools, plans): the test is about shutdown, not a cold start.
     for (const n of sample.slice(0, 6)) await gql(gateway.url, VIEW, { n }, officer);
-    proxy.setMode({ kind: 'slow', ms: 600 });
+    proxy.setMode({ kind: 'slow', ms: 400 });
     try {
       const inFlight = Array.from({ length: 6 }, (_, i) =>
         fetch(gateway.url, {

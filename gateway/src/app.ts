@@ -12,7 +12,8 @@ import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
 import { draft, type RequestFacts } from './disclosure/build.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
-import { openDisclosureStore } from './disclosure/open.js';
+import { startMoving } from './disclosure/move-loop.js';
+import { openDisclosureLog } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limit.js';
 import { readManifest } from './limits/trusted-documents.js';
@@ -92,8 +93,13 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   // What is in force: each agency's latest publication in the registry (its bundled subgraph until it publishes).
   const registryStore = openRegistryStore(config);
-  const store = openDisclosureStore(config);
+  const { store, mover } = await openDisclosureLog(config, {
+    segmentRecords: config.DISCLOSURE_LOG_SEGMENT_RECORDS,
+    sealAfterMs: config.DISCLOSURE_LOG_SEAL_MS,
+    hotRecords: config.DISCLOSURE_LOG_HOT_RECORDS,
+  });
   store.claim?.();
+  const moving = startMoving(mover, config.DISCLOSURE_LOG_MOVE_MS, logger);
   const committer = new GroupCommitter(store, config.DISCLOSURE_LOG_DEADLINE_MS);
   const composer = new Composer();
   const registry = new SchemaRegistry({
@@ -393,6 +399,7 @@ export async function startGateway(
       await served.close(config.SHUTDOWN_GRACE_MS);
       await server.stop();
       await committer.drain();
+      await moving.stop();
       await Promise.all([
         factsClient.close(),
         store.close(),

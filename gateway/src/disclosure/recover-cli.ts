@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileDisclosureStore } from './file-store.js';
 import { redisAddress } from '../redis-connection.js';
-import { openDisclosureStore } from './open.js';
+import { openHotStore } from './open.js';
 
 // `npm run -s audit:recover -- --reason "..."`: lets a log that disagrees with its head (records cut off
 // the end while the gateway was stopped, say) go on, recording the recovery in the chain itself. The
@@ -17,7 +17,7 @@ if (!values.reason || values.reason.trim().length < 20) {
   process.exit(2);
 }
 const dataDir = process.env.DATA_DIR ?? resolve('data');
-const store = openDisclosureStore(
+const store = openHotStore(
   { REDIS_URL: redisAddress(process.env), DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE, DATA_DIR: dataDir },
   5000,
 );

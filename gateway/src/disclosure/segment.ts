@@ -84,7 +84,7 @@ export async function seal(
     sealedAt: new Date().toISOString(),
     kid: key.kid,
   };
-  const signature = await new CompactSign(new TextEncoder().encode(canonical(header)))
+  const signature = await new CompactSign(new TextEncoder().encode(canonical(headerOf({ ...header, signature: '' }))))
     .setProtectedHeader({ alg: 'ES256', kid: key.kid })
     .sign(key.privateKey);
   return { ...header, signature };
@@ -102,10 +102,23 @@ export function headWith(heads: Frontier, root: string): string {
   return next.root().toString('hex');
 }
 
-/** The header a segment's signature covers. */
-export function headerOf(segment: Segment): SegmentHeader {
-  const { signature: _signature, ...header } = segment;
-  return header;
+/** The header a segment's signature covers: exactly its fields (an archive's row carries more). */
+export function headerOf(s: Segment): SegmentHeader {
+  return {
+    n: s.n,
+    firstSeq: s.firstSeq,
+    lastSeq: s.lastSeq,
+    count: s.count,
+    firstTime: s.firstTime,
+    lastTime: s.lastTime,
+    root: s.root,
+    prevRoot: s.prevRoot,
+    head: s.head,
+    lastHash: s.lastHash,
+    prevHash: s.prevHash,
+    sealedAt: s.sealedAt,
+    kid: s.kid,
+  };
 }
 
 /** Whether the signature is the log key's over exactly this header. */
@@ -133,6 +146,7 @@ export function linkProblem(segment: Segment, previous: Segment | null, heads: F
     return `segment ${segment.n} does not link to the root of segment ${expectedN - 1}`;
   if (segment.prevHash !== (previous?.lastHash ?? GENESIS_HASH))
     return `segment ${segment.n} does not continue the chain where segment ${expectedN - 1} ended`;
-  if (segment.head !== headWith(heads, segment.root)) return `segment ${segment.n}'s sealed head is not the tree of the roots before it`;
+  if (segment.head !== headWith(heads, segment.root))
+    return `segment ${segment.n}'s sealed head is not the tree of the roots before it`;
   return null;
 }

@@ -1,0 +1,38 @@
+import type { DisclosureArchive } from './archive/archive.js';
+import { inclusionProof } from './merkle.js';
+import { recordLeaf } from './segment.js';
+import { childrenNamed } from './store.js';
+
+/**
+ * Retention: whole segments whose last record is older than the cutoff lose their records; the header
+ * (root, counts, range, signature) stays, so the log still verifies and says how many records expired. A
+ * record naming a child under a legal hold is kept, with its inclusion proof in the segment's root.
+ * Segments are looked at in order from the first not yet expired, so a pass costs the segments it expires.
+ */
+export class Retention {
+  private next = 0;
+
+  constructor(private readonly archive: DisclosureArchive) {}
+
+  /** Expires what the cutoff reaches; returns the records removed. */
+  async expire(cutoff: number): Promise<number> {
+    let removed = 0;
+    const holds = new Set((await this.archive.holds()).map((h) => h.nhsNumber));
+    for (;;) {
+      const page = await this.archive.segments(this.next, 100);
+      for (const segment of page) {
+        if (Date.parse(segment.lastTime) >= cutoff) return removed;
+        this.next = segment.n;
+        if (segment.expiredAt) continue;
+        const records = await this.archive.range(segment.firstSeq, segment.lastSeq);
+        const leaves = records.map((r) => recordLeaf(r.hash));
+        removed += await this.archive.expire(
+          segment.n,
+          (record) => childrenNamed(record).some((n) => holds.has(n)),
+          (seq) => inclusionProof(leaves, seq - segment.firstSeq).map((p) => p.toString('hex')),
+        );
+      }
+      if (page.length < 100) return removed;
+    }
+  }
+}

@@ -1,0 +1,286 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
+import { applyDocumentedGatewayAcl, startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteArchive } from './archive/sqlite-archive.js';
+import { draft } from './build.js';
+import { inclusionProof, rootOfHashes, verifyInclusion } from './merkle.js';
+import { SegmentMover, type MoverOptions } from './mover.js';
+import { logKeys } from './open.js';
+import { canonical, type RecordDraft } from './record.js';
+import { installAppendFunction, TRIM_FUNCTION } from './redis-function.js';
+import { RedisDisclosureStore } from './redis-store.js';
+import { Retention } from './retention.js';
+import { recordLeaf } from './segment.js';
+import { TieredDisclosureStore } from './tiered-store.js';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await redis?.destroy();
+});
+
+let n = 0;
+const facts = (user = 'police-leicester-1') => ({
+  requestId: `req-${++n}`,
+  user: { id: user, role: 'MACPT_POLICE', agency: 'police', la: 'LEICESTER' },
+  purpose: 'SECTION_47_ENQUIRY',
+  justification: null,
+  breakGlass: false,
+  operationName: 'ChildView',
+  operationHash: 'abc',
+  clientName: 'dashboard',
+});
+const FIELDS = {
+  disclosed: { health: ['HealthRecord.aeAttendances', 'HealthRecord.name'], police: ['PoliceRecord.incidents'] },
+  withheld: [{ field: 'HealthRecord.camhs', agency: 'health', rule: 'SENSITIVE_NAMED_ONLY', class: 'SENSITIVE' }],
+  lawfulBasis: { health: 'UK GDPR Art 6(1)(e), 9(2)(h)', police: 'Children Act 2004 s.11' },
+};
+const childView = (nhs: string, user?: string): RecordDraft =>
+  draft('DISCLOSURE', facts(user), 'PARTIAL', {
+    children: [{ nhsNumber: nhs, ...FIELDS }],
+    agencies: ['health', 'police'],
+  });
+const caseload = (count: number): RecordDraft =>
+  draft('DISCLOSURE', facts(), 'PARTIAL', {
+    children: Array.from({ length: count }, (_, i) => ({ nhsNumber: `99900${String(i).padStart(5, '0')}`, ...FIELDS })),
+    agencies: ['health', 'police'],
+  });
+
+interface Log {
+  store: TieredDisclosureStore;
+  hot: RedisDisclosureStore;
+  archive: SqliteArchive;
+  mover: (options?: Partial<MoverOptions>) => SegmentMover;
+  archiveFile: string;
+  prefix: string;
+}
+
+async function openLog(hotMax = 0): Promise<Log> {
+  const dir = mkdtempSync(join(tmpdir(), 'macpt-tiered-'));
+  const prefix = `t${++n}:`;
+  const hot = new RedisDisclosureStore({ url: redis.url, prefix, hotMax });
+  const archiveFile = join(dir, 'archive.sqlite');
+  const archive = new SqliteArchive(archiveFile);
+  const keys = await logKeys(dir);
+  const base: MoverOptions = { segmentRecords: 50, sealAfterMs: 60_000, hotRecords: 100, retentionMs: null };
+  return {
+    store: new TieredDisclosureStore(hot, archive, keys.verifying),
+    hot,
+    archive,
+    archiveFile,
+    prefix,
+    mover: (options = {}) => new SegmentMover(hot, archive, keys.sealing, { ...base, ...options }),
+  };
+}
+
+async function appendChildViews(
+  log: Log,
+  count: number,
+  nhs = (i: number) => `99911${String(i % 40).padStart(5, '0')}`,
+) {
+  for (let i = 0; i < count; i += 10)
+    await log.store.append(Array.from({ length: Math.min(10, count - i) }, (_, k) => childView(nhs(i + k))));
+}
+
+describe('the log that lasts: sealed segments, an archive, a bounded hot tier', () => {
+  it('seals full segments into the archive, trims Redis to its size, and answers across both tiers as one log', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 260);
+    const report = await log.mover().pass();
+    expect(report).toMatchObject({ sealed: 5, trimmed: 4 }); // 260 = 5 segments of 50 + 10 unsealed; Redis keeps ≤ 100
+    expect(await log.hot.held()).toBe(60);
+    expect((await log.archive.last())!.lastSeq).toBe(250);
+
+    // A subject-access question reads both tiers: every record naming the child, newest first, each once.
+    const child = '9991100007';
+    const records = await log.store.query({ nhsNumber: child }, 100);
+    expect(records.map((r) => r.seq)).toEqual(
+      Array.from({ length: 260 }, (_, i) => i + 1)
+        .filter((seq) => (seq - 1) % 40 === 7)
+        .reverse(),
+    );
+    expect(records[records.length - 1]!.children[0]).toEqual({ nhsNumber: child, ...FIELDS });
+    // Paging by seq is stable while appends and moves go on.
+    const first = await log.store.query({ nhsNumber: child }, 3);
+    await appendChildViews(log, 50);
+    await log.mover().pass();
+    const next = await log.store.query({ nhsNumber: child }, 3, first[2]!.seq);
+    expect(next.map((r) => r.seq)).toEqual(records.slice(3, 6).map((r) => r.seq));
+    // An archived record by id, and the filters the archive indexes.
+    expect((await log.store.get(records[records.length - 1]!.id))?.seq).toBe(8);
+    expect(await log.store.query({ outcome: 'PARTIAL', userId: 'police-leicester-1' }, 500)).toHaveLength(310);
+    expect(await log.store.query({ userId: 'nobody' }, 10)).toEqual([]);
+
+    const whole = await log.store.verify();
+    expect(whole).toMatchObject({ ok: true, count: 310, segments: 6, rehashed: 310, expired: 0 });
+    // From its anchor, the next run re-hashes only what was sealed since (and the hot tier).
+    await appendChildViews(log, 50);
+    await log.mover().pass();
+    const again = await log.store.verify({
+      seq: whole.count,
+      hash: whole.headHash,
+      segment: 6,
+      head: whole.sealed!.head,
+    });
+    expect(again).toMatchObject({ ok: true, count: 360, segments: 7, rehashed: 60 });
+    await log.store.close();
+  });
+
+  it('names a record altered in the archive, a forged segment header, and a segment whose records were deleted', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 120);
+    await log.mover().pass();
+    const db = new Database(log.archiveFile);
+    const row = db.prepare('SELECT json FROM records WHERE seq = 30').get() as { json: string };
+    db.prepare('UPDATE records SET json = ? WHERE seq = 30').run(row.json.replace('SECTION_47_ENQUIRY', 'EMERGENCY'));
+    expect((await log.store.verify()).problem).toMatch(/record seq 30 .* was altered/);
+    db.prepare('UPDATE records SET json = ? WHERE seq = 30').run(row.json);
+    expect((await log.store.verify()).ok).toBe(true);
+
+    db.prepare('UPDATE segments SET count = 49, last_seq = 49 WHERE n = 1').run();
+    expect((await log.store.verify()).problem).toMatch(/segment 1 is not signed by the log key/);
+    db.prepare('UPDATE segments SET count = 50, last_seq = 50 WHERE n = 1').run();
+    db.prepare('DELETE FROM records WHERE seq = 70').run();
+    expect((await log.store.verify()).problem).toMatch(/segment 2 holds 49 of its 50 records/);
+    db.close();
+    await log.store.close();
+  });
+
+  it('refuses appends past the hard cap while nothing is archived, loses nothing, and takes them again once it is', async () => {
+    const log = await openLog(120);
+    await appendChildViews(log, 120);
+    await expect(log.store.append([childView('9991100001')])).rejects.toThrow(
+      /hot tier holds 120 records and its cap is 120: the archive is not taking segments/,
+    );
+    // The archive comes back: the backlog drains, and appends go on from where they stopped.
+    expect(await log.mover().pass()).toMatchObject({ sealed: 2, trimmed: 1 });
+    const [record] = await log.store.append([childView('9991100001')]);
+    expect(record!.seq).toBe(121);
+    expect(await log.store.verify()).toMatchObject({ ok: true, count: 121 });
+    await log.store.close();
+  });
+
+  it('lets two movers seal at once: one stores each segment, the other finds it, and the log is one', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 230);
+    const [a, b] = await Promise.all([log.mover().pass(), log.mover().pass()]);
+    expect(a.sealed + b.sealed).toBe(4);
+    expect((await log.archive.segments(0, 100)).map((s) => s.n)).toEqual([1, 2, 3, 4]);
+    expect(await log.store.verify()).toMatchObject({ ok: true, count: 230, segments: 4 });
+    await log.store.close();
+  });
+
+  it('resumes after the trim was lost (Redis killed after the archive committed): nothing twice, nothing lost', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 200);
+    // The mover sealed and archived, then died before trimming: the archive holds what Redis still holds.
+    await log.mover({ hotRecords: 1_000_000 }).pass();
+    expect(await log.hot.held()).toBe(200);
+    expect((await log.archive.last())!.lastSeq).toBe(200);
+    expect((await log.store.query({ userId: 'police-leicester-1' }, 500)).map((r) => r.seq)).toEqual(
+      Array.from({ length: 200 }, (_, i) => 200 - i),
+    );
+    // The next pass trims; a trim sent twice (an answer lost) removes nothing more.
+    await log.mover().pass();
+    expect(await log.hot.held()).toBe(100);
+    const segment = (await log.archive.segmentHolding(1))!;
+    await log.hot.trim(segment, await log.archive.range(1, 50));
+    expect(await log.hot.held()).toBe(100);
+    expect(await log.store.verify()).toMatchObject({ ok: true, count: 200 });
+    await log.store.close();
+  });
+
+  it("keeps the gateway's own Redis user from trimming: only the archiver's user may", async () => {
+    const own = await startRedisServer();
+    const admin = new Redis(own.url);
+    try {
+      const url = await applyDocumentedGatewayAcl(own);
+      await installAppendFunction(admin);
+      const hot = new RedisDisclosureStore({ url, prefix: 'macpt:dlog:' });
+      for (let i = 0; i < 3; i++) await hot.append([childView('9991100001')]);
+      const gateway = new Redis(url);
+      const [first] = (await hot.readStored(1, 1)).records;
+      const trim = ['macpt:dlog:stream', 'macpt:dlog:ids', 'macpt:dlog:sids', 'macpt:dlog:trimmed', 'macpt:dlog:'];
+      await expect(
+        gateway.call('FCALL', TRIM_FUNCTION, 4, ...trim, '1', first!.hash, '1', first!.id, '1', '0'),
+      ).rejects.toThrow(/NOPERM|no permissions|can't run this command/i);
+      // The same trim by a user allowed it (here the administrator) removes the record.
+      expect(await admin.call('FCALL', TRIM_FUNCTION, 4, ...trim, '1', first!.hash, '1', first!.id, '1', '0')).toEqual([
+        'OK',
+      ]);
+      expect(await hot.held()).toBe(2);
+      gateway.disconnect();
+      await hot.close();
+    } finally {
+      admin.disconnect();
+      await own.destroy();
+    }
+  });
+
+  it('expires whole segments past retention, keeps a held child’s records with their proofs, and still verifies', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 150);
+    await log.mover().pass();
+    const held = '9991100003';
+    await log.archive.hold({
+      nhsNumber: held,
+      reason: 'Serious case review',
+      by: 'ig-health',
+      at: new Date().toISOString(),
+    });
+    const removed = await new Retention(log.archive).expire(Date.now() + 1000);
+    // Three sealed segments (150 records); 4 of each 40 name the held child, so 150 - 12 (+ the rounding) stay.
+    const keptSeqs = Array.from({ length: 150 }, (_, i) => i + 1).filter((seq) => (seq - 1) % 40 === 3);
+    expect(removed).toBe(150 - keptSeqs.length);
+    expect((await log.store.query({ nhsNumber: held }, 100)).map((r) => r.seq).reverse()).toEqual(keptSeqs);
+    expect(await log.store.query({ nhsNumber: '9991100004' }, 100)).toEqual([]);
+    expect(await log.store.verify()).toMatchObject({ ok: true, count: 150, expired: removed });
+    // A kept record is still proven in its sealed segment's root.
+    const segment = (await log.archive.segmentHolding(keptSeqs[0]!))!;
+    const proof = (await log.archive.keptProof(keptSeqs[0]!))!.map((p) => Buffer.from(p, 'hex'));
+    const [record] = await log.archive.bySeqs([keptSeqs[0]!]);
+    expect(
+      verifyInclusion(recordLeaf(record!.hash), keptSeqs[0]! - 1, 50, proof, Buffer.from(segment.root, 'hex')),
+    ).toBe(true);
+    await log.store.close();
+  });
+});
+
+describe('compact records', () => {
+  it('store a caseload of 500 children with the same fields in a quarter of the bytes, and read back exactly', async () => {
+    const log = await openLog();
+    const drafted = caseload(500);
+    const [record] = await log.store.append([drafted]);
+    const raw = new Redis(redis.url);
+    const [[, fields]] = (await raw.xrange(`${log.prefix}stream`, '-', '+')) as [string, string[]][];
+    const stored = Buffer.byteLength(fields[3]!);
+    const expanded = Buffer.byteLength(canonical({ ...drafted, seq: 1, prevHash: '', hash: record!.hash }));
+    expect(stored * 4).toBeLessThan(expanded);
+    expect((await log.store.get(drafted.id))?.children).toEqual(drafted.children);
+    expect(await log.store.verify()).toMatchObject({ ok: true, count: 1 });
+    raw.disconnect();
+    await log.store.close();
+  });
+});
+
+describe('inclusion proofs over a sealed segment', () => {
+  it('prove each record in its segment root', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 50);
+    await log.mover().pass();
+    const segment = (await log.archive.last())!;
+    const leaves = (await log.archive.range(1, 50)).map((r) => recordLeaf(r.hash));
+    expect(rootOfHashes(leaves).toString('hex')).toBe(segment.root);
+    for (const m of [0, 17, 49])
+      expect(verifyInclusion(leaves[m]!, m, 50, inclusionProof(leaves, m), Buffer.from(segment.root, 'hex'))).toBe(
+        true,
+      );
+    await log.store.close();
+  });
+});
