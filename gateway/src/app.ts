@@ -315,6 +315,7 @@ export async function startGateway(
     logger,
     audit: {
       store,
+      archive: store.archive,
       baseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
       registry,
       appendReview: (ctx, review) =>

@@ -1,4 +1,4 @@
-import { auditRefusal, forbidden } from '@macpt/policies';
+import { auditRefusal, forbidden, igSeesRecord } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { DisclosureRecord } from '../disclosure/record.js';
 
@@ -10,6 +10,5 @@ export function requireIgLead(ctx: GatewayContext): void {
 
 /** An agency's IG lead sees records about its data or its staff, and refusals of unknown callers. */
 export function visibleTo(ctx: GatewayContext, record: DisclosureRecord): boolean {
-  const agency = ctx.user.agency;
-  return record.agencies.includes(agency) || record.user?.agency === agency || record.user === null;
+  return igSeesRecord(ctx.user, record);
 }

@@ -1,6 +1,8 @@
 import { codedError, isNhsNumber } from '@macpt/kit';
 import type { GatewayContext } from '../context.js';
 import type { DisclosureRecord } from '../disclosure/record.js';
+import type { DisclosureArchive } from '../disclosure/archive/archive.js';
+import { headConsistency, NotSealed, recordProof } from '../disclosure/proofs.js';
 import type { DisclosureStore, RecordFilter } from '../disclosure/store.js';
 import { SubmissionRefused } from '../registry/signature.js';
 import type { SchemaRegistry } from '../registry/service.js';
@@ -19,6 +21,8 @@ export interface AuditDeps {
   baseUrl: string;
   /** The schema registry, for an IG lead's decisions on the agency's publications. */
   registry?: SchemaRegistry;
+  /** The log's archive tier: proofs and legal holds. */
+  archive?: DisclosureArchive;
 }
 
 /** GraphQL shape of a publication and its decision. */
@@ -87,6 +91,21 @@ export async function subjectRecords(
 export function auditResolvers(deps: AuditDeps) {
   const note = (ctx: GatewayContext, query: Record<string, unknown>) => {
     ctx.audit = query;
+  };
+  const archiveOf = () => {
+    if (!deps.archive) throw codedError('NOT_SEALED', 'This gateway has no disclosure archive.');
+    return deps.archive;
+  };
+  const sealed = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((error: Error) => {
+      throw error instanceof NotSealed ? codedError('NOT_SEALED', `${error.message}.`) : error;
+    });
+  const holdArgs = (args: { nhsNumber: string; reason: string }) => {
+    if (!isNhsNumber(args.nhsNumber))
+      throw codedError('BAD_USER_INPUT', `nhsNumber: not a valid NHS number: ${JSON.stringify(args.nhsNumber)}.`);
+    if (args.reason.trim().length < 10)
+      throw codedError('BAD_USER_INPUT', 'reason: say why (at least 10 characters), e.g. the review or proceedings.');
+    return { nhsNumber: args.nhsNumber, reason: args.reason.trim() };
   };
   const registryOf = () => {
     if (!deps.registry) throw codedError('NOT_FOUND', 'This gateway has no schema registry.');
@@ -181,6 +200,24 @@ export function auditResolvers(deps: AuditDeps) {
         note(ctx, { operation: 'disclosureLogIntegrity' });
         return { ...(await deps.store.verify()), store: deps.store.kind, durability: await deps.store.durability() };
       },
+      disclosureProof: async (_: unknown, args: { id: string }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        note(ctx, { operation: 'disclosureProof', recordId: args.id });
+        const record = await deps.store.get(args.id);
+        if (!record || !visibleTo(ctx, record))
+          throw codedError('NOT_FOUND', `No record you may review has id ${JSON.stringify(args.id)}.`);
+        return sealed(recordProof(archiveOf(), record.seq));
+      },
+      disclosureLogConsistency: async (_: unknown, args: { from: number; to: number }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        note(ctx, { operation: 'disclosureLogConsistency', from: args.from, to: args.to });
+        return sealed(headConsistency(archiveOf(), args.from, args.to));
+      },
+      legalHolds: async (_: unknown, __: unknown, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        note(ctx, { operation: 'legalHolds' });
+        return archiveOf().holds();
+      },
       breakGlassReviews: async (
         _: unknown,
         args: { status: 'PENDING' | 'REVIEWED' | 'ALL'; first?: number },
@@ -219,6 +256,23 @@ export function auditResolvers(deps: AuditDeps) {
       },
     },
     Mutation: {
+      placeLegalHold: async (_: unknown, args: { nhsNumber: string; reason: string }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        const { nhsNumber, reason } = holdArgs(args);
+        // The hold names the child: the record of placing it is in the child's subject-access report.
+        note(ctx, { operation: 'placeLegalHold', nhsNumber, reason });
+        const hold = { nhsNumber, reason, by: ctx.user.id, at: new Date().toISOString() };
+        await archiveOf().hold(hold);
+        return hold;
+      },
+      liftLegalHold: async (_: unknown, args: { nhsNumber: string; reason: string }, ctx: GatewayContext) => {
+        requireIgLead(ctx);
+        const { nhsNumber, reason } = holdArgs(args);
+        note(ctx, { operation: 'liftLegalHold', nhsNumber, reason });
+        if (!(await archiveOf().release(nhsNumber)))
+          throw codedError('NOT_FOUND', `No legal hold is in force for ${nhsNumber}.`);
+        return true;
+      },
       approveSchemaChange: (_: unknown, args: { id: string; note: string }, ctx: GatewayContext) =>
         decideChange(ctx, args, 'APPROVED'),
       rejectSchemaChange: (_: unknown, args: { id: string; note: string }, ctx: GatewayContext) =>

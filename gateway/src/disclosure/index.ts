@@ -5,3 +5,6 @@ export { openDisclosureLog, openHotStore } from './open.js';
 export type { ChildDisclosure, DisclosureRecord, RecordDraft } from './record.js';
 export { RedisDisclosureStore } from './redis-store.js';
 export type { DisclosureStore, IntegrityResult, RecordFilter } from './store.js';
+export { leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
+export { canonical } from './record.js';
+export { headerOf, recordLeaf, rootLeaf } from './segment.js';

@@ -161,4 +161,16 @@ describe("a child's facts", () => {
     expect(a.locationUnverifiedBy.sort()).toEqual(['health', 'police', 'social-care']);
     expect(a.unavailableWhy['social-care']).toMatch(/open case/);
   });
+
+  it('leave a child unverified by a flagging agency that is not served at all', async () => {
+    // Police flags households in its policy, but no police subgraph is served: nothing rules its flag out.
+    const world = { 'social-care': empty(), health: empty(), education: empty() };
+    for (const w of Object.values(world)) w.children.set('A', { known: true, uprn: null, confidentialLocation: false });
+    world['social-care'].children.set('A', { known: true, uprn: null, confidentialLocation: false, openCase: null });
+    world.education.children.set('A', { known: true, uprn: null, confidentialLocation: false, schoolUrn: null });
+    const a = (await factsOf(world, ['A'])).get('A')!;
+    expect(a.unavailable).toEqual([]);
+    expect(a.locationUnverifiedBy).toEqual(['police']);
+    expect(a.confidentialBy).toEqual([]);
+  });
 });

@@ -108,12 +108,12 @@ export function createFactsBatcher(
         }
       }),
     );
-    // Read per look-up: policies change by publication. An owner that is not served counts as not answering.
+    // Read per look-up: policies change by publication. An owner that is not served counts as not answering
+    // (a flagging agency that is not served leaves every child's location unverified by it).
     const owners = factOwners();
     const flagging = owners.flags.filter((a) => client.agencies.includes(a));
     const households = await householdFlags(client, flagging, answers, headers, until);
-    const served: FactOwners = { ...owners, flags: flagging };
-    return keys.map(({ nhsNumber }) => mergeChildFacts(nhsNumber, answers, households, served));
+    return keys.map(({ nhsNumber }) => mergeChildFacts(nhsNumber, answers, households, owners));
   }
 }
 

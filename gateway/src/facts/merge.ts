@@ -129,7 +129,8 @@ export function mergeChildFacts(
   }
   for (const agency of owners.flags) {
     if (merged.confidentialBy.includes(agency) || merged.locationUnverifiedBy.includes(agency)) continue;
-    if (merged.unavailable.includes(agency)) {
+    // Not answering, or not served at all (its policy flags, its subgraph is gone): it has not ruled the flag out.
+    if (merged.unavailable.includes(agency) || !answers.some((a) => a.agency === agency)) {
       merged.locationUnverifiedBy.push(agency);
       continue;
     }

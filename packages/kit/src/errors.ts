@@ -55,6 +55,11 @@ export const ERROR_CODES = {
     status: 200,
     summary: 'A decision not to share cannot be reviewed: it was already withdrawn.',
   },
+  NOT_SEALED: {
+    status: 200,
+    summary:
+      'No proof can be given yet: the record is not sealed into a signed segment (within DISCLOSURE_LOG_SEAL_MS), or it expired under retention.',
+  },
   DISCLOSURE_LOG_UNAVAILABLE: {
     status: 503,
     summary: 'The disclosure record could not be written, so no child data was sent.',

@@ -23,7 +23,7 @@ export class SqliteArchive implements DisclosureArchive {
     this.db = new Database(where);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('busy_timeout = 0');
     this.db.pragma('cache_size = -65536');
     this.db.exec(ARCHIVE_TABLES.join(';\n'));
     const db = this.db;
