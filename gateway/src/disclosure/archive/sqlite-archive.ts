@@ -43,18 +43,14 @@ export class SqliteArchive implements DisclosureArchive {
       range: db.prepare('SELECT json FROM records WHERE seq BETWEEN ? AND ? ORDER BY seq'),
       bySeq: db.prepare('SELECT json FROM records WHERE seq = ?'),
       seqOf: db.prepare('SELECT seq FROM records WHERE id = ?'),
-      under: db.prepare(
-        'SELECT seq FROM record_keys WHERE key = ? AND seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?',
-      ),
+      under: db.prepare('SELECT seq FROM record_keys WHERE key = ? AND seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?'),
       latest: db.prepare('SELECT json FROM records WHERE seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?'),
       fromTime: db.prepare('SELECT seq FROM records WHERE time >= ? ORDER BY time, seq LIMIT 1'),
       toTime: db.prepare('SELECT seq FROM records WHERE time <= ? ORDER BY time DESC, seq DESC LIMIT 1'),
       set: db.prepare('SELECT json FROM field_sets WHERE id = ?'),
       setsAfter: db.prepare('SELECT id, json FROM field_sets WHERE id > ? ORDER BY id LIMIT ?'),
       holds: db.prepare('SELECT nhs_number, reason, by_whom, at FROM legal_holds ORDER BY nhs_number'),
-      hold: db.prepare(
-        'INSERT OR REPLACE INTO legal_holds (nhs_number, reason, by_whom, at) VALUES (?, ?, ?, ?)',
-      ),
+      hold: db.prepare('INSERT OR REPLACE INTO legal_holds (nhs_number, reason, by_whom, at) VALUES (?, ?, ?, ?)'),
       release: db.prepare('DELETE FROM legal_holds WHERE nhs_number = ?'),
       dropRecord: db.prepare('DELETE FROM records WHERE seq = ?'),
       dropKey: db.prepare('DELETE FROM record_keys WHERE key = ? AND seq = ?'),
@@ -151,9 +147,9 @@ export class SqliteArchive implements DisclosureArchive {
   }
 
   async holds(): Promise<LegalHold[]> {
-    return (
-      this.statements.holds.all() as { nhs_number: string; reason: string; by_whom: string; at: string }[]
-    ).map((r) => ({ nhsNumber: r.nhs_number, reason: r.reason, by: r.by_whom, at: r.at }));
+    return (this.statements.holds.all() as { nhs_number: string; reason: string; by_whom: string; at: string }[]).map(
+      (r) => ({ nhsNumber: r.nhs_number, reason: r.reason, by: r.by_whom, at: r.at }),
+    );
   }
 
   async hold(hold: LegalHold): Promise<void> {
@@ -170,10 +166,14 @@ export class SqliteArchive implements DisclosureArchive {
     proofOf: (seq: number) => string[],
   ): Promise<number> {
     const s = this.statements;
-    const segment = s.segment.get(n) as SegmentRow | undefined;
-    if (!segment || segment.expired_at) return 0;
-    const records = await this.range(Number(segment.first_seq), Number(segment.last_seq));
+    // The segment is read inside the write transaction: another process expiring it at the same time then
+    // finds it expired, rather than re-marking it with a count of 0 from the records it left.
     const run = this.db.transaction(() => {
+      const segment = s.segment.get(n) as SegmentRow | undefined;
+      if (!segment || segment.expired_at) return 0;
+      const records = (s.range.all(Number(segment.first_seq), Number(segment.last_seq)) as { json: string }[]).map(
+        parse,
+      );
       let removed = 0;
       for (const record of records) {
         if (keep(record)) {
