@@ -328,7 +328,12 @@ export class FileDisclosureStore implements DisclosureStore, HotTier {
     readSets(this.setsFile, sets);
     for (const [id, set] of sets)
       if (fieldSetId(set) !== id)
-        return { ok: false, count, headHash: previous.hash, problem: `field set ${id} was altered: its content does not match its id` };
+        return {
+          ok: false,
+          count,
+          headHash: previous.hash,
+          problem: `field set ${id} was altered: its content does not match its id`,
+        };
     if (existsSync(this.file)) {
       const fd = openSync(this.file, 'r');
       try {

@@ -97,7 +97,13 @@ function subproof(m: number, d: readonly Buffer[], complete: boolean): Buffer[] 
 }
 
 /** Checks a consistency proof (RFC 9162 §2.1.4.2) between a tree of m with root1 and a tree of n with root2. */
-export function verifyConsistency(m: number, n: number, root1: Buffer, root2: Buffer, proof: readonly Buffer[]): boolean {
+export function verifyConsistency(
+  m: number,
+  n: number,
+  root1: Buffer,
+  root2: Buffer,
+  proof: readonly Buffer[],
+): boolean {
   if (m < 1 || m > n) return false;
   if (m === n) return proof.length === 0 && root1.equals(root2);
   const path = [...proof];

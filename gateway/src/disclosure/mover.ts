@@ -107,7 +107,9 @@ export class SegmentMover {
       if (!segment || segment.firstSeq !== seq + 1) break; // the oldest held is not archived yet
       const records = await this.archive.range(segment.firstSeq, segment.lastSeq);
       if (records.length !== segment.count)
-        throw new Error(`disclosure archive: segment ${segment.n} holds ${records.length} of its ${segment.count} records`);
+        throw new Error(
+          `disclosure archive: segment ${segment.n} holds ${records.length} of its ${segment.count} records`,
+        );
       await this.hot.trim(segment, records);
       held -= segment.count;
       trimmed++;

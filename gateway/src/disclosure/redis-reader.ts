@@ -132,7 +132,12 @@ export class RedisLogReader {
     const sets = new Set<string>();
     for (const [id, json] of Object.entries(await this.redis.hgetall(this.key('sets')))) {
       if (fieldSetId(JSON.parse(json) as FieldSet) !== id)
-        return { ok: false, count, headHash: previous.hash, problem: `field set ${id} was altered: its content does not match its id` };
+        return {
+          ok: false,
+          count,
+          headHash: previous.hash,
+          problem: `field set ${id} was altered: its content does not match its id`,
+        };
       sets.add(id);
     }
     let cursor = '-';

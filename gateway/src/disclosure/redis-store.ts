@@ -375,7 +375,9 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
       ...args,
     )) as string[];
     if (result[0] !== 'OK' && result[0] !== 'DONE')
-      throw new Error(`disclosure log: trimming segment ${segment.n} through seq ${segment.lastSeq} was refused (${result[0]})`);
+      throw new Error(
+        `disclosure log: trimming segment ${segment.n} through seq ${segment.lastSeq} was refused (${result[0]})`,
+      );
   }
 
   async ready(): Promise<boolean> {

@@ -133,6 +133,7 @@ export function linkProblem(segment: Segment, previous: Segment | null, heads: F
     return `segment ${segment.n} does not link to the root of segment ${expectedN - 1}`;
   if (segment.prevHash !== (previous?.lastHash ?? GENESIS_HASH))
     return `segment ${segment.n} does not continue the chain where segment ${expectedN - 1} ended`;
-  if (segment.head !== headWith(heads, segment.root)) return `segment ${segment.n}'s sealed head is not the tree of the roots before it`;
+  if (segment.head !== headWith(heads, segment.root))
+    return `segment ${segment.n}'s sealed head is not the tree of the roots before it`;
   return null;
 }

@@ -37,7 +37,11 @@ export interface DisclosureArchive {
    * already there with the same root is `present` (another gateway, or an earlier try, stored it); one
    * with another root is an error (the chain forked: nothing is stored).
    */
-  put(segment: Segment, records: readonly AnyStoredRecord[], sets: ReadonlyMap<string, FieldSet>): Promise<'stored' | 'present'>;
+  put(
+    segment: Segment,
+    records: readonly AnyStoredRecord[],
+    sets: ReadonlyMap<string, FieldSet>,
+  ): Promise<'stored' | 'present'>;
   /** Stored records with from ≤ seq ≤ to, in order (those retention removed are absent). */
   range(from: number, to: number): Promise<AnyStoredRecord[]>;
   /** Stored records by seq, in the order asked (absent ones left out). */

@@ -60,7 +60,9 @@ export async function verifyTiered(
       if (anchor?.segment === segment.n) {
         anchorSeen = true;
         if (anchor.head !== segment.head)
-          return result(`segment ${segment.n} is not the one anchored (head ${anchor.head?.slice(0, 12)}…): the log was rewritten`);
+          return result(
+            `segment ${segment.n} is not the one anchored (head ${anchor.head?.slice(0, 12)}…): the log was rewritten`,
+          );
       }
       const vouched = anchor?.segment !== undefined && segment.n <= anchor.segment;
       if (segment.expiredAt) expired += segment.expired;
@@ -78,7 +80,9 @@ export async function verifyTiered(
     if (page.length < 500) break;
   }
   if (anchor?.segment !== undefined && !anchorSeen)
-    return result(`the archive ends at segment ${previous?.n ?? 0} but was anchored at segment ${anchor.segment}: segments have vanished`);
+    return result(
+      `the archive ends at segment ${previous?.n ?? 0} but was anchored at segment ${anchor.segment}: segments have vanished`,
+    );
   const meeting = await hotMeetsArchive(hot, previous);
   if (meeting) return result(meeting);
   const hotAnchor = anchor && anchor.seq > (previous?.lastSeq ?? 0) ? anchor : undefined;
@@ -139,7 +143,8 @@ async function keptRecordsProblem(archive: DisclosureArchive, segment: Segment):
   const kept: AnyStoredRecord[] = await archive.range(segment.firstSeq, segment.lastSeq);
   for (const record of kept) {
     const { hash, ...rest } = record;
-    if (hashOf(rest) !== hash) return `record seq ${record.seq} (${record.id}) was altered: its content does not match its hash`;
+    if (hashOf(rest) !== hash)
+      return `record seq ${record.seq} (${record.id}) was altered: its content does not match its hash`;
     const proof = await archive.keptProof(record.seq);
     const path = (proof ?? []).map((p) => Buffer.from(p, 'hex'));
     const inSegment = verifyInclusion(
@@ -149,7 +154,8 @@ async function keptRecordsProblem(archive: DisclosureArchive, segment: Segment):
       path,
       Buffer.from(segment.root, 'hex'),
     );
-    if (!proof || !inSegment) return `record seq ${record.seq}, kept under a legal hold, is not proven in segment ${segment.n}`;
+    if (!proof || !inSegment)
+      return `record seq ${record.seq}, kept under a legal hold, is not proven in segment ${segment.n}`;
   }
   return null;
 }
