@@ -166,10 +166,14 @@ export class SqliteArchive implements DisclosureArchive {
     proofOf: (seq: number) => string[],
   ): Promise<number> {
     const s = this.statements;
-    const segment = s.segment.get(n) as SegmentRow | undefined;
-    if (!segment || segment.expired_at) return 0;
-    const records = await this.range(Number(segment.first_seq), Number(segment.last_seq));
+    // The segment is read inside the write transaction: another process expiring it at the same time then
+    // finds it expired, rather than re-marking it with a count of 0 from the records it left.
     const run = this.db.transaction(() => {
+      const segment = s.segment.get(n) as SegmentRow | undefined;
+      if (!segment || segment.expired_at) return 0;
+      const records = (s.range.all(Number(segment.first_seq), Number(segment.last_seq)) as { json: string }[]).map(
+        parse,
+      );
       let removed = 0;
       for (const record of records) {
         if (keep(record)) {
