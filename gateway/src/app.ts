@@ -41,7 +41,10 @@ import { gatewayMetrics } from './metrics.js';
 import { supergraphFromSdl } from './supergraph/load.js';
 import { deploymentSubgraphs, openRegistryStore } from './registry/open.js';
 import { registryRoutes } from './registry/routes.js';
-import { addressKey, FileInboxStore, RedisInboxStore } from './notifications/inbox.js';
+import { FileInboxStore } from './notifications/file-inbox.js';
+import { addressKey } from './notifications/inbox.js';
+import { RedisInboxStore } from './notifications/redis-inbox.js';
+import { startSweeping } from './notifications/sweeping.js';
 import { routerFacts } from './notifications/facts.js';
 import { NotificationRouter } from './notifications/router.js';
 import { notificationRoutes } from './notifications/routes.js';
@@ -167,9 +170,14 @@ export async function startGateway(
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
   // The agencies' own routes beyond GraphQL (decisions not to share, figures), called as the user.
   const agencyCall = signedAgencyCall({ sign, urlOf: (a) => supergraph.agencies[a], timeoutMs: timeoutOf });
+  const inboxOptions = {
+    retentionMs: config.NOTIFICATION_ITEM_RETENTION_MS,
+    webhooks: config.NOTIFICATION_WEBHOOKS ?? [],
+  };
   const inbox = config.REDIS_URL
-    ? new RedisInboxStore(config.REDIS_URL)
-    : new FileInboxStore(join(config.DATA_DIR, 'notifications', 'inbox.jsonl'));
+    ? new RedisInboxStore(config.REDIS_URL, inboxOptions)
+    : new FileInboxStore(join(config.DATA_DIR, 'notifications', 'inbox.jsonl'), inboxOptions);
+  const sweeping = startSweeping(inbox, logger);
   const figures = { store, inbox, call: agencyCall, agencies: () => Object.keys(supergraph.agencies) };
   const governed = config.POLICY_ENFORCEMENT === 'on';
   const logged = config.DISCLOSURE_LOG === 'on';
@@ -397,6 +405,7 @@ export async function startGateway(
     close: async () => {
       watcher.stop();
       webhooks?.stop();
+      sweeping.stop();
       await served.close(config.SHUTDOWN_GRACE_MS);
       await server.stop();
       await committer.drain();

@@ -51,6 +51,13 @@ describe('gateway configuration', () => {
     );
   });
 
+  it('keeps notification items 30 days unless told otherwise, and refuses a retention that is not a duration', () => {
+    expect(gatewayConfig({}).NOTIFICATION_ITEM_RETENTION_MS).toBe(30 * 86_400_000);
+    expect(gatewayConfig({ NOTIFICATION_ITEM_RETENTION_MS: '600000' }).NOTIFICATION_ITEM_RETENTION_MS).toBe(600_000);
+    for (const bad of ['10', '30d', '-1', String(11 * 365 * 86_400_000)])
+      expect(() => gatewayConfig({ NOTIFICATION_ITEM_RETENTION_MS: bad })).toThrow(/NOTIFICATION_ITEM_RETENTION_MS/);
+  });
+
   it('reads per-agency URL and timeout overrides', () => {
     const config = gatewayConfig({ POLICE_URL: 'http://127.0.0.1:9999/graphql', SOCIAL_CARE_TIMEOUT_MS: '750' });
     expect(config.urlOverrides).toEqual({ police: 'http://127.0.0.1:9999/graphql' });

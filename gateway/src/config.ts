@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_MS } from './notifications/inbox.js';
 import { redisAddress } from './redis-connection.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +144,17 @@ const schema = z.object({
   PUBLISH_KEYS_DIR: z.string().optional(),
   /** How often each gateway looks for a new publication in the registry. */
   REGISTRY_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
+  /**
+   * How long a notification item stays in the inbox once acknowledged; one never acknowledged expires
+   * this long past its due time (it is on the overdue list until then). Then it leaves the inbox; its
+   * disclosure record keeps the facts. At least a minute, at most ten years; 30 days unless set.
+   */
+  NOTIFICATION_ITEM_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(3650 * 86_400_000)
+    .default(DEFAULT_RETENTION_MS),
   /**
    * Webhooks to agencies' own systems (JSON): `[{"name","agency","url","secret","rules":[rule ids]}]`.
    * Each notification under those rules is POSTed once per event, HMAC-signed, retried with backoff.

@@ -6,7 +6,7 @@ import type { RecordDraft } from './disclosure/record.js';
 import { APPEND_FUNCTION } from './disclosure/redis-function.js';
 import { RedisDisclosureStore } from './disclosure/redis-store.js';
 import { RedisRateLimiter } from './limits/rate-limit.js';
-import { RedisInboxStore } from './notifications/inbox.js';
+import { RedisInboxStore } from './notifications/redis-inbox.js';
 import { redisAddress } from './redis-connection.js';
 import { RedisRegistryStore, RegistryConflict, type RegistryEvent } from './registry/store.js';
 
@@ -169,6 +169,44 @@ describe('on a Redis Cluster of three primaries', () => {
     expect((await two.get('item-1'))?.nhsNumber).toBe('9990000018');
     await one.close();
     await two.close();
+  });
+
+  it('keeps an inbox item and its indexes in one slot: acknowledged, listed, swept and delivered by webhook in transactions', async () => {
+    const webhooks = [{ name: 'mis', rules: ['r'] }];
+    const inbox = new RedisInboxStore(url, { retentionMs: 60_000, webhooks });
+    const at = (t: number) => new Date(t).toISOString();
+    const base = {
+      eventId: 'event-2',
+      rule: 'r',
+      ruleName: 'A rule',
+      agency: 'police',
+      kind: 'DOMESTIC_ABUSE_INCIDENT',
+      nhsNumber: '9990000018',
+      la: 'LEICESTER',
+      occurredAt: at(1_000),
+      deliveredAt: at(2_000),
+      dueBy: at(10_000),
+      fields: {},
+      lawfulBasis: 'Children Act 1989 s47',
+      recordId: 'record-2',
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+    };
+    expect(await inbox.put({ ...base, id: 'acked', to: { kind: 'user', id: 'worker-1' } })).toBe(true);
+    expect(await inbox.put({ ...base, id: 'late', to: { kind: 'user', id: 'worker-2' } })).toBe(true);
+    expect((await inbox.acknowledge('acked', 'worker-1', at(5_000)))?.acknowledgedBy).toBe('worker-1');
+    expect((await inbox.overdue('LEICESTER', 20_000)).map((i) => i.id)).toEqual(['late']);
+    const [delivery] = await inbox.deliveries.due(Date.now(), 10);
+    expect(delivery).toMatchObject({ key: 'mis|event-2|r', webhook: 'mis' });
+    expect(await inbox.deliveries.claim('mis|event-2|r', Date.now(), 10_000)).toBe(true);
+    await inbox.deliveries.settle('mis|event-2|r', Date.now());
+    expect(await inbox.deliveries.wasSent('mis|event-2|r')).toBe(true);
+    expect(await inbox.sweep(65_000)).toBe(1);
+    expect(await inbox.sweep(70_000)).toBe(1);
+    expect(await inbox.get('acked')).toBeNull();
+    expect(await inbox.get('late')).toBeNull();
+    expect(await nodesHolding('macpt:inbox:{inbox}:*')).toHaveLength(1);
+    await inbox.close();
   });
 
   it("refuses within its deadline once the chain's primary is down: the log and a rate limit fail closed", async () => {

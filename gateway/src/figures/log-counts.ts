@@ -1,6 +1,6 @@
 import { weekOf, type WeekCounts } from '@macpt/contract';
 import type { DisclosureRecord } from '../disclosure/record.js';
-import type { InboxItem } from '../notifications/inbox.js';
+import { acknowledgementBand, type InboxItem } from '../notifications/inbox.js';
 
 /** Hours between two ISO times. */
 const hours = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 3_600_000;
@@ -10,11 +10,6 @@ function reviewBand(used: DisclosureRecord, review: DisclosureRecord | undefined
   const h = hours(used.time, review.time);
   if (h <= 24) return 'REVIEWED_WITHIN_24H';
   return h <= 72 ? 'REVIEWED_WITHIN_72H' : 'REVIEWED_LATER';
-}
-
-function acknowledgementBand(item: InboxItem, now: string): string {
-  if (item.acknowledgedAt) return item.acknowledgedAt <= item.dueBy ? 'ACKNOWLEDGED_BY_DUE_TIME' : 'ACKNOWLEDGED_LATE';
-  return item.dueBy < now ? 'NOT_ACKNOWLEDGED_OVERDUE' : 'NOT_YET_DUE';
 }
 
 /**

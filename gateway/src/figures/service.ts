@@ -67,10 +67,11 @@ export async function partnershipFigures(
   const from = periods[0]!.start;
   const to = periods.at(-1)!.end;
   ctx.audit = { partnershipFigures: args.la, from, to };
-  const [records, reviews, items, agencies] = await Promise.all([
+  const [records, reviews, items, left, agencies] = await Promise.all([
     deps.store.query({ from, to: `${to}T23:59:59.999Z` }, MAX_RECORDS),
     deps.store.query({ kind: 'BREAK_GLASS_REVIEW', from }, MAX_RECORDS),
     deps.inbox.all(),
+    deps.inbox.tallies(args.la),
     Promise.all(
       deps
         .agencies()
@@ -83,6 +84,9 @@ export async function partnershipFigures(
     reviews,
     items.filter((i) => i.deliveredAt >= from && i.deliveredAt <= `${to}T23:59:59.999Z`),
   );
+  // Items that have left the inbox (acknowledged or expired, past the retention) still count, from their tallies.
+  for (const t of left)
+    if (t.week >= from && t.week <= to) counts.push({ week: t.week, tables: { notifications: { [t.band]: t.count } } });
   const sources = new Set(['disclosure log', 'notifications']);
   const unavailable: string[] = [];
   for (const { agency, got } of agencies) {

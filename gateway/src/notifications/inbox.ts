@@ -1,8 +1,5 @@
-import { EventEmitter } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { connectRedis, type RedisClient } from '../redis-connection.js';
-import { whenReady } from '../redis-ready.js';
+import type { EventEmitter } from 'node:events';
+import { weekOf } from '@macpt/contract';
 
 /** Who an item is for: one user, or whoever holds a role (of an LA, of a school). */
 export type Address = { kind: 'user'; id: string } | { kind: 'role'; role: string; la?: string; school?: string };
@@ -64,187 +61,101 @@ export const addressesOf = (r: Reader): string[] => [
   ...(r.school ? [addressKey({ kind: 'role', role: r.role, school: r.school })] : []),
 ];
 
+/** How long an acknowledged or expired item stays in the inbox unless configured: 30 days. */
+export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+
+/**
+ * When an item leaves the inbox: `retentionMs` after it was acknowledged; one never acknowledged has
+ * expired `retentionMs` past its due time, and leaves then (it is on the overdue list until then).
+ */
+export const leavesAt = (item: InboxItem, retentionMs: number) =>
+  Date.parse(item.acknowledgedAt ?? item.dueBy) + retentionMs;
+
+/** How an item was acknowledged, as the partnership figures count it. */
+export function acknowledgementBand(item: InboxItem, now: string): string {
+  if (item.acknowledgedAt) return item.acknowledgedAt <= item.dueBy ? 'ACKNOWLEDGED_BY_DUE_TIME' : 'ACKNOWLEDGED_LATE';
+  return item.dueBy < now ? 'NOT_ACKNOWLEDGED_OVERDUE' : 'NOT_YET_DUE';
+}
+
+/** Items of an LA that have left the inbox, counted by the week they were delivered and how they were acknowledged. */
+export interface Tally {
+  week: string;
+  band: string;
+  count: number;
+}
+
+/** The tally an item leaving the inbox adds to (none for an item of no LA: no figures count it). */
+export const tallyOf = (item: InboxItem, now: string) =>
+  item.la ? { la: item.la, field: `${weekOf(item.deliveredAt)}|${acknowledgementBand(item, now)}` } : null;
+
+export const parseTally = (field: string, count: number): Tally => {
+  const [week = '', band = ''] = field.split('|');
+  return { week, band, count };
+};
+
+/** A webhook as the inbox sees it: which rules' items it takes. */
+export interface WebhookRoute {
+  name: string;
+  rules: readonly string[];
+}
+
+/** One delivery per webhook, event and rule (an event told to three recipients is POSTed once). */
+export const deliveryKeys = (item: InboxItem, webhooks: readonly WebhookRoute[]) =>
+  webhooks.filter((w) => w.rules.includes(item.rule)).map((w) => `${w.name}|${item.eventId}|${item.rule}`);
+
+/** A webhook delivery due now, with the item it is decided for (null once that item has left the inbox). */
+export interface Delivery {
+  key: string;
+  webhook: string;
+  item: InboxItem | null;
+}
+
+/**
+ * Webhook deliveries waiting to be made: the dispatcher's own pending set, by when each is next tried,
+ * so finding work reads what is pending, never the inbox's history. Shared by every gateway: a delivery
+ * is attempted by one of them at a time.
+ */
+export interface DeliveryQueue {
+  /** Deliveries whose next attempt is due by `now`, soonest first, at most `limit` of each webhook. */
+  due(now: number, limit: number): Promise<Delivery[]>;
+  /** Takes a delivery for one attempt of at most `leaseMs`; false while another attempt holds it. */
+  claim(key: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Whether it was accepted by its receiver (or withheld) already. */
+  wasSent(key: string): Promise<boolean>;
+  /** Accepted, withheld, or its item has left: it is no longer pending, and is remembered as sent. */
+  settle(key: string, now: number): Promise<void>;
+  /** Not accepted: counts the attempt (across gateways), tries it again at `nextAt(attempts)`; returns the count. */
+  retry(key: string, nextAt: (attempts: number) => number): Promise<number>;
+}
+
+/** Options of both inboxes. */
+export interface InboxOptions {
+  /** How long an acknowledged or expired item stays (see {@link leavesAt}). */
+  retentionMs?: number;
+  /** Webhooks whose deliveries are queued as items arrive. */
+  webhooks?: readonly WebhookRoute[];
+}
+
 /** Notification inboxes: idempotent puts, reads per reader, acknowledgements; tells listeners of new items. */
 export interface InboxStore {
   readonly kind: 'file' | 'redis';
   readonly arrivals: EventEmitter;
+  readonly deliveries: DeliveryQueue;
   has(id: string): Promise<boolean>;
-  /** Adds the item unless one with its id exists; true when added. */
+  /** Adds the item unless one with its id exists (and queues its webhook deliveries); true when added. */
   put(item: InboxItem): Promise<boolean>;
   get(id: string): Promise<InboxItem | null>;
   /** The reader's items, newest first. */
   forReader(reader: Reader): Promise<InboxItem[]>;
+  /** The first acknowledgement stands; the item as acknowledged, or null when there is no such item. */
   acknowledge(id: string, by: string, at: string): Promise<InboxItem | null>;
-  /** Every item. */
+  /** Items about an LA's children not acknowledged and due before `now` (ms), earliest due first: outstanding ones only. */
+  overdue(la: string, now: number): Promise<InboxItem[]>;
+  /** Every item still held (the partnership figures). */
   all(): Promise<InboxItem[]>;
-  /** Whether a webhook delivery (by key) was accepted by its receiver; and marking it so. */
-  wasSent(key: string): Promise<boolean>;
-  markSent(key: string): Promise<void>;
+  /** What has left the inbox about an LA's children, for the partnership figures. */
+  tallies(la: string): Promise<Tally[]>;
+  /** Removes the items past their retention (see {@link leavesAt}), tallied; returns how many left. */
+  sweep(now: number): Promise<number>;
   close(): Promise<void>;
-}
-
-/** The embedded inbox: a JSON-lines file (items and acknowledgements), held in memory; one gateway. */
-export class FileInboxStore implements InboxStore {
-  readonly kind = 'file';
-  readonly arrivals = new EventEmitter();
-  private readonly items = new Map<string, InboxItem>();
-  private readonly sent = new Set<string>();
-
-  constructor(private readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file))
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
-        if (!line) continue;
-        const entry = JSON.parse(line) as {
-          item?: InboxItem;
-          ack?: { id: string; by: string; at: string };
-          sent?: string;
-        };
-        if (entry.item) this.items.set(entry.item.id, entry.item);
-        if (entry.sent) this.sent.add(entry.sent);
-        if (entry.ack) {
-          const item = this.items.get(entry.ack.id);
-          if (item) Object.assign(item, { acknowledgedAt: entry.ack.at, acknowledgedBy: entry.ack.by });
-        }
-      }
-    this.arrivals.setMaxListeners(0);
-  }
-
-  async has(id: string) {
-    return this.items.has(id);
-  }
-
-  async put(item: InboxItem) {
-    if (this.items.has(item.id)) return false;
-    appendFileSync(this.file, `${JSON.stringify({ item })}\n`);
-    this.items.set(item.id, item);
-    this.arrivals.emit('item', item);
-    return true;
-  }
-
-  async get(id: string) {
-    return this.items.get(id) ?? null;
-  }
-
-  async forReader(reader: Reader) {
-    const mine = new Set(addressesOf(reader));
-    return onePerEvent([...this.items.values()].filter((i) => mine.has(addressKey(i.to))));
-  }
-
-  async acknowledge(id: string, by: string, at: string) {
-    const item = this.items.get(id);
-    if (!item) return null;
-    if (!item.acknowledgedAt) {
-      appendFileSync(this.file, `${JSON.stringify({ ack: { id, by, at } })}\n`);
-      Object.assign(item, { acknowledgedAt: at, acknowledgedBy: by });
-    }
-    return item;
-  }
-
-  async all() {
-    return [...this.items.values()];
-  }
-
-  async wasSent(key: string) {
-    return this.sent.has(key);
-  }
-
-  async markSent(key: string) {
-    if (this.sent.has(key)) return;
-    appendFileSync(this.file, `${JSON.stringify({ sent: key })}\n`);
-    this.sent.add(key);
-  }
-
-  async close() {}
-}
-
-const P = 'macpt:inbox:';
-
-/**
- * The inbox on Redis, shared by every gateway: items in a hash (HSETNX: one per id, whoever retries),
- * each address's items in a sorted set by delivery time; arrivals published so every gateway's live
- * streams hear of them.
- */
-export class RedisInboxStore implements InboxStore {
-  readonly kind = 'redis';
-  readonly arrivals = new EventEmitter();
-  private readonly redis: RedisClient;
-  private readonly subscriber: RedisClient;
-
-  constructor(url: string) {
-    this.redis = connectRedis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', () => undefined);
-    this.subscriber = connectRedis(url, { maxRetriesPerRequest: 1 });
-    this.subscriber.on('error', () => undefined);
-    this.arrivals.setMaxListeners(0);
-    void this.subscriber.subscribe(`${P}arrivals`).catch(() => undefined);
-    this.subscriber.on('message', (_channel, message) => this.arrivals.emit('item', JSON.parse(message)));
-  }
-
-  private async ready() {
-    await whenReady(this.redis, 2_000);
-  }
-
-  async has(id: string) {
-    await this.ready();
-    return (await this.redis.hexists(`${P}items`, id)) === 1;
-  }
-
-  async put(item: InboxItem) {
-    await this.ready();
-    const added = await this.redis.hsetnx(`${P}items`, item.id, JSON.stringify(item));
-    if (added !== 1) return false;
-    await this.redis
-      .multi()
-      .zadd(`${P}to:${addressKey(item.to)}`, Date.parse(item.deliveredAt), item.id)
-      .publish(`${P}arrivals`, JSON.stringify(item))
-      .exec();
-    return true;
-  }
-
-  async get(id: string) {
-    await this.ready();
-    const raw = await this.redis.hget(`${P}items`, id);
-    return raw ? (JSON.parse(raw) as InboxItem) : null;
-  }
-
-  async forReader(reader: Reader) {
-    await this.ready();
-    const ids = (await Promise.all(addressesOf(reader).map((a) => this.redis.zrevrange(`${P}to:${a}`, 0, 999)))).flat();
-    if (ids.length === 0) return [];
-    const items = (await this.redis.hmget(`${P}items`, ...ids)).flatMap((raw) =>
-      raw ? [JSON.parse(raw) as InboxItem] : [],
-    );
-    return onePerEvent(items);
-  }
-
-  async acknowledge(id: string, by: string, at: string) {
-    const item = await this.get(id);
-    if (!item) return null;
-    if (!item.acknowledgedAt) {
-      Object.assign(item, { acknowledgedAt: at, acknowledgedBy: by });
-      await this.redis.hset(`${P}items`, id, JSON.stringify(item));
-    }
-    return item;
-  }
-
-  async all() {
-    await this.ready();
-    return Object.values(await this.redis.hgetall(`${P}items`)).map((raw) => JSON.parse(raw) as InboxItem);
-  }
-
-  async wasSent(key: string) {
-    await this.ready();
-    return (await this.redis.sismember(`${P}sent`, key)) === 1;
-  }
-
-  async markSent(key: string) {
-    await this.ready();
-    await this.redis.sadd(`${P}sent`, key);
-  }
-
-  async close() {
-    this.redis.disconnect();
-    this.subscriber.disconnect();
-  }
 }

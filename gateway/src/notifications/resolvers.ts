@@ -114,9 +114,8 @@ export function notificationResolvers(deps: NotificationDeps) {
         const refusal = overdueListRefusal(ctx.user, ctx.purpose);
         if (refusal) throw refusedAt(refusal);
         const now = Date.now();
-        const late = (await inbox.all())
-          .filter((i) => i.la === ctx.user.la && !i.acknowledgedAt && Date.parse(i.dueBy) < now)
-          .sort((a, b) => a.dueBy.localeCompare(b.dueBy));
+        // Read from the index of what is outstanding (not acknowledged) about the LA's children, earliest due first.
+        const late = ctx.user.la ? await inbox.overdue(ctx.user.la, now) : [];
         const out = [];
         // That an item about a child is late says the child had such an event: decided as that field would be.
         for (const item of late) {
