@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { canonical, headerOf, leafHash, recordLeaf, verifyConsistency, verifyInclusion } from '@macpt/gateway/disclosure';
+import {
+  canonical,
+  headerOf,
+  leafHash,
+  recordLeaf,
+  verifyConsistency,
+  verifyInclusion,
+} from '@macpt/gateway/disclosure';
 import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { compactVerify, importJWK } from 'jose';
 import { Redis } from 'ioredis';
@@ -61,16 +68,22 @@ describe('the log that lasts', () => {
     await expect.poll(held, { timeout: 10_000 }).toBeLessThanOrEqual(60);
     // Every view of the child is in its subject-access report, however many left Redis.
     const report = (
-      await gql(stack.gatewayUrl, `query($n: ID!) { subjectAccessReport(nhsNumber: $n) { count records { seq } } }`, { n: child }, ig)
+      await gql(
+        stack.gatewayUrl,
+        `query($n: ID!) { subjectAccessReport(nhsNumber: $n) { count records { seq } } }`,
+        { n: child },
+        ig,
+      )
     ).data.subjectAccessReport;
-    const asked = Array.from({ length: 150 }, (_, i) => caseload[i % caseload.length]).filter((n) => n === child).length;
+    const asked = Array.from({ length: 150 }, (_, i) => caseload[i % caseload.length]).filter(
+      (n) => n === child,
+    ).length;
     expect(report.count).toBe(asked);
     expect(Math.min(...report.records.map((r: { seq: number }) => r.seq))).toBeLessThan(
       Number((await raw.hget('macpt:dlog:trimmed', 'seq')) ?? 0),
     );
-    const integrity = (
-      await gql(stack.gatewayUrl, `{ disclosureLogIntegrity { ok count segments problem } }`, {}, ig)
-    ).data.disclosureLogIntegrity;
+    const integrity = (await gql(stack.gatewayUrl, `{ disclosureLogIntegrity { ok count segments problem } }`, {}, ig))
+      .data.disclosureLogIntegrity;
     expect(integrity).toMatchObject({ ok: true, problem: null });
     expect(integrity.segments).toBeGreaterThanOrEqual(7);
   });
@@ -91,7 +104,8 @@ describe('the log that lasts', () => {
       if (!page.data.disclosures.hasNextPage) break;
       after = page.data.disclosures.endCursor;
     }
-    const fields = 'n firstSeq lastSeq count firstTime lastTime root prevRoot head lastHash prevHash sealedAt kid signature';
+    const fields =
+      'n firstSeq lastSeq count firstTime lastTime root prevRoot head lastHash prevHash sealedAt kid signature';
     const proof = (
       await gql(
         stack.gatewayUrl,
@@ -110,9 +124,9 @@ describe('the log that lasts', () => {
     }
     const path = (p: string[]) => p.map((h) => Buffer.from(h, 'hex'));
     const root = Buffer.from(proof.segment.root, 'hex');
-    expect(verifyInclusion(recordLeaf(oldest.hash), proof.leafIndex, proof.segment.count, path(proof.auditPath), root)).toBe(
-      true,
-    );
+    expect(
+      verifyInclusion(recordLeaf(oldest.hash), proof.leafIndex, proof.segment.count, path(proof.auditPath), root),
+    ).toBe(true);
     // A record altered by one character is not in it.
     const forged = `${oldest.hash.slice(0, -1)}${oldest.hash.endsWith('0') ? '1' : '0'}`;
     expect(verifyInclusion(recordLeaf(forged), proof.leafIndex, proof.segment.count, path(proof.auditPath), root)).toBe(
@@ -136,7 +150,13 @@ describe('the log that lasts', () => {
       )
     ).data.disclosureLogConsistency;
     expect(
-      verifyConsistency(1, proof.latest.n, Buffer.from(c.from.head, 'hex'), Buffer.from(c.to.head, 'hex'), path(c.proof)),
+      verifyConsistency(
+        1,
+        proof.latest.n,
+        Buffer.from(c.from.head, 'hex'),
+        Buffer.from(c.to.head, 'hex'),
+        path(c.proof),
+      ),
     ).toBe(true);
   });
 
@@ -168,7 +188,12 @@ describe('the log that lasts', () => {
 
   it('places and lifts a legal hold on the record, refusing a malformed request', async () => {
     const child = caseload[5]!;
-    const bad = await gql(stack.gatewayUrl, `mutation { placeLegalHold(nhsNumber: "123", reason: "x") { nhsNumber } }`, {}, ig);
+    const bad = await gql(
+      stack.gatewayUrl,
+      `mutation { placeLegalHold(nhsNumber: "123", reason: "x") { nhsNumber } }`,
+      {},
+      ig,
+    );
     expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const placed = await gql(
       stack.gatewayUrl,
@@ -180,16 +205,16 @@ describe('the log that lasts', () => {
     expect((await gql(stack.gatewayUrl, `{ legalHolds { nhsNumber reason } }`, {}, ig)).data.legalHolds).toEqual([
       { nhsNumber: child, reason: 'Serious case review 2026/14' },
     ]);
-    // The hold is in the child's own subject-access report, as the IG action it is.
-    const report = (
+    // Placing it is on the record, filed under the child (an IG action, not a disclosure to the subject).
+    const onRecord = (
       await gql(
         stack.gatewayUrl,
-        `query($n: ID!) { subjectAccessReport(nhsNumber: $n) { records { kind operationName } } }`,
+        `query($n: ID!) { disclosures(first: 5, filter: { nhsNumber: $n }) { records { kind user { id } } } }`,
         { n: child },
         ig,
       )
-    ).data.subjectAccessReport.records;
-    expect(report.some((r: { kind: string }) => r.kind === 'IG_QUERY')).toBe(true);
+    ).data.disclosures.records;
+    expect(onRecord[0]).toEqual({ kind: 'IG_QUERY', user: { id: 'ig-police' } });
     const lifted = await gql(
       stack.gatewayUrl,
       `mutation($n: ID!) { liftLegalHold(nhsNumber: $n, reason: "Review concluded, hold released") }`,

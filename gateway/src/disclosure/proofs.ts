@@ -52,7 +52,12 @@ export async function recordProof(archive: DisclosureArchive, seq: number): Prom
     auditPath = kept;
   } else {
     const records = await archive.range(segment.firstSeq, segment.lastSeq);
-    auditPath = hex(inclusionProof(records.map((r) => recordLeaf(r.hash)), leafIndex));
+    auditPath = hex(
+      inclusionProof(
+        records.map((r) => recordLeaf(r.hash)),
+        leafIndex,
+      ),
+    );
   }
   const heads = await rootLeaves(archive, latest.n);
   return {
@@ -74,6 +79,7 @@ export async function headConsistency(
   if (from < 1 || to < from) throw new NotSealed(`no consistency proof from segment ${from} to segment ${to}`);
   const [first] = await archive.segments(from - 1, 1);
   const [last] = await archive.segments(to - 1, 1);
-  if (first?.n !== from || last?.n !== to) throw new NotSealed(`segment ${first?.n === from ? to : from} is not sealed`);
+  if (first?.n !== from || last?.n !== to)
+    throw new NotSealed(`segment ${first?.n === from ? to : from} is not sealed`);
   return { from: signed(first), to: signed(last), proof: hex(consistencyProof(await rootLeaves(archive, to), from)) };
 }
