@@ -5,12 +5,16 @@ import { parseArgs } from 'node:util';
 import {
   draft,
   FileDisclosureStore,
+  logKeys,
+  SqliteArchive,
+  verifyTiered,
   GroupCommitter,
   RedisDisclosureStore,
   type DisclosureStore,
   type RecordDraft,
 } from '@macpt/gateway/disclosure';
 import { startRedisServer } from '@macpt/kit/redis-server';
+import { archiveReports, bytesPerRecord, fillArchive, mixedRecord, moverKeepsUp } from './archive-bench.js';
 
 // `npm run bench:log`: disclosure-log micro-benchmarks, side by side in one run —
 // group-commit appends/s against one-at-a-time appends, on Redis (appendfsync always) and the file;
@@ -21,9 +25,11 @@ const { values } = parseArgs({
     records: { type: 'string', default: '1000000' },
     seconds: { type: 'string', default: '5' },
     inflight: { type: 'string', default: '256' },
+    archived: { type: 'string', default: '10000000' },
     smoke: { type: 'boolean', default: false },
   },
 });
+const ARCHIVED = values.smoke ? 20_000 : Number(values.archived);
 const RECORDS = values.smoke ? 20_000 : Number(values.records);
 const SECONDS = values.smoke ? 1 : Number(values.seconds);
 const INFLIGHT = Number(values.inflight);
@@ -60,6 +66,23 @@ function record(i = counter++): RecordDraft {
     agencies: ['health', 'police'],
   });
 }
+
+/** A caseload's record: 100 children of an LA, each with one of three field sets (as stages differ). */
+function caseloadRecord(i: number): RecordDraft {
+  const one = record(i);
+  const variants = one.children[0]!;
+  return {
+    ...one,
+    operation: { name: 'Caseload', hash: 'e'.repeat(64) },
+    children: Array.from({ length: 100 }, (_, k) => ({
+      ...variants,
+      nhsNumber: nhs(i * 100 + k),
+      disclosed: k % 3 === 0 ? { health: ['HealthRecord.name'] } : variants.disclosed,
+      withheld: k % 3 === 1 ? [] : variants.withheld,
+    })),
+  };
+}
+const mixed = (i: number) => mixedRecord(i, record, caseloadRecord);
 
 /** Appends/s with `inflight` concurrent writers for `seconds`: through group commit, or one append at a time. */
 async function appendRate(store: DisclosureStore, grouped: boolean): Promise<number> {
@@ -144,6 +167,41 @@ try {
     );
     results[`sar-${name}`] = { records: RECORDS, medianMs: sar.median, p99Ms: sar.p99, fillSeconds, openSeconds };
   }
+  // The log that lasts (issue #26).
+  const sample = Array.from({ length: 2000 }, (_, i) => mixed(i));
+  const bytes = bytesPerRecord(sample);
+  console.log(
+    `\nbytes per record (1 in 20 a caseload of 100 children): format 1 (fields inline) ${bytes.before.toFixed(0)} B, format 2 (children once, field sets interned) ${bytes.after.toFixed(0)} B: ${(bytes.before / bytes.after).toFixed(1)}× smaller`,
+  );
+  results.bytesPerRecord = bytes;
+  const keeping = await moverKeepsUp(redis.url, dir, SECONDS * 2, INFLIGHT, record);
+  console.log(
+    `mover keeping up: ${keeping.appendsPerSecond.toFixed(0)} appends/s into Redis while it sealed and moved every 100 ms; ${keeping.behindAtEnd} records not yet sealed at the end (the open segment), drained in ${keeping.drainSeconds.toFixed(2)} s; Redis then held ${keeping.held}`,
+  );
+  results.mover = keeping;
+  const archive = new SqliteArchive(join(dir, 'archive.sqlite'));
+  const started = Date.now();
+  const sealRate = await fillArchive(archive, dir, ARCHIVED, 10_000, record, (done) => {
+    if (done % 1_000_000 === 0)
+      console.log(
+        `  …${done.toLocaleString('en-GB')} records archived (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
+  });
+  const reports = await archiveReports(archive, nhs);
+  console.log(
+    `archive (SQLite) of ${ARCHIVED.toLocaleString('en-GB')} records: sealed and put at ${sealRate.toFixed(0)} records/s; subject-access report median ${reports.median.toFixed(1)} ms, p99 ${reports.p99.toFixed(1)} ms (${reports.records} records a child)`,
+  );
+  const empty = new FileDisclosureStore(join(dir, 'empty.jsonl'));
+  const { verifying } = await logKeys(dir);
+  const verifyStarted = performance.now();
+  const verified = await verifyTiered(archive, empty, verifying);
+  const verifySeconds = (performance.now() - verifyStarted) / 1000;
+  console.log(
+    `audit:verify over the archive: ${verified.ok ? 'OK' : `BROKEN (${verified.problem})`} ${verified.count.toLocaleString('en-GB')} records in ${verifySeconds.toFixed(1)} s: ${(verified.count / verifySeconds).toFixed(0)} records/s re-hashed; from an anchor at the last segment, the next run re-hashes only what was sealed since`,
+  );
+  results.archive = { records: ARCHIVED, sealRate, reports, verifyPerSecond: verified.count / verifySeconds };
+  await empty.close();
+  await archive.close();
   console.log(`\n${JSON.stringify(results)}`);
 } finally {
   await redis.destroy();

@@ -404,7 +404,7 @@ export async function startGateway(
     url: served.url,
     close: async () => {
       watcher.stop();
-      webhooks?.stop();
+      await webhooks?.stop();
       sweeping.stop();
       await served.close(config.SHUTDOWN_GRACE_MS);
       await server.stop();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CryptoKey } from 'jose';
 import { ensureKeyPair, importKey } from '@macpt/kit';
 import type { DisclosureArchive } from './archive/archive.js';
-import { SqliteArchive } from './archive/sqlite-archive.js';
+import { openArchive } from './archive/open-archive.js';
 import { FileDisclosureStore } from './file-store.js';
 import { SegmentMover, type MoverOptions } from './mover.js';
 import { RedisDisclosureStore } from './redis-store.js';
@@ -40,10 +40,8 @@ export function openHotStore(
 }
 
 /** The archive: PostgreSQL for a `postgres://` URL, else an SQLite file (default under DATA_DIR). */
-export async function openArchiveAt(location: LogLocation): Promise<DisclosureArchive> {
-  const where = location.DISCLOSURE_ARCHIVE_URL ?? join(location.DATA_DIR, 'disclosure-archive.sqlite');
-  if (/^postgres(ql)?:\/\//.test(where)) throw new Error('PostgreSQL archive: not merged yet');
-  return new SqliteArchive(where);
+export function openArchiveAt(location: LogLocation): DisclosureArchive {
+  return openArchive(location.DISCLOSURE_ARCHIVE_URL ?? join(location.DATA_DIR, 'disclosure-archive.sqlite'));
 }
 
 /**
@@ -66,7 +64,7 @@ export async function openDisclosureLog(
   commandTimeoutMs = 800,
 ): Promise<{ store: TieredDisclosureStore; mover: SegmentMover }> {
   const hot = openHotStore(location, commandTimeoutMs);
-  const archive = await openArchiveAt(location);
+  const archive = openArchiveAt(location);
   const keys = await logKeys(location.DATA_DIR);
   const retentionMs = location.DISCLOSURE_LOG_RETENTION ?? null;
   const retention = new Retention(archive);

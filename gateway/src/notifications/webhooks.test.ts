@@ -219,7 +219,7 @@ describe('webhook deliveries on the embedded inbox', () => {
     await first.put(item(1, 'OPERATION_ENCOMPASS', 'dsl-1'));
     await first.put(item(1, 'OPERATION_ENCOMPASS', 'worker-1'));
     await expect.poll(() => school.accepted().length, { timeout: 5_000 }).toBe(1);
-    gateway.stop();
+    await gateway.stop(); // waits for the delivery under way to be marked sent
     await first.put(item(2)); // queued, not sent: no dispatcher
 
     const second = new FileInboxStore(file, { webhooks: [webhook] });

@@ -42,12 +42,14 @@ export function startWebhooks(deps: {
   logger: Logger;
   scanMs?: number;
   leaseMs?: number;
-}): { stop: () => void; tick: () => Promise<void> } {
+}): { stop: () => Promise<void>; tick: () => Promise<void> } {
   const queue = deps.inbox.deliveries;
   const byName = new Map(deps.webhooks.map((w) => [w.name, w]));
   /** Recorded by this gateway, not yet accepted: a retry here is not recorded again. */
   const recorded = new Set<string>();
   const busy = new Set<string>();
+  /** Attempts under way: stopping waits for them, so none is left sent but not marked sent. */
+  const attempts = new Set<Promise<void>>();
 
   const post = async (w: Webhook, item: InboxItem, key: string, told: string[]) => {
     const fields = Object.fromEntries(told.map((f) => [f, item.fields[f]]));
@@ -136,7 +138,11 @@ export function startWebhooks(deps: {
     try {
       do {
         again = false;
-        for (const delivery of await queue.due(Date.now(), BATCH)) void attempt(delivery);
+        for (const delivery of await queue.due(Date.now(), BATCH)) {
+          const running = attempt(delivery);
+          attempts.add(running);
+          void running.finally(() => attempts.delete(running));
+        }
       } while (again);
     } catch {
       // The store did not answer: the next tick tries again.
@@ -151,9 +157,10 @@ export function startWebhooks(deps: {
   scan.unref();
   return {
     tick,
-    stop: () => {
+    stop: async () => {
       clearInterval(scan);
       deps.inbox.arrivals.off('item', kick);
+      await Promise.allSettled([...attempts]);
     },
   };
 }

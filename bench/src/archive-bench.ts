@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import {
+  ArchiveReader,
+  chain,
+  Frontier,
+  GroupCommitter,
+  logKeys,
+  RedisDisclosureStore,
+  rootLeaf,
+  seal,
+  SegmentMover,
+  SqliteArchive,
+  TieredDisclosureStore,
+  type DisclosureArchive,
+  type RecordDraft,
+  type Segment,
+} from '@macpt/gateway/disclosure';
+
+/** The record mix of the soak: mostly child views, some caseloads of 100 children, a few conference packs. */
+export function mixedRecord(
+  i: number,
+  one: (i: number) => RecordDraft,
+  caseload: (i: number) => RecordDraft,
+): RecordDraft {
+  return i % 20 === 19 ? caseload(i) : one(i);
+}
+
+/** Mean bytes a record takes as stored before (format 1: every child's fields inline) and now (format 2). */
+export function bytesPerRecord(drafts: readonly RecordDraft[]): { before: number; after: number } {
+  let before = 0;
+  let after = 0;
+  const sets = new Set<string>();
+  let head = { seq: 0, hash: '0'.repeat(64) };
+  for (const c of chain(drafts, head)) {
+    before += Buffer.byteLength(JSON.stringify({ ...c.record }));
+    after += Buffer.byteLength(JSON.stringify(c.stored));
+    // A field set costs its bytes once, the first time the log holds it.
+    for (const [id, set] of c.sets)
+      if (!sets.has(id)) {
+        sets.add(id);
+        after += Buffer.byteLength(JSON.stringify(set)) + id.length;
+      }
+    head = { seq: c.record.seq, hash: c.record.hash };
+  }
+  return { before: before / drafts.length, after: after / drafts.length };
+}
+
+/**
+ * Fills an archive with `total` records sealed in segments of `segment`, as the mover would (chained,
+ * sealed, signed, put in one transaction each). Returns records/s of sealing and putting alone.
+ */
+export async function fillArchive(
+  archive: DisclosureArchive,
+  dataDir: string,
+  total: number,
+  segment: number,
+  make: (i: number) => RecordDraft,
+  progress: (done: number) => void = () => undefined,
+): Promise<number> {
+  const { sealing } = await logKeys(dataDir);
+  const heads = new Frontier();
+  let previous: Segment | null = null;
+  let head = { seq: 0, hash: '0'.repeat(64) };
+  let busy = 0;
+  for (let i = 0; i < total; i += segment) {
+    const chained = chain(
+      Array.from({ length: Math.min(segment, total - i) }, (_, k) => make(i + k)),
+      head,
+    );
+    const started = performance.now();
+    const records = chained.map((c) => c.stored);
+    const sets = new Map(chained.flatMap((c) => [...c.sets]));
+    const sealed = await seal(records, previous, heads, sealing);
+    await archive.put(sealed, records, sets);
+    busy += performance.now() - started;
+    heads.push(rootLeaf(sealed.root));
+    previous = sealed;
+    head = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
+    progress(i + records.length);
+  }
+  return total / (busy / 1000);
+}
+
+/** Subject-access reports from the archive: median and p99 over 50 children. */
+export async function archiveReports(
+  archive: DisclosureArchive,
+  child: (k: number) => string,
+): Promise<{ median: number; p99: number; records: number }> {
+  const reader = new ArchiveReader(archive);
+  const times: number[] = [];
+  let found = 0;
+  for (let k = 0; k < 50; k++) {
+    const started = performance.now();
+    found += (await reader.query({ nhsNumber: child(k * 7919) }, 10_000)).length;
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[25]!, p99: times[49]!, records: found / 50 };
+}
+
+/**
+ * The mover keeping up: `writers` concurrent appenders through group commit into Redis for `seconds`,
+ * while one mover seals and moves every 100 ms. Reports appends/s, and how far the archive was behind at
+ * the end (records not yet sealed), after which the backlog is drained and timed.
+ */
+export async function moverKeepsUp(
+  redisUrl: string,
+  dataDir: string,
+  seconds: number,
+  writers: number,
+  make: (i: number) => RecordDraft,
+): Promise<{ appendsPerSecond: number; behindAtEnd: number; drainSeconds: number; held: number }> {
+  const hot = new RedisDisclosureStore({ url: redisUrl, prefix: 'mover:', commandTimeoutMs: 5_000 });
+  const archive = new SqliteArchive(join(dataDir, 'mover-archive.sqlite'));
+  const keys = await logKeys(dataDir);
+  const store = new TieredDisclosureStore(hot, archive, keys.verifying);
+  const mover = new SegmentMover(hot, archive, keys.sealing, {
+    segmentRecords: 10_000,
+    sealAfterMs: 1_000,
+    hotRecords: 100_000,
+    retentionMs: null,
+  });
+  const committer = new GroupCommitter(store, 5_000);
+  let moving = true;
+  const loop = (async () => {
+    while (moving) {
+      await mover.pass();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  let done = 0;
+  const until = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (Date.now() < until) await committer.append(make(done++));
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  moving = false;
+  await loop;
+  const behindAtEnd = done - ((await archive.last())?.lastSeq ?? 0);
+  const drainStarted = Date.now();
+  await mover.pass(new Date(Date.now() + 60_000));
+  const drainSeconds = (Date.now() - drainStarted) / 1000;
+  const held = await hot.held();
+  await store.close();
+  return { appendsPerSecond: done / elapsed, behindAtEnd, drainSeconds, held };
+}
