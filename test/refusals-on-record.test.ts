@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { FileDisclosureStore } from '@macpt/gateway/disclosure';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,11 +184,10 @@ describe('break-glass refused before execution is on the record and in the revie
   it('an unregistered document where only registered ones run (read back from that gateway’s log)', async () => {
     const sent = await post(trusted.url, await officer(), { query: VIEW, variables: { n: child.nhsNumber } });
     expect([sent.status, sent.code]).toEqual([400, 'TRUSTED_DOCUMENT_REQUIRED']);
-    const log = readFileSync(join(stack.dataDir, `disclosure-log-${new URL(trusted.url).port}.jsonl`), 'utf8');
-    const records = log
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { requestId: string });
+    // Read as an auditor would, through the log's own reader (records are stored compact: parts by id).
+    const log = new FileDisclosureStore(join(stack.dataDir, `disclosure-log-${new URL(trusted.url).port}.jsonl`));
+    const records = await log.query({}, 10_000);
+    await log.close();
     expect(records.find((r) => r.requestId === sent.requestId)).toMatchObject({
       kind: 'REFUSAL',
       reason: 'TRUSTED_DOCUMENT_REQUIRED',

@@ -158,7 +158,15 @@ export class FileDisclosureStore implements DisclosureStore, HotTier {
       this.lengths.push(length);
       if (record) {
         this.ids.set(record.id, this.offsets.length);
-        for (const key of indexKeys(record)) this.addToIndex(key, this.offsets.length);
+        const parts = (id: string) => this.sets.get(id);
+        const expanded = (() => {
+          try {
+            return expand(record, parts);
+          } catch {
+            return null; // a record naming a part the log lacks: the verifier reports it
+          }
+        })();
+        if (expanded) for (const key of indexKeys(expanded)) this.addToIndex(key, this.offsets.length);
         this.head = { seq: record.seq, hash: record.hash };
       }
     }
@@ -263,7 +271,7 @@ export class FileDisclosureStore implements DisclosureStore, HotTier {
       this.offsets.push(offset);
       this.lengths.push(length);
       this.ids.set(record.id, record.seq);
-      for (const key of indexKeys(chained[i]!.stored)) this.addToIndex(key, record.seq);
+      for (const key of indexKeys(record)) this.addToIndex(key, record.seq);
       offset += length + 1;
     }
     this.size = before + buffer.length;

@@ -1,4 +1,4 @@
-import type { AnyStoredRecord, FieldSet } from './record.js';
+import type { AnyStoredRecord, DisclosureRecord, FieldSet } from './record.js';
 import type { Segment } from './segment.js';
 
 /** Records as stored, with the field sets they name: what a segment is sealed from. */
@@ -18,8 +18,8 @@ export interface HotTier {
   held(): Promise<number>;
   /** The last record removed (seq and hash); seq 0 when none was. */
   trimmed(): Promise<{ seq: number; hash: string }>;
-  /** Removes a segment's records (the oldest held), once the archive has committed it. */
-  trim(segment: Segment, records: readonly AnyStoredRecord[]): Promise<void>;
+  /** Removes a segment's records (the oldest held), once the archive has committed it; given as readers see them. */
+  trim(segment: Segment, records: readonly DisclosureRecord[]): Promise<void>;
   /** Whether records can leave this tier at all (the embedded file is never trimmed). */
   readonly trims: boolean;
 }

@@ -1,6 +1,7 @@
 import type { DisclosureArchive } from './archive/archive.js';
 import type { HotTier } from './hot-tier.js';
 import { Frontier } from './merkle.js';
+import { SetCache } from './set-cache.js';
 import { rootLeaf, seal, type LogKey, type Segment } from './segment.js';
 
 /** When to seal and how much Redis keeps. */
@@ -36,6 +37,7 @@ export class SegmentMover {
   private heads = new Frontier();
   private last: Segment | null = null;
   private running: Promise<MoveReport> | null = null;
+  private readonly parts: SetCache;
 
   constructor(
     private readonly hot: HotTier,
@@ -43,7 +45,9 @@ export class SegmentMover {
     private readonly key: LogKey,
     private readonly options: MoverOptions,
     private readonly expire: (now: Date) => Promise<number> = async () => 0,
-  ) {}
+  ) {
+    this.parts = new SetCache((ids) => archive.sets(ids));
+  }
 
   /** One pass; concurrent calls share it. */
   pass(now = new Date()): Promise<MoveReport> {
@@ -110,7 +114,7 @@ export class SegmentMover {
         throw new Error(
           `disclosure archive: segment ${segment.n} holds ${records.length} of its ${segment.count} records`,
         );
-      await this.hot.trim(segment, records);
+      await this.hot.trim(segment, await this.parts.expand(records));
       held -= segment.count;
       trimmed++;
     }

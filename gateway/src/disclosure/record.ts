@@ -101,17 +101,34 @@ export interface DisclosureRecord extends RecordDraft {
 }
 
 /** What one response disclosed and withheld about one child, without the child: interned once, referred to by id. */
-export type FieldSet = Omit<ChildDisclosure, 'nhsNumber'>;
+export type ChildFields = Omit<ChildDisclosure, 'nhsNumber'>;
+
+/** The request-level facts many records share: who asked, in what role, why, how, and what came of it. */
+export interface RecordContext {
+  kind: RecordKind;
+  user: RecordDraft['user'];
+  purpose: string | null;
+  breakGlass: boolean;
+  operation: RecordDraft['operation'];
+  clientName: string | null;
+  outcome: Outcome;
+  agencies: string[];
+}
+
+/** What a stored record refers to by id rather than repeating: a child's fields, or the request's context. */
+export type FieldSet = ChildFields | RecordContext;
 
 /**
- * A record as stored and hashed (format 2): each child named once, as `[nhsNumber, field set id]`. A field
- * set is kept once in the store however many records and children refer to it (a caseload that disclosed
- * the same fields for 500 children stores that set once), and its id is a hash of its content, so the
- * record's hash still covers every field name disclosed and withheld. Records of format 1 (every child's
- * fields inline) are read and verified as they were written.
+ * A record as stored and hashed (format 2). Each child is named once, as `[nhsNumber, field set id]`, and
+ * the request's context (user, purpose, operation, outcome, agencies) is one more id, `c`. Each part is
+ * kept once in the store however many records refer to it (a caseload that disclosed the same fields for
+ * 500 children stores that set once; a user's ten thousand views of one kind share one context), and its id
+ * is a hash of its content, so the record's hash still covers every fact. Records of format 1 (everything
+ * inline) are read and verified as they were written.
  */
-export interface StoredRecord extends Omit<RecordDraft, 'children'> {
+export interface StoredRecord extends Omit<RecordDraft, 'children' | keyof RecordContext> {
   v: 2;
+  c: string;
   children: [nhsNumber: string, set: string][];
   seq: number;
   prevHash: string;
@@ -121,38 +138,45 @@ export interface StoredRecord extends Omit<RecordDraft, 'children'> {
 /** A record as read from a store: format 2, or format 1 as written before. */
 export type AnyStoredRecord = StoredRecord | DisclosureRecord;
 
-/** The id of a field set: the first 128 bits of SHA-256 over its canonical encoding, base64url. */
+/** The id of an interned part: the first 128 bits of SHA-256 over its canonical encoding, base64url. */
 export function fieldSetId(set: FieldSet): string {
   return createHash('sha256').update(canonical(set)).digest().subarray(0, 16).toString('base64url');
 }
 
-/** A chained record in both forms, with the field sets it refers to. */
+/** A chained record in both forms, with the parts it refers to. */
 export interface Chained {
   record: DisclosureRecord;
   stored: StoredRecord;
   sets: Map<string, FieldSet>;
 }
 
-/** Looks up a field set by id (a store's interned sets). */
+/** Looks up an interned part by id. */
 export type SetLookup = (id: string) => FieldSet | undefined;
 
-/** The reader's form of a stored record; throws when a field set it names is missing. */
+const isContext = (part: FieldSet): part is RecordContext => 'outcome' in part;
+
+/** The reader's form of a stored record; throws when a part it names is missing. */
 export function expand(stored: AnyStoredRecord, sets: SetLookup): DisclosureRecord {
   if (!('v' in stored)) return stored;
-  const { v: _format, children, ...rest } = stored;
+  const { v: _format, c, children, ...rest } = stored;
+  const context = sets(c);
+  if (!context || !isContext(context))
+    throw new Error(`record seq ${stored.seq} names context ${c}, which the log does not hold`);
   return {
     ...rest,
+    ...context,
     children: children.map(([nhsNumber, id]) => {
       const set = sets(id);
-      if (!set) throw new Error(`record seq ${stored.seq} names field set ${id}, which the log does not hold`);
+      if (!set || isContext(set))
+        throw new Error(`record seq ${stored.seq} names field set ${id}, which the log does not hold`);
       return { nhsNumber, ...set };
     }),
   };
 }
 
-/** Field set ids a stored record names. */
+/** Part ids a stored record names: its context and its children's field sets. */
 export function setIdsOf(stored: AnyStoredRecord): string[] {
-  return 'v' in stored ? stored.children.map(([, id]) => id) : [];
+  return 'v' in stored ? [stored.c, ...stored.children.map(([, id]) => id)] : [];
 }
 
 /** The hash of the empty chain, which the first record points back to. */
@@ -196,13 +220,16 @@ export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash:
   let { seq, hash } = head;
   return drafts.map((draft) => {
     const sets = new Map<string, FieldSet>();
-    const { children, ...rest } = draft;
+    const { children, kind, user, purpose, breakGlass, operation, clientName, outcome, agencies, ...rest } = draft;
+    const context: RecordContext = { kind, user, purpose, breakGlass, operation, clientName, outcome, agencies };
+    const c = fieldSetId(context);
+    sets.set(c, context);
     const refs = children.map(({ nhsNumber, ...set }): [string, string] => {
       const id = fieldSetId(set);
       sets.set(id, set);
       return [nhsNumber, id];
     });
-    const linked = { v: 2 as const, ...rest, children: refs, seq: ++seq, prevHash: hash };
+    const linked = { v: 2 as const, ...rest, c, children: refs, seq: ++seq, prevHash: hash };
     hash = hashOf(linked);
     const stored: StoredRecord = { ...linked, hash };
     return { stored, sets, record: { ...draft, seq, prevHash: linked.prevHash, hash } };

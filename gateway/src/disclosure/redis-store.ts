@@ -3,6 +3,7 @@ import { connectRedis, isClusterAddress, type RedisClient } from '../redis-conne
 import {
   chain,
   GENESIS_HASH,
+  setIdsOf,
   type AnyStoredRecord,
   type Chained,
   type DisclosureRecord,
@@ -167,8 +168,8 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     const sets = new Map(chained.flatMap((c) => [...c.sets]));
     const args: (string | number)[] = [this.prefix, this.writerId, from.hash, chained.length, this.hotMax, sets.size];
     for (const [id, set] of sets) args.push(id, JSON.stringify(set));
-    for (const { stored: r } of chained) {
-      const keys = indexKeys(r);
+    for (const { stored: r, record } of chained) {
+      const keys = indexKeys(record);
       args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
     }
     const call = () =>
@@ -322,7 +323,7 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     if (!sid) return { records: [], sets: new Map() };
     const entries = (await this.readRedis.xrange(this.key('stream'), sid, '+', 'COUNT', max)) as [string, string[]][];
     const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord);
-    const ids = [...new Set(records.flatMap((r) => ('v' in r ? r.children.map(([, id]) => id) : [])))];
+    const ids = [...new Set(records.flatMap(setIdsOf))];
     const sets = new Map<string, FieldSet>();
     if (ids.length > 0) {
       const found = await this.readRedis.hmget(this.key('sets'), ...ids);
@@ -346,7 +347,7 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
    * Trims a segment the archive has committed, by the log's trim function, over the mover's connection.
    * Each index list loses exactly the entries the segment's records put there.
    */
-  async trim(segment: Segment, records: readonly AnyStoredRecord[]): Promise<void> {
+  async trim(segment: Segment, records: readonly DisclosureRecord[]): Promise<void> {
     if (!this.trimRedis) {
       this.trimRedis = connectRedis(this.trimUrl, {
         enableOfflineQueue: false,

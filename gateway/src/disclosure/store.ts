@@ -1,4 +1,4 @@
-import type { AnyStoredRecord, DisclosureRecord, RecordDraft } from './record.js';
+import { expand, type AnyStoredRecord, type DisclosureRecord, type RecordDraft, type SetLookup } from './record.js';
 
 /** Filters of the IG review API; all optional, combined with AND. */
 export interface RecordFilter {
@@ -46,7 +46,7 @@ export interface IntegrityResult {
  * and chained; it rejects (never queues) when they cannot be written.
  */
 export interface DisclosureStore {
-  readonly kind: 'file' | 'redis' | 'tiered';
+  readonly kind: 'file' | 'redis';
   append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]>;
   /** Newest first, starting before the cursor (a `seq`), at most `limit`, matching the filter. */
   query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]>;
@@ -95,7 +95,7 @@ export function childrenNamed(record: Pick<AnyStoredRecord, 'children' | 'query'
  * The index keys a record is filed under: child, user, agency, break-glass, reviews; with `all`, also
  * purpose, outcome and kind (the archive's indexes, where every IG filter reads an index).
  */
-export function indexKeys(record: AnyStoredRecord, all = false): string[] {
+export function indexKeys(record: DisclosureRecord, all = false): string[] {
   const keys = new Set<string>();
   for (const nhsNumber of childrenNamed(record)) keys.add(`child:${nhsNumber}`);
   if (record.user) keys.add(`user:${record.user.id}`);
@@ -108,6 +108,11 @@ export function indexKeys(record: AnyStoredRecord, all = false): string[] {
     keys.add(`kind:${record.kind}`);
   }
   return [...keys];
+}
+
+/** The index keys of a record as stored, its parts looked up (all keys: the archive's). */
+export function storedIndexKeys(record: AnyStoredRecord, parts: SetLookup): string[] {
+  return indexKeys(expand(record, parts), true);
 }
 
 /** The most selective index for a filter, or null to scan everything. */

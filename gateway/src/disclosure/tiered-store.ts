@@ -13,7 +13,8 @@ import type { Anchor, DisclosureStore, RecordFilter } from './store.js';
  * appends and moves go on (a cursor is a seq, and a seq names one record for good).
  */
 export class TieredDisclosureStore implements DisclosureStore {
-  readonly kind = 'tiered' as const;
+  /** The hot tier's kind: where appends go. */
+  readonly kind: 'file' | 'redis';
   private readonly reader: ArchiveReader;
 
   constructor(
@@ -21,6 +22,7 @@ export class TieredDisclosureStore implements DisclosureStore {
     readonly archive: DisclosureArchive,
     private readonly logKey: CryptoKey,
   ) {
+    this.kind = hot.kind;
     this.reader = new ArchiveReader(archive);
   }
 

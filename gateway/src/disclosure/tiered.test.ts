@@ -138,7 +138,9 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     await log.mover().pass();
     const db = new Database(log.archiveFile);
     const row = db.prepare('SELECT json FROM records WHERE seq = 30').get() as { json: string };
-    db.prepare('UPDATE records SET json = ? WHERE seq = 30').run(row.json.replace('SECTION_47_ENQUIRY', 'EMERGENCY'));
+    db.prepare('UPDATE records SET json = ? WHERE seq = 30').run(
+      row.json.replace(/"time":"[^"]+"/, '"time":"2020-01-01T00:00:00.000Z"'),
+    );
     expect((await log.store.verify()).problem).toMatch(/record seq 30 .* was altered/);
     db.prepare('UPDATE records SET json = ? WHERE seq = 30').run(row.json);
     expect((await log.store.verify()).ok).toBe(true);
@@ -190,7 +192,7 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     await log.mover().pass();
     expect(await log.hot.held()).toBe(100);
     const segment = (await log.archive.segmentHolding(1))!;
-    await log.hot.trim(segment, await log.archive.range(1, 50));
+    await log.hot.trim(segment, (await log.store.query({}, 50, 51)).reverse());
     expect(await log.hot.held()).toBe(100);
     expect(await log.store.verify()).toMatchObject({ ok: true, count: 200 });
     await log.store.close();

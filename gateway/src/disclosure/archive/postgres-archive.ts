@@ -1,7 +1,7 @@
 import pg from 'pg';
-import type { AnyStoredRecord, FieldSet } from '../record.js';
+import { setIdsOf, type AnyStoredRecord, type FieldSet } from '../record.js';
 import type { Segment } from '../segment.js';
-import { indexKeys } from '../store.js';
+import { storedIndexKeys } from '../store.js';
 import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
 import { ARCHIVE_TABLES, fromRow, segmentRow, type SegmentRow } from './schema.js';
 
@@ -231,7 +231,10 @@ export class PostgresArchive implements DisclosureArchive {
             part.map((r) => JSON.stringify(r)),
           ],
         );
-      const keys = records.flatMap((r) => indexKeys(r, true).map((key): [string, number] => [key, r.seq]));
+      const known = await this.partsIn(client, records, sets);
+      const keys = records.flatMap((r) =>
+        storedIndexKeys(r, (id) => known.get(id)).map((key): [string, number] => [key, r.seq]),
+      );
       for (const part of chunks(keys, ROWS_PER_STATEMENT))
         await client.query(
           'INSERT INTO record_keys (key, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING',
@@ -298,6 +301,24 @@ export class PostgresArchive implements DisclosureArchive {
         : 'SELECT seq FROM records WHERE time <= $1 ORDER BY time DESC, seq DESC LIMIT 1';
     const [row] = await this.query<{ seq: string }>(`finding the seq at ${time}`, sql, [time]);
     return row ? Number(row.seq) : null;
+  }
+
+  /** The parts records name: those given, and the rest read over the transaction's own connection. */
+  private async partsIn(
+    client: pg.PoolClient,
+    records: readonly AnyStoredRecord[],
+    given: ReadonlyMap<string, FieldSet>,
+  ): Promise<Map<string, FieldSet>> {
+    const out = new Map(given);
+    const missing = [...new Set(records.flatMap(setIdsOf))].filter((id) => !out.has(id));
+    if (missing.length > 0) {
+      const { rows } = await client.query<{ id: string; json: string }>(
+        'SELECT id, json FROM field_sets WHERE id = ANY($1::text[])',
+        [missing],
+      );
+      for (const row of rows) out.set(row.id, JSON.parse(row.json) as FieldSet);
+    }
+    return out;
   }
 
   async sets(ids: readonly string[]): Promise<Map<string, FieldSet>> {
@@ -369,13 +390,15 @@ export class PostgresArchive implements DisclosureArchive {
       const kept: [number, string][] = [];
       const removed: number[] = [];
       const keys: [string, number][] = [];
-      for (const record of rows.map(parse)) {
+      const records = rows.map(parse);
+      const known = await this.partsIn(client, records, new Map());
+      for (const record of records) {
         if (keep(record)) {
           kept.push([record.seq, JSON.stringify(proofOf(record.seq))]);
           continue;
         }
         removed.push(record.seq);
-        for (const key of indexKeys(record, true)) keys.push([key, record.seq]);
+        for (const key of storedIndexKeys(record, (id) => known.get(id))) keys.push([key, record.seq]);
       }
       for (const part of chunks(kept, ROWS_PER_STATEMENT))
         await client.query(

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AnyStoredRecord, FieldSet } from '../record.js';
 import type { Segment } from '../segment.js';
-import { indexKeys } from '../store.js';
+import { storedIndexKeys } from '../store.js';
 import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
 import { ARCHIVE_TABLES, fromRow, segmentRow, type SegmentRow } from './schema.js';
 
@@ -92,7 +92,8 @@ export class SqliteArchive implements DisclosureArchive {
       for (const [id, set] of sets) s.putSet.run(id, JSON.stringify(set));
       for (const record of records) {
         s.putRecord.run(record.seq, segment.n, record.id, record.time, JSON.stringify(record));
-        for (const key of indexKeys(record, true)) s.putKey.run(key, record.seq);
+        const part = (id: string) => sets.get(id) ?? this.partNow(id);
+        for (const key of storedIndexKeys(record, part)) s.putKey.run(key, record.seq);
       }
       return 'stored';
     });
@@ -180,7 +181,7 @@ export class SqliteArchive implements DisclosureArchive {
           s.keepProof.run(record.seq, JSON.stringify(proofOf(record.seq)));
           continue;
         }
-        for (const key of indexKeys(record, true)) s.dropKey.run(key, record.seq);
+        for (const key of storedIndexKeys(record, (id) => this.partNow(id))) s.dropKey.run(key, record.seq);
         s.dropRecord.run(record.seq);
         removed++;
       }
@@ -188,6 +189,12 @@ export class SqliteArchive implements DisclosureArchive {
       return removed;
     });
     return run.immediate();
+  }
+
+  /** An interned part, read at once (inside a transaction). */
+  private partNow(id: string): FieldSet | undefined {
+    const row = this.statements.set.get(id) as { json: string } | undefined;
+    return row ? (JSON.parse(row.json) as FieldSet) : undefined;
   }
 
   async keptProof(seq: number): Promise<string[] | null> {
