@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { startRedisServer } from '@macpt/kit/redis-server';
 import { REPO_ROOT, startStack } from '@macpt/dev';
 import { cpuSeconds } from './proc-stats.js';
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     /** Requests per second, across all connections (a steady load, well below saturation). */
     rate: { type: 'string', default: '20' },
     connections: { type: 'string', default: '4' },
+    /** The hot tier's size: small enough that an hour's records pass through it and it levels off. */
+    'hot-records': { type: 'string', default: '20000' },
   },
 });
 const minutes = Number(values.minutes);
@@ -46,6 +49,8 @@ interface Window {
   errors: Record<string, number>;
   /** Per process: resident MB at the window's end and CPU % over the window. */
   processes: Record<string, { rssMb: number; cpuPercent: number }>;
+  /** Redis's own count of the memory it holds (MB) and the records in the log's hot tier, at the window's end. */
+  redis: { usedMb: number; hotRecords: number };
 }
 
 const rssMb = (pid: number) => {
@@ -70,11 +75,20 @@ const stack = await startStack({
     // The soak measures the system, not the limiter: the mix's few personas ask all day.
     RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
     RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000',
+    DISCLOSURE_LOG_HOT_RECORDS: values['hot-records'],
   },
 });
+const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+await probe.connect();
+const redisLevels = async () => {
+  const info = await probe.info('memory');
+  const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+  return { usedMb: Math.round(used / 1024 / 102.4) / 10, hotRecords: await probe.xlen('macpt:dlog:stream') };
+};
 const pids: Record<string, number> = { redis: redis.pid()! };
 for (const p of stack.processes.values()) pids[p.name] = p.child.pid!;
 const shutdown = async () => {
+  probe.disconnect();
   await stack.stop();
   await redis.destroy();
 };
@@ -138,6 +152,7 @@ try {
         results.map(({ op, result }) => [op, { p50: result.latency.p50, p99: result.latency.p99 }]),
       ),
       errors,
+      redis: await redisLevels(),
       processes: Object.fromEntries(
         Object.entries(pids).map(([k, p]) => [
           k,
@@ -155,14 +170,19 @@ try {
     console.log(
       `  minute ${String(minute).padStart(3)}: ${window.requests} requests; p50/p99 ms ${Object.entries(window.latency)
         .map(([op, l]) => `${op} ${l.p50}/${l.p99}`)
-        .join(', ')}; errors other than policy refusals: ${errorText || 'none'}; RSS ${Object.entries(window.processes)
+        .join(', ')}; errors other than policy refusals: ${errorText || 'none'}; Redis ${window.redis.usedMb} MB used, ${window.redis.hotRecords} hot records; RSS ${Object.entries(window.processes)
         .map(([k, v]) => `${k} ${v.rssMb.toFixed(0)}`)
         .join(', ')} MB`,
     );
   }
-  const first = windows[0]!;
+  // Minute 5 is the baseline (the first minutes warm caches and plans); minute 1 when the run is shorter.
+  const first = windows[Math.min(4, windows.length - 1)]!;
   const last = windows.at(-1)!;
-  console.log(`\n  process          RSS first → last minute (MB)   CPU % first → last`);
+  console.log(`\n  from minute ${first.minute} to minute ${last.minute}:`);
+  console.log(
+    `  Redis used memory ${first.redis.usedMb} → ${last.redis.usedMb} MB; hot records ${first.redis.hotRecords} → ${last.redis.hotRecords} (hot tier ${values['hot-records']})`,
+  );
+  console.log(`  process          RSS (MB)                        CPU %`);
   for (const k of Object.keys(pids))
     console.log(
       `  ${k.padEnd(16)} ${`${first.processes[k]!.rssMb.toFixed(0)} → ${last.processes[k]!.rssMb.toFixed(0)}`.padStart(28)}   ${`${first.processes[k]!.cpuPercent} → ${last.processes[k]!.cpuPercent}`.padStart(18)}`,
@@ -183,7 +203,7 @@ try {
   );
   mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
   const file = join(REPO_ROOT, 'bench', 'results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ world, minutes, rate, connections, node: process.version, windows }, null, 2));
+  writeFileSync(file, JSON.stringify({ world, minutes, rate, connections, hotRecords: Number(values['hot-records']), node: process.version, windows }, null, 2));
   console.log(`raw results: ${file}`);
   if (Object.keys(errors).length > 0) process.exitCode = 1;
 } finally {
