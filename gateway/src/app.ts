@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { createLogger, metricsRoute, processMetrics, serveGraphQL, type Logger } from '@macpt/kit';
-import { loadNotificationRules, NOTIFICATION_PURPOSE, PolicyEngine } from '@macpt/policies';
+import { loadNotificationRules, PolicyEngine } from '@macpt/policies';
 import { AUDIT_FIELDS } from './audit/schema.js';
 import { createAuthenticator, type IssuerConfig } from './auth/authenticate.js';
 import { DEFAULT_AUDIENCE, DEV_ISSUER, devIssuerKeys } from './auth/dev-issuer.js';
@@ -10,7 +9,13 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
-import { draft, type RequestFacts } from './disclosure/build.js';
+import {
+  breakGlassReviewed,
+  notificationTold,
+  schemaChange,
+  sharingDecisionStep,
+  webhookDelivered,
+} from './disclosure/drafts.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
 import { startMoving } from './disclosure/move-loop.js';
 import { openDisclosureLog } from './disclosure/open.js';
@@ -30,7 +35,6 @@ import {
   useRateLimit,
   type Stage,
 } from './pipeline/index.js';
-import { requestFacts } from './pipeline/disclosure-log.js';
 import { consoleSignIn, consoleSite, signInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner } from './signing.js';
@@ -42,7 +46,6 @@ import { supergraphFromSdl } from './supergraph/load.js';
 import { deploymentSubgraphs, openRegistryStore } from './registry/open.js';
 import { registryRoutes } from './registry/routes.js';
 import { FileInboxStore } from './notifications/file-inbox.js';
-import { addressKey } from './notifications/inbox.js';
 import { RedisInboxStore } from './notifications/redis-inbox.js';
 import { startSweeping } from './notifications/sweeping.js';
 import { routerFacts } from './notifications/facts.js';
@@ -77,18 +80,6 @@ async function issuerConfig(config: GatewayConfig): Promise<IssuerConfig> {
   return { issuer: DEV_ISSUER, audience: config.OIDC_AUDIENCE ?? DEFAULT_AUDIENCE, jwks: { keys: [publicJwk] } };
 }
 
-/** The request facts of a registry action: who acted (an agency's publisher, or an IG lead). */
-const registryFacts = (actor: RequestFacts['user'], operationName: string): RequestFacts => ({
-  requestId: randomUUID(),
-  user: actor,
-  purpose: null,
-  justification: null,
-  breakGlass: false,
-  operationName,
-  operationHash: null,
-  clientName: null,
-});
-
 /** Builds and starts the gateway: Apollo Gateway over the static supergraph, inside Apollo Server, with the request pipeline around it. */
 export async function startGateway(
   config: GatewayConfig,
@@ -116,16 +107,7 @@ export async function startGateway(
         { publication: p.id, agency: p.agency },
         'a publication in the registry is not signed by its agency: it is ignored',
       ),
-    draft: (outcome, extra, actor) =>
-      draft(
-        'SCHEMA_CHANGE',
-        registryFacts(
-          actor,
-          outcome === 'APPROVED' || outcome === 'REJECTED' ? 'decideSchemaChange' : 'publishSubgraph',
-        ),
-        outcome,
-        extra,
-      ),
+    draft: schemaChange,
   });
   const registryState = await registry.state().catch((error: Error) => {
     throw new Error(`The schema registry (${registryStore.kind}) could not be read: ${error.message}`);
@@ -207,15 +189,6 @@ export async function startGateway(
       mode: config.trustedDocuments,
       logger,
     }),
-    useIdentify(),
-    useRateLimit(rateLimiter),
-    useFacts({
-      sign,
-      client: factsClient,
-      factOwners: () => engine.factOwners(),
-      caseAgency: () => engine.caseAgency(),
-      cache: factsCache,
-    }),
     ...(governed ? [usePolicy({ engine, exempt, logger })] : []),
     ...(logged ? [useDisclosureLog(committer, engine, logger)] : []),
     useMaskErrors(logger),
@@ -223,6 +196,17 @@ export async function startGateway(
   ];
   const pipeline = createPipeline(stages, {
     identify: identifier(createAuthenticator(await issuerConfig(config))),
+    context: {
+      identify: useIdentify(),
+      limit: useRateLimit(rateLimiter),
+      facts: useFacts({
+        sign,
+        client: factsClient,
+        factOwners: () => engine.factOwners(),
+        caseAgency: () => engine.caseAgency(),
+        cache: factsCache,
+      }),
+    },
     record: refusalRecorder(committer, logger),
     requestDeadlineMs:
       config.REQUEST_DEADLINE_MS ?? Math.max(config.SUBGRAPH_TIMEOUT_MS, ...Object.values(config.timeoutOverrides)),
@@ -236,27 +220,7 @@ export async function startGateway(
     facts: routerFacts(sign, factsClient, () => engine.factOwners()),
     engine,
     record: (d) => committer.append(d),
-    draft: (to, rule, extra, eventId) =>
-      draft(
-        'NOTIFICATION',
-        {
-          requestId: `event-${eventId}`,
-          user: {
-            id: to.kind === 'user' ? to.id : addressKey(to),
-            role: to.kind === 'user' ? 'NAMED_WORKER' : to.role,
-            agency: 'recipient',
-            la: to.kind === 'role' ? (to.la ?? null) : null,
-          },
-          purpose: NOTIFICATION_PURPOSE,
-          justification: null,
-          breakGlass: false,
-          operationName: rule.id,
-          operationHash: null,
-          clientName: 'notification-router',
-        },
-        'DISCLOSED',
-        extra,
-      ),
+    draft: notificationTold,
     logger,
   });
   const webhooks = config.NOTIFICATION_WEBHOOKS
@@ -265,33 +229,7 @@ export async function startGateway(
         inbox,
         toldNow: (item) => notifications.toldToAddressNow(item),
         record: (d) => committer.append(d),
-        draft: (w, item, fields) =>
-          draft(
-            'NOTIFICATION',
-            {
-              requestId: `event-${item.eventId}`,
-              user: { id: `webhook:${w.name}`, role: 'AGENCY_SYSTEM', agency: w.agency, la: null },
-              purpose: NOTIFICATION_PURPOSE,
-              justification: null,
-              breakGlass: false,
-              operationName: item.rule,
-              operationHash: null,
-              clientName: 'notification-webhook',
-            },
-            'DISCLOSED',
-            {
-              children: [
-                {
-                  nhsNumber: item.nhsNumber,
-                  disclosed: { [item.agency]: fields.map((f) => `${item.kind}.${f}`) },
-                  withheld: [],
-                  lawfulBasis: { [item.agency]: item.lawfulBasis },
-                },
-              ],
-              agencies: [item.agency],
-              query: { rule: item.rule, eventId: item.eventId, recipient: `webhook:${w.name}`, url: w.url },
-            },
-          ),
+        draft: webhookDelivered,
         logger,
       })
     : null;
@@ -306,15 +244,7 @@ export async function startGateway(
     sharing: {
       engine,
       ask: decisionsClient(agencyCall),
-      record: (ctx, outcome, step, reason) =>
-        committer.append(
-          draft('SHARING_DECISION', requestFacts(ctx, `${step.action.toLowerCase()}SharingDecision`, null), outcome, {
-            reason: reason ?? null,
-            agencies: [step.agency],
-            query: { nhsNumber: step.nhsNumber, decisionId: step.id },
-            sharingDecision: step,
-          }),
-        ),
+      record: (ctx, outcome, step, reason) => committer.append(sharingDecisionStep(ctx, outcome, step, reason)),
     },
     figures,
     sign: governed ? sign : null,
@@ -326,10 +256,7 @@ export async function startGateway(
       archive: store.archive,
       baseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
       registry,
-      appendReview: (ctx, review) =>
-        committer.append(
-          draft('BREAK_GLASS_REVIEW', requestFacts(ctx, 'reviewBreakGlass', null), 'REVIEWED', { review }),
-        ),
+      appendReview: (ctx, review) => committer.append(breakGlassReviewed(ctx, review)),
     },
   });
   const server = new ApolloServer<GatewayContext>({

@@ -8,30 +8,12 @@ import {
   draft,
   outcomeOf,
   refusalOutcome,
-  type RequestFacts,
 } from '../disclosure/build.js';
+import { requestFacts } from '../disclosure/drafts.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
 import type { RecordDraft } from '../disclosure/record.js';
 import { LOG_UNAVAILABLE } from './refusals.js';
 import type { Stage } from './stage.js';
-
-/** The request-level facts of a record, from the gateway context. */
-export function requestFacts(
-  ctx: GatewayContext,
-  operationName: string | null | undefined,
-  operationHash: string | null | undefined,
-): RequestFacts {
-  return {
-    requestId: ctx.requestId,
-    user: ctx.user,
-    purpose: ctx.purpose,
-    justification: ctx.justification,
-    breakGlass: ctx.breakGlass,
-    operationName: operationName ?? null,
-    operationHash: operationHash ?? null,
-    clientName: ctx.clientName,
-  };
-}
 
 /**
  * Disclosure log, fail closed: before a response that names a child (or answers an IG query) leaves,

@@ -4,7 +4,7 @@ import { createChildFactsLoader, createFactsBatcher, type ChildFacts } from '../
 import type { FactsCache } from '../facts/facts-cache.js';
 import type { FactsClient } from '../facts/facts-client.js';
 import { factsHeaders, type createSigner } from '../signing.js';
-import type { Stage } from './stage.js';
+import type { ContextSteps } from './stage.js';
 
 /**
  * Facts: what the agencies know about each child asked about (looked up once per child per request,
@@ -20,7 +20,7 @@ export function useFacts(deps: {
   caseAgency: () => string | undefined;
   /** The agencies' complete facts, kept for a bounded time (FACTS_MAX_AGE_MS). */
   cache: FactsCache<ChildFacts>;
-}): Stage {
+}): ContextSteps['facts'] {
   const headers = factsHeaders(deps.sign);
   const { cache } = deps;
   const batcher = createFactsBatcher(deps.client, headers, deps.factOwners, cache);
@@ -34,10 +34,10 @@ export function useFacts(deps: {
   };
   return {
     name: 'facts',
-    async onContext(context) {
+    async add(context) {
       const facts = createChildFactsLoader(batcher, context.requestId);
       const derived = new Map<string, Promise<ChildAttributes | null>>();
-      Object.assign(context, {
+      return {
         facts,
         cases: (query: CaseQuery) => cases(query, context.requestId),
         forgetFacts: (nhsNumber: string) => cache.forget(nhsNumber),
@@ -52,7 +52,7 @@ export function useFacts(deps: {
           }
           return attributes;
         },
-      });
+      };
     },
   };
 }

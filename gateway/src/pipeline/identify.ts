@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { codedError } from '@macpt/kit';
 import { mayBreakGlass, PURPOSES, RULE_TEXT, type PolicyUser, type Purpose, isBreakGlass } from '@macpt/policies';
-import type { Stage } from './stage.js';
+import type { ContextSteps } from './stage.js';
 
 /** The least a break-glass justification may say. */
 export const MIN_JUSTIFICATION = 20;
@@ -111,12 +111,12 @@ export function checkPurpose(identity: RequestIdentity, user: PolicyUser): State
 }
 
 /** Identify: the verified user (401 otherwise) and the checked purpose of use (400, 403 otherwise) join the context. */
-export function useIdentify(): Stage {
+export function useIdentify(): ContextSteps['identify'] {
   return {
     name: 'identify',
-    async onContext(context, identity) {
+    async add(_, identity) {
       const user = await identity.user();
-      Object.assign(context, { user, ...checkPurpose(identity, user) });
+      return { user, ...checkPurpose(identity, user) };
     },
   };
 }

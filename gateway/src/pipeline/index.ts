@@ -4,13 +4,13 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Answer, Refusal } from '@macpt/kit';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext, RequestBase } from '../context.js';
 import { ChildLedger } from '../disclosure/ledger.js';
 import type { RequestHead, RequestIdentity } from './identify.js';
 import { logUnavailable, logUnavailableAnswer } from './refusals.js';
-import type { Stage } from './stage.js';
+import type { ContextSteps, Stage } from './stage.js';
 
-export type { Stage } from './stage.js';
+export type { ContextSteps, Stage } from './stage.js';
 export { useDisclosureLog } from './disclosure-log.js';
 export { useFacts } from './facts.js';
 export { identifier, useIdentify, type RequestIdentity, type User } from './identify.js';
@@ -39,7 +39,7 @@ export interface Pipeline {
    * refused by Apollo Server): recorded, and answered with the request id of the record.
    */
   refused: (refusal: Refusal) => Promise<Answer>;
-  /** The request's context: each stage's `onContext`, in order. */
+  /** The request's context: the pipeline's base, then each context step's part, in order. */
   context: (req: IncomingMessage) => Promise<GatewayContext>;
   wrapGateway: (inner: GatewayInterface) => GatewayInterface;
   plugins: ApolloServerPlugin<GatewayContext>[];
@@ -55,6 +55,8 @@ export function createPipeline(
   stages: readonly Stage[],
   deps: {
     identify: (req: RequestHead) => RequestIdentity;
+    /** The steps that build the request's context. */
+    context: ContextSteps;
     /** Records a refusal; rejects when it could not be recorded. */
     record: (identity: RequestIdentity, code: string) => Promise<void>;
     /** One deadline for the whole request, from when its context is made. */
@@ -92,15 +94,18 @@ export function createPipeline(
       answer(req ? deps.identify(req) : unknownRequest(), code, { status, body, ...(headers ? { headers } : {}) }),
     async context(req) {
       const identity = deps.identify(req);
-      const context = {
+      const base: RequestBase = {
         requestId: identity.requestId,
         clientName: identity.clientName,
         deadline: Date.now() + deps.requestDeadlineMs,
         caseChildren: new Map(),
         ledger: new ChildLedger(),
-      } as unknown as GatewayContext;
+      };
+      const steps = deps.context;
       try {
-        for (const stage of stages) await stage.onContext?.(context, identity);
+        const identified = { ...base, ...(await steps.identify.add(base, identity)) };
+        const limited = { ...identified, ...(await steps.limit.add(identified, identity)) };
+        const context: GatewayContext = { ...limited, ...(await steps.facts.add(limited, identity)) };
         return context;
       } catch (error) {
         const code = String((error as { extensions?: { code?: unknown } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR');

@@ -1,15 +1,15 @@
 import { codedError } from '@macpt/kit';
 import { requestRateDecision, type RateLimiter } from '../limits/rate-limit.js';
-import type { Stage } from './stage.js';
+import type { ContextSteps } from './stage.js';
 
 /**
  * Rate limit: a user's requests per minute (429), failing closed when the limits' store does not
  * answer (503). Distinct children per hour are counted where children are let in (the directory).
  */
-export function useRateLimit(limiter: RateLimiter): Stage {
+export function useRateLimit(limiter: RateLimiter): ContextSteps['limit'] {
   return {
     name: 'rate limit',
-    async onContext(context) {
+    async add(context) {
       const rate = await requestRateDecision(limiter, context.user.id);
       if (!rate.allowed) {
         throw codedError(
@@ -19,7 +19,7 @@ export function useRateLimit(limiter: RateLimiter): Stage {
           { refusesRequest: true },
         );
       }
-      context.rateLimiter = limiter;
+      return { rateLimiter: limiter };
     },
   };
 }

@@ -4,7 +4,7 @@ import { ERROR_CODES, isRegisteredCode, type Answer, type Route } from '@macpt/k
 import type { GatewayContext } from '../context.js';
 import { draft, refusalOutcome } from '../disclosure/build.js';
 import type { RecordDraft } from '../disclosure/record.js';
-import { requestFacts } from './disclosure-log.js';
+import { requestFacts } from '../disclosure/drafts.js';
 import { logUnavailableAnswer } from './refusals.js';
 
 /** What a recorded route's handler answers, and what its IG-query record says was asked. */

@@ -1,6 +1,6 @@
 import { codedError, ERROR_CODES, type Answer, type Logger } from '@macpt/kit';
 import type { GraphQLError } from 'graphql';
-import { draft, refusalOutcome } from '../disclosure/build.js';
+import { refusalBeforeContext } from '../disclosure/drafts.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
 import { statesBreakGlass, type RequestIdentity } from './identify.js';
 
@@ -30,18 +30,8 @@ export function refusalRecorder(committer: GroupCommitter | null, logger: Logger
   return async (identity: RequestIdentity, code: string): Promise<void> => {
     if (!committer) return;
     const user = await identity.userIfKnown();
-    const breakGlass = statesBreakGlass(identity);
-    const facts = {
-      requestId: identity.requestId,
-      user,
-      purpose: identity.statedPurpose,
-      justification: breakGlass ? identity.justification : null,
-      breakGlass,
-      operationName: null,
-      operationHash: null,
-      clientName: identity.clientName,
-    };
-    await committer.append(draft('REFUSAL', facts, refusalOutcome(code), { reason: code })).catch((e: Error) => {
+    const record = refusalBeforeContext(identity, user, statesBreakGlass(identity), code);
+    await committer.append(record).catch((e: Error) => {
       logger.error({ requestId: identity.requestId, err: e.message, code }, 'refusal not recorded; answered 503');
       throw e;
     });
