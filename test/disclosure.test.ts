@@ -192,6 +192,31 @@ describe.each(['file', 'redis'] as const)('the disclosure log (%s store)', (kind
     const full = (await igQuery(RECORDS, { f: { nhsNumber: others[0]!.nhsNumber }, first: 5 })).data.disclosures
       .records;
     expect(full.length).toBeGreaterThan(0);
+
+    // Paged, the same report in the same order, each page about its subject alone; a bad cursor is refused.
+    const PAGE = `query($n: ID!, $after: String) { subjectAccessReport(nhsNumber: $n, first: 1, after: $after) { count hasNextPage endCursor records { id children { nhsNumber } } } }`;
+    const whole = (
+      await igQuery(`query($n: ID!) { subjectAccessReport(nhsNumber: $n) { count records { id } } }`, {
+        n: target.nhsNumber,
+      })
+    ).data.subjectAccessReport;
+    expect(whole.count).toBeGreaterThan(1);
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < whole.count; pages++) {
+      const page: { count: number; hasNextPage: boolean; endCursor: string; records: any[] } = (
+        await igQuery(PAGE, { n: target.nhsNumber, after })
+      ).data.subjectAccessReport;
+      expect(page.count).toBe(whole.count);
+      expect(page.records).toHaveLength(1);
+      expect(page.records[0].children).toEqual([{ nhsNumber: target.nhsNumber }]);
+      ids.push(page.records[0].id);
+      after = page.endCursor;
+      if (!page.hasNextPage) break;
+    }
+    expect(ids).toEqual(whole.records.map((r: { id: string }) => r.id));
+    const bad = await igQuery(PAGE, { n: target.nhsNumber, after: 'not-a-cursor' });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
   it('reports every disclosure of a child as JSON, CSV and FHIR AuditEvents, and logs the IG query itself', async () => {

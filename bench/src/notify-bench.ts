@@ -44,7 +44,8 @@ export async function measureNotifications(opts: {
   store.db.pragma('busy_timeout = 5000');
   const targets = childrenOnPlan(opts.world, 50);
   if (targets.length === 0) throw new Error('no child on a CP plan known to health in this world');
-  const emit = (n: number) => healthEvents['ae-attendance']!(store, targets[n % targets.length]!.nhs);
+  const emit = (n: number) =>
+    healthEvents['ae-attendance']!(store, targets[n % targets.length]!.nhs, new Date().toISOString());
   const las = [...new Set(targets.map((t) => t.la))];
 
   const inboxes = async () => {

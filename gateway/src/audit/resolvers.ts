@@ -74,17 +74,57 @@ function present(r: DisclosureRecord) {
 /** A break-glass use IG reviews: any record of a request stated EMERGENCY (a refusal too), never a review itself. */
 const awaitsReview = (r: DisclosureRecord): boolean => r.breakGlass && r.kind !== 'BREAK_GLASS_REVIEW';
 
-/** Every record of a child visible to the caller, newest first. */
+/** Whether a record belongs in a subject-access report the caller may receive (the IG queries are not disclosures of the child). */
+const ofSubject = (ctx: GatewayContext, r: DisclosureRecord): boolean => r.kind !== 'IG_QUERY' && visibleTo(ctx, r);
+
+/** A report is about its subject alone: a caseload's record also names other children, whose entries are not the subject's to receive. */
+const aboutSubject = (r: DisclosureRecord, nhsNumber: string): DisclosureRecord => ({
+  ...r,
+  children: r.children.filter((c) => c.nhsNumber === nhsNumber),
+});
+
+/** Every record of a child visible to the caller, newest first (up to {@link MAX_REPORT}). */
 export async function subjectRecords(
   store: DisclosureStore,
   ctx: GatewayContext,
   nhsNumber: string,
 ): Promise<DisclosureRecord[]> {
-  // A report is about its subject alone: a caseload's record also names the other children on it,
-  // and their entries are not the subject's to receive.
   return (await store.query({ nhsNumber }, MAX_REPORT))
-    .filter((r) => r.kind !== 'IG_QUERY' && visibleTo(ctx, r))
-    .map((r) => ({ ...r, children: r.children.filter((c) => c.nhsNumber === nhsNumber) }));
+    .filter((r) => ofSubject(ctx, r))
+    .map((r) => aboutSubject(r, nhsNumber));
+}
+
+/** The `seq` a cursor this API returned names. */
+function cursorOf(after: string | null | undefined): number | undefined {
+  if (!after) return undefined;
+  const before = Number(Buffer.from(after, 'base64url').toString());
+  if (!Number.isInteger(before)) throw codedError('BAD_USER_INPUT', 'after: not a cursor this API returned.');
+  return before;
+}
+
+/** One page of records matching `filter`, newest first, keeping those `keep` allows: read in chunks from the indexes until the page is full or the log ends. */
+async function pageOf(
+  store: DisclosureStore,
+  filter: RecordFilter,
+  first: number,
+  before: number | undefined,
+  keep: (r: DisclosureRecord) => boolean,
+) {
+  const page: DisclosureRecord[] = [];
+  let cursor = before;
+  for (;;) {
+    const chunk = await store.query(filter, first + 1, cursor);
+    for (const r of chunk) if (keep(r) && page.length <= first) page.push(r);
+    if (page.length > first || chunk.length < first + 1) break;
+    cursor = chunk[chunk.length - 1]!.seq;
+  }
+  const records = page.slice(0, first);
+  const last = records.at(-1);
+  return {
+    records,
+    hasNextPage: page.length > first,
+    endCursor: last ? Buffer.from(String(last.seq)).toString('base64url') : null,
+  };
 }
 
 /** Resolvers of the IG review API. */
@@ -153,9 +193,7 @@ export function auditResolvers(deps: AuditDeps) {
       ) => {
         requireIgLead(ctx);
         const first = Math.min(Math.max(args.first ?? 50, 1), MAX_PAGE);
-        const before = args.after ? Number(Buffer.from(args.after, 'base64url').toString()) : undefined;
-        if (args.after && !Number.isInteger(before))
-          throw codedError('BAD_USER_INPUT', 'after: not a cursor this API returned.');
+        const before = cursorOf(args.after);
         const filter = Object.fromEntries(
           Object.entries(args.filter ?? {}).filter(([, v]) => v !== null && v !== undefined),
         ) as RecordFilter;
@@ -164,35 +202,51 @@ export function auditResolvers(deps: AuditDeps) {
           ...filter,
           ...(filter.nhsNumber ? { nhsNumber: filter.nhsNumber } : {}),
         });
-        const page: DisclosureRecord[] = [];
-        let cursor = before;
-        // Fetch in chunks, keeping what this IG lead may see, until the page is full or the log ends.
-        for (;;) {
-          const chunk = await deps.store.query(filter, first + 1, cursor);
-          for (const r of chunk) if (visibleTo(ctx, r) && page.length <= first) page.push(r);
-          if (page.length > first || chunk.length < first + 1) break;
-          cursor = chunk[chunk.length - 1]!.seq;
-        }
-        const records = page.slice(0, first);
-        const last = records[records.length - 1];
-        return {
-          records: records.map(present),
-          hasNextPage: page.length > first,
-          endCursor: last ? Buffer.from(String(last.seq)).toString('base64url') : null,
-        };
+        const { records, hasNextPage, endCursor } = await pageOf(deps.store, filter, first, before, (r) =>
+          visibleTo(ctx, r),
+        );
+        return { records: records.map(present), hasNextPage, endCursor };
       },
-      subjectAccessReport: async (_: unknown, args: { nhsNumber: string }, ctx: GatewayContext) => {
+      subjectAccessReport: async (
+        _: unknown,
+        args: { nhsNumber: string; first?: number | null; after?: string | null },
+        ctx: GatewayContext,
+      ) => {
         requireIgLead(ctx);
         if (!isNhsNumber(args.nhsNumber)) throw codedError('BAD_USER_INPUT', 'nhsNumber: not a valid NHS number.');
-        note(ctx, { operation: 'subjectAccessReport', nhsNumber: args.nhsNumber });
-        const records = await subjectRecords(deps.store, ctx, args.nhsNumber);
-        const q = `nhsNumber=${args.nhsNumber}`;
-        return {
+        const before = cursorOf(args.after);
+        note(ctx, {
+          operation: 'subjectAccessReport',
           nhsNumber: args.nhsNumber,
-          count: records.length,
-          records: records.map(present),
+          ...(args.first ? { first: args.first } : {}),
+          ...(args.after ? { after: args.after } : {}),
+        });
+        const q = `nhsNumber=${args.nhsNumber}`;
+        const links = {
+          nhsNumber: args.nhsNumber,
           csvUrl: `${deps.baseUrl}/audit/subject-access.csv?${q}`,
           fhirUrl: `${deps.baseUrl}/audit/subject-access.fhir.json?${q}`,
+        };
+        // The whole report (up to its cap) when no page is asked for; its count is read only when selected.
+        const whole = () => subjectRecords(deps.store, ctx, args.nhsNumber);
+        if (!args.first && !args.after) {
+          const records = await whole();
+          return {
+            ...links,
+            count: records.length,
+            records: records.map(present),
+            hasNextPage: false,
+            endCursor: null,
+          };
+        }
+        const first = Math.min(Math.max(args.first ?? 50, 1), MAX_PAGE);
+        const page = await pageOf(deps.store, { nhsNumber: args.nhsNumber }, first, before, (r) => ofSubject(ctx, r));
+        return {
+          ...links,
+          count: async () => (await whole()).length,
+          records: page.records.map((r) => present(aboutSubject(r, args.nhsNumber))),
+          hasNextPage: page.hasNextPage,
+          endCursor: page.endCursor,
         };
       },
       disclosureLogIntegrity: async (_: unknown, __: unknown, ctx: GatewayContext) => {

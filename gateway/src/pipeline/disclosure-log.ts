@@ -2,13 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ATTR, ERROR_CODES, noteOnSpan, type Logger } from '@macpt/kit';
 import type { PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
-import {
-  agenciesOf,
-  childDisclosures,
-  draft,
-  outcomeOf,
-  refusalOutcome,
-} from '../disclosure/build.js';
+import { agenciesOf, childDisclosures, draft, outcomeOf, refusalOutcome } from '../disclosure/build.js';
 import { requestFacts } from '../disclosure/drafts.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
 import type { RecordDraft } from '../disclosure/record.js';

@@ -10,6 +10,13 @@ export {
 export { guardSchema, type GuardContext } from './guard.js';
 export { openAgencyStore, runSubgraphMain, subgraphConfig, type SubgraphEntry } from './subgraph-main.js';
 export { listLoader, rowLoader, sinceDate } from './loaders.js';
-export { markDelivered, migrateOutbox, pendingEvents, recordWithEvent, type OutboxEvent } from './outbox.js';
+export {
+  markDelivered,
+  migrateOutbox,
+  pendingEvents,
+  recordWithEvent,
+  type AgencyEvent,
+  type OutboxEvent,
+} from './outbox.js';
 export { startRelay } from './relay.js';
 export { DecisionBook, migrateDecisions } from './decisions.js';

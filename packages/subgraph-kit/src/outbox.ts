@@ -26,12 +26,18 @@ export function migrateOutbox(store: SqlStore): void {
 }
 
 /**
+ * One kind of change an agency's system records with its event: `at` is when it happened (ISO 8601; now,
+ * or earlier for something entered late). Returns the event's id.
+ */
+export type AgencyEvent = (store: SqlStore, nhsNumber: string, at: string) => string;
+
+/**
  * Records a change and its event in one SQLite transaction: both or neither. `write` makes the change
  * (the record the event describes); the event is then in the outbox, delivered by the relay.
  */
 export function recordWithEvent(
   store: SqlStore,
-  event: { kind: string; nhsNumber: string; detail: OutboxEvent['detail'] },
+  event: { kind: string; nhsNumber: string; detail: OutboxEvent['detail']; occurredAt?: string },
   write: () => void,
 ): string {
   const id = randomUUID();
@@ -39,7 +45,7 @@ export function recordWithEvent(
     write();
     store.db
       .prepare('INSERT INTO outbox (id, kind, nhs_number, occurred_at, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(id, event.kind, event.nhsNumber, new Date().toISOString(), JSON.stringify(event.detail));
+      .run(id, event.kind, event.nhsNumber, event.occurredAt ?? new Date().toISOString(), JSON.stringify(event.detail));
   })();
   return id;
 }

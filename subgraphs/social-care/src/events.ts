@@ -1,6 +1,5 @@
-import { recordWithEvent, type SqlStore } from '@macpt/subgraph-kit';
+import { recordWithEvent, type AgencyEvent, type SqlStore } from '@macpt/subgraph-kit';
 
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** Refuses a child this agency holds no record of (an event is about a child it knows). */
 function known(store: SqlStore, nhsNumber: string): void {
@@ -9,25 +8,25 @@ function known(store: SqlStore, nhsNumber: string): void {
 }
 
 /** What children's services record that the partnership is told of: each change and its event in one transaction. */
-export const socialCareEvents: Record<string, (store: SqlStore, nhsNumber: string) => string> = {
-  'cp-plan-started': (store, nhsNumber) => {
+export const socialCareEvents: Record<string, AgencyEvent> = {
+  'cp-plan-started': (store, nhsNumber, at) => {
     known(store, nhsNumber);
-    const detail = { date: today(), category: 'NEGLECT' };
-    return recordWithEvent(store, { kind: 'cp-plan-started', nhsNumber, detail }, () => {
+    const detail = { date: at.slice(0, 10), category: 'NEGLECT' };
+    return recordWithEvent(store, { kind: 'cp-plan-started', nhsNumber, detail, occurredAt: at }, () => {
       store.db
         .prepare('INSERT OR REPLACE INTO sc_cp_plan (nhs_number, category, start_date) VALUES (?, ?, ?)')
         .run(nhsNumber, detail.category, detail.date);
       store.db.prepare("UPDATE sc_case SET stage = 'CP_PLAN' WHERE nhs_number = ? AND status = 'OPEN'").run(nhsNumber);
     });
   },
-  'cp-plan-ended': (store, nhsNumber) => {
+  'cp-plan-ended': (store, nhsNumber, at) => {
     known(store, nhsNumber);
     const plan = store.db.prepare('SELECT category FROM sc_cp_plan WHERE nhs_number = ?').get(nhsNumber) as
       | { category: string }
       | undefined;
     if (!plan) throw new Error(`${nhsNumber} has no child protection plan to end`);
-    const detail = { date: today(), category: plan.category };
-    return recordWithEvent(store, { kind: 'cp-plan-ended', nhsNumber, detail }, () => {
+    const detail = { date: at.slice(0, 10), category: plan.category };
+    return recordWithEvent(store, { kind: 'cp-plan-ended', nhsNumber, detail, occurredAt: at }, () => {
       store.db.prepare('DELETE FROM sc_cp_plan WHERE nhs_number = ?').run(nhsNumber);
     });
   },
