@@ -6,7 +6,7 @@ import { REPO_ROOT } from '@macpt/dev';
 import { startRedisServer, type RedisServer } from '@macpt/kit/redis-server';
 import { MACPT_TEAMS } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, headers, householdOf, startTestStack } from './testkit.js';
+import { children, gql, headers, householdOf, recordEvent, startTestStack } from './testkit.js';
 
 // Notifications with real processes: an agency system records a change and its event in one transaction
 // (`npm run -s event`), the agency's relay delivers it, the gateway's router tells whom the rules say.
@@ -33,13 +33,10 @@ const pupilKnownToPolice = (confidentialHousehold: boolean) =>
 const INBOX = `query($unread: Boolean) { notifications(unreadOnly: $unread) { unread items { id rule event nhsNumber dueBy overdue recipient fields { name value } acknowledgedAt } } }`;
 
 function event(agency: string, kind: string, nhsNumber: string): string {
-  const run = spawnSync(process.execPath, [join(REPO_ROOT, 'dev/dist/bin/event.js'), agency, kind, nhsNumber], {
-    env: { ...process.env, DATA_DIR: stack.dataDir },
-    encoding: 'utf8',
-  });
+  const run = recordEvent(stack.dataDir, agency, kind, nhsNumber);
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
-  return run.stdout.trim();
+  return run.stdout;
 }
 
 async function inbox(persona: string, purpose = 'CP_PLAN_REVIEW') {

@@ -12,11 +12,11 @@ import {
   type FieldNode,
   type SelectionSetNode,
 } from 'graphql';
-import { POLICIES } from '@macpt/policies';
+import { loadNotificationRules, POLICIES } from '@macpt/policies';
 import { Random, type Child, type Persona } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceAllows } from './reference-policy.js';
-import { children, gql, headers, householdOf, JUSTIFICATION, startTestStack } from './testkit.js';
+import { children, gql, headers, householdOf, JUSTIFICATION, recordEvent, startTestStack } from './testkit.js';
 import { truthNotShared, truthPurposeSupported, truthRelationship } from './truth.js';
 
 // A seeded policy fuzzer: random valid operations (aliases, inline and named fragments, nesting) by
@@ -39,6 +39,12 @@ const PURPOSES = [
 const FIELD = new Map(
   POLICIES.flatMap((p) => Object.entries(p.fields).map(([c, rule]) => [c, { ...rule, owner: p.agency }] as const)),
 );
+const RULES = loadNotificationRules();
+const DAYS_AGO = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+/** Children the fuzzer's agencies record events about: items in inboxes, some already overdue. */
+const onPlanKnownToHealth = children.filter((c) => c.socialCare?.stage === 'CP_PLAN' && c.health).slice(0, 6);
+const pupilsKnownToPolice = children.filter((c) => c.police && c.education?.schoolUrn).slice(0, 4);
+const notified = [...onPlanKnownToHealth, ...pupilsKnownToPolice];
 
 /** Builds a random selection of `type`, at most `depth` levels, within the gateway's alias limit. */
 function randomSelection(
@@ -125,6 +131,32 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
     timeout: 120_000,
   }, async () => {
     const rnd = new Random(SEED);
+    // Events the agencies record as their systems would; half happened three days ago, so their items are overdue.
+    const events = [
+      ...onPlanKnownToHealth.map((c, i) => ['health', 'ae-attendance', c, i % 2 ? DAYS_AGO(3) : undefined] as const),
+      ...pupilsKnownToPolice.map(
+        (c, i) => ['police', 'domestic-abuse-incident', c, i % 2 ? DAYS_AGO(3) : undefined] as const,
+      ),
+    ];
+    for (const [agency, kind, child, at] of events) {
+      const run = recordEvent(stack.dataDir, agency, kind, child.nhsNumber, at);
+      expect(run.stderr).toBe('');
+    }
+    // Wait until the relays have delivered them: the LCPP of the first child's LA sees it overdue.
+    const lcpp = headers(
+      await stack.tokenFor(`lcpp-${householdOf(onPlanKnownToHealth[1]!).la.toLowerCase()}`),
+      'CP_PLAN_REVIEW',
+    );
+    await expect
+      .poll(
+        async () =>
+          (await gql(stack.gatewayUrl, `{ overdueNotifications { id } }`, {}, lcpp)).data?.overdueNotifications
+            ?.length ?? 0,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBeGreaterThan(0);
     // Children with cases, children without, and children of confidential households that the flagging agency never met.
     const unmetSiblings = children.filter((c) => {
       const flagger = householdOf(c).confidentialBy;
@@ -136,7 +168,18 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
       ...unmetSiblings.slice(0, 30),
       // Children an agency has decided not to share some information about (the oracle knows the decisions).
       ...children.filter((c) => c.sharingDecisions.length > 0).slice(0, 40),
+      ...notified,
     ];
+    const byNhs = new Map(children.map((c) => [c.nhsNumber, c]));
+    // Those whom the events' rules address: the children's named workers, their LAs' LCPPs, their schools' DSLs.
+    const addressed = stack.personas.filter(
+      (p) =>
+        p.role === 'LCPP' ||
+        notified.some(
+          (c) => c.socialCare?.namedWorkers.includes(p.id) || p.id === `dsl-${c.education?.schoolUrn ?? ''}`,
+        ),
+    );
+    expect(addressed.length).toBeGreaterThan(3);
     expect(unmetSiblings.length).toBeGreaterThan(0);
     const answered: { requestId: string | null; user: string; label: string }[] = [];
     const personas: Persona[] = stack.personas;
@@ -264,13 +307,96 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
       }
     };
 
+    /** Whether a decision not to share by `agency` covers `coordinate` of the child (as the reference reads them). */
+    const notSharedBy = (child: Child, agency: string, coordinate: string) =>
+      truthNotShared(child).some(
+        (d) =>
+          d.agency === agency &&
+          (d.fields.includes(coordinate) || d.classes.includes(FIELD.get(coordinate)?.class ?? '')),
+      );
+    /** An LA's overdue list: for its LCPP; each late item says its child had the event, decided as that field. */
+    const overdue = async (persona: Persona, purpose: string, label: string) => {
+      const got = await send(persona, purpose, `{ r: overdueNotifications { nhsNumber rule event agency } }`, {});
+      answered.push({ requestId: got.requestId, user: persona.id, label: `${label} overdueNotifications` });
+      const items = (got.body.data?.r ?? null) as
+        | { nhsNumber: string; rule: string; event: string; agency: string }[]
+        | null;
+      if (items && (persona.role !== 'LCPP' || purpose === 'IG_AUDIT'))
+        problems.push(`${label} overdueNotifications\n  → answered a ${persona.role} under ${purpose}`);
+      const disclosed = new Set<string>();
+      for (const item of items ?? []) {
+        const child = byNhs.get(item.nhsNumber)!;
+        const subject = RULES.find((r) => r.id === item.rule)?.events[item.event] ?? '';
+        const field = FIELD.get(subject);
+        const allowed =
+          field &&
+          householdOf(child).la === persona.la &&
+          referenceAllows(
+            { role: persona.role, agency: persona.agency },
+            purpose,
+            { class: field.class, owner: field.owner },
+            truthOf(persona, purpose, child),
+            subject,
+          );
+        if (!allowed) problems.push(`${label} overdueNotifications\n  → told that ${item.nhsNumber} had ${item.event}`);
+        disclosed.add(subject);
+      }
+      if (disclosed.size > 0)
+        checked.push({
+          requestId: got.requestId ?? '',
+          user: persona.id,
+          disclosed,
+          label: `${label} overdueNotifications`,
+        });
+    };
+    /** A reader's inbox, as read: only items addressed to them, decided again as they are read, never a location. */
+    const inbox = async (persona: Persona, purpose: string, label: string) => {
+      const got = await send(
+        persona,
+        purpose,
+        `{ r: notifications(first: 50) { items { nhsNumber rule event agency recipient fields { name } } } }`,
+        {},
+      );
+      answered.push({ requestId: got.requestId, user: persona.id, label: `${label} notifications` });
+      type Item = {
+        nhsNumber: string;
+        rule: string;
+        event: string;
+        agency: string;
+        recipient: string;
+        fields: { name: string }[];
+      };
+      const items = (got.body.data?.r?.items ?? null) as Item[] | null;
+      if (items && (persona.role === 'IG_LEAD' || purpose === 'IG_AUDIT'))
+        problems.push(`${label} notifications\n  → an inbox read by ${persona.role} under ${purpose}`);
+      const disclosed = new Set<string>();
+      for (const item of items ?? []) {
+        const rule = RULES.find((r) => r.id === item.rule)!;
+        const mine =
+          item.recipient === `user:${persona.id}` ||
+          (item.recipient.startsWith(`role:${persona.role}:`) &&
+            (!persona.la || item.recipient.startsWith(`role:${persona.role}:${persona.la}:`)));
+        if (!mine) problems.push(`${label} notifications\n  → read an item addressed to ${item.recipient}`);
+        const coordinates = [rule.events[item.event]!, ...item.fields.map((f) => rule.fields[f.name]!)];
+        for (const coordinate of coordinates) {
+          if (FIELD.get(coordinate)?.location)
+            problems.push(`${label} notifications\n  → a location travelled: ${coordinate}`);
+          if (persona.agency !== item.agency && notSharedBy(byNhs.get(item.nhsNumber)!, item.agency, coordinate))
+            problems.push(`${label} notifications\n  → told ${coordinate} that ${item.agency} decided not to share`);
+          disclosed.add(coordinate);
+        }
+      }
+      if (disclosed.size > 0)
+        checked.push({ requestId: got.requestId ?? '', user: persona.id, disclosed, label: `${label} notifications` });
+    };
+
     let cases = 0;
     for (; cases < MAX_CASES && Date.now() - started < MAX_MS; cases++) {
       const persona = rnd.pick(personas);
       const purpose = rnd.pick(PURPOSES);
       const child = rnd.pick(pool);
       const label = `case ${cases} (FUZZ_SEED=${SEED}): ${persona.id} ${purpose} ${child.nhsNumber}`;
-      const mode = rnd.pick(['one', 'one', 'batch', 'concurrent', 'telling'] as const);
+      const mode = rnd.pick(['one', 'one', 'batch', 'concurrent', 'telling', 'notified'] as const);
       if (mode === 'one') await fieldQuery(persona, purpose, [child], label);
       else if (mode === 'batch') {
         // Often with its household: one child's facts must decide nothing about another's.
@@ -288,10 +414,21 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
           fieldQuery(persona, purpose, [child], `${label} concurrent`),
           fieldQuery(other, otherPurpose, [rnd.pick(mates)], `${label} concurrent with ${other.id} ${otherPurpose}`),
         ]);
-      } else await telling(persona, purpose, child, label);
+      } else if (mode === 'telling') await telling(persona, purpose, child, label);
+      else {
+        // Mostly someone the rules address, sometimes anyone: the overdue list or the inbox, as read.
+        const reader = rnd.chance(0.7) ? rnd.pick(addressed) : persona;
+        const as = `case ${cases} (FUZZ_SEED=${SEED}): ${reader.id} ${purpose}`;
+        await (rnd.chance(0.5) ? overdue(reader, purpose, as) : inbox(reader, purpose, as));
+      }
     }
     expect(cases).toBeGreaterThan(50);
     expect(checked.length).toBeGreaterThan(20);
+    // The new doors were drawn and said something: a fuzzer that never reaches them cannot fail on them.
+    expect(checked.filter((c) => c.label.endsWith('overdueNotifications')).length).toBeGreaterThan(0);
+    expect(
+      checked.filter((c) => c.label.endsWith('notifications') && !c.label.endsWith('overdueNotifications')).length,
+    ).toBeGreaterThan(0);
     // Every disclosed field must appear in the response's disclosure record.
     const records = new Map<string, Set<string>>();
     const recorded = new Set<string>();

@@ -297,6 +297,20 @@ describe('refusals outside the pipeline’s stages are on the record too', () =>
     expect(sent.status).toBe(200);
     expect(await recordOf(sent.requestId, 'police')).toMatchObject({ kind: 'IG_QUERY', user: { id: 'ig-police' } });
   });
+
+  it('an answer that says nothing about any child (an empty inbox) names its record too', async () => {
+    const sent = await post(
+      stack.gatewayUrl,
+      headers(await stack.tokenFor('police-leicester-1'), 'STRATEGY_DISCUSSION'),
+      { query: '{ notifications { unread items { id } } }' },
+    );
+    expect([sent.status, JSON.parse(sent.text).data.notifications]).toEqual([200, { unread: 0, items: [] }]);
+    expect(await recordOf(sent.requestId, 'police')).toMatchObject({
+      kind: 'DISCLOSURE',
+      outcome: 'NOTHING_DISCLOSED',
+      user: { id: 'police-leicester-1' },
+    });
+  });
 });
 
 describe('a refusal that cannot be recorded is DISCLOSURE_LOG_UNAVAILABLE (503), with its request id', () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -244,4 +244,15 @@ export function contextKeyOf(dataDir: string, agency: string): { kid: string; se
     k: string;
   };
   return { kid: file.kid, secret: Buffer.from(file.k, 'base64url') };
+}
+
+/**
+ * Records a change and its event in an agency's store as its own system would (`npm run -s event`);
+ * `occurredAt` for something that happened earlier. Returns the CLI's exit status, output and errors.
+ */
+export function recordEvent(dataDir: string, agency: string, kind: string, nhsNumber: string, occurredAt?: string) {
+  const args = [join(REPO_ROOT, 'dev/dist/bin/event.js'), agency, kind, nhsNumber];
+  if (occurredAt) args.push('--occurred-at', occurredAt);
+  const run = spawnSync(process.execPath, args, { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr };
 }

@@ -31,7 +31,9 @@ export type Outcome =
   | 'RECORDED'
   | 'KEPT'
   | 'WITHDRAWN'
-  | 'REFUSED';
+  | 'REFUSED'
+  /** Answered, and the answer said nothing about any child (an empty inbox or list): on the record all the same. */
+  | 'NOTHING_DISCLOSED';
 
 /** What one response disclosed about one child: field names only, never values. */
 export interface ChildDisclosure {

@@ -10,7 +10,8 @@ import { LOG_UNAVAILABLE } from './refusals.js';
 import type { Stage } from './stage.js';
 
 /**
- * Disclosure log, fail closed: before a response that names a child (or answers an IG query) leaves,
+ * Disclosure log, fail closed: before any response leaves (one that names a child, answers an IG query,
+ * or says nothing about any child),
  * its record is durably written; if it cannot be, the response is replaced by
  * DISCLOSURE_LOG_UNAVAILABLE (503) and carries no child data. Refused requests are recorded too, and
  * answered the same way when their record cannot be written.
@@ -34,7 +35,7 @@ function disclosureLogPlugin(
           const body = rc.response.body;
           if (body.kind !== 'single' || ctx.recorded) return;
           const facts = requestFacts(ctx, rc.operationName ?? rc.request.operationName, rc.queryHash);
-          let record: RecordDraft | null = null;
+          let record: RecordDraft;
           // Case ids asked for by `case(id)`: an unknown or refused case is an attempt IG may look for.
           const { ledger } = ctx;
           const asked = ledger.askedCases.length > 0 ? { query: { caseIds: ledger.askedCases } } : {};
@@ -69,9 +70,11 @@ function disclosureLogPlugin(
                 reason: code,
                 ...asked,
               });
+            } else {
+              // Answered with nothing about any child (an empty inbox, an empty list): its request id names a record too.
+              record = draft('DISCLOSURE', facts, 'NOTHING_DISCLOSED', asked);
             }
           }
-          if (!record) return;
           try {
             await committer.append(record);
             // Logs, traces and the disclosure log share the request id; the trace names its record too.
