@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyEngine } from './engine.js';
 import type { ChildAttributes, PolicyUser } from './relationship.js';
-import type { Agency, Purpose, Relationship, Role } from './vocabulary.js';
+import type { Agency, DataClass, Purpose, Relationship, Role } from './vocabulary.js';
 
 // DESIGN §4 written out by hand, one decision a row, the expected answer as data (never computed by
 // the engine): role × relationship × purpose (supported by the case or not) × class × own or other
-// agency × household flags. Flags: `-` none; `F:<agency>` the household flagged by that agency;
-// `U:<agency>` an agency that can flag households did not answer.
+// agency × household flags × decisions not to share. Flags: `-` none; `F:<agency>` the household
+// flagged by that agency; `U:<agency>` an agency that can flag households did not answer;
+// `D:<agency>:<field or class>` a standing decision not to share by that agency. An expected
+// `WITHHELD <RULE>` names the rule the withheld error must give (so a decision's name reveals nothing).
+// The rules of the other doors (entry, decisions' views, overdue lists, notifications) are rows in
+// telling.test.ts, in the same form.
 
 const AGENCY: Record<Role, Agency> = {
   LCPP: 'social-care',
@@ -18,7 +22,15 @@ const AGENCY: Record<Role, Agency> = {
   IG_LEAD: 'health',
 };
 
-type Row = [Role, Relationship, Purpose, 'supported' | 'unsupported', string, string, 'SEE' | 'WITHHELD'];
+type Row = [
+  Role,
+  Relationship,
+  Purpose,
+  'supported' | 'unsupported',
+  string,
+  string,
+  'SEE' | 'WITHHELD' | `WITHHELD ${string}`,
+];
 
 const TABLE: Row[] = [
   // IDENTITY: any legitimate or team relationship, any purpose but IG_AUDIT, even one the case does not support.
@@ -91,6 +103,77 @@ const TABLE: Row[] = [
   ['MACPT_POLICE', 'NAMED', 'CP_PLAN_REVIEW', 'supported', 'PoliceIncident.location', 'U:health', 'WITHHELD'],
   ['MACPT_HEALTH', 'NAMED', 'EMERGENCY', 'unsupported', 'EducationRecord.homeAddress', 'F:police', 'WITHHELD'],
   ['MACPT_HEALTH', 'NAMED', 'EMERGENCY', 'unsupported', 'EducationRecord.homeAddress', 'U:social-care', 'WITHHELD'],
+  // A decision not to share withholds what it covers (by field or by class) from everyone outside the holding
+  // agency; the withheld error names it only to someone told decisions exist, and only where the field would
+  // otherwise show: elsewhere it names the rule that withholds the field anyway.
+  [
+    'MACPT_HEALTH',
+    'NAMED',
+    'SECTION_47_ENQUIRY',
+    'supported',
+    'PoliceRecord.incidents',
+    'D:police:PoliceRecord.incidents',
+    'WITHHELD DECISION_NOT_TO_SHARE',
+  ],
+  [
+    'LCPP',
+    'NAMED',
+    'CP_PLAN_REVIEW',
+    'supported',
+    'PoliceRecord.incidents',
+    'D:police:SAFEGUARDING',
+    'WITHHELD DECISION_NOT_TO_SHARE',
+  ],
+  ['LCPP', 'NAMED', 'CP_PLAN_REVIEW', 'supported', 'HealthRecord.aeAttendances', 'D:police:SAFEGUARDING', 'SEE'],
+  ['MACPT_POLICE', 'NAMED', 'CP_PLAN_REVIEW', 'supported', 'PoliceRecord.incidents', 'D:police:SAFEGUARDING', 'SEE'],
+  [
+    'LCPP',
+    'NAMED',
+    'SECTION_47_ENQUIRY',
+    'supported',
+    'PoliceRecord.householdOffending',
+    'D:police:PoliceRecord.householdOffending',
+    'WITHHELD DECISION_NOT_TO_SHARE',
+  ],
+  // Could not see it anyway: the rule that says so, never the decision.
+  [
+    'MACPT_HEALTH',
+    'TEAM',
+    'CP_PLAN_REVIEW',
+    'supported',
+    'PoliceRecord.incidents',
+    'D:police:PoliceRecord.incidents',
+    'WITHHELD SAFEGUARDING_NAMED_WORKERS_ONLY',
+  ],
+  [
+    'MACPT_HEALTH',
+    'NAMED',
+    'MASH_TRIAGE',
+    'supported',
+    'PoliceRecord.incidents',
+    'D:police:SAFEGUARDING',
+    'WITHHELD MASH_TRIAGE_IDENTITY_ONLY',
+  ],
+  // A DSL is not told decisions exist: a covered Operation Encompass field is withheld by the holding agency.
+  [
+    'SCHOOL_DSL',
+    'DSL_ON_ROLL',
+    'STRATEGY_DISCUSSION',
+    'supported',
+    'EncompassNotification.sentAt',
+    'D:police:SAFEGUARDING',
+    'WITHHELD WITHHELD_BY_HOLDING_AGENCY',
+  ],
+  // Break-glass does not open what a decision covers.
+  [
+    'MACPT_HEALTH',
+    'NONE',
+    'EMERGENCY',
+    'unsupported',
+    'PoliceRecord.incidents',
+    'D:police:PoliceRecord.incidents',
+    'WITHHELD DECISION_NOT_TO_SHARE',
+  ],
 ];
 
 const engine = new PolicyEngine();
@@ -106,15 +189,25 @@ describe('DESIGN §4, decision by decision, as written by hand', () => {
         la: 'LEICESTER',
         school: role === 'SCHOOL_DSL' ? '910001' : null,
       };
-      const [kind, agency] = flags.split(':');
+      const [kind, agency, covers] = flags.split(':');
       const child: ChildAttributes = {
         relationship,
         purposeSupported: support === 'supported',
         confidentialBy: kind === 'F' ? [agency!] : [],
         locationUnverifiedBy: kind === 'U' ? [agency!] : [],
+        ...(kind === 'D'
+          ? {
+              notShared: [
+                covers!.includes('.')
+                  ? { agency: agency!, fields: [covers!], classes: [] }
+                  : { agency: agency!, fields: [], classes: [covers as DataClass] },
+              ],
+            }
+          : {}),
       };
       const decision = engine.decide(user, purpose, coordinate, child);
-      expect(decision.allowed ? 'SEE' : 'WITHHELD', decision.rule).toBe(expected);
+      const seen = decision.allowed ? 'SEE' : 'WITHHELD';
+      expect(expected.includes(' ') ? `${seen} ${decision.rule}` : seen, decision.rule).toBe(expected);
     },
   );
 });
