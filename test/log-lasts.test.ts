@@ -229,5 +229,17 @@ describe('the log that lasts', () => {
       ig,
     );
     expect(again.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+
+    // A log that cannot take the record of placing a hold places none: on the record first, then done.
+    await raw.call('CLIENT', 'PAUSE', '2500', 'WRITE');
+    const unrecorded = await gql(
+      stack.gatewayUrl,
+      `mutation($n: ID!) { placeLegalHold(nhsNumber: $n, reason: "Placed while the log was paused") { nhsNumber } }`,
+      { n: child },
+      ig,
+    );
+    expect([unrecorded.status, unrecorded.errors?.[0]?.extensions?.code]).toEqual([503, 'DISCLOSURE_LOG_UNAVAILABLE']);
+    await new Promise((r) => setTimeout(r, 2_600));
+    expect((await gql(stack.gatewayUrl, `{ legalHolds { nhsNumber } }`, {}, ig)).data.legalHolds).toEqual([]);
   });
 });

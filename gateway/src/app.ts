@@ -11,6 +11,7 @@ import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
 import {
   breakGlassReviewed,
+  igAction,
   notificationTold,
   schemaChange,
   sharingDecisionStep,
@@ -257,6 +258,7 @@ export async function startGateway(
       baseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
       registry,
       appendReview: (ctx, review) => committer.append(breakGlassReviewed(ctx, review)),
+      appendAction: (ctx, operation, query) => committer.append(igAction(ctx, operation, query)),
     },
   });
   const server = new ApolloServer<GatewayContext>({

@@ -54,7 +54,7 @@ export interface RequestOutcome {
   disclosure?: DisclosureSummary;
   /** Owner: the rewrite before planning (policy/governed-gateway.ts): coordinates this role and purpose can never see. */
   removedBeforePlanning?: string[];
-  /** Owner: the decision-not-to-share resolvers (sharing/resolvers.ts), which write this request's record themselves. */
+  /** Owner: the resolvers that write this request's record themselves, before they act (decisions not to share, legal holds). */
   recorded?: boolean;
   /** Owner: the IG resolvers (audit/, figures/, sharing/): what was asked, for the record of the IG query. */
   audit?: Record<string, unknown>;

@@ -21,6 +21,8 @@ export interface AuditDeps {
   baseUrl: string;
   /** The schema registry, for an IG lead's decisions on the agency's publications. */
   registry?: SchemaRegistry;
+  /** Appends the record of an IG action before it is done (fail closed: it throws when the log cannot take it). */
+  appendAction: (ctx: GatewayContext, operation: string, query: Record<string, unknown>) => Promise<unknown>;
   /** The log's archive tier: proofs and legal holds. */
   archive?: DisclosureArchive;
 }
@@ -131,6 +133,12 @@ async function pageOf(
 export function auditResolvers(deps: AuditDeps) {
   const note = (ctx: GatewayContext, query: Record<string, unknown>) => {
     ctx.audit = query;
+  };
+  /** Writes this request's record now, before the action it records: the log stage then writes none. */
+  const recordFirst = async (ctx: GatewayContext, operation: string, query: Record<string, unknown>) => {
+    note(ctx, { operation, ...query });
+    await deps.appendAction(ctx, operation, { operation, ...query });
+    ctx.recorded = true;
   };
   const archiveOf = () => {
     if (!deps.archive) throw codedError('NOT_SEALED', 'This gateway has no disclosure archive.');
@@ -313,18 +321,23 @@ export function auditResolvers(deps: AuditDeps) {
       placeLegalHold: async (_: unknown, args: { nhsNumber: string; reason: string }, ctx: GatewayContext) => {
         requireIgLead(ctx);
         const { nhsNumber, reason } = holdArgs(args);
-        // The hold names the child: the record of placing it is in the child's subject-access report.
-        note(ctx, { operation: 'placeLegalHold', nhsNumber, reason });
+        const archive = archiveOf();
+        // On the record before it is placed: a log that cannot take the record places no hold.
+        await recordFirst(ctx, 'placeLegalHold', { nhsNumber, reason });
         const hold = { nhsNumber, reason, by: ctx.user.id, at: new Date().toISOString() };
-        await archiveOf().hold(hold);
+        await archive.hold(hold);
         return hold;
       },
       liftLegalHold: async (_: unknown, args: { nhsNumber: string; reason: string }, ctx: GatewayContext) => {
         requireIgLead(ctx);
         const { nhsNumber, reason } = holdArgs(args);
-        note(ctx, { operation: 'liftLegalHold', nhsNumber, reason });
-        if (!(await archiveOf().release(nhsNumber)))
+        const archive = archiveOf();
+        if (!(await archive.holds()).some((h) => h.nhsNumber === nhsNumber)) {
+          note(ctx, { operation: 'liftLegalHold', nhsNumber, reason });
           throw codedError('NOT_FOUND', `No legal hold is in force for ${nhsNumber}.`);
+        }
+        await recordFirst(ctx, 'liftLegalHold', { nhsNumber, reason });
+        await archive.release(nhsNumber);
         return true;
       },
       approveSchemaChange: (_: unknown, args: { id: string; note: string }, ctx: GatewayContext) =>

@@ -105,6 +105,11 @@ export function sharingDecisionStep(ctx: GatewayContext, outcome: Outcome, step:
   });
 }
 
+/** An IG operation that changes what the log keeps (a legal hold), recorded before it is done. */
+export function igAction(ctx: GatewayContext, operationName: string, query: Record<string, unknown>): RecordDraft {
+  return draft('IG_QUERY', requestFacts(ctx, operationName, null), 'RECORDED', { query });
+}
+
 /** An IG lead's review of a break-glass record. */
 export function breakGlassReviewed(ctx: GatewayContext, review: NonNullable<RecordDraft['review']>): RecordDraft {
   return draft('BREAK_GLASS_REVIEW', requestFacts(ctx, 'reviewBreakGlass', null), 'REVIEWED', { review });
