@@ -186,6 +186,44 @@ describe('the log that lasts', () => {
     expect(integrity).toMatchObject({ ok: true, problem: null });
   });
 
+  it('leaves no gap and nothing twice when the gateway is killed again and again while it moves segments', async () => {
+    // A backlog of sealed segments: the archive locked while requests are served (below the hard cap).
+    const archive = new Database(join(stack.dataDir, 'disclosure-archive.sqlite'));
+    archive.pragma('busy_timeout = 0');
+    archive.exec('BEGIN IMMEDIATE');
+    const before = await held();
+    const served = await views(Math.max(0, 95 - before), 13);
+    archive.exec('ROLLBACK');
+    expect(new Set(served)).toEqual(new Set([200]));
+    // The mover starts on the backlog as soon as the lock is gone: kill its process at varied moments, restart.
+    const gateway = () => stack.processes.get('gateway')!.child;
+    for (const ms of [0, 15, 40, 80, 5, 120, 25]) {
+      await new Promise((r) => setTimeout(r, ms));
+      gateway().kill('SIGKILL');
+      await new Promise((r) => gateway().once('exit', r));
+      await stack.start('gateway');
+    }
+    await expect.poll(held, { timeout: 20_000 }).toBeLessThanOrEqual(60);
+    // Every sequence number from the first archived to the last in Redis, once each.
+    const stored = archive
+      .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT seq) AS d, MIN(seq) AS lo, MAX(seq) AS hi FROM records')
+      .get() as {
+      n: number;
+      d: number;
+      lo: number;
+      hi: number;
+    };
+    archive.close();
+    expect(stored.n).toBe(stored.d);
+    expect(stored.hi - stored.lo + 1).toBe(stored.n);
+    const trimmed = Number(await raw.hget('macpt:dlog:trimmed', 'seq'));
+    expect(trimmed).toBeLessThanOrEqual(stored.hi);
+    const integrity = (await gql(stack.gatewayUrl, `{ disclosureLogIntegrity { ok problem count } }`, {}, ig)).data
+      .disclosureLogIntegrity;
+    expect(integrity).toMatchObject({ ok: true, problem: null });
+    expect(new Set(await views(5))).toEqual(new Set([200]));
+  });
+
   it('places and lifts a legal hold on the record, refusing a malformed request', async () => {
     const child = caseload[5]!;
     const bad = await gql(
