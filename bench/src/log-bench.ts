@@ -14,7 +14,7 @@ import {
   type RecordDraft,
 } from '@macpt/gateway/disclosure';
 import { startRedisServer } from '@macpt/kit/redis-server';
-import { archiveReports, bytesPerRecord, fillArchive, mixedRecord, moverKeepsUp } from './archive-bench.js';
+import { archiveReports, bytesPerRecord, fillArchive, mixedRecord, moverKeepsUp, putStall } from './archive-bench.js';
 
 // `npm run bench:log`: disclosure-log micro-benchmarks, side by side in one run —
 // group-commit appends/s against one-at-a-time appends, on Redis (appendfsync always) and the file;
@@ -179,9 +179,21 @@ try {
     `mover keeping up: ${keeping.appendsPerSecond.toFixed(0)} appends/s into Redis while it sealed and moved every 100 ms; ${keeping.behindAtEnd} records not yet sealed at the end (the open segment), drained in ${keeping.drainSeconds.toFixed(2)} s; Redis then held ${keeping.held}`,
   );
   results.mover = keeping;
+  // A put on the gateway's thread holds its event loop for the whole transaction; on the writer thread, only
+  // for each step of handing the segment over. Side by side, same records.
+  const stalls: Record<string, { maxMs: number; meanPutMs: number }> = {};
+  for (const writer of ['inline', 'thread'] as const) {
+    const a = new SqliteArchive(join(dir, `archive-${writer}.sqlite`), { writer });
+    stalls[writer] = await putStall(a, dir, values.smoke ? 2 : 10, 10_000, record);
+    await a.close();
+  }
+  console.log(
+    `archive puts of segments of 10,000 records: the event loop held at most ${stalls.inline!.maxMs.toFixed(0)} ms on the gateway's thread, ${stalls.thread!.maxMs.toFixed(1)} ms with the writer thread (a put took ${stalls.inline!.meanPutMs.toFixed(0)} → ${stalls.thread!.meanPutMs.toFixed(0)} ms)`,
+  );
+  results.putStalls = stalls;
   const archive = new SqliteArchive(join(dir, 'archive.sqlite'));
   const started = Date.now();
-  const sealRate = await fillArchive(archive, dir, ARCHIVED, 10_000, record, (done) => {
+  const { perSecond: sealRate } = await fillArchive(archive, dir, ARCHIVED, 10_000, record, (done) => {
     if (done % 1_000_000 === 0)
       console.log(
         `  …${done.toLocaleString('en-GB')} records archived (${((Date.now() - started) / 1000).toFixed(0)} s)`,

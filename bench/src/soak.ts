@@ -170,7 +170,11 @@ try {
     console.log(
       `  minute ${String(minute).padStart(3)}: ${window.requests} requests; p50/p99 ms ${Object.entries(window.latency)
         .map(([op, l]) => `${op} ${l.p50}/${l.p99}`)
-        .join(', ')}; errors other than policy refusals: ${errorText || 'none'}; Redis ${window.redis.usedMb} MB used, ${window.redis.hotRecords} hot records; RSS ${Object.entries(window.processes)
+        .join(
+          ', ',
+        )}; errors other than policy refusals: ${errorText || 'none'}; Redis ${window.redis.usedMb} MB used, ${window.redis.hotRecords} hot records; RSS ${Object.entries(
+        window.processes,
+      )
         .map(([k, v]) => `${k} ${v.rssMb.toFixed(0)}`)
         .join(', ')} MB`,
     );
@@ -203,7 +207,14 @@ try {
   );
   mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
   const file = join(REPO_ROOT, 'bench', 'results', `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ world, minutes, rate, connections, hotRecords: Number(values['hot-records']), node: process.version, windows }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { world, minutes, rate, connections, hotRecords: Number(values['hot-records']), node: process.version, windows },
+      null,
+      2,
+    ),
+  );
   console.log(`raw results: ${file}`);
   if (Object.keys(errors).length > 0) process.exitCode = 1;
 } finally {

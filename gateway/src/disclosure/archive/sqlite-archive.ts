@@ -1,24 +1,42 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AnyStoredRecord, FieldSet } from '../record.js';
 import type { Segment } from '../segment.js';
 import { storedIndexKeys } from '../store.js';
 import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
 import { ARCHIVE_TABLES, fromRow, segmentRow, type SegmentRow } from './schema.js';
+import type { PutAnswer, PutRequest } from './sqlite-writer.js';
+
+/** The writer thread's module, when this one runs compiled (tests on the sources put inline). */
+const WRITER = fileURLToPath(new URL('./sqlite-writer.js', import.meta.url));
+/** How long a write on the gateway's own connection (a legal hold, retention) retries while the writer thread holds the lock. */
+const BUSY_RETRY_MS = 10_000;
+/** Records handed to the writer thread per turn of the event loop. */
+const HAND_OVER = 250;
 
 /**
  * The embedded archive: one SQLite file (default `data/disclosure-archive.sqlite`), in WAL mode so several
  * gateway processes on one machine share it (one writer at a time, each put one transaction) and readers
  * never wait for the mover. `synchronous = FULL`: a committed segment survives power loss, since only
- * then is it trimmed from Redis.
+ * then is it trimmed from Redis. Segments are put by a writer thread on its own connection (`writer:
+ * 'thread'`, the default for a file), so a put never stalls the gateway's event loop; the other writes
+ * (legal holds, retention) are rare and small, and wait their turn asynchronously.
  */
 export class SqliteArchive implements DisclosureArchive {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements;
+  private writer: { worker: Worker; next: number; waiting: Map<number, (a: PutAnswer) => void> } | null = null;
+  private readonly threaded: boolean;
 
-  constructor(readonly where: string) {
+  constructor(
+    readonly where: string,
+    options: { writer?: 'thread' | 'inline' } = {},
+  ) {
+    this.threaded = (options.writer ?? 'thread') === 'thread' && where !== ':memory:' && existsSync(WRITER);
     if (where !== ':memory:') mkdirSync(dirname(where), { recursive: true });
     this.db = new Database(where);
     this.db.pragma('journal_mode = WAL');
@@ -79,6 +97,7 @@ export class SqliteArchive implements DisclosureArchive {
     records: readonly AnyStoredRecord[],
     sets: ReadonlyMap<string, FieldSet>,
   ): Promise<'stored' | 'present'> {
+    if (this.threaded) return this.putOnWriter(segment, records, sets);
     const s = this.statements;
     const run = this.db.transaction((): 'stored' | 'present' => {
       const there = s.segment.get(segment.n) as SegmentRow | undefined;
@@ -99,6 +118,53 @@ export class SqliteArchive implements DisclosureArchive {
     });
     // IMMEDIATE: take the write lock before reading, so two gateways sealing at once serialise here.
     return run.immediate();
+  }
+
+  private async putOnWriter(
+    segment: Segment,
+    records: readonly AnyStoredRecord[],
+    sets: ReadonlyMap<string, FieldSet>,
+  ): Promise<'stored' | 'present'> {
+    if (!this.writer) {
+      const worker = new Worker(WRITER, { workerData: { where: this.where } });
+      const waiting = new Map<number, (a: PutAnswer) => void>();
+      worker.on('message', (answer: PutAnswer) => {
+        waiting.get(answer.id)?.(answer);
+        waiting.delete(answer.id);
+      });
+      // A writer that dies fails what it was asked (the mover tries again, on a new writer).
+      worker.on('error', (error) => {
+        for (const done of waiting.values()) done({ id: -1, error: `archive writer failed: ${error.message}` });
+        waiting.clear();
+        if (this.writer?.worker === worker) this.writer = null;
+      });
+      worker.unref();
+      this.writer = { worker, next: 0, waiting };
+    }
+    const writer = this.writer;
+    const id = writer.next++;
+    const answer = new Promise<PutAnswer>((resolve) => writer.waiting.set(id, resolve));
+    for (let i = 0; i < records.length; i += HAND_OVER) {
+      writer.worker.postMessage({ id, part: records.slice(i, i + HAND_OVER) } satisfies PutRequest);
+      await new Promise((r) => setImmediate(r));
+    }
+    writer.worker.postMessage({ id, segment, sets: [...sets] } satisfies PutRequest);
+    const answered = await answer;
+    if ('error' in answered) throw new Error(answered.error);
+    return answered.result;
+  }
+
+  /** Runs a write on this connection, waiting (without blocking) while the writer thread holds the lock. */
+  private async whenFree<T>(write: () => T): Promise<T> {
+    const until = Date.now() + BUSY_RETRY_MS;
+    for (;;) {
+      try {
+        return write();
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > until) throw error;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
   }
 
   async range(from: number, to: number): Promise<AnyStoredRecord[]> {
@@ -154,11 +220,11 @@ export class SqliteArchive implements DisclosureArchive {
   }
 
   async hold(hold: LegalHold): Promise<void> {
-    this.statements.hold.run(hold.nhsNumber, hold.reason, hold.by, hold.at);
+    await this.whenFree(() => this.statements.hold.run(hold.nhsNumber, hold.reason, hold.by, hold.at));
   }
 
   async release(nhsNumber: string): Promise<boolean> {
-    return this.statements.release.run(nhsNumber).changes > 0;
+    return (await this.whenFree(() => this.statements.release.run(nhsNumber))).changes > 0;
   }
 
   async expire(
@@ -188,7 +254,7 @@ export class SqliteArchive implements DisclosureArchive {
       s.markExpired.run(new Date().toISOString(), removed, n);
       return removed;
     });
-    return run.immediate();
+    return this.whenFree(() => run.immediate());
   }
 
   /** An interned part, read at once (inside a transaction). */
@@ -203,6 +269,12 @@ export class SqliteArchive implements DisclosureArchive {
   }
 
   async close(): Promise<void> {
+    const writer = this.writer;
+    this.writer = null;
+    if (writer) {
+      await writer.worker.terminate();
+      for (const done of writer.waiting.values()) done({ id: -1, error: 'disclosure archive closed' });
+    }
     this.db.close();
   }
 }
