@@ -41,14 +41,19 @@ const FIELD = new Map(
   POLICIES.flatMap((p) => Object.entries(p.fields).map(([c, rule]) => [c, { ...rule, owner: p.agency }] as const)),
 );
 /** Error codes that are answers (a refusal or an unknown child), not failures of the system under test. */
-const EXPECTED_CODES = new Set(['FORBIDDEN_BY_POLICY', 'BREAK_GLASS_NOT_PERMITTED', 'BREAK_GLASS_ONE_CHILD', 'NOT_FOUND']);
+const EXPECTED_CODES = new Set([
+  'FORBIDDEN_BY_POLICY',
+  'BREAK_GLASS_NOT_PERMITTED',
+  'BREAK_GLASS_ONE_CHILD',
+  'NOT_FOUND',
+]);
 
 interface SelNode {
   name: string;
   coordinate: string;
   kids?: SelNode[];
 }
-type Mode = 'alone' | 'batch' | 'concurrent';
+type Mode = 'alone' | 'batch' | 'concurrent' | 'selftest';
 type GqlError = { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> };
 type Answer = { status: number; body: { data?: Record<string, any> | null; errors?: GqlError[] } };
 
@@ -155,19 +160,26 @@ function choosePool(personas: readonly Persona[]): Child[] {
       add(
         byRichness(
           children.filter(
-            (c) => c.socialCare?.caseId && c.socialCare.stage === stage && householdOf(c).la === la && !chosen.includes(c),
+            (c) =>
+              c.socialCare?.caseId && c.socialCare.stage === stage && householdOf(c).la === la && !chosen.includes(c),
           ),
         )[0],
       );
   // DSL schools: a confidential household's pupil (with and without a case), a pupil on a case, one without.
   const dslSchools = personas.filter((p) => p.role === 'SCHOOL_DSL').map((p) => p.school!);
   const atDsl = (c: Child) => !!c.education?.schoolUrn && dslSchools.includes(c.education.schoolUrn);
-  children.filter((c) => atDsl(c) && flagged(c)).slice(0, 4).forEach(add);
+  children
+    .filter((c) => atDsl(c) && flagged(c))
+    .slice(0, 4)
+    .forEach(add);
   for (const urn of dslSchools) {
     add(children.find((c) => c.education?.schoolUrn === urn && c.socialCare?.caseId && !chosen.includes(c)));
     add(children.find((c) => c.education?.schoolUrn === urn && !c.socialCare && !chosen.includes(c)));
   }
-  children.filter((c) => atDsl(c) && (c.police?.encompass.length ?? 0) > 0).slice(0, 2).forEach(add);
+  children
+    .filter((c) => atDsl(c) && (c.police?.encompass.length ?? 0) > 0)
+    .slice(0, 2)
+    .forEach(add);
   // Unmet siblings of other confidential households, a social-care record without a case, no record at all.
   children
     .filter((c) => {
@@ -176,8 +188,14 @@ function choosePool(personas: readonly Persona[]): Child[] {
     })
     .slice(0, 2)
     .forEach(add);
-  children.filter((c) => c.socialCare && !c.socialCare.caseId).slice(0, 2).forEach(add);
-  children.filter((c) => !c.socialCare).slice(0, 2).forEach(add);
+  children
+    .filter((c) => c.socialCare && !c.socialCare.caseId)
+    .slice(0, 2)
+    .forEach(add);
+  children
+    .filter((c) => !c.socialCare)
+    .slice(0, 2)
+    .forEach(add);
   for (const c of children) if (c.socialCare?.caseId) add(c);
   return chosen;
 }
@@ -212,7 +230,6 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
     const personas: Persona[] = stack.personas;
     const chosen = choosePool(personas);
     expect(chosen.length).toBe(POOL_SIZE);
-    const byNhs = new Map(children.map((c) => [c.nhsNumber, c]));
 
     // The selection: every field reachable from Child, read from the introspected schema.
     const childType = schema.getType('Child') as GraphQLObjectType;
@@ -244,7 +261,10 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
       try {
         return { status: response.status, body: JSON.parse(text) };
       } catch {
-        return { status: response.status, body: { errors: [{ message: text.slice(0, 200), extensions: { code: 'NOT_JSON' } }] } };
+        return {
+          status: response.status,
+          body: { errors: [{ message: text.slice(0, 200), extensions: { code: 'NOT_JSON' } }] },
+        };
       }
     };
 
@@ -266,7 +286,12 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
       childrenRefusedWhole: 0,
       ms: 0,
     });
-    const stats: Record<Mode, ReturnType<typeof zero>> = { alone: zero(), batch: zero(), concurrent: zero() };
+    const stats: Record<Mode, ReturnType<typeof zero>> = {
+      alone: zero(),
+      batch: zero(),
+      concurrent: zero(),
+      selftest: zero(),
+    };
     const problems: string[] = [];
     const info: string[] = [];
     const codes = new Map<string, number>();
@@ -297,7 +322,9 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
         codes.set(key, (codes.get(key) ?? 0) + 1);
         if (!EXPECTED_CODES.has(code)) {
           s.unexpected++;
-          problems.push(`[${mode}] ${label}\n  → unexpected error ${code}: ${e.message.slice(0, 160)} at ${JSON.stringify(e.path)}`);
+          problems.push(
+            `[${mode}] ${label}\n  → unexpected error ${code}: ${e.message.slice(0, 160)} at ${JSON.stringify(e.path)}`,
+          );
         }
       }
       if (got.status >= 500) {
@@ -310,7 +337,9 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
         s.breakGlassMulti++;
         if (answers.some((a) => a !== null && a !== undefined)) {
           s.breakGlassAnswered++;
-          problems.push(`[${mode}] ${label}\n  → break-glass over ${asked.length} children answered: ${JSON.stringify(answers).slice(0, 200)}`);
+          problems.push(
+            `[${mode}] ${label}\n  → break-glass over ${asked.length} children answered: ${JSON.stringify(answers).slice(0, 200)}`,
+          );
         }
         const code = errors[0]?.extensions?.code;
         const rightCode = MACPT.includes(persona.role)
@@ -318,7 +347,9 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
           : code === 'BREAK_GLASS_ONE_CHILD' || code === 'BREAK_GLASS_NOT_PERMITTED';
         if (got.status !== 403 || !rightCode) {
           s.breakGlassWrongRefusal++;
-          problems.push(`[${mode}] ${label}\n  → break-glass over several children: HTTP ${got.status}, ${String(code)}`);
+          problems.push(
+            `[${mode}] ${label}\n  → break-glass over several children: HTTP ${got.status}, ${String(code)}`,
+          );
         }
       }
       const withheldAt = new Map<string, GqlError>();
@@ -371,20 +402,25 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
             if (allowed && e) {
               s.overWithheld++;
               if (info.length < 20)
-                info.push(`[${mode}] ${label}\n  → withheld ${coordinate} of ${child.nhsNumber} (${String(e.extensions?.rule)}), reference allows`);
+                info.push(
+                  `[${mode}] ${label}\n  → withheld ${coordinate} of ${child.nhsNumber} (${String(e.extensions?.rule)}), reference allows`,
+                );
             }
           }
         });
         // Every withheld error below this child: a decision not to share is named only where it made the difference.
         for (const e of errors) {
-          if (e.extensions?.code !== 'FORBIDDEN_BY_POLICY' || e.extensions.rule !== 'DECISION_NOT_TO_SHARE' || !e.path) continue;
+          if (e.extensions?.code !== 'FORBIDDEN_BY_POLICY' || e.extensions.rule !== 'DECISION_NOT_TO_SHARE' || !e.path)
+            continue;
           if (!one && e.path[1] !== i) continue;
           const below = e.path.slice(base.length);
           const coordinate = coordinateOf(schema, below);
           const rule = coordinate ? FIELD.get(coordinate) : undefined;
           if (!coordinate || !rule) {
             s.dntsOnInvisible++;
-            problems.push(`[${mode}] ${label}\n  → DECISION_NOT_TO_SHARE named at ${JSON.stringify(e.path)} (${coordinate ?? 'the child'})`);
+            problems.push(
+              `[${mode}] ${label}\n  → DECISION_NOT_TO_SHARE named at ${JSON.stringify(e.path)} (${coordinate ?? 'the child'})`,
+            );
             continue;
           }
           const field = { class: rule.class, owner: rule.owner, location: rule.location, encompass: rule.encompass };
@@ -400,11 +436,53 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
           );
           if (!covered) {
             s.dntsWithoutDecision++;
-            problems.push(`[${mode}] ${label}\n  → DECISION_NOT_TO_SHARE named on ${coordinate} of ${child.nhsNumber}, which no decision covers`);
+            problems.push(
+              `[${mode}] ${label}\n  → DECISION_NOT_TO_SHARE named on ${coordinate} of ${child.nhsNumber}, which no decision covers`,
+            );
           }
         }
       });
     };
+
+    // 0. The checker catches what it is for: fabricated answers with a leak of each kind are counted.
+    {
+      const ig = personas.find((p) => p.role === 'IG_LEAD')!;
+      const policeFlagged = chosen.find((c) => householdOf(c).confidentialBy === 'police' && c.socialCare?.caseId)!;
+      const healthWorker = personas.find((p) => p.role === 'MACPT_HEALTH' && p.la === householdOf(policeFlagged).la)!;
+      const withPoliceDecision = chosen.find((c) => c.sharingDecisions.some((d) => d.agency === 'police'))!;
+      const lcpp = personas.find((p) => p.role === 'LCPP' && p.la === householdOf(withPoliceDecision).la)!;
+      const ok = (data: Record<string, unknown>, errors: GqlError[] = []): Answer => ({
+        status: 200,
+        body: { data, errors },
+      });
+      check('selftest', ig, 'STRATEGY_DISCUSSION', [chosen[0]!], ok({ child: { health: { name: 'x' } } }));
+      check('selftest', healthWorker, 'EMERGENCY', [policeFlagged], ok({ child: { health: { address: 'x' } } }));
+      check(
+        'selftest',
+        lcpp,
+        'STRATEGY_DISCUSSION',
+        [withPoliceDecision],
+        ok({ child: { police: { intelligence: null } } }, [
+          {
+            message: 'withheld',
+            path: ['child', 'police', 'intelligence'],
+            extensions: { code: 'FORBIDDEN_BY_POLICY', rule: 'DECISION_NOT_TO_SHARE' },
+          },
+        ]),
+      );
+      check('selftest', lcpp, 'EMERGENCY', chosen.slice(0, 2), ok({ children: [{ police: null }, null] }));
+      const s = stats.selftest;
+      expect({
+        leaks: s.leaks,
+        location: s.locationLeaks,
+        dnts: s.dntsOnInvisible,
+        bgAnswered: s.breakGlassAnswered,
+        bgWrong: s.breakGlassWrongRefusal,
+      }).toEqual({ leaks: 3, location: 1, dnts: 1, bgAnswered: 1, bgWrong: 1 });
+      problems.length = 0;
+      codes.clear();
+      disclosedByAgency.clear();
+    }
 
     // 1. Alone: every persona × child × purpose, one child per request.
     let t = Date.now();
@@ -442,9 +520,22 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
       (g) => g.some((c) => householdOf(c).confidentialBy) && new Set(g.map((c) => c.householdId)).size < g.length,
     );
     t = Date.now();
-    const batchJobs = personas.flatMap((p) => PURPOSES.flatMap((purpose) => groups.map((g) => [p, purpose, g] as const)));
+    const batchJobs = personas.flatMap((p) =>
+      PURPOSES.flatMap((purpose) => groups.map((g) => [p, purpose, g] as const)),
+    );
     await pool(batchJobs, CONCURRENCY, async ([p, purpose, g]) =>
-      check('batch', p, purpose, g, await send(p, purpose, MANY, g.map((c) => c.nhsNumber))),
+      check(
+        'batch',
+        p,
+        purpose,
+        g,
+        await send(
+          p,
+          purpose,
+          MANY,
+          g.map((c) => c.nhsNumber),
+        ),
+      ),
     );
     stats.batch.ms = Date.now() - t;
 
@@ -471,10 +562,7 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
     });
     t = Date.now();
     await pool(pairJobs, CONCURRENCY / 2, async ({ a, b, pa, pb, purposeA, purposeB }) => {
-      const [ga, gb] = await Promise.all([
-        send(pa, purposeA, ONE, a.nhsNumber),
-        send(pb, purposeB, ONE, b.nhsNumber),
-      ]);
+      const [ga, gb] = await Promise.all([send(pa, purposeA, ONE, a.nhsNumber), send(pb, purposeB, ONE, b.nhsNumber)]);
       check('concurrent', pa, purposeA, [a], ga);
       check('concurrent', pb, purposeB, [b], gb);
     });
@@ -487,10 +575,13 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
       roles: [...new Set(personas.map((p) => p.role))].join(' '),
       children: chosen.length,
       withCase: chosen.filter((c) => c.socialCare?.caseId).length,
-      stages: STAGES.map((st) => `${st} ${chosen.filter((c) => c.socialCare?.caseId && c.socialCare.stage === st).length}`).join(', '),
+      stages: STAGES.map(
+        (st) => `${st} ${chosen.filter((c) => c.socialCare?.caseId && c.socialCare.stage === st).length}`,
+      ).join(', '),
       withoutCase: chosen.filter((c) => !c.socialCare?.caseId).length,
       confidential: chosen.filter((c) => householdOf(c).confidentialBy).length,
-      confidentialHouseholds: new Set(chosen.filter((c) => householdOf(c).confidentialBy).map((c) => c.householdId)).size,
+      confidentialHouseholds: new Set(chosen.filter((c) => householdOf(c).confidentialBy).map((c) => c.householdId))
+        .size,
       unmetSiblings: chosen.filter((c) => {
         const f = householdOf(c).confidentialBy;
         return (f === 'social-care' && !c.socialCare) || (f === 'police' && !c.police);
@@ -528,7 +619,10 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
         `unclassified fields selected: ${[...unclassifiedSelected].join(', ') || 'none'}`,
     );
     if (info.length) console.log(`first over-withheld (informational):\n${info.slice(0, 10).join('\n')}`);
-    if (problems.length) console.log(`first ${Math.min(10, problems.length)} of ${problems.length} problems:\n${problems.slice(0, 10).join('\n')}`);
+    if (problems.length)
+      console.log(
+        `first ${Math.min(10, problems.length)} of ${problems.length} problems:\n${problems.slice(0, 10).join('\n')}`,
+      );
 
     // Not vacuous: the asks reached every agency's data, the sole-child condition included.
     expect(stats.alone.requests).toBe(personas.length * POOL_SIZE * PURPOSES.length);
@@ -536,7 +630,12 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
     expect([...disclosedByAgency.keys()].sort()).toEqual(['education', 'health', 'police', 'social-care']);
     for (const mode of ['alone', 'batch', 'concurrent'] as const) {
       const s = stats[mode];
-      expect({ mode, leaks: s.leaks, locationLeaks: s.locationLeaks, breakGlassAnswered: s.breakGlassAnswered }).toEqual({
+      expect({
+        mode,
+        leaks: s.leaks,
+        locationLeaks: s.locationLeaks,
+        breakGlassAnswered: s.breakGlassAnswered,
+      }).toEqual({
         mode,
         leaks: 0,
         locationLeaks: 0,

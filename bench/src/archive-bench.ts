@@ -126,6 +126,42 @@ export async function putStall(
   return { maxMs, meanPutMs: putMs / segments };
 }
 
+/**
+ * What sealing and moving alone can take: `total` records already in the hot tier (appended beforehand,
+ * not timed), then passes of one mover until the hot tier holds none, timed. Records/s sealed, put into
+ * the archive and trimmed from Redis: the append rate the mover keeps up with, whatever Redis appends at.
+ */
+export async function moverCapacity(
+  redisUrl: string,
+  dataDir: string,
+  total: number,
+  make: (i: number) => RecordDraft,
+): Promise<{ perSecond: number; seconds: number; segments: number }> {
+  const hot = new RedisDisclosureStore({ url: redisUrl, prefix: 'capacity:', commandTimeoutMs: 30_000 });
+  const committer = new GroupCommitter(hot, 30_000);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (next < total) await committer.append(make(next++));
+    }),
+  );
+  const archive = new SqliteArchive(join(dataDir, 'capacity-archive.sqlite'));
+  const keys = await logKeys(dataDir);
+  const mover = new SegmentMover(hot, archive, keys.sealing, {
+    segmentRecords: 10_000,
+    sealAfterMs: 0,
+    hotRecords: 0,
+    retentionMs: null,
+  });
+  const started = performance.now();
+  let segments = 0;
+  while ((await hot.held()) > 0) segments += (await mover.pass()).sealed;
+  const seconds = (performance.now() - started) / 1000;
+  await hot.close();
+  await archive.close();
+  return { perSecond: total / seconds, seconds, segments };
+}
+
 /** Subject-access reports from the archive: median and p99 over 50 children. */
 export async function archiveReports(
   archive: DisclosureArchive,

@@ -14,7 +14,15 @@ import {
   type RecordDraft,
 } from '@macpt/gateway/disclosure';
 import { startRedisServer } from '@macpt/kit/redis-server';
-import { archiveReports, bytesPerRecord, fillArchive, mixedRecord, moverKeepsUp, putStall } from './archive-bench.js';
+import {
+  archiveReports,
+  bytesPerRecord,
+  fillArchive,
+  mixedRecord,
+  moverCapacity,
+  moverKeepsUp,
+  putStall,
+} from './archive-bench.js';
 
 // `npm run bench:log`: disclosure-log micro-benchmarks, side by side in one run —
 // group-commit appends/s against one-at-a-time appends, on Redis (appendfsync always) and the file;
@@ -179,6 +187,17 @@ try {
     `mover keeping up: ${keeping.appendsPerSecond.toFixed(0)} appends/s into Redis while it sealed and moved every 100 ms; ${keeping.behindAtEnd} records not yet sealed at the end (the open segment), drained in ${keeping.drainSeconds.toFixed(2)} s; Redis then held ${keeping.held}`,
   );
   results.mover = keeping;
+  // Sealing and moving alone, from a backlog already in Redis (appendfsync everysec: the appends are not timed).
+  const backlogRedis = await startRedisServer({ appendfsync: 'everysec' });
+  try {
+    const capacity = await moverCapacity(backlogRedis.url, dir, values.smoke ? 20_000 : 200_000, mixed);
+    console.log(
+      `mover capacity: ${capacity.perSecond.toFixed(0)} records/s sealed, put into the archive and trimmed from Redis (a backlog of ${(capacity.segments * 10_000).toLocaleString('en-GB')} records, ${capacity.segments} segments, in ${capacity.seconds.toFixed(1)} s)`,
+    );
+    results.moverCapacity = capacity;
+  } finally {
+    await backlogRedis.destroy();
+  }
   // A put on the gateway's thread holds its event loop for the whole transaction; on the writer thread, only
   // for each step of handing the segment over. Side by side, same records.
   const stalls: Record<string, { maxMs: number; meanPutMs: number }> = {};
