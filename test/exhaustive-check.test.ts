@@ -12,8 +12,8 @@ import { POLICIES } from '@macpt/policies';
 import { Random, type Child, type Persona } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceAllows } from './reference-policy.js';
-import { children, gql, headers, householdOf, JUSTIFICATION, startTestStack } from './testkit.js';
-import { truthNotShared, truthPurposeSupported, truthRelationship } from './truth.js';
+import { children, gql, headers, householdOf, JUSTIFICATION, PURPOSES, startTestStack } from './testkit.js';
+import { truthAbout, truthPurposeSupported, truthRelationship } from './truth.js';
 
 // An independent, exhaustive check of field decisions through the running gateway, as an outside auditor
 // would make it: every persona × 60 chosen children × 7 purposes, one child per request, every leaf of
@@ -22,15 +22,6 @@ import { truthNotShared, truthPurposeSupported, truthRelationship } from './trut
 // compared with the independent reference evaluator (test/reference-policy.ts) over the truth oracle
 // (test/truth.ts). Slow (minutes), so it runs only when asked: EXHAUSTIVE=1 npx vitest run exhaustive-check.test.ts
 
-const PURPOSES = [
-  'STRATEGY_DISCUSSION',
-  'SECTION_47_ENQUIRY',
-  'CHILD_PROTECTION_CONFERENCE',
-  'CP_PLAN_REVIEW',
-  'MASH_TRIAGE',
-  'EMERGENCY',
-  'IG_AUDIT',
-];
 const STAGES = ['REFERRAL', 'STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'] as const;
 const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
 const POOL_SIZE = 60;
@@ -297,15 +288,8 @@ describe.skipIf(!process.env.EXHAUSTIVE)('exhaustive check of field decisions (E
     const codes = new Map<string, number>();
     const disclosedByAgency = new Map<string, number>();
 
-    const truthOf = (persona: Persona, purpose: string, child: Child) => {
-      const household = householdOf(child);
-      return {
-        relationship: truthRelationship(persona, child, household),
-        purposeSupported: truthPurposeSupported(purpose, child),
-        confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
-        notShared: truthNotShared(child),
-      };
-    };
+    const truthOf = (persona: Persona, purpose: string, child: Child) =>
+      truthAbout(persona, purpose, child, householdOf(child));
     const repro = (persona: Persona, purpose: string, asked: Child[]) =>
       `persona=${persona.id} (${persona.role}/${persona.agency}/${persona.la ?? '-'}${persona.school ? `/school ${persona.school}` : ''}) purpose=${purpose} ${asked.length > 1 ? `children(nhsNumbers: ${JSON.stringify(asked.map((c) => c.nhsNumber))})` : `child(nhsNumber: "${asked[0]!.nhsNumber}")`}`;
 

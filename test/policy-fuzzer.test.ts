@@ -16,8 +16,17 @@ import { loadNotificationRules, POLICIES } from '@macpt/policies';
 import { Random, type Child, type Persona } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceAllows } from './reference-policy.js';
-import { children, gql, headers, householdOf, JUSTIFICATION, recordEvent, startTestStack } from './testkit.js';
-import { truthNotShared, truthPurposeSupported, truthRelationship } from './truth.js';
+import {
+  children,
+  gql,
+  headers,
+  householdOf,
+  JUSTIFICATION,
+  PURPOSES,
+  recordEvent,
+  startTestStack,
+} from './testkit.js';
+import { truthAbout, truthNotShared, } from './truth.js';
 
 // A seeded policy fuzzer: random valid operations (aliases, inline and named fragments, nesting) by
 // random personas for random purposes about random children. Every response is checked against the
@@ -27,15 +36,6 @@ import { truthNotShared, truthPurposeSupported, truthRelationship } from './trut
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const MAX_CASES = Number(process.env.FUZZ_CASES ?? 250);
 const MAX_MS = 40_000;
-const PURPOSES = [
-  'STRATEGY_DISCUSSION',
-  'SECTION_47_ENQUIRY',
-  'CHILD_PROTECTION_CONFERENCE',
-  'CP_PLAN_REVIEW',
-  'MASH_TRIAGE',
-  'EMERGENCY',
-  'IG_AUDIT',
-];
 const FIELD = new Map(
   POLICIES.flatMap((p) => Object.entries(p.fields).map(([c, rule]) => [c, { ...rule, owner: p.agency }] as const)),
 );
@@ -189,16 +189,8 @@ describe(`policy fuzzer (seed ${SEED})`, () => {
     const started = Date.now();
     const childType = schema.getType('Child') as GraphQLObjectType;
 
-    /** The truth about one child for one persona and purpose, from the generator and the design's words. */
-    const truthOf = (persona: Persona, purpose: string, child: Child) => {
-      const household = householdOf(child);
-      return {
-        relationship: truthRelationship(persona, child, household),
-        purposeSupported: truthPurposeSupported(purpose, child),
-        confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
-        notShared: truthNotShared(child),
-      };
-    };
+    const truthOf = (persona: Persona, purpose: string, child: Child) =>
+      truthAbout(persona, purpose, child, householdOf(child));
     const send = async (persona: Persona, purpose: string, query: string, variables: Record<string, unknown>) => {
       if (!tokens.has(persona.id)) tokens.set(persona.id, await stack.tokenFor(persona.id));
       const response = await fetch(stack.gatewayUrl, {

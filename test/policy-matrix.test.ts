@@ -2,7 +2,16 @@ import { POLICIES } from '@macpt/policies';
 import type { Child, Persona } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceAllows, type RefRelationship } from './reference-policy.js';
-import { children, gql, headers, householdOf, JUSTIFICATION, startTestStack, type GraphQLResult } from './testkit.js';
+import {
+  children,
+  gql,
+  headers,
+  householdOf,
+  JUSTIFICATION,
+  PURPOSES,
+  startTestStack,
+  type GraphQLResult,
+} from './testkit.js';
 import { truthNotShared, truthPurposeSupported, truthRelationship } from './truth.js';
 
 // Table-driven over DESIGN §4: personas × purposes × children whose relationships with them are named,
@@ -147,15 +156,6 @@ function disagreements(cell: Cell, result: GraphQLResult): string[] {
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 const cells: Cell[] = [];
-const PURPOSES = [
-  'STRATEGY_DISCUSSION',
-  'SECTION_47_ENQUIRY',
-  'CHILD_PROTECTION_CONFERENCE',
-  'CP_PLAN_REVIEW',
-  'MASH_TRIAGE',
-  'EMERGENCY',
-  'IG_AUDIT',
-];
 
 // Leicester children at different stages, one whose household's address police flagged confidential, one with no case.
 const inLeicester = (c: Child) => householdOf(c).la === 'LEICESTER';

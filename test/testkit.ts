@@ -9,6 +9,17 @@ import { generateWorld, type Child, type Household, type WorldOptions } from '@m
 /** The world every end-to-end test runs on: small enough to seed in seconds, big enough for every case kind. */
 export const E2E_WORLD: WorldOptions = { seed: 11, children: 10_000, asOf: new Date().toISOString().slice(0, 10) };
 
+/** The purposes a user may state, written out here apart from `policies/` (the tests' own reading of DESIGN §4). */
+export const PURPOSES = [
+  'STRATEGY_DISCUSSION',
+  'SECTION_47_ENQUIRY',
+  'CHILD_PROTECTION_CONFERENCE',
+  'CP_PLAN_REVIEW',
+  'MASH_TRIAGE',
+  'EMERGENCY',
+  'IG_AUDIT',
+];
+
 /** A running system on free loopback ports over a fresh data folder, removed again by `stop()`. */
 export async function startTestStack(
   env: Record<string, string> = {},

@@ -46,3 +46,13 @@ export function truthPurposeSupported(purpose: string, child: Child): boolean {
 export function truthNotShared(child: Child): { agency: string; fields: string[]; classes: string[] }[] {
   return child.sharingDecisions.map((d) => ({ agency: d.agency, fields: d.fields, classes: d.classes }));
 }
+
+/** The truth about one child for one persona and purpose: what the reference evaluator reads. */
+export function truthAbout(persona: Persona, purpose: string, child: Child, household: Household) {
+  return {
+    relationship: truthRelationship(persona, child, household),
+    purposeSupported: truthPurposeSupported(purpose, child),
+    confidentialBy: household.confidentialBy ? [household.confidentialBy] : [],
+    notShared: truthNotShared(child),
+  };
+}
