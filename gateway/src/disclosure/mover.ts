@@ -60,28 +60,50 @@ export class SegmentMover {
 
   private async run(now: Date): Promise<MoveReport> {
     const report: MoveReport = { sealed: 0, present: 0, trimmed: 0, expired: 0 };
-    for (;;) {
+    // The next segment is read and sealed while the last is put (the archive's writer works beside this
+    // thread); it is put only once the last has committed, so the archive never holds a segment whose
+    // predecessor it does not.
+    let putting: Promise<'stored' | 'present'> | null = null;
+    const settle = async () => {
+      if (!putting) return;
+      const outcome = await putting;
+      putting = null;
+      if (outcome === 'present')
+        report.present++; // another gateway stored the same records first
+      else report.sealed++;
+    };
+    try {
       await this.catchUp();
-      const from = (this.last?.lastSeq ?? 0) + 1;
-      const { records, sets } = await this.hot.readStored(from, this.options.segmentRecords);
-      if (records.length === 0) break;
-      if (records[0]!.seq !== from)
-        throw new Error(
-          `disclosure log: the hot tier resumes at seq ${records[0]!.seq} but the archive ends at seq ${from - 1}: records are missing`,
-        );
-      const full = records.length >= this.options.segmentRecords;
-      const old = now.getTime() - Date.parse(records[0]!.time) >= this.options.sealAfterMs;
-      if (!full && !old) break;
-      const segment = await seal(records, this.last, this.heads, this.key);
-      const outcome = await this.archive.put(segment, records, sets);
-      if (outcome === 'present') {
-        report.present++;
-        continue; // another gateway sealed it first: catchUp() reads theirs
+      for (;;) {
+        const from = (this.last?.lastSeq ?? 0) + 1;
+        const { records, sets } = await this.hot.readStored(from, this.options.segmentRecords);
+        if (records.length === 0) break;
+        if (records[0]!.seq !== from)
+          throw new Error(
+            `disclosure log: the hot tier resumes at seq ${records[0]!.seq} but the archive ends at seq ${from - 1}: records are missing`,
+          );
+        const full = records.length >= this.options.segmentRecords;
+        const old = now.getTime() - Date.parse(records[0]!.time) >= this.options.sealAfterMs;
+        if (!full && !old) break;
+        const segment = await seal(records, this.last, this.heads, this.key);
+        await settle();
+        putting = this.archive.put(segment, records, sets);
+        // Handled when settled; until then a failure must not count as unhandled (it would end the process).
+        putting.catch(() => undefined);
+        this.heads.push(rootLeaf(segment.root));
+        this.last = segment;
+        if (!full) break;
       }
-      this.heads.push(rootLeaf(segment.root));
-      this.last = segment;
-      report.sealed++;
-      if (!full) break;
+      await settle();
+    } catch (error) {
+      await (putting as Promise<unknown> | null)?.then(
+        () => undefined,
+        () => undefined,
+      );
+      // What this mover sealed ahead may not be stored: read the archive's own segments again next pass.
+      this.heads = new Frontier();
+      this.last = null;
+      throw error;
     }
     report.trimmed = await this.trim();
     report.expired = await this.expire(now);

@@ -89,6 +89,25 @@ async function appendChildViews(
 }
 
 describe('the log that lasts: sealed segments, an archive, a bounded hot tier', () => {
+  it('fails a pass whose put fails while it seals the next segment, losing nothing, and finishes on the next', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 160);
+    // The archive refuses the first put at once, while the mover goes on to read and seal the next segment.
+    const put = log.archive.put.bind(log.archive);
+    let refusals = 1;
+    log.archive.put = async (...args) => {
+      if (refusals-- > 0) throw new Error('archive locked');
+      return put(...args);
+    };
+    const mover = log.mover();
+    await expect(mover.pass()).rejects.toThrow('archive locked');
+    expect(await log.archive.last()).toBeNull();
+    expect(await log.hot.held()).toBe(160);
+    expect(await mover.pass()).toMatchObject({ sealed: 3, trimmed: 2 });
+    expect((await log.archive.last())!.lastSeq).toBe(150);
+    expect((await log.store.verify()).ok).toBe(true);
+  });
+
   it('seals full segments into the archive, trims Redis to its size, and answers across both tiers as one log', async () => {
     const log = await openLog();
     await appendChildViews(log, 260);
