@@ -26,7 +26,7 @@ import {
   recordEvent,
   startTestStack,
 } from './testkit.js';
-import { truthAbout, truthNotShared, } from './truth.js';
+import { truthAbout, truthNotShared } from './truth.js';
 
 // A seeded policy fuzzer: random valid operations (aliases, inline and named fragments, nesting) by
 // random personas for random purposes about random children. Every response is checked against the

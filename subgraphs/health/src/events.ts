@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recordWithEvent, type AgencyEvent, type SqlStore } from '@macpt/subgraph-kit';
 
-
 /** Refuses a child this agency holds no record of (an event is about a child it knows). */
 function known(store: SqlStore, nhsNumber: string): void {
   if (!store.db.prepare('SELECT 1 FROM h_patient WHERE nhs_number = ?').get(nhsNumber))

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { recordWithEvent, type AgencyEvent, type SqlStore } from '@macpt/subgraph-kit';
+import { recordWithEvent, type AgencyEvent } from '@macpt/subgraph-kit';
 
 /** What police systems record that the partnership is told of: each change and its event in one transaction. */
 export const policeEvents: Record<string, AgencyEvent> = {

@@ -1,6 +1,5 @@
 import { recordWithEvent, type AgencyEvent, type SqlStore } from '@macpt/subgraph-kit';
 
-
 /** Refuses a child this agency holds no record of (an event is about a child it knows). */
 function known(store: SqlStore, nhsNumber: string): void {
   if (!store.db.prepare('SELECT 1 FROM sc_child WHERE nhs_number = ?').get(nhsNumber))
