@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -60,6 +60,9 @@ const rssMb = (pid: number) => {
 
 const redis = await startRedisServer({ appendfsync: 'always' });
 const dataDir = join(REPO_ROOT, 'data', `soak-${values.children}`);
+// Each run's log starts afresh on its new Redis: an archive left by an earlier run is another log's, and the
+// mover rightly refuses to seal onto it.
+for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `disclosure-archive.sqlite${suffix}`), { force: true });
 const world = { seed: 1, children: Number(values.children), asOf: '2026-11-01' };
 const stack = await startStack({
   dataDir,

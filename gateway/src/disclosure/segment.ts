@@ -68,6 +68,20 @@ export async function seal(
   if (heads.size !== n - 1) throw new Error(`sealing segment ${n} needs ${n - 1} earlier roots, not ${heads.size}`);
   if (first.seq !== (previous?.lastSeq ?? 0) + 1)
     throw new Error(`segment ${n} would start at seq ${first.seq}, not ${(previous?.lastSeq ?? 0) + 1}`);
+  // The records must continue the sealed chain, link by link: a hot tier that is not the archive's log (a new
+  // Redis beside an old archive, records lost) is refused here, never sealed onto it.
+  let expected = previous?.lastHash ?? GENESIS_HASH;
+  for (const r of records) {
+    if (r.prevHash !== expected)
+      throw new Error(
+        `segment ${n}: record ${r.seq} names ${r.prevHash.slice(0, 12)}… before it, not ${expected.slice(0, 12)}…: ${
+          r === first
+            ? 'the hot tier does not continue the archive (another log, or records missing)'
+            : 'the hot tier is broken'
+        }; nothing is sealed`,
+      );
+    expected = r.hash;
+  }
   const root = rootOfHashes(records.map((r) => recordLeaf(r.hash))).toString('hex');
   const header: SegmentHeader = {
     n,

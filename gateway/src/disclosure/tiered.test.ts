@@ -89,6 +89,28 @@ async function appendChildViews(
 }
 
 describe('the log that lasts: sealed segments, an archive, a bounded hot tier', () => {
+  it('never seals a hot tier onto an archive of another log (a new Redis beside an old archive)', async () => {
+    const old = await openLog();
+    await appendChildViews(old, 120);
+    await old.mover({ hotRecords: 1000 }).pass();
+    expect((await old.archive.last())!.lastSeq).toBe(100);
+    // A fresh Redis log, started beside the old archive: its records 101… are not the archive's.
+    const dir = mkdtempSync(join(tmpdir(), 'macpt-tiered-'));
+    const fresh = new RedisDisclosureStore({ url: redis.url, prefix: `fresh${++n}:` });
+    const keys = await logKeys(dir);
+    await fresh.append(Array.from({ length: 130 }, (_, i) => childView(`99922${String(i).padStart(5, '0')}`)));
+    const mover = new SegmentMover(fresh, old.archive, keys.sealing, {
+      segmentRecords: 10,
+      sealAfterMs: 60_000,
+      hotRecords: 0,
+      retentionMs: null,
+    });
+    await expect(mover.pass()).rejects.toThrow(/record 101 names .* the hot tier does not continue the archive/);
+    expect((await old.archive.last())!.lastSeq).toBe(100);
+    expect(await fresh.held()).toBe(130);
+    await fresh.close();
+  });
+
   it('fails a pass whose put fails while it seals the next segment, losing nothing, and finishes on the next', async () => {
     const log = await openLog();
     await appendChildViews(log, 160);
