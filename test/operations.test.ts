@@ -85,7 +85,7 @@ describe.each(Object.entries(SHARED_REDIS))('three gateways behind one front, ov
   afterAll(async () => {
     await stack?.stop();
     await redis?.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('spreads requests over the gateways, keeps one rate limit and one chain across them', async () => {

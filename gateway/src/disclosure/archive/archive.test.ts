@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ensureKeyPair, importKey } from '@macpt/kit';
 import { startPostgresServer, type PostgresServer } from '@macpt/kit/postgres-server';
@@ -356,6 +358,38 @@ describe.each([
       expect(await archive.keptProof(9)).toBeNull();
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('the SQLite archive, opened by several gateways at once', () => {
+  it('a gateway opening a new file while another process holds its write lock waits for it, then opens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'archive-open-'));
+    const file = join(dir, 'disclosure-archive.sqlite');
+    // Another gateway, mid-way through creating the same file's tables: it holds the write lock for 400 ms.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(${JSON.stringify(file)});
+         db.pragma('journal_mode = WAL');
+         db.exec('BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS starting (x)');
+         console.log('locked');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`,
+      ],
+      { cwd: dirname(fileURLToPath(import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', () => resolve());
+        holder.on('exit', (code) => reject(new Error(`the lock holder exited (${code})`)));
+      });
+      const archive = openArchive(file);
+      expect(await archive.last()).toBeNull();
+      await archive.close();
+    } finally {
+      holder.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

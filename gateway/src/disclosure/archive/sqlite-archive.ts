@@ -34,16 +34,19 @@ export class SqliteArchive implements DisclosureArchive {
 
   constructor(
     readonly where: string,
-    options: { writer?: 'thread' | 'inline' } = {},
+    options: { writer?: 'thread' | 'inline'; waitForLock?: boolean } = {},
   ) {
     this.threaded = (options.writer ?? 'thread') === 'thread' && where !== ':memory:' && existsSync(WRITER);
     if (where !== ':memory:') mkdirSync(dirname(where), { recursive: true });
-    this.db = new Database(where);
+    // Opening waits for the lock (several gateways started at once all create the tables); after that a
+    // write on the gateway's own connection never blocks its event loop (`whenFree` retries instead), while
+    // the writer thread, which blocks nothing but itself, waits for the lock.
+    this.db = new Database(where, { timeout: BUSY_RETRY_MS });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 0');
     this.db.pragma('cache_size = -65536');
     this.db.exec(ARCHIVE_TABLES.join(';\n'));
+    this.db.pragma(`busy_timeout = ${options.waitForLock ? BUSY_RETRY_MS : 0}`);
     const db = this.db;
     this.statements = {
       last: db.prepare('SELECT * FROM segments ORDER BY n DESC LIMIT 1'),

@@ -20,7 +20,7 @@ export type PutAnswer = { id: number; result: 'stored' | 'present' } | { id: num
 
 if (parentPort) {
   const port = parentPort;
-  const archive = new SqliteArchive(workerData.where as string, { writer: 'inline' });
+  const archive = new SqliteArchive(workerData.where as string, { writer: 'inline', waitForLock: true });
   const parts = new Map<number, AnyStoredRecord[]>();
   port.on('message', (request: PutRequest) => {
     const records = parts.get(request.id) ?? [];
