@@ -192,6 +192,13 @@ describe.each([
     expect(await archive.sets(forkFields)).toEqual(new Map());
     expect(await archive.seqsUnder(`child:${D}`, END, 1, 10)).toEqual([]);
 
+    // Segment 3 before segment 2 (a put of 2 that failed while 3 was already asked): refused, nothing stored.
+    await expect(archive.put(three.segment, three.records, three.sets)).rejects.toThrow(
+      'segment 3 follows segment 2, which the archive does not hold: nothing is stored',
+    );
+    expect(await archive.range(9, END)).toEqual([]);
+    expect(await archive.seqsUnder(`child:${D}`, END, 1, 10)).toEqual([]);
+
     expect(await archive.put(two.segment, two.records, two.sets)).toBe('stored');
     expect(await archive.last()).toEqual({ ...two.segment, expiredAt: null, expired: 0 });
     expect((await archive.segments(0, 10)).map((s) => s.root)).toEqual([one.segment.root, two.segment.root]);

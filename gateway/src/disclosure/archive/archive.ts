@@ -35,7 +35,9 @@ export interface DisclosureArchive {
   /**
    * Stores a sealed segment with its records and the field sets they name, in one transaction. A segment
    * already there with the same root is `present` (another gateway, or an earlier try, stored it); one
-   * with another root is an error (the chain forked: nothing is stored).
+   * with another root is an error (the chain forked: nothing is stored). Puts are committed in the order
+   * they are asked, so the next may be asked before the last has committed; a segment whose predecessor
+   * the archive does not hold (that put failed) is refused, so the archive never has a gap.
    */
   put(
     segment: Segment,

@@ -3,7 +3,7 @@ import { setIdsOf, type AnyStoredRecord, type FieldSet } from '../record.js';
 import type { Segment } from '../segment.js';
 import { storedIndexKeys } from '../store.js';
 import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
-import { ARCHIVE_TABLES, fromRow, segmentRow, type SegmentRow } from './schema.js';
+import { ARCHIVE_TABLES, fromRow, gapBefore, segmentRow, type SegmentRow } from './schema.js';
 
 /**
  * The shared tables, their text compared byte by byte (`COLLATE "C"`), as SQLite does: times, ids and index
@@ -52,6 +52,8 @@ export class PostgresArchive implements DisclosureArchive {
   readonly kind = 'postgres' as const;
   readonly where: string;
   private readonly pool: pg.Pool;
+  /** The last put asked (the next waits for it). */
+  private putting: Promise<void> = Promise.resolve();
   private ready: Promise<void> | null = null;
 
   constructor(url: string, options: { max?: number } = {}) {
@@ -194,6 +196,23 @@ export class PostgresArchive implements DisclosureArchive {
     records: readonly AnyStoredRecord[],
     sets: ReadonlyMap<string, FieldSet>,
   ): Promise<'stored' | 'present'> {
+    // One put after another, in the order asked (the next may be asked before the last has committed).
+    const put = this.putting.then(
+      () => this.putNow(segment, records, sets),
+      () => this.putNow(segment, records, sets),
+    );
+    this.putting = put.then(
+      () => undefined,
+      () => undefined,
+    );
+    return put;
+  }
+
+  private putNow(
+    segment: Segment,
+    records: readonly AnyStoredRecord[],
+    sets: ReadonlyMap<string, FieldSet>,
+  ): Promise<'stored' | 'present'> {
     return this.transaction(`putting segment ${segment.n}`, async (client) => {
       const row = segmentRow(segment);
       const columns = Object.keys(row);
@@ -213,6 +232,9 @@ export class PostgresArchive implements DisclosureArchive {
           `disclosure archive: segment ${segment.n} is already sealed with another root (${there?.root.slice(0, 12)}…): the chain forked`,
         );
       }
+      const predecessor = await client.query('SELECT 1 FROM segments WHERE n = $1', [segment.n - 1]);
+      const gap = gapBefore(segment.n, predecessor.rowCount === 1);
+      if (gap) throw new ArchiveRefusal(gap);
       const sorted = [...sets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       for (const part of chunks(sorted, ROWS_PER_STATEMENT))
         await client.query(

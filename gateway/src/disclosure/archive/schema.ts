@@ -81,3 +81,10 @@ export function fromRow(r: SegmentRow): ArchivedSegment {
     expired: Number(r.expired),
   };
 }
+
+/** Why a segment cannot be put after what the archive holds: null when it follows on (segment 1, or its predecessor is there). */
+export function gapBefore(n: number, predecessorHeld: boolean): string | null {
+  return n > 1 && !predecessorHeld
+    ? `disclosure archive: segment ${n} follows segment ${n - 1}, which the archive does not hold: nothing is stored`
+    : null;
+}

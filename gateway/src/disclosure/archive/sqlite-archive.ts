@@ -7,15 +7,22 @@ import type { AnyStoredRecord, FieldSet } from '../record.js';
 import type { Segment } from '../segment.js';
 import { storedIndexKeys } from '../store.js';
 import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
-import { ARCHIVE_TABLES, fromRow, segmentRow, type SegmentRow } from './schema.js';
+import { ARCHIVE_TABLES, fromRow, gapBefore, segmentRow, type SegmentRow } from './schema.js';
 import type { PutAnswer, PutRequest } from './sqlite-writer.js';
 
 /** The writer thread's module, when this one runs compiled (tests on the sources put inline). */
 const WRITER = fileURLToPath(new URL('./sqlite-writer.js', import.meta.url));
 /** How long a write on the gateway's own connection (a legal hold, retention) retries while the writer thread holds the lock. */
 const BUSY_RETRY_MS = 10_000;
+/**
+ * The archive's tables as SQLite keeps them: the index keys and the field sets, looked up by their primary
+ * key alone, are stored in it (WITHOUT ROWID), one B-tree each rather than a table and an index to write.
+ */
+const SQLITE_TABLES = ARCHIVE_TABLES.map((ddl) =>
+  /^CREATE TABLE IF NOT EXISTS (record_keys|field_sets) /.test(ddl) ? `${ddl} WITHOUT ROWID` : ddl,
+);
 /** Records handed to the writer thread per turn of the event loop. */
-const HAND_OVER = 250;
+const HAND_OVER = 1000;
 
 /**
  * The embedded archive: one SQLite file (default `data/disclosure-archive.sqlite`), in WAL mode so several
@@ -29,8 +36,12 @@ export class SqliteArchive implements DisclosureArchive {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly putRecords: RowsInsert;
+  private readonly putKeys: RowsInsert;
   private writer: { worker: Worker; next: number; waiting: Map<number, (a: PutAnswer) => void> } | null = null;
   private readonly threaded: boolean;
+  /** The put being handed over to the writer thread (the next waits for it). */
+  private handingOver: Promise<void> = Promise.resolve();
 
   constructor(
     readonly where: string,
@@ -45,7 +56,7 @@ export class SqliteArchive implements DisclosureArchive {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('cache_size = -65536');
-    this.db.exec(ARCHIVE_TABLES.join(';\n'));
+    this.db.exec(SQLITE_TABLES.join(';\n'));
     this.db.pragma(`busy_timeout = ${options.waitForLock ? BUSY_RETRY_MS : 0}`);
     const db = this.db;
     this.statements = {
@@ -58,8 +69,6 @@ export class SqliteArchive implements DisclosureArchive {
            prev_hash, sealed_at, kid, signature) VALUES (@n, @first_seq, @last_seq, @count, @first_time, @last_time,
            @root, @prev_root, @head, @last_hash, @prev_hash, @sealed_at, @kid, @signature)`,
       ),
-      putRecord: db.prepare('INSERT INTO records (seq, segment, id, time, json) VALUES (?, ?, ?, ?, ?)'),
-      putKey: db.prepare('INSERT OR IGNORE INTO record_keys (key, seq) VALUES (?, ?)'),
       putSet: db.prepare('INSERT OR IGNORE INTO field_sets (id, json) VALUES (?, ?)'),
       range: db.prepare('SELECT json FROM records WHERE seq BETWEEN ? AND ? ORDER BY seq'),
       bySeq: db.prepare('SELECT json FROM records WHERE seq = ?'),
@@ -79,6 +88,8 @@ export class SqliteArchive implements DisclosureArchive {
       keptProof: db.prepare('SELECT proof FROM kept_proofs WHERE seq = ?'),
       markExpired: db.prepare('UPDATE segments SET expired_at = ?, expired = ? WHERE n = ?'),
     };
+    this.putRecords = new RowsInsert(db, 'INSERT INTO records (seq, segment, id, time, json)', 5);
+    this.putKeys = new RowsInsert(db, 'INSERT OR IGNORE INTO record_keys (key, seq)', 2);
   }
 
   async last(): Promise<ArchivedSegment | null> {
@@ -101,6 +112,22 @@ export class SqliteArchive implements DisclosureArchive {
     sets: ReadonlyMap<string, FieldSet>,
   ): Promise<'stored' | 'present'> {
     if (this.threaded) return this.putOnWriter(segment, records, sets);
+    return this.putRows(segment, this.rowsOf(segment.n, records, sets), [...sets]);
+  }
+
+  /** Records of segment n as the tables take them: each record's row, and its index keys' rows. */
+  private rowsOf(n: number, records: readonly AnyStoredRecord[], sets: ReadonlyMap<string, FieldSet>): SegmentRows {
+    const part = (id: string) => sets.get(id) ?? this.partNow(id);
+    const out: SegmentRows = { records: [], keys: [] };
+    for (const record of records) {
+      out.records.push(record.seq, n, record.id, record.time, JSON.stringify(record));
+      for (const key of storedIndexKeys(record, part)) out.keys.push(key, record.seq);
+    }
+    return out;
+  }
+
+  /** Puts a segment, given as rows, in one transaction; 'present' when the same segment is already there. */
+  putRows(segment: Segment, rows: SegmentRows, sets: readonly [string, FieldSet][]): 'stored' | 'present' {
     const s = this.statements;
     const run = this.db.transaction((): 'stored' | 'present' => {
       const there = s.segment.get(segment.n) as SegmentRow | undefined;
@@ -110,19 +137,22 @@ export class SqliteArchive implements DisclosureArchive {
           `disclosure archive: segment ${segment.n} is already sealed with another root (${there.root.slice(0, 12)}…): the chain forked`,
         );
       }
+      const gap = gapBefore(segment.n, s.segment.get(segment.n - 1) !== undefined);
+      if (gap) throw new Error(gap);
       s.putSegment.run(segmentRow(segment));
       for (const [id, set] of sets) s.putSet.run(id, JSON.stringify(set));
-      for (const record of records) {
-        s.putRecord.run(record.seq, segment.n, record.id, record.time, JSON.stringify(record));
-        const part = (id: string) => sets.get(id) ?? this.partNow(id);
-        for (const key of storedIndexKeys(record, part)) s.putKey.run(key, record.seq);
-      }
+      this.putRecords.run(rows.records);
+      this.putKeys.run(rows.keys);
       return 'stored';
     });
     // IMMEDIATE: take the write lock before reading, so two gateways sealing at once serialise here.
     return run.immediate();
   }
 
+  /**
+   * Puts a segment on the writer thread. The records are turned into rows here, a few hundred per turn of
+   * the event loop, and handed over as plain values (cheap to copy); the thread writes them.
+   */
   private async putOnWriter(
     segment: Segment,
     records: readonly AnyStoredRecord[],
@@ -147,11 +177,21 @@ export class SqliteArchive implements DisclosureArchive {
     const writer = this.writer;
     const id = writer.next++;
     const answer = new Promise<PutAnswer>((resolve) => writer.waiting.set(id, resolve));
-    for (let i = 0; i < records.length; i += HAND_OVER) {
-      writer.worker.postMessage({ id, part: records.slice(i, i + HAND_OVER) } satisfies PutRequest);
-      await new Promise((r) => setImmediate(r));
+    // Handed over one put after another: the thread then writes them in the order asked.
+    const before = this.handingOver;
+    let handed = () => {};
+    this.handingOver = new Promise<void>((resolve) => (handed = resolve));
+    await before;
+    try {
+      for (let i = 0; i < records.length; i += HAND_OVER) {
+        const part = this.rowsOf(segment.n, records.slice(i, i + HAND_OVER), sets);
+        writer.worker.postMessage({ id, part } satisfies PutRequest);
+        await new Promise((r) => setImmediate(r));
+      }
+      writer.worker.postMessage({ id, segment, sets: [...sets] } satisfies PutRequest);
+    } finally {
+      handed();
     }
-    writer.worker.postMessage({ id, segment, sets: [...sets] } satisfies PutRequest);
     const answered = await answer;
     if ('error' in answered) throw new Error(answered.error);
     return answered.result;
@@ -284,4 +324,44 @@ export class SqliteArchive implements DisclosureArchive {
 
 function parse(row: { json: string }): AnyStoredRecord {
   return JSON.parse(row.json) as AnyStoredRecord;
+}
+
+/** A segment's rows: the records table's (seq, segment, id, time, json) and the index keys' (key, seq), values one row after another. */
+export interface SegmentRows {
+  records: unknown[];
+  keys: unknown[];
+}
+
+/**
+ * Inserts many rows into one table, up to 200 a statement (`VALUES (?, ?), (?, ?), …`): a segment's tens
+ * of thousands of index rows cost a few hundred statements, not a call into SQLite each.
+ */
+class RowsInsert {
+  private static readonly ROWS = 200;
+  private readonly prepared = new Map<number, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly into: string,
+    private readonly width: number,
+  ) {}
+
+  /** The rows' values, one row after another. */
+  run(values: readonly unknown[]): void {
+    const step = RowsInsert.ROWS * this.width;
+    for (let i = 0; i < values.length; i += step) {
+      const part = values.slice(i, i + step);
+      this.statement(part.length / this.width).run(...part);
+    }
+  }
+
+  private statement(rows: number): Database.Statement {
+    let statement = this.prepared.get(rows);
+    if (!statement) {
+      const row = `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
+      statement = this.db.prepare(`${this.into} VALUES ${Array.from({ length: rows }, () => row).join(', ')}`);
+      this.prepared.set(rows, statement);
+    }
+    return statement;
+  }
 }
