@@ -1,5 +1,6 @@
-import type { AnyStoredRecord, DisclosureRecord, FieldSet } from './record.js';
+import type { AnyStoredRecord, FieldSet, SetLookup } from './record.js';
 import type { Segment } from './segment.js';
+import { storedIndexKeys } from './store.js';
 
 /** Records as stored, with the field sets they name: what a segment is sealed from. */
 export interface StoredRun {
@@ -18,8 +19,22 @@ export interface HotTier {
   held(): Promise<number>;
   /** The last record removed (seq and hash); seq 0 when none was. */
   trimmed(): Promise<{ seq: number; hash: string }>;
-  /** Removes a segment's records (the oldest held), once the archive has committed it; given as readers see them. */
-  trim(segment: Segment, records: readonly DisclosureRecord[]): Promise<void>;
+  /** Removes a segment's records (the oldest held), once the archive has committed it. */
+  trim(segment: Segment, plan: TrimPlan): Promise<void>;
   /** Whether records can leave this tier at all (the embedded file is never trimmed). */
   readonly trims: boolean;
+}
+
+/** What trimming a segment takes out of the hot tier: each record (id, seq), and how many entries each index list loses. */
+export interface TrimPlan {
+  records: [id: string, seq: number][];
+  lists: Map<string, number>;
+}
+
+/** The trim plan of a segment's records as stored (only their request contexts are looked up). */
+export function trimPlan(records: readonly AnyStoredRecord[], parts: SetLookup): TrimPlan {
+  const lists = new Map<string, number>();
+  for (const r of records)
+    for (const key of storedIndexKeys(r, parts, false)) lists.set(key, (lists.get(key) ?? 0) + 1);
+  return { records: records.map((r) => [r.id, r.seq]), lists };
 }

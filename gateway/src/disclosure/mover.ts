@@ -1,8 +1,11 @@
 import type { DisclosureArchive } from './archive/archive.js';
-import type { HotTier } from './hot-tier.js';
+import { trimPlan, type HotTier, type TrimPlan } from './hot-tier.js';
 import { Frontier } from './merkle.js';
 import { SetCache } from './set-cache.js';
 import { rootLeaf, seal, type LogKey, type Segment } from './segment.js';
+
+/** Puts asked of the archive before the oldest has committed. */
+const PUTS_AHEAD = 2;
 
 /** When to seal and how much Redis keeps. */
 export interface MoverOptions {
@@ -38,6 +41,12 @@ export class SegmentMover {
   private last: Segment | null = null;
   private running: Promise<MoveReport> | null = null;
   private readonly parts: SetCache;
+  /**
+   * The trim plans of the segments this mover sealed, made while it held their records: the segments still
+   * in the hot tier (a few MB), so trimming them reads nothing back. A segment sealed by another gateway,
+   * or before a restart, is read back from the archive instead.
+   */
+  private readonly plans = new Map<number, { root: string; plan: TrimPlan }>();
 
   constructor(
     private readonly hot: HotTier,
@@ -60,17 +69,16 @@ export class SegmentMover {
 
   private async run(now: Date): Promise<MoveReport> {
     const report: MoveReport = { sealed: 0, present: 0, trimmed: 0, expired: 0 };
-    // The next segment is read and sealed while the last is put (the archive's writer works beside this
-    // thread); it is put only once the last has committed, so the archive never holds a segment whose
-    // predecessor it does not.
-    let putting: Promise<'stored' | 'present'> | null = null;
-    const settle = async () => {
-      if (!putting) return;
-      const outcome = await putting;
-      putting = null;
+    // Segments are read and sealed while the archive puts the last ones (its writer works beside this
+    // thread): up to two puts are asked ahead. The archive commits them in order and refuses one whose
+    // predecessor it does not hold, so it never holds a segment without the one before.
+    const putting: Promise<'stored' | 'present'>[] = [];
+    const settleOldest = async () => {
+      const outcome = await putting.shift()!;
       if (outcome === 'present')
         report.present++; // another gateway stored the same records first
       else report.sealed++;
+      report.trimmed += await this.trim();
     };
     try {
       await this.catchUp();
@@ -86,26 +94,28 @@ export class SegmentMover {
         const old = now.getTime() - Date.parse(records[0]!.time) >= this.options.sealAfterMs;
         if (!full && !old) break;
         const segment = await seal(records, this.last, this.heads, this.key);
-        await settle();
-        putting = this.archive.put(segment, records, sets);
+        this.keepPlan(
+          segment,
+          trimPlan(records, (id) => sets.get(id)),
+        );
+        if (putting.length >= PUTS_AHEAD) await settleOldest();
+        const put = this.archive.put(segment, records, sets);
         // Handled when settled; until then a failure must not count as unhandled (it would end the process).
-        putting.catch(() => undefined);
+        put.catch(() => undefined);
+        putting.push(put);
         this.heads.push(rootLeaf(segment.root));
         this.last = segment;
         if (!full) break;
       }
-      await settle();
+      while (putting.length > 0) await settleOldest();
     } catch (error) {
-      await (putting as Promise<unknown> | null)?.then(
-        () => undefined,
-        () => undefined,
-      );
+      await Promise.allSettled(putting);
       // What this mover sealed ahead may not be stored: read the archive's own segments again next pass.
       this.heads = new Frontier();
       this.last = null;
       throw error;
     }
-    report.trimmed = await this.trim();
+    report.trimmed += await this.trim();
     report.expired = await this.expire(now);
     return report;
   }
@@ -131,15 +141,34 @@ export class SegmentMover {
       const { seq } = await this.hot.trimmed();
       const segment = await this.archive.segmentHolding(seq + 1);
       if (!segment || segment.firstSeq !== seq + 1) break; // the oldest held is not archived yet
-      const records = await this.archive.range(segment.firstSeq, segment.lastSeq);
-      if (records.length !== segment.count)
-        throw new Error(
-          `disclosure archive: segment ${segment.n} holds ${records.length} of its ${segment.count} records`,
-        );
-      await this.hot.trim(segment, await this.parts.expand(records));
+      const kept = this.plans.get(segment.n);
+      // Only the plan of the very segment archived (the same root: the same records) stands for it.
+      const plan = kept?.root === segment.root ? kept.plan : await this.planFromArchive(segment);
+      await this.hot.trim(segment, plan);
+      this.plans.delete(segment.n);
       held -= segment.count;
       trimmed++;
     }
     return trimmed;
+  }
+
+  /** Keeps a segment's trim plan while the hot tier may still hold it (the oldest are dropped first). */
+  private keepPlan(segment: Segment, plan: TrimPlan): void {
+    this.plans.set(segment.n, { root: segment.root, plan });
+    const keep = Math.ceil(this.options.hotRecords / this.options.segmentRecords) + 2;
+    for (const old of this.plans.keys()) {
+      if (this.plans.size <= keep) break;
+      this.plans.delete(old);
+    }
+  }
+
+  /** A segment's trim plan, from its records as the archive holds them. */
+  private async planFromArchive(segment: Segment): Promise<TrimPlan> {
+    const records = await this.archive.range(segment.firstSeq, segment.lastSeq);
+    if (records.length !== segment.count)
+      throw new Error(
+        `disclosure archive: segment ${segment.n} holds ${records.length} of its ${segment.count} records`,
+      );
+    return trimPlan(records, await this.parts.holding(records.flatMap((r) => ('v' in r ? [r.c] : []))));
   }
 }

@@ -157,13 +157,19 @@ export type SetLookup = (id: string) => FieldSet | undefined;
 
 const isContext = (part: FieldSet): part is RecordContext => 'outcome' in part;
 
+/** The request context a stored record (format 2) names; throws when the log does not hold it. */
+export function contextOf(stored: StoredRecord, sets: SetLookup): RecordContext {
+  const context = sets(stored.c);
+  if (!context || !isContext(context))
+    throw new Error(`record seq ${stored.seq} names context ${stored.c}, which the log does not hold`);
+  return context;
+}
+
 /** The reader's form of a stored record; throws when a part it names is missing. */
 export function expand(stored: AnyStoredRecord, sets: SetLookup): DisclosureRecord {
   if (!('v' in stored)) return stored;
-  const { v: _format, c, children, ...rest } = stored;
-  const context = sets(c);
-  if (!context || !isContext(context))
-    throw new Error(`record seq ${stored.seq} names context ${c}, which the log does not hold`);
+  const context = contextOf(stored, sets);
+  const { v: _format, c: _context, children, ...rest } = stored;
   return {
     ...rest,
     ...context,

@@ -10,12 +10,15 @@ import {
   type FieldSet,
   type RecordDraft,
 } from './record.js';
-import type { HotTier, StoredRun } from './hot-tier.js';
+import type { HotTier, StoredRun, TrimPlan } from './hot-tier.js';
 import type { Segment } from './segment.js';
 import { APPEND_FUNCTION, installAppendFunction, TRIM_FUNCTION } from './redis-function.js';
 import { RedisLogReader } from './redis-reader.js';
 import { whenReady } from '../redis-ready.js';
 import { indexKeys, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
+
+/** Records the mover reads from the stream per round trip. */
+const READ_PAGE = 1000;
 
 /** Options for {@link RedisDisclosureStore}. */
 export interface RedisStoreOptions {
@@ -321,8 +324,18 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     await whenReady(this.readRedis, this.commandTimeoutMs);
     const sid = await this.readRedis.hget(this.key('sids'), String(from));
     if (!sid) return { records: [], sets: new Map() };
-    const entries = (await this.readRedis.xrange(this.key('stream'), sid, '+', 'COUNT', max)) as [string, string[]][];
-    const records = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord);
+    // Read in pages, so that parsing a segment's records never holds the event loop for long.
+    const records: AnyStoredRecord[] = [];
+    for (let start = sid; records.length < max; ) {
+      const count = Math.min(READ_PAGE, max - records.length);
+      const entries = (await this.readRedis.xrange(this.key('stream'), start, '+', 'COUNT', count)) as [
+        string,
+        string[],
+      ][];
+      for (const [, fields] of entries) records.push(JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord);
+      if (entries.length < count) break;
+      start = `(${entries[entries.length - 1]![0]}`;
+    }
     const ids = [...new Set(records.flatMap(setIdsOf))];
     const sets = new Map<string, FieldSet>();
     if (ids.length > 0) {
@@ -347,7 +360,7 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
    * Trims a segment the archive has committed, by the log's trim function, over the mover's connection.
    * Each index list loses exactly the entries the segment's records put there.
    */
-  async trim(segment: Segment, records: readonly DisclosureRecord[]): Promise<void> {
+  async trim(segment: Segment, plan: TrimPlan): Promise<void> {
     if (!this.trimRedis) {
       this.trimRedis = connectRedis(this.trimUrl, {
         enableOfflineQueue: false,
@@ -359,12 +372,10 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
       this.trimRedis.on('error', () => undefined);
     }
     await whenReady(this.trimRedis, this.commandTimeoutMs);
-    const lists = new Map<string, number>();
-    for (const r of records) for (const key of indexKeys(r)) lists.set(key, (lists.get(key) ?? 0) + 1);
-    const args: (string | number)[] = [this.prefix, segment.lastSeq, segment.lastHash, records.length];
-    for (const r of records) args.push(r.id, r.seq);
-    args.push(lists.size);
-    for (const [key, count] of lists) args.push(key, count);
+    const args: (string | number)[] = [this.prefix, segment.lastSeq, segment.lastHash, plan.records.length];
+    for (const [id, seq] of plan.records) args.push(id, seq);
+    args.push(plan.lists.size);
+    for (const [key, count] of plan.lists) args.push(key, count);
     const result = (await this.trimRedis.call(
       'FCALL',
       TRIM_FUNCTION,

@@ -1,4 +1,11 @@
-import { expand, setIdsOf, type AnyStoredRecord, type DisclosureRecord, type FieldSet } from './record.js';
+import {
+  expand,
+  setIdsOf,
+  type AnyStoredRecord,
+  type DisclosureRecord,
+  type FieldSet,
+  type SetLookup,
+} from './record.js';
 
 /**
  * The field sets a reader has fetched. A set never changes once written (its id is its content's hash),
@@ -11,8 +18,14 @@ export class SetCache {
   constructor(private readonly fetch: (ids: readonly string[]) => Promise<Map<string, FieldSet>>) {}
 
   async expand(stored: readonly AnyStoredRecord[]): Promise<DisclosureRecord[]> {
-    const missing = [...new Set(stored.flatMap(setIdsOf))].filter((id) => !this.sets.has(id));
+    const lookup = await this.holding(stored.flatMap(setIdsOf));
+    return stored.map((r) => expand(r, lookup));
+  }
+
+  /** A lookup holding at least these parts (fetched once where not yet held). */
+  async holding(ids: readonly string[]): Promise<SetLookup> {
+    const missing = [...new Set(ids)].filter((id) => !this.sets.has(id));
     if (missing.length > 0) for (const [id, set] of await this.fetch(missing)) this.sets.set(id, set);
-    return stored.map((r) => expand(r, (id) => this.sets.get(id)));
+    return (id) => this.sets.get(id);
   }
 }

@@ -1,4 +1,4 @@
-import { expand, type AnyStoredRecord, type DisclosureRecord, type RecordDraft, type SetLookup } from './record.js';
+import { contextOf, type AnyStoredRecord, type DisclosureRecord, type RecordDraft, type SetLookup } from './record.js';
 
 /** Filters of the IG review API; all optional, combined with AND. */
 export interface RecordFilter {
@@ -91,11 +91,15 @@ export function childrenNamed(record: Pick<AnyStoredRecord, 'children' | 'query'
   return out;
 }
 
+/** What a record is filed under: the children it names, and its request's facts. */
+export type Indexed = Pick<DisclosureRecord, 'user' | 'agencies' | 'breakGlass' | 'purpose' | 'outcome' | 'kind'> &
+  Pick<AnyStoredRecord, 'children' | 'query' | 'review'>;
+
 /**
  * The index keys a record is filed under: child, user, agency, break-glass, reviews; with `all`, also
  * purpose, outcome and kind (the archive's indexes, where every IG filter reads an index).
  */
-export function indexKeys(record: DisclosureRecord, all = false): string[] {
+export function indexKeys(record: Indexed, all = false): string[] {
   const keys = new Set<string>();
   for (const nhsNumber of childrenNamed(record)) keys.add(`child:${nhsNumber}`);
   if (record.user) keys.add(`user:${record.user.id}`);
@@ -110,9 +114,16 @@ export function indexKeys(record: DisclosureRecord, all = false): string[] {
   return [...keys];
 }
 
-/** The index keys of a record as stored, its parts looked up (all keys: the archive's). */
-export function storedIndexKeys(record: AnyStoredRecord, parts: SetLookup): string[] {
-  return indexKeys(expand(record, parts), true);
+/**
+ * The index keys of a record as stored (by default all of them: the archive's). Only its request context
+ * is looked up: the children are named in the stored form itself, so a caseload's hundreds of field
+ * sets are never expanded just to file it.
+ */
+export function storedIndexKeys(record: AnyStoredRecord, parts: SetLookup, all = true): string[] {
+  if (!('v' in record)) return indexKeys(record, all);
+  const { user, agencies, breakGlass, purpose, outcome, kind } = contextOf(record, parts);
+  const { children, query, review } = record;
+  return indexKeys({ user, agencies, breakGlass, purpose, outcome, kind, children, query, review }, all);
 }
 
 /** The most selective index for a filter, or null to scan everything. */

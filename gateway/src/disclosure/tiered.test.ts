@@ -7,6 +7,7 @@ import { applyDocumentedGatewayAcl, startRedisServer, type RedisServer } from '@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteArchive } from './archive/sqlite-archive.js';
 import { draft } from './build.js';
+import { trimPlan } from './hot-tier.js';
 import { inclusionProof, rootOfHashes, verifyInclusion } from './merkle.js';
 import { SegmentMover, type MoverOptions } from './mover.js';
 import { logKeys } from './open.js';
@@ -233,7 +234,11 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     await log.mover().pass();
     expect(await log.hot.held()).toBe(100);
     const segment = (await log.archive.segmentHolding(1))!;
-    await log.hot.trim(segment, (await log.store.query({}, 50, 51)).reverse());
+    const records = (await log.store.query({}, 50, 51)).reverse();
+    await log.hot.trim(
+      segment,
+      trimPlan(records, () => undefined),
+    );
     expect(await log.hot.held()).toBe(100);
     expect(await log.store.verify()).toMatchObject({ ok: true, count: 200 });
     await log.store.close();
