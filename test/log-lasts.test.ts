@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@macpt/dev';
 import Database from 'better-sqlite3';
 import {
   canonical,
@@ -53,6 +57,29 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
+/** `npm run -s audit:verify` on the running system's stores, with its own anchor file: its output and exit code. */
+async function auditVerify(extra: Record<string, string>): Promise<{ code: number; out: string }> {
+  const scratch = mkdtempSync(join(tmpdir(), 'macpt-verify-'));
+  const env = {
+    ...process.env,
+    DATA_DIR: stack.dataDir,
+    REDIS_URL: redis.url,
+    DISCLOSURE_LOG_ANCHOR: join(scratch, 'anchor.json'),
+    ...extra,
+  };
+  try {
+    const { stdout } = await promisify(execFile)('node', [join(REPO_ROOT, 'gateway/dist/disclosure/verify-cli.js')], {
+      env,
+    });
+    return { code: 0, out: stdout.trim() };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: `${e.stdout}${e.stderr}`.trim() };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 async function views(count: number, from = 0): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < count; i++)
@@ -86,6 +113,41 @@ describe('the log that lasts', () => {
       .data.disclosureLogIntegrity;
     expect(integrity).toMatchObject({ ok: true, problem: null });
     expect(integrity.segments).toBeGreaterThanOrEqual(7);
+  });
+
+  it('audit:verify re-hashes the archived segments side by side in threads, and names a record altered in one of them', async () => {
+    const whole = await auditVerify({ AUDIT_VERIFY_THREADS: '3' });
+    expect(whole.code).toBe(0);
+    expect(whole.out).toMatch(/^OK \d+ records: \d+ sealed segments/);
+    // A record in a middle segment altered in the archive file: named, whichever thread re-hashed it, and
+    // every record before its segment counted good, as a one-by-one check would.
+    const archive = new Database(join(stack.dataDir, 'disclosure-archive.sqlite'));
+    archive.pragma('busy_timeout = 5000');
+    const { first_seq: first, n } = archive
+      .prepare('SELECT first_seq, n FROM segments WHERE first_seq <= 47 AND last_seq >= 47')
+      .get() as { first_seq: number; n: number };
+    expect(n).toBeGreaterThan(1);
+    const row = archive.prepare('SELECT json FROM records WHERE seq = 47').get() as { json: string };
+    const { id } = JSON.parse(row.json) as { id: string };
+    archive
+      .prepare('UPDATE records SET json = ? WHERE seq = 47')
+      .run(row.json.replace(/"time":"[^"]+"/, '"time":"2020-01-01T00:00:00.000Z"'));
+    try {
+      for (const threads of ['1', '3']) {
+        const broken = await auditVerify({ AUDIT_VERIFY_THREADS: threads });
+        expect(broken.code).toBe(1);
+        expect(broken.out).toBe(
+          `BROKEN after ${first - 1} good records: record seq 47 (${id}) was altered: its content does not match its hash`,
+        );
+      }
+    } finally {
+      archive.prepare('UPDATE records SET json = ? WHERE seq = 47').run(row.json);
+      archive.close();
+    }
+    expect(await auditVerify({ AUDIT_VERIFY_THREADS: 'many' })).toEqual({
+      code: 2,
+      out: 'AUDIT_VERIFY_THREADS must be a whole number from 1 to 64, not "many"',
+    });
   });
 
   it("gives an auditor a proof that a trimmed record is in the signed log, checkable with the log's public key alone", async () => {

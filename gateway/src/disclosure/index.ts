@@ -3,6 +3,7 @@ export { openArchive } from './archive/open-archive.js';
 export { ArchiveReader } from './archive/reader.js';
 export { SqliteArchive } from './archive/sqlite-archive.js';
 export { verifyTiered } from './archive/verify.js';
+export { SegmentCheckPool } from './archive/verify-pool.js';
 export { draft, type RequestFacts } from './build.js';
 export { FileDisclosureStore } from './file-store.js';
 export { GroupCommitter, LogUnavailableError } from './group-commit.js';

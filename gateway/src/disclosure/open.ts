@@ -39,9 +39,14 @@ export function openHotStore(
   return new FileDisclosureStore(location.DISCLOSURE_LOG_FILE ?? join(location.DATA_DIR, 'disclosure-log.jsonl'));
 }
 
-/** The archive: PostgreSQL for a `postgres://` URL, else an SQLite file (default under DATA_DIR). */
+/** Where the archive is: a `postgres://` URL, else an SQLite file (default under DATA_DIR). */
+export function archiveLocation(location: LogLocation): string {
+  return location.DISCLOSURE_ARCHIVE_URL ?? join(location.DATA_DIR, 'disclosure-archive.sqlite');
+}
+
+/** The archive: PostgreSQL for a `postgres://` URL, else an SQLite file. */
 export function openArchiveAt(location: LogLocation): DisclosureArchive {
-  return openArchive(location.DISCLOSURE_ARCHIVE_URL ?? join(location.DATA_DIR, 'disclosure-archive.sqlite'));
+  return openArchive(archiveLocation(location));
 }
 
 /**

@@ -2,6 +2,7 @@ import type { CryptoKey } from 'jose';
 import type { DisclosureArchive } from './archive/archive.js';
 import { ArchiveReader } from './archive/reader.js';
 import { verifyTiered, type TieredIntegrity } from './archive/verify.js';
+import type { SegmentCheckPool } from './archive/verify-pool.js';
 import type { HotTier } from './hot-tier.js';
 import type { DisclosureRecord, RecordDraft } from './record.js';
 import type { Anchor, DisclosureStore, RecordFilter } from './store.js';
@@ -45,8 +46,9 @@ export class TieredDisclosureStore implements DisclosureStore {
     return (await this.hot.get(id)) ?? this.reader.get(id);
   }
 
-  verify(anchor?: Anchor): Promise<TieredIntegrity> {
-    return verifyTiered(this.archive, this.hot, this.logKey, anchor);
+  /** Verifies both tiers; with a pool, the archive's segments are re-hashed in its threads side by side. */
+  verify(anchor?: Anchor, pool?: SegmentCheckPool): Promise<TieredIntegrity> {
+    return verifyTiered(this.archive, this.hot, this.logKey, anchor, pool);
   }
 
   problem(): string | null {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { redisAddress } from '../redis-connection.js';
-import { openDisclosureLog } from './open.js';
+import { SegmentCheckPool } from './archive/verify-pool.js';
+import { archiveLocation, openDisclosureLog } from './open.js';
 import type { Anchor } from './store.js';
 
 // `npm run -s audit:verify`: verifies the log in both tiers, in the stores chosen by the same environment as
@@ -12,20 +13,24 @@ import type { Anchor } from './store.js';
 // segments sealed since: the anchored segment's signed head vouches for every one before it.
 const dataDir = process.env.DATA_DIR ?? resolve('data');
 const anchorFile = process.env.DISCLOSURE_LOG_ANCHOR ?? join(dataDir, 'disclosure-log.anchor.json');
-const { store } = await openDisclosureLog(
-  {
-    REDIS_URL: redisAddress(process.env),
-    DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE,
-    DISCLOSURE_ARCHIVE_URL: process.env.DISCLOSURE_ARCHIVE_URL,
-    DATA_DIR: dataDir,
-  },
-  { segmentRecords: 1, sealAfterMs: 0, hotRecords: 0 },
-  5000,
-);
+const location = {
+  REDIS_URL: redisAddress(process.env),
+  DISCLOSURE_LOG_FILE: process.env.DISCLOSURE_LOG_FILE,
+  DISCLOSURE_ARCHIVE_URL: process.env.DISCLOSURE_ARCHIVE_URL,
+  DATA_DIR: dataDir,
+};
+const { store } = await openDisclosureLog(location, { segmentRecords: 1, sealAfterMs: 0, hotRecords: 0 }, 5000);
+// Segments are re-hashed side by side, one thread per core (AUDIT_VERIFY_THREADS to choose another number).
+const threads = process.env.AUDIT_VERIFY_THREADS === undefined ? undefined : Number(process.env.AUDIT_VERIFY_THREADS);
+if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+  console.error(`AUDIT_VERIFY_THREADS must be a whole number from 1 to 64, not "${process.env.AUDIT_VERIFY_THREADS}"`);
+  process.exit(2);
+}
+const pool = new SegmentCheckPool(archiveLocation(location), threads);
 try {
   const anchor = existsSync(anchorFile) ? (JSON.parse(readFileSync(anchorFile, 'utf8')) as Anchor) : undefined;
   const started = performance.now();
-  const result = await store.verify(anchor);
+  const result = await store.verify(anchor, pool);
   const seconds = (performance.now() - started) / 1000;
   if (result.ok) {
     if (result.count > 0) {
@@ -50,5 +55,6 @@ try {
   console.error(`Could not read the disclosure log: ${(error as Error).message}`);
   process.exitCode = 2;
 } finally {
+  await pool.close();
   await store.close();
 }

@@ -5,6 +5,7 @@ import { linkProblem, recordLeaf, rootLeaf, signatureHolds, type Segment } from 
 import type { Anchor, DisclosureStore, IntegrityResult } from '../store.js';
 import type { HotTier } from '../hot-tier.js';
 import type { DisclosureArchive } from './archive.js';
+import type { SegmentCheckPool } from './verify-pool.js';
 
 /** What a verification of both tiers found. */
 export interface TieredIntegrity extends IntegrityResult {
@@ -31,6 +32,7 @@ export async function verifyTiered(
   hot: DisclosureStore & HotTier,
   logKey: CryptoKey,
   anchor?: Anchor,
+  pool?: SegmentCheckPool,
 ): Promise<TieredIntegrity> {
   const heads = new Frontier();
   let previous: Segment | null = null;
@@ -39,45 +41,72 @@ export async function verifyTiered(
   let expired = 0;
   let anchorSeen = false;
   const sets = new Map<string, FieldSet>();
-  const result = (problem: string | null): TieredIntegrity => ({
+  /** Where the walk stood: what a problem found at that point reports. */
+  type Point = { count: number; previous: Segment | null; segments: number; rehashed: number; expired: number };
+  const here = (): Point => ({ count, previous, segments: heads.size, rehashed, expired });
+  const result = (problem: string | null, at: Point = here()): TieredIntegrity => ({
     ok: problem === null,
-    count,
-    headHash: previous?.lastHash ?? '',
+    count: at.count,
+    headHash: at.previous?.lastHash ?? '',
     problem,
-    segments: heads.size,
-    sealed: previous ? { n: previous.n, head: previous.head } : null,
-    rehashed,
-    expired,
+    segments: at.segments,
+    sealed: at.previous ? { n: at.previous.n, head: at.previous.head } : null,
+    rehashed: at.rehashed,
+    expired: at.expired,
   });
-  for (let after = 0; ; ) {
-    const page = await archive.segments(after, 500);
-    for (const segment of page) {
-      if (!(await signatureHolds(segment, logKey)))
-        return result(`segment ${segment.n} is not signed by the log key: its header was altered or forged`);
-      const linked = linkProblem(segment, previous, heads);
-      if (linked) return result(linked);
-      heads.push(rootLeaf(segment.root));
-      if (anchor?.segment === segment.n) {
-        anchorSeen = true;
-        if (anchor.head !== segment.head)
-          return result(
-            `segment ${segment.n} is not the one anchored (head ${anchor.head?.slice(0, 12)}…): the log was rewritten`,
-          );
-      }
-      const vouched = anchor?.segment !== undefined && segment.n <= anchor.segment;
-      if (segment.expiredAt) expired += segment.expired;
-      if (!vouched) {
-        const problem = segment.expiredAt
-          ? await keptRecordsProblem(archive, segment)
-          : await recordsProblem(archive, segment, sets);
-        if (problem) return result(problem);
-        rehashed += segment.count - (segment.expiredAt ? segment.expired : 0);
-      }
-      count += segment.count;
-      previous = segment;
-      after = segment.n;
+  // Segments' records are re-hashed in the pool's threads, several at once, while the headers are walked
+  // here in order; the first problem in log order is the one reported, as if checked one by one.
+  const inFlight: { problem: Promise<string | null>; at: Point }[] = [];
+  const ahead = pool ? pool.size * 2 : 1;
+  const settle = async (keep: number): Promise<TieredIntegrity | null> => {
+    while (inFlight.length > keep) {
+      const { problem, at } = inFlight.shift()!;
+      const found = await problem;
+      if (found) return result(found, at);
     }
-    if (page.length < 500) break;
+    return null;
+  };
+  const failed = async (problem: string): Promise<TieredIntegrity> => (await settle(0)) ?? result(problem);
+  try {
+    for (let after = 0; ; ) {
+      const page = await archive.segments(after, 500);
+      for (const segment of page) {
+        if (!(await signatureHolds(segment, logKey)))
+          return await failed(`segment ${segment.n} is not signed by the log key: its header was altered or forged`);
+        const linked = linkProblem(segment, previous, heads);
+        if (linked) return await failed(linked);
+        heads.push(rootLeaf(segment.root));
+        if (anchor?.segment === segment.n) {
+          anchorSeen = true;
+          if (anchor.head !== segment.head)
+            return await failed(
+              `segment ${segment.n} is not the one anchored (head ${anchor.head?.slice(0, 12)}…): the log was rewritten`,
+            );
+        }
+        const vouched = anchor?.segment !== undefined && segment.n <= anchor.segment;
+        if (segment.expiredAt) expired += segment.expired;
+        if (!vouched) {
+          const problem = segment.expiredAt
+            ? keptRecordsProblem(archive, segment)
+            : pool
+              ? pool.check(segment)
+              : recordsProblem(archive, segment, sets);
+          problem.catch(() => {}); // awaited in order below; a failure is not left unhandled meanwhile
+          inFlight.push({ problem, at: here() });
+          rehashed += segment.count - (segment.expiredAt ? segment.expired : 0);
+          const early = await settle(ahead - 1);
+          if (early) return early;
+        }
+        count += segment.count;
+        previous = segment;
+        after = segment.n;
+      }
+      if (page.length < 500) break;
+    }
+    const late = await settle(0);
+    if (late) return late;
+  } finally {
+    await Promise.allSettled(inFlight.map((f) => f.problem));
   }
   if (anchor?.segment !== undefined && !anchorSeen)
     return result(
@@ -121,7 +150,7 @@ async function hotMeetsArchive(hot: HotTier, last: Segment | null): Promise<stri
 }
 
 /** Re-hashes a segment's records: chained, every field set present and true, and the Merkle root. */
-async function recordsProblem(
+export async function recordsProblem(
   archive: DisclosureArchive,
   segment: Segment,
   verified: Map<string, FieldSet>,
