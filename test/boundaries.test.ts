@@ -127,6 +127,13 @@ describe('sharing decisions are made in policies/ only', () => {
     'NAMED',
     'TEAM',
     'DSL_ON_ROLL',
+    // Case stages, and the notification rules' conditions on them.
+    'REFERRAL',
+    'SECTION_47',
+    'CONFERENCE',
+    'CP_PLAN',
+    'child-on-cp-plan',
+    'child-present',
   ].join('|');
   const DECIDING = new RegExp(
     `(?:[!=]==\\s*'(?:${WORDS})'|'(?:${WORDS})'\\s*[!=]==|case\\s+'(?:${WORDS})'|includes\\(\\s*'(?:${WORDS})'\\s*\\))`,
@@ -147,12 +154,14 @@ describe('sharing decisions are made in policies/ only', () => {
         .map(({ line, at }) => `${at}: ${line.trim()}`),
     );
 
-  it('no role, purpose or relationship literal decides access outside policies/', () => {
+  it('no role, purpose, relationship or case-stage literal decides access outside policies/', () => {
     expect(deciding(places.flatMap((p) => sources(join(REPO_ROOT, p))))).toEqual([]);
   });
 
   it('sees a violation when there is one', () => {
     expect(DECIDING.test(`if (ctx.user.role !== 'LCPP') throw refused();`)).toBe(true);
     expect(DECIDING.test(`purposes.includes('IG_AUDIT')`)).toBe(true);
+    expect(DECIDING.test(`if (facts.openCase?.stage !== 'CP_PLAN') continue;`)).toBe(true);
+    expect(DECIDING.test(`rule.when === 'child-present'`)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { CompiledPolicy, compileRules, type Decision } from './compile.js';
 import { fileURLToPath } from 'node:url';
 import { AGENCIES, loadAgencyPolicy } from './policy-file.js';
-import { LOCATION_FIELDS, type NotificationRule } from './notification-rules.js';
+import { LOCATION_FIELDS, ruleApplies, type NotificationRule } from './notification-rules.js';
 import { decisionView, entryRefusal, type ChildAttributes, type PolicyUser } from './relationship.js';
 import {
   CLASSES,
@@ -145,6 +145,11 @@ export class PolicyEngine {
    * read the field the event is a record of, and then only the rule's fields they may read. Asked when
    * a notification is delivered and again whenever it is read.
    */
+  /** Whether a notification rule applies to an event at all (its `when`), before anyone is considered. */
+  notificationApplies(rule: NotificationRule, stage: string | null, detail: Record<string, unknown>): boolean {
+    return ruleApplies(rule, stage, detail);
+  }
+
   notification(
     user: PolicyUser,
     rule: NotificationRule,

@@ -54,6 +54,18 @@ const rule = z.strictObject({
 });
 export type NotificationRule = z.infer<typeof rule>;
 
+/** What an event and its child must be for a rule's `when` to hold: the child's case stage and the event's detail. */
+const WHEN: Record<NotificationRule['when'], (stage: string | null, detail: Record<string, unknown>) => boolean> = {
+  always: () => true,
+  'child-on-cp-plan': (stage) => stage === 'CP_PLAN',
+  'child-present': (_, detail) => detail.childPresent === true,
+};
+
+/** Whether a rule applies to an event: its `when` holds for the child's case stage (null: no open case) and the event's detail. */
+export function ruleApplies(rule: NotificationRule, stage: string | null, detail: Record<string, unknown>): boolean {
+  return WHEN[rule.when](stage, detail);
+}
+
 /** Fields that place a household: never in a notification, whatever a rule lists. */
 export const LOCATION_FIELDS: ReadonlySet<string> = new Set(['address', 'postcode', 'location', 'uprn']);
 

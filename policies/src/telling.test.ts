@@ -5,6 +5,9 @@ import {
   admissionRefusal,
   deciderRefusal,
   decisionView,
+  holdingAgencyRefusal,
+  igSeesRecord,
+  mayLearnChildUnknown,
   overdueListRefusal,
   type ChildAttributes,
   type PolicyUser,
@@ -47,6 +50,42 @@ describe('who is let in to a child', () => {
     ['LCPP', 'IG_AUDIT', 'NAMED', false, 'IG_AUDIT_NO_CHILD_RECORDS'],
   ] as const)('%s for %s, %s, several children %s → %s', (role, purpose, relationship, many, rule) => {
     expect(admissionRefusal(user(role), purpose, { relationship, moreThanOneChild: many })).toBe(rule);
+  });
+});
+
+describe('who learns that no agency knows a child', () => {
+  it.each([
+    // [role, break-glass, told "not found" rather than the unrelated child's answer]
+    ['MACPT_HEALTH', true, true],
+    ['MACPT_HEALTH', false, false],
+    ['LCPP', false, false],
+    ['SCHOOL_DSL', true, false],
+    ['IG_LEAD', true, false],
+  ] as const)('%s, break-glass %s → %s', (role, breakGlass, told) => {
+    expect(mayLearnChildUnknown(user(role), breakGlass)).toBe(told);
+  });
+});
+
+describe('who asks an agency about its decisions not to share', () => {
+  it.each([
+    ['health', 'health', null],
+    ['police', 'health', 'NOT_HOLDING_AGENCY'],
+    ['education', 'social-care', 'NOT_HOLDING_AGENCY'],
+  ] as const)('staff of %s asking %s → %s', (own, agency, rule) => {
+    expect(holdingAgencyRefusal({ agency: own }, agency)).toBe(rule);
+  });
+});
+
+describe("what of the disclosure log an agency's IG lead sees", () => {
+  it.each([
+    // [IG lead's agency, agencies whose data the record names, the asker's agency (null: unknown caller), sees]
+    ['health', ['health', 'police'], 'police', true],
+    ['health', ['police'], 'health', true],
+    ['health', ['police', 'education'], 'police', false],
+    ['health', [], null, true],
+    ['education', [], 'social-care', false],
+  ] as const)('IG lead of %s, a record of %o asked by %s → %s', (agency, agencies, asker, sees) => {
+    expect(igSeesRecord({ agency }, { agencies, user: asker === null ? null : { agency: asker } })).toBe(sees);
   });
 });
 
@@ -188,6 +227,25 @@ describe('what a notification tells whom (decided as a query, under NOTIFICATION
       ? engine.notification(recipient, rule(id), event, child(relationship, relationship !== 'DSL_ON_ROLL'))
       : { told: false, fields: [] };
     expect([got.told, [...got.fields].sort()]).toEqual([told, fields]);
+  });
+
+  it.each([
+    ['a rule for every event', 'always', null, {}, true],
+    ['a rule for children on a plan, the child on one', 'child-on-cp-plan', 'CP_PLAN', {}, true],
+    ['a rule for children on a plan, the child at section 47', 'child-on-cp-plan', 'SECTION_47', {}, false],
+    ['a rule for children on a plan, no open case', 'child-on-cp-plan', null, {}, false],
+    ['a rule for incidents the child was present at, present', 'child-present', null, { childPresent: true }, true],
+    ['a rule for incidents the child was present at, not said', 'child-present', 'CP_PLAN', {}, false],
+    [
+      'a rule for incidents the child was present at, "true" as text',
+      'child-present',
+      null,
+      { childPresent: 'true' },
+      false,
+    ],
+  ] as const)('applies %s: %s', (_, when, stage, detail, applies) => {
+    const any = rules.find((r) => r.when === when) ?? { ...rules[0]!, when };
+    expect(engine.notificationApplies(any, stage, detail)).toBe(applies);
   });
 
   it('tells nothing a decision not to share covers, and names every field it carries by its published coordinate', () => {

@@ -172,8 +172,7 @@ export class NotificationRouter {
     if (facts.unavailable.length > 0)
       throw new NotYet(`${facts.unavailable.join(', ')} did not answer: who may be told what is not known`);
     for (const rule of rules) {
-      if (rule.when === 'child-on-cp-plan' && facts.openCase?.stage !== 'CP_PLAN') continue;
-      if (rule.when === 'child-present' && event.detail.childPresent !== true) continue;
+      if (!this.deps.engine.notificationApplies(rule, facts.openCase?.stage ?? null, event.detail)) continue;
       for (const to of this.recipients(rule, facts)) {
         const user = recipientUser(to, facts.openCase);
         const told = user
