@@ -180,6 +180,19 @@ export function entryRefusal(user: Pick<PolicyUser, 'role'>, purpose: Purpose): 
   return firstApplying(ENTRY_REFUSALS, user, purpose);
 }
 
+/** Why a user may not ask an agency about its decisions not to share (list, record, keep, withdraw), or null: its own staff only. */
+export function holdingAgencyRefusal(user: Pick<PolicyUser, 'agency'>, agency: string): string | null {
+  return user.agency === agency ? null : 'NOT_HOLDING_AGENCY';
+}
+
+/**
+ * Whether a user may be told that no agency knows a child, rather than the answer an unrelated child gets
+ * (a child's existence is itself information): break-glass only, which needs no relationship.
+ */
+export function mayLearnChildUnknown(user: Pick<PolicyUser, 'role'>, breakGlass: boolean): boolean {
+  return breakGlass && mayBreakGlass(user);
+}
+
 /** Whether the user may state EMERGENCY (break-glass): MACPT members only. */
 export function mayBreakGlass(user: Pick<PolicyUser, 'role'>): boolean {
   return BREAK_GLASS_ROLES.includes(user.role);

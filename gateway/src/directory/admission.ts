@@ -1,5 +1,12 @@
 import { codedError, nhsNumberProblem } from '@macpt/kit';
-import { admissionRefusal, childAttributes, forbidden, type ChildAttributes, type Purpose } from '@macpt/policies';
+import {
+  admissionRefusal,
+  childAttributes,
+  forbidden,
+  mayLearnChildUnknown,
+  type ChildAttributes,
+  type Purpose,
+} from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { ChildFacts } from '../facts/child-facts.js';
 import { childRateDecision } from '../limits/rate-limit.js';
@@ -46,9 +53,9 @@ export async function admitChild(
   const facts = await ctx.facts.load(nhsNumber);
   const attributes =
     purpose === ctx.purpose ? await ctx.attributesOf(nhsNumber) : childAttributes(ctx.user, purpose, facts);
-  // Unknown and unrelated children get the same answer: a child's existence is itself information. Only
-  // break-glass, which needs no relationship, can tell that no agency knows one.
-  if (options.unknownIsNotFound && ctx.breakGlass && facts.knownBy.length === 0) {
+  // Unknown and unrelated children get the same answer (a child's existence is itself information), but
+  // to an asker the policies let learn that no agency knows one.
+  if (options.unknownIsNotFound && mayLearnChildUnknown(ctx.user, ctx.breakGlass) && facts.knownBy.length === 0) {
     ctx.ledger.refuse(nhsNumber, 'NOT_FOUND');
     const unreachable = facts.unavailable.length > 0 ? ` (could not ask: ${facts.unavailable.join(', ')})` : '';
     return codedError('NOT_FOUND', `No agency holds a record for NHS number ${nhsNumber}${unreachable}.`, {

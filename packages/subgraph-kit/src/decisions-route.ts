@@ -8,7 +8,7 @@ import {
   type StoredDecision,
 } from '@macpt/contract';
 import type { Logger, Route } from '@macpt/kit';
-import { auditRefusal, deciderRefusal, RULE_TEXT } from '@macpt/policies';
+import { auditRefusal, deciderRefusal, holdingAgencyRefusal, RULE_TEXT } from '@macpt/policies';
 import type { DecisionBook } from './decisions.js';
 
 type Answer = Awaited<ReturnType<Route>>;
@@ -45,7 +45,7 @@ export function decisionsRoute(deps: {
     }
     const asked = body as DecisionRequest;
     const user = caller.user;
-    if (!user || user.agency !== deps.agency)
+    if (!user || holdingAgencyRefusal(user, deps.agency))
       return refuse(
         403,
         'FORBIDDEN_BY_POLICY',
