@@ -386,4 +386,37 @@ describe('rate limits', () => {
     ).data.anomalies;
     expect(anomalies[0]).toMatchObject({ user: { id: 'education-leicester-2' }, outcome: 'RATE_LIMITED' });
   });
+
+  it('counts the children explanations are about toward the same limit: asking why is asking about the child', async () => {
+    const asker = headers(await stack.tokenFor('police-leicester-2'), 'STRATEGY_DISCUSSION');
+    const stages = ['STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'];
+    const many = children
+      .filter((c) => householdOf(c).la === 'LEICESTER' && stages.includes(c.socialCare?.stage ?? ''))
+      .slice(0, 30)
+      .map((c) => c.nhsNumber);
+    // Five explanations a request (the most root fields a request may select), six requests.
+    const answered: string[] = [];
+    const limited: string[] = [];
+    for (let from = 0; from < many.length; from += 5) {
+      const batch = many.slice(from, from + 5);
+      const query = `{ ${batch.map((n, i) => `e${i}: accessExplanation(nhsNumber: "${n}") { relationship }`).join(' ')} }`;
+      const result = await gql(stack.gatewayUrl, query, {}, asker);
+      batch.forEach((n, i) => result.data?.[`e${i}`]?.relationship && answered.push(n));
+      for (const e of result.errors ?? []) if (e.extensions!.code === 'RATE_LIMITED') limited.push(e.message);
+    }
+    expect(answered).toHaveLength(25);
+    expect(limited).toHaveLength(5);
+    // And a child view of one more child is refused too: the explanations used the hour's allowance.
+    const more = children.find(
+      (c) =>
+        householdOf(c).la === 'LEICESTER' && stages.includes(c.socialCare?.stage ?? '') && !many.includes(c.nhsNumber),
+    )!;
+    const view = await gql(
+      stack.gatewayUrl,
+      `query($n: ID!) { child(nhsNumber: $n) { nhsNumber } }`,
+      { n: more.nhsNumber },
+      asker,
+    );
+    expect(view.errors!.map((e) => e.extensions!.code)).toContain('RATE_LIMITED');
+  });
 });

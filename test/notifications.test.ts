@@ -62,11 +62,13 @@ const forEvent = async (persona: string, nhsNumber: string, rule: string) =>
 /** Education's own system, taking Operation Encompass notifications by webhook: it fails twice, then accepts. */
 const SECRET = 'a shared secret of at least thirty-two characters';
 const received: { body: string; signature: string; key: string; status: number }[] = [];
+/** While set, the school's system is down: it answers 503 to everything. */
+let schoolDown = false;
 const schoolSystem = createServer((req, res) => {
   let body = '';
   req.on('data', (d) => (body += d));
   req.on('end', () => {
-    const status = received.length < 2 ? 503 : 200;
+    const status = received.length < 2 || schoolDown ? 503 : 200;
     received.push({
       body,
       signature: String(req.headers['x-macpt-signature']),
@@ -199,6 +201,55 @@ describe('notifications', () => {
     );
     await new Promise((r) => setTimeout(r, 2_500)); // later scans send nothing again
     expect(received.filter((r) => r.status === 200)).toHaveLength(2);
+  });
+
+  it('decides a webhook delivery again as it leaves: a decision not to share made while it waited stops it', async () => {
+    const pupils = children.filter(
+      (c) =>
+        c.police &&
+        c.education?.schoolUrn &&
+        !householdOf(c).confidentialBy &&
+        c.socialCare?.stage === 'CP_PLAN' &&
+        stack.personas.some((p) => p.id === `dsl-${c.education!.schoolUrn}`) &&
+        MACPT_TEAMS[householdOf(c).la].some(
+          (w) => w.role === 'MACPT_POLICE' && c.socialCare!.namedWorkers.includes(w.id),
+        ) &&
+        c !== pupilKnownToPolice(false),
+    );
+    const [covered, control] = pupils;
+    expect(control, 'two pupils on a plan with a named officer').toBeDefined();
+    const accepted = (n: string) => received.filter((r) => r.status === 200 && JSON.parse(r.body).nhsNumber === n);
+    const tried = (n: string) => received.filter((r) => r.status === 503 && r.body.includes(n));
+    schoolDown = true;
+    event('police', 'domestic-abuse-incident', covered!.nhsNumber);
+    await expect.poll(() => tried(covered!.nhsNumber).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    // While the school's system is down, police decide not to share what the notification is a record of.
+    const officer = MACPT_TEAMS[householdOf(covered!).la].find(
+      (w) => w.role === 'MACPT_POLICE' && covered!.socialCare!.namedWorkers.includes(w.id),
+    )!.id;
+    const decided = await gql(
+      stack.gatewayUrl,
+      `mutation($i: SharingDecisionInput!) { recordSharingDecision(input: $i) { id } }`,
+      {
+        i: {
+          nhsNumber: covered!.nhsNumber,
+          fields: ['Child.operationEncompass'],
+          reason: 'PREJUDICE_TO_CRIMINAL_INVESTIGATION',
+          reviewBy: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10),
+        },
+      },
+      headers(await stack.tokenFor(officer), 'CP_PLAN_REVIEW'),
+    );
+    expect(decided.errors).toBeUndefined();
+    schoolDown = false;
+    // The dispatcher is at work (a later event for another pupil arrives), and the covered one never does.
+    event('police', 'domestic-abuse-incident', control!.nhsNumber);
+    await expect.poll(() => accepted(control!.nhsNumber).length, { timeout: 15_000 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 5_000)); // past the covered delivery's next retry
+    expect(accepted(covered!.nhsNumber)).toEqual([]);
+    expect(await forEvent(`dsl-${covered!.education!.schoolUrn}`, covered!.nhsNumber, 'OPERATION_ENCOMPASS')).toEqual(
+      [],
+    );
   });
 
   it('loses nothing and duplicates nothing when the gateway is killed and the agency restarted', async () => {
