@@ -123,8 +123,14 @@ describe('one request followed through traces, logs and the disclosure log', () 
     for (let i = 0; i < 100; i++) {
       root = receiver.spans.find((s) => s.service === 'gateway' && s.attributes['macpt.request_id'] === requestId);
       inTrace = root ? receiver.spans.filter((s) => s.traceId === root!.traceId) : [];
-      const agencies = new Set(inTrace.map((s) => s.service));
-      if (['social-care', 'health', 'police', 'education'].every((a) => agencies.has(a))) break;
+      // Each agency exports its spans in its own batches: wait for both of each agency's (facts, entity fetch).
+      const served = new Set(inTrace.map((s) => `${s.service} ${s.name}`));
+      if (
+        ['social-care', 'health', 'police', 'education'].every(
+          (a) => served.has(`${a} POST /facts`) && served.has(`${a} POST /graphql`),
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(root).toBeDefined();
