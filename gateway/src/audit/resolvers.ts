@@ -55,6 +55,8 @@ function presentChange(c: { publication: Publication; decision: Decision | null;
 }
 
 const MAX_PAGE = 200;
+/** Break-glass records read at a time while the review queue is gathered. */
+const REVIEW_PAGE = 200;
 const MAX_REPORT = 10_000;
 
 /** GraphQL shape of a stored record. */
@@ -287,21 +289,26 @@ export function auditResolvers(deps: AuditDeps) {
       ) => {
         requireIgLead(ctx);
         note(ctx, { operation: 'breakGlassReviews', status: args.status });
-        // Every request made under EMERGENCY waits here, including those that disclosed nothing or were refused.
-        const uses = (await deps.store.query({ breakGlass: true }, 2_000)).filter(
-          (r) => awaitsReview(r) && visibleTo(ctx, r),
-        );
-        const reviews = await deps.store.query({ kind: 'BREAK_GLASS_REVIEW' }, 10_000);
-        const latest = new Map<string, DisclosureRecord>();
-        for (const r of reviews) if (r.review && !latest.has(r.review.recordId)) latest.set(r.review.recordId, r);
-        return uses
-          .map((r) => ({
-            record: present(r),
-            status: latest.has(r.id) ? 'REVIEWED' : 'PENDING',
-            review: latest.has(r.id) ? present(latest.get(r.id)!) : null,
-          }))
-          .filter((x) => args.status === 'ALL' || x.status === args.status)
-          .slice(0, Math.min(args.first ?? 100, MAX_PAGE));
+        // Every request made under EMERGENCY waits here, including those that disclosed nothing or were refused,
+        // however long ago: break-glass records are read newest first, page by page, and each one's review
+        // looked up under it, so the cost follows the break-glass records read, not the log's length.
+        const wanted = Math.min(args.first ?? 100, MAX_PAGE);
+        const out: { record: ReturnType<typeof present>; status: string; review: ReturnType<typeof present> | null }[] =
+          [];
+        for (let before = Number.MAX_SAFE_INTEGER; out.length < wanted; ) {
+          const page = await deps.store.query({ breakGlass: true }, REVIEW_PAGE, before);
+          const uses = page.filter((r) => awaitsReview(r) && visibleTo(ctx, r));
+          const reviews = await Promise.all(uses.map((r) => deps.store.query({ reviewOf: r.id }, 1)));
+          uses.forEach((r, i) => {
+            const review = reviews[i]![0];
+            const status = review ? 'REVIEWED' : 'PENDING';
+            if (out.length < wanted && (args.status === 'ALL' || args.status === status))
+              out.push({ record: present(r), status, review: review ? present(review) : null });
+          });
+          if (page.length < REVIEW_PAGE) break;
+          before = page[page.length - 1]!.seq;
+        }
+        return out;
       },
       anomalies: async (_: unknown, args: { first?: number }, ctx: GatewayContext) => {
         requireIgLead(ctx);

@@ -9,6 +9,8 @@ export interface RecordFilter {
   breakGlass?: boolean;
   outcome?: string;
   kind?: string;
+  /** The break-glass reviews of one record (by its id). */
+  reviewOf?: string;
   from?: string;
   to?: string;
 }
@@ -79,6 +81,7 @@ export function matches(record: DisclosureRecord, f: RecordFilter): boolean {
   if (f.breakGlass !== undefined && record.breakGlass !== f.breakGlass) return false;
   if (f.outcome && record.outcome !== f.outcome) return false;
   if (f.kind && record.kind !== f.kind) return false;
+  if (f.reviewOf && record.review?.recordId !== f.reviewOf) return false;
   if (f.from && record.time < f.from) return false;
   if (f.to && record.time > f.to) return false;
   return true;
@@ -96,7 +99,8 @@ export type Indexed = Pick<DisclosureRecord, 'user' | 'agencies' | 'breakGlass' 
   Pick<AnyStoredRecord, 'children' | 'query' | 'review'>;
 
 /**
- * The index keys a record is filed under: child, user, agency, break-glass, reviews; with `all`, also
+ * The index keys a record is filed under: child, user, agency, break-glass, reviews (and a review under the
+ * record it reviews); with `all`, also
  * purpose, outcome and kind (the archive's indexes, where every IG filter reads an index).
  */
 export function indexKeys(record: Indexed, all = false): string[] {
@@ -105,7 +109,10 @@ export function indexKeys(record: Indexed, all = false): string[] {
   if (record.user) keys.add(`user:${record.user.id}`);
   for (const a of record.agencies) keys.add(`agency:${a}`);
   if (record.breakGlass) keys.add('breakglass');
-  if (record.review) keys.add('reviews');
+  if (record.review) {
+    keys.add('reviews');
+    keys.add(`reviewed:${record.review.recordId}`);
+  }
   if (all) {
     if (record.purpose) keys.add(`purpose:${record.purpose}`);
     keys.add(`outcome:${record.outcome}`);
@@ -128,6 +135,7 @@ export function storedIndexKeys(record: AnyStoredRecord, parts: SetLookup, all =
 
 /** The most selective index for a filter, or null to scan everything. */
 export function bestIndex(f: RecordFilter): string | null {
+  if (f.reviewOf) return `reviewed:${f.reviewOf}`;
   if (f.nhsNumber) return `child:${f.nhsNumber}`;
   if (f.userId) return `user:${f.userId}`;
   if (f.breakGlass) return 'breakglass';

@@ -174,6 +174,39 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     await log.store.close();
   });
 
+  it("finds a break-glass record's review under it, in Redis and once archived, however many records came between", async () => {
+    const log = await openLog();
+    const [used] = await log.store.append([
+      draft(
+        'DISCLOSURE',
+        { ...facts(), purpose: 'EMERGENCY', breakGlass: true, justification: 'child missing' },
+        'PARTIAL',
+        {
+          children: [{ nhsNumber: '9991100002', ...FIELDS }],
+          agencies: ['health', 'police'],
+        },
+      ),
+    ]);
+    await appendChildViews(log, 40);
+    const review = (recordId: string) =>
+      draft('BREAK_GLASS_REVIEW', facts('ig-police'), 'REVIEWED', {
+        review: { recordId, outcome: 'APPROPRIATE', note: 'Checked with the supervisor.' },
+      });
+    await log.store.append([review(used!.id), review('some-other-record')]);
+    const reviewsOf = async (id: string) => (await log.store.query({ reviewOf: id }, 10)).map((r) => r.review);
+    // In Redis.
+    expect(await reviewsOf(used!.id)).toEqual([expect.objectContaining({ recordId: used!.id })]);
+    // Archived, with more records after it: the hot tier no longer holds it.
+    await appendChildViews(log, 150);
+    await log.mover().pass();
+    expect(await log.hot.get((await log.store.query({ reviewOf: used!.id }, 1))[0]!.id)).toBeNull();
+    expect(await reviewsOf(used!.id)).toEqual([
+      expect.objectContaining({ recordId: used!.id, outcome: 'APPROPRIATE' }),
+    ]);
+    expect(await reviewsOf('9991100002')).toEqual([]);
+    await log.store.close();
+  });
+
   it('names a record altered in the archive, a forged segment header, and a segment whose records were deleted', async () => {
     const log = await openLog();
     await appendChildViews(log, 120);

@@ -20,6 +20,7 @@ const shifted = (time: string, ms: number) => {
 
 /** The archive's most selective index key for a filter, or null (then the time range, or a scan, bounds it). */
 export function archiveIndex(f: RecordFilter): string | null {
+  if (f.reviewOf) return `reviewed:${f.reviewOf}`;
   if (f.nhsNumber) return `child:${f.nhsNumber}`;
   if (f.userId) return `user:${f.userId}`;
   if (f.breakGlass) return 'breakglass';
