@@ -15,22 +15,30 @@ const CHECKER = fileURLToPath(new URL('./verify-worker.js', import.meta.url));
  * the verification then reports the log as unreadable, never as whole.
  */
 export class SegmentCheckPool {
-  private readonly threads: { worker: Worker; waiting: Map<number, (a: CheckAnswer) => void> }[] = [];
+  private readonly threads: {
+    worker: Worker;
+    waiting: Map<number, (a: CheckAnswer) => void>;
+    /** Why the thread is gone, once it is: it is asked nothing more. */
+    gone: string | null;
+  }[] = [];
   private next = 0;
 
   constructor(where: string, size = availableParallelism()) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(CHECKER, { workerData: { where } });
-      const waiting = new Map<number, (a: CheckAnswer) => void>();
+      const thread = { worker, waiting: new Map<number, (a: CheckAnswer) => void>(), gone: null as string | null };
       worker.on('message', (answer: CheckAnswer) => {
-        waiting.get(answer.id)?.(answer);
-        waiting.delete(answer.id);
+        thread.waiting.get(answer.id)?.(answer);
+        thread.waiting.delete(answer.id);
       });
-      worker.on('error', (error) => {
-        for (const [id, done] of waiting) done({ id, error: `verification thread failed: ${error.message}` });
-        waiting.clear();
-      });
-      this.threads.push({ worker, waiting });
+      const end = (why: string) => {
+        thread.gone ??= why;
+        for (const [id, done] of thread.waiting) done({ id, error: `verification thread failed: ${thread.gone}` });
+        thread.waiting.clear();
+      };
+      worker.on('error', (error) => end(error.message));
+      worker.on('exit', (code) => end(`it exited (code ${code})`));
+      this.threads.push(thread);
     }
   }
 
@@ -40,7 +48,9 @@ export class SegmentCheckPool {
 
   /** The segment's first problem in its records, or null when they hash, chain and make its root. */
   async check(segment: Segment): Promise<string | null> {
-    const thread = this.threads.reduce((a, b) => (b.waiting.size < a.waiting.size ? b : a));
+    const live = this.threads.filter((t) => t.gone === null);
+    if (live.length === 0) throw new Error(`verification threads failed: ${this.threads[0]?.gone ?? 'none started'}`);
+    const thread = live.reduce((a, b) => (b.waiting.size < a.waiting.size ? b : a));
     const id = this.next++;
     const answer = await new Promise<CheckAnswer>((resolve) => {
       thread.waiting.set(id, resolve);
