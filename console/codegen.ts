@@ -8,7 +8,7 @@ const config: CodegenConfig = {
   generates: {
     'src/generated/operations.ts': {
       plugins: ['typescript-operations', 'typed-document-node'],
-      config: { avoidOptionals: false, enumsAsTypes: true, skipTypename: true },
+      config: { avoidOptionals: false, enumsAsTypes: true, skipTypename: true, scalars: { Date: 'string' } },
     },
   },
 };

@@ -104,6 +104,56 @@ describe('the console', () => {
     await page.close();
   });
 
+  it('shows the chronology on the child view: every agency’s events newest first, filtered by keyboard, printed with the pack', async () => {
+    const page = await signIn(lcpp);
+    await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
+    const table = page.getByRole('table', { name: /events/ });
+    await expect.poll(() => table.isVisible()).toBe(true);
+    const rows = table.locator('tbody tr');
+    const dates = await rows.locator('td:first-child').allTextContents();
+    expect(dates.length).toBeGreaterThan(3);
+    expect(dates).toEqual([...dates].sort().reverse());
+    const police = s47.police!.incidents.length;
+    expect(await rows.filter({ hasText: 'Police incident' }).count()).toBe(police);
+    const agencies = new Set(await rows.locator('td:nth-child(2) .govuk-tag').allTextContents());
+    expect(agencies.size).toBeGreaterThan(1);
+    // Keyboard only: untick every agency but police, then dates that are not dates, then a sound range.
+    for (const agency of agencies)
+      if (agency !== 'Police') {
+        await page.getByRole('checkbox', { name: agency }).focus();
+        await page.keyboard.press('Space');
+      }
+    expect(new Set(await rows.locator('td:nth-child(2) .govuk-tag').allTextContents())).toEqual(
+      new Set(police > 0 ? ['Police'] : []),
+    );
+    await page.getByLabel('From', { exact: true }).fill('2024-02-30');
+    await page.getByLabel('To', { exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'There is a problem' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'From must be a real date, for example 2024-03-27' }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'chronology-date-error.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel('From', { exact: true }).fill('1990-01-01');
+    await page.getByLabel('To', { exact: true }).fill('1990-12-31');
+    await page.getByRole('button', { name: 'Apply dates' }).click();
+    await expect.poll(() => rows.first().textContent()).toMatch(/No events you may see match these filters/);
+    await page.getByLabel('From', { exact: true }).fill('');
+    await page.getByLabel('To', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Apply dates' }).click();
+    for (const agency of agencies) if (agency !== 'Police') await page.getByRole('checkbox', { name: agency }).check();
+    await expect.poll(() => rows.count()).toBe(dates.length);
+    await page.getByRole('heading', { name: 'Chronology' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'chronology.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // Printed with the conference pack: the timeline, none of its filters.
+    await page.emulateMedia({ media: 'print' });
+    expect(await table.isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Apply dates' }).isVisible()).toBe(false);
+    expect(await page.getByRole('checkbox').filter({ visible: true }).count()).toBe(0);
+    await keepsNothing(page);
+    await page.close();
+  });
+
   it("lists an LCPP's caseload, sorted and filtered, and opens a child from it", async () => {
     const page = await signIn(lcpp);
     await page.getByRole('button', { name: 'Caseload' }).click();

@@ -58,6 +58,7 @@ import { NOTIFICATION_FIELDS } from './notifications/schema.js';
 import { decisionsClient } from './sharing/agency-client.js';
 import { signedAgencyCall } from './datasources/signed-call.js';
 import { SHARING_FIELDS } from './sharing/schema.js';
+import { CHRONOLOGY_FIELDS } from './chronology/schema.js';
 import { FIGURES_FIELDS } from './figures/schema.js';
 import { figuresRoutes } from './figures/routes.js';
 import { Composer } from './registry/composer.js';
@@ -172,9 +173,14 @@ export async function startGateway(
 
   // The gateway's own fields carry no agency data, except keys it shares with an agency (a case's id): those are decided by policy.
   const exempt = new Set(
-    [...DIRECTORY_FIELDS, ...AUDIT_FIELDS, ...NOTIFICATION_FIELDS, ...SHARING_FIELDS, ...FIGURES_FIELDS].filter((c) =>
-      [undefined, 'shared'].includes(engine.fieldRule(c)?.agency),
-    ),
+    [
+      ...DIRECTORY_FIELDS,
+      ...AUDIT_FIELDS,
+      ...NOTIFICATION_FIELDS,
+      ...SHARING_FIELDS,
+      ...FIGURES_FIELDS,
+      ...CHRONOLOGY_FIELDS,
+    ].filter((c) => [undefined, 'shared'].includes(engine.fieldRule(c)?.agency)),
   );
   // The request pipeline, in the order a request meets it.
   const stages: Stage[] = [

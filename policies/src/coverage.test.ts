@@ -25,4 +25,22 @@ describe('policy coverage', () => {
       'health: policies/agencies/health.yaml classifies HealthRecord.shoeSize, which the health schema no longer publishes',
     ]);
   });
+
+  it('names a chronology source that does not lead to fields the agency classifies', () => {
+    const police = POLICIES.find((p) => p.agency === 'police')!;
+    const wrong = {
+      ...police,
+      chronology: [
+        { kind: 'A', label: 'a', path: ['police', 'arrests'], date: 'date', detail: [] },
+        { kind: 'B', label: 'b', path: ['health', 'aeAttendances'], date: 'date', detail: [] },
+        { kind: 'C', label: 'c', path: ['police', 'incidents'], date: 'when', detail: ['summary', 'weapon'] },
+      ],
+    };
+    expect(coverageProblems(wrong, schemaOf('police'))).toEqual([
+      'police: policies/agencies/police.yaml chronology A: PoliceRecord.arrests is not a field this agency publishes and classifies',
+      'police: policies/agencies/police.yaml chronology B: Child.health is not a field this agency publishes and classifies',
+      'police: policies/agencies/police.yaml chronology C: PoliceIncident.when is not a field this agency publishes and classifies',
+      'police: policies/agencies/police.yaml chronology C: PoliceIncident.weapon is not a field this agency publishes and classifies',
+    ]);
+  });
 });

@@ -7,6 +7,7 @@ import {
   CLASSES,
   NOTIFICATION_PURPOSE,
   type AgencyPolicy,
+  type ChronologySource,
   type DataClass,
   type FieldRule,
   type NotSharedScope,
@@ -185,6 +186,14 @@ export class PolicyEngine {
   /** Types whose objects belong to one child, and the field leading to it, across all agencies. */
   childLinks(): Record<string, string> {
     return this.links;
+  }
+
+  /**
+   * Every agency's kinds of chronology event, with the agency: what `Child.chronology` reads. Which
+   * entries an asker sees is decided field by field, as for the fields themselves.
+   */
+  chronologySources(): readonly (ChronologySource & { agency: string })[] {
+    return this.current.flatMap((p) => (p.chronology ?? []).map((c) => ({ ...c, agency: p.agency })));
   }
 
   /** The lawful basis an agency shares under. */

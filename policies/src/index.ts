@@ -7,7 +7,7 @@ export {
   type Decision,
   type FieldSubject,
 } from './compile.js';
-export { coverageProblems, publishedFields } from './coverage.js';
+export { chronologyProblems, coverageProblems, publishedFields } from './coverage.js';
 export { forbidden, type Withholding } from './forbidden.js';
 export { PolicyEngine, POLICIES, policyFileOf, type FactOwners, type FieldDecision } from './engine.js';
 export { AGENCIES, loadAgencyPolicy, parseAgencyPolicy, PolicyFileError } from './policy-file.js';

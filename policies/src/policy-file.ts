@@ -17,6 +17,17 @@ const rule = z.union([
   }),
 ]);
 
+const fieldName = z.string().regex(/^[a-z_][A-Za-z0-9_]*$/, 'expected a field name');
+const chronologySource = z.strictObject({
+  kind: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'expected a kind in capitals, e.g. INCIDENT'),
+  label: z.string().min(1),
+  path: z
+    .string()
+    .regex(/^[a-z_][A-Za-z0-9_]*(\.[a-z_][A-Za-z0-9_]*)*$/, 'expected field names from Child, e.g. police.incidents'),
+  date: fieldName,
+  detail: z.array(fieldName).default([]),
+});
+
 /** What an agency's policy file holds (YAML), before it is compiled. */
 const policyFile = z.strictObject({
   agency: z.enum(AGENCIES),
@@ -28,6 +39,10 @@ const policyFile = z.strictObject({
   holdsRolls: z.boolean().optional(),
   childLinks: z.record(z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'expected a type name'), z.string().min(1)).optional(),
   fields: z.record(coordinate, rule).refine((f) => Object.keys(f).length > 0, 'list every field the agency publishes'),
+  chronology: z
+    .array(chronologySource)
+    .refine((c) => new Set(c.map((s) => s.kind)).size === c.length, 'each chronology kind once')
+    .optional(),
 });
 
 /** A policy file that cannot be read as a policy: each problem with its line and column. */
@@ -101,6 +116,9 @@ export function parseAgencyPolicy(text: string, file: string): AgencyPolicy {
     ...(p.caseStage ? { caseStage: p.caseStage } : {}),
     ...(p.holdsRolls ? { holdsRolls: true } : {}),
     ...(p.childLinks ? { childLinks: p.childLinks } : {}),
+    ...(p.chronology
+      ? { chronology: p.chronology.map((c) => ({ ...c, path: c.path.split('.'), detail: c.detail })) }
+      : {}),
     fields: Object.fromEntries(
       Object.entries(p.fields).map(([field, r]) => [field, typeof r === 'string' ? { class: r } : r]),
     ),

@@ -111,6 +111,8 @@ export interface AgencyPolicy {
   fields: Record<string, FieldRule>;
   /** Types whose objects belong to one child, and the field that leads to that child (decisions need the child). */
   childLinks?: Record<string, string>;
+  /** The agency's dated events on a child's multi-agency chronology (DESIGN section 9), each read from its own fields. */
+  chronology?: ChronologySource[];
   /**
    * The confidential-location flag this agency can set on a household (e.g. a refuge address), if any.
    * While such an agency does not answer, every household's location is withheld (fail closed).
@@ -122,6 +124,22 @@ export interface AgencyPolicy {
   caseStage?: string;
   /** This agency holds the school rolls a DSL's relationship comes from (education). */
   holdsRolls?: boolean;
+}
+
+/**
+ * One kind of dated event an agency puts on the chronology: the objects at `path` (field names from
+ * `Child`, e.g. `police.incidents`), each an entry dated by its `date` field, titled `label`, with its
+ * `detail` fields (those the asker may see) joined. An entry is a view of those fields: it appears only
+ * where the asker may see the fields it comes from, and is recorded as them.
+ */
+export interface ChronologySource {
+  /** Stable name of the kind, e.g. `INCIDENT`. */
+  kind: string;
+  /** What an entry is called, e.g. `Police incident`. */
+  label: string;
+  path: string[];
+  date: string;
+  detail: string[];
 }
 
 /** Why an agency decides not to share (a fixed list: IG reports count decisions by it). */

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiError, Failure } from '../api.js';
 import type { ConsoleChildQuery } from '../generated/operations.js';
+import { ChronologyPanel } from './Chronology.js';
 import { DecisionsTable, OWN_SECTION, OwnDecisions, type DecisionRow } from './SharingDecisions.js';
 import type { Session } from './SignIn.js';
 import { Why } from './Why.js';
@@ -274,6 +275,7 @@ export function ChildView({
               />
             ))}
           </div>
+          <ChronologyPanel chronology={data?.child?.chronology ?? null} kinds={data?.chronologyKinds ?? []} />
           <Decisions
             session={session}
             asked={asked}

@@ -1,9 +1,17 @@
-import { type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { codedError, type Logger } from '@macpt/kit';
 import { admissionRefusal, forbidden, UNRELATED, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
+import { assembleChronology } from '../chronology/assemble.js';
+import {
+  ChronologyInputError,
+  expandChronology,
+  placeSources,
+  type Expansion,
+  type PlacedSource,
+} from '../chronology/expand.js';
 import { childrenIn, enforce, type Verdict } from './enforce.js';
 import { rewriteOperation, type RewrittenOperation } from './rewrite.js';
 import { childrenNamed, singleChildOf } from './single-child.js';
@@ -19,6 +27,8 @@ const REWRITE_CACHE_SIZE = 2_000;
 export class GovernedGateway implements GatewayInterface {
   private readonly rewrites = new Map<string, RewrittenOperation>();
   private generation = 0;
+  /** The chronology's sources as the current schema and policies place them. */
+  private placed: { schema: GraphQLSchema; generation: number; sources: PlacedSource[] } | null = null;
 
   constructor(
     private readonly inner: ApolloGateway,
@@ -55,11 +65,24 @@ export class GovernedGateway implements GatewayInterface {
     return attributes?.notShared?.length ? this.engine.coveredFields(attributes.notShared).sort() : [];
   }
 
+  /** The operation with its chronologies expanded into the fields they read (null when it asks for none). */
+  private expand(rc: GatewayGraphQLRequestContext<GatewayContext>): Expansion | null {
+    if (rc.source !== undefined && !rc.source.includes('chronology')) return null;
+    if (this.placed?.schema !== rc.schema || this.placed.generation !== this.engine.generation)
+      this.placed = {
+        schema: rc.schema,
+        generation: this.engine.generation,
+        sources: placeSources(rc.schema, this.engine.chronologySources()),
+      };
+    return expandChronology(rc.schema, rc.document, rc.request.variables ?? {}, this.placed.sources);
+  }
+
   private rewrite(
     schema: GraphQLSchema,
     document: DocumentNode,
     rc: GatewayGraphQLRequestContext<GatewayContext>,
     decided: readonly string[],
+    expansion: Expansion | null,
   ): RewrittenOperation {
     const { user, purpose } = rc.context;
     // A publication that took effect swaps the engine's policies: rewrites made under the old ones go.
@@ -68,7 +91,7 @@ export class GovernedGateway implements GatewayInterface {
       this.generation = this.engine.generation;
     }
     // The key names everything the rewrite depends on: one persona's (or one child's) plan never serves another.
-    const key = `${rc.queryHash}|${rc.operationName ?? ''}|${user.role}|${user.agency}|${purpose}|${decided.join(',')}`;
+    const key = `${rc.queryHash}|${expansion?.signature ?? ''}|${rc.operationName ?? ''}|${user.role}|${user.agency}|${purpose}|${decided.join(',')}`;
     let rewritten = this.rewrites.get(key);
     if (!rewritten) {
       const withheld = new Set(decided);
@@ -80,6 +103,7 @@ export class GovernedGateway implements GatewayInterface {
           !c.startsWith('Query.') &&
           (withheld.has(c) || this.engine.neverVisible(user, purpose, c)),
         this.engine.childLinks(),
+        expansion !== null,
       );
       if (this.rewrites.size >= REWRITE_CACHE_SIZE) this.rewrites.delete(this.rewrites.keys().next().value as string);
       this.rewrites.set(key, rewritten);
@@ -104,8 +128,17 @@ export class GovernedGateway implements GatewayInterface {
           ],
         };
     }
+    // A chronology is read as the fields its entries come from: they are planned, decided and recorded as such.
+    let expansion: Expansion | null;
+    try {
+      expansion = this.expand(rc);
+    } catch (error) {
+      if (!(error instanceof ChronologyInputError)) throw error;
+      return { errors: [codedError('BAD_USER_INPUT', error.message)] };
+    }
+    const document = expansion?.document ?? rc.document;
     // Cached per operation, role, agency and purpose: no per-request walk of the document.
-    const rewritten = this.rewrite(rc.schema, rc.document, rc, await this.decidedNotToShare(rc));
+    const rewritten = this.rewrite(rc.schema, document, rc, await this.decidedNotToShare(rc), expansion);
     if (rewritten.usesReservedAlias) {
       return { errors: [codedError('BAD_USER_INPUT', 'Aliases starting with "_macpt" are reserved by the gateway.')] };
     }
@@ -130,7 +163,7 @@ export class GovernedGateway implements GatewayInterface {
     const checked = enforce(
       {
         schema: rc.schema,
-        document: rc.document,
+        document,
         operationName: rc.operationName,
         variables: rc.request.variables ?? {},
         childLinks: this.engine.childLinks(),
@@ -146,11 +179,26 @@ export class GovernedGateway implements GatewayInterface {
         'an agency released a field its policy forbids; withheld by the final check',
       );
     ctx.disclosure = checked.summary;
-    const errors = [...(result.errors ?? []).filter(checked.keep), ...checked.added].sort(
+    let data = checked.data as Record<string, unknown> | null;
+    let unsorted = [...(result.errors ?? []).filter(checked.keep), ...checked.added];
+    if (expansion) {
+      const fragments = Object.fromEntries(
+        rc.document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+      );
+      ({ data, errors: unsorted } = assembleChronology(
+        rc.schema,
+        expansion.sites,
+        fragments,
+        rc.request.variables ?? {},
+        data,
+        unsorted,
+      ) as { data: Record<string, unknown> | null; errors: typeof unsorted });
+    }
+    const errors = unsorted.sort(
       (a, b) =>
         JSON.stringify(a.path ?? []).localeCompare(JSON.stringify(b.path ?? [])) || a.message.localeCompare(b.message),
     );
     const { errors: _unchecked, ...rest } = result;
-    return { ...rest, data: checked.data as Record<string, unknown> | null, ...(errors.length > 0 ? { errors } : {}) };
+    return { ...rest, data, ...(errors.length > 0 ? { errors } : {}) };
   }
 }

@@ -45,6 +45,8 @@ export function rewriteOperation(
   document: DocumentNode,
   removable: (coordinate: string) => boolean,
   childLinks: Record<string, string>,
+  /** The gateway expanded a chronology: its own hidden selections (`_macptChron…`) are in the document. */
+  chronologyExpanded = false,
 ): RewrittenOperation {
   const typeInfo = new TypeInfo(schema);
   const removed: string[] = [];
@@ -54,7 +56,12 @@ export function rewriteOperation(
     visitWithTypeInfo(typeInfo, {
       Field: {
         enter(node) {
-          if (node.alias?.value.startsWith(HIDDEN_ALIAS_PREFIX)) usesReservedAlias = true;
+          const alias = node.alias?.value;
+          if (
+            alias?.startsWith(HIDDEN_ALIAS_PREFIX) &&
+            !(chronologyExpanded && alias.startsWith(`${HIDDEN_ALIAS_PREFIX}Chron`))
+          )
+            usesReservedAlias = true;
           const parent = typeInfo.getParentType();
           if (!parent || parent.name.startsWith('__') || node.name.value.startsWith('__')) return undefined;
           const coordinate = `${parent.name}.${node.name.value}`;

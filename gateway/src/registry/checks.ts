@@ -1,6 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import {
   AGENCIES,
+  chronologyProblems,
   parseAgencyPolicy,
   PolicyEngine,
   PolicyFileError,
@@ -40,6 +41,7 @@ export type ProblemKind =
   | 'POLICY_AGENCY'
   | 'UNCLASSIFIED_FIELD'
   | 'STALE_CLASSIFICATION'
+  | 'CHRONOLOGY_SOURCE'
   | 'COMPOSITION'
   | 'BREAKS_OPERATION';
 
@@ -227,6 +229,8 @@ export function checkPublication(input: {
         kind: 'STALE_CLASSIFICATION',
         message: `the policy file classifies ${field}, which the schema does not publish`,
       });
+  for (const message of chronologyProblems(policy, document, `${input.agency}.yaml`))
+    problems.push({ kind: 'CHRONOLOGY_SOURCE', message });
 
   const current = input.published.find((a) => a.agency === input.agency) ?? null;
   const others = input.published.filter((a) => a.agency !== input.agency);

@@ -60,6 +60,21 @@ describe('the publication checks', () => {
     expect(clash.problems.some((p) => p.kind === 'COMPOSITION')).toBe(true);
   });
 
+  it('name a chronology source that does not lead to fields the agency publishes', () => {
+    const wrong = healthPolicy.replace(
+      'path: health.aeAttendances, date: date,',
+      'path: health.aeAttendances, date: seenOn,',
+    );
+    expect(wrong).not.toBe(healthPolicy);
+    expect(check(health.sdl, wrong).problems).toEqual([
+      {
+        kind: 'CHRONOLOGY_SOURCE',
+        message:
+          'health: health.yaml chronology AE_ATTENDANCE: AeAttendance.seenOn is not a field this agency publishes and classifies',
+      },
+    ]);
+  });
+
   it('say a narrowing change stops a field being visible and does not widen', () => {
     const narrower = healthPolicy.replace(
       'HealthRecord.immunisations: SAFEGUARDING',

@@ -21,13 +21,14 @@ function copyOfSchemas(): string {
 }
 
 describe('supergraph composition', () => {
-  it('composes the audit API, the notifications inbox, decisions not to share, the partnership figures, the directory and the four agencies, with Child keyed by NHS number', () => {
+  it('composes the audit API, the notifications inbox, decisions not to share, the partnership figures, the chronology, the directory and the four agencies, with Child keyed by NHS number', () => {
     const subgraphs = discoverSubgraphs(ROOT);
     expect(subgraphs.map((s) => s.name)).toEqual([
       'audit',
       'notifications',
       'sharing',
       'figures',
+      'chronology',
       'directory',
       'education',
       'health',

@@ -14,8 +14,10 @@ import type { SharingDeps } from '../sharing/resolvers.js';
 import { sharingSchema } from '../sharing/schema.js';
 import { figuresSchema } from '../figures/schema.js';
 import type { FiguresDeps } from '../figures/service.js';
+import { chronologySchema } from '../chronology/schema.js';
 import {
   AUDIT_SUBGRAPH,
+  CHRONOLOGY_SUBGRAPH,
   DIRECTORY_SUBGRAPH,
   FIGURES_SUBGRAPH,
   NOTIFICATIONS_SUBGRAPH,
@@ -55,6 +57,7 @@ export function federatedGateway(deps: {
       if (name === NOTIFICATIONS_SUBGRAPH) return new LocalGraphQLDataSource(notificationsSchema(deps.notifications));
       if (name === SHARING_SUBGRAPH) return new LocalGraphQLDataSource(sharingSchema(deps.sharing));
       if (name === FIGURES_SUBGRAPH) return new LocalGraphQLDataSource(figuresSchema(deps.figures));
+      if (name === CHRONOLOGY_SUBGRAPH) return new LocalGraphQLDataSource(chronologySchema(deps.engine));
       const breaker = deps.breakers[name];
       const source = new AgencyDataSource({
         name,

@@ -12,6 +12,8 @@ export const NOTIFICATIONS_SUBGRAPH = 'notifications';
 export const SHARING_SUBGRAPH = 'sharing';
 /** The gateway's own in-process partnership figures (aggregates only). */
 export const FIGURES_SUBGRAPH = 'figures';
+/** The gateway's own in-process chronology (kinds; the timeline is assembled from the agencies' fields). */
+export const CHRONOLOGY_SUBGRAPH = 'chronology';
 /** Subgraphs the gateway serves itself: no agency data, no sharing policy file. */
 export const GATEWAY_SUBGRAPHS: readonly string[] = [
   DIRECTORY_SUBGRAPH,
@@ -19,6 +21,7 @@ export const GATEWAY_SUBGRAPHS: readonly string[] = [
   NOTIFICATIONS_SUBGRAPH,
   SHARING_SUBGRAPH,
   FIGURES_SUBGRAPH,
+  CHRONOLOGY_SUBGRAPH,
 ];
 
 /** One subgraph of the supergraph: where its schema is and where it listens by default. */
@@ -68,6 +71,11 @@ export function discoverSubgraphs(root = REPO_ROOT): SubgraphManifest[] {
       name: FIGURES_SUBGRAPH,
       schemaFile: join(root, 'gateway', 'src', 'figures', 'schema.graphql'),
       url: 'http://in-process.invalid/figures',
+    },
+    {
+      name: CHRONOLOGY_SUBGRAPH,
+      schemaFile: join(root, 'gateway', 'src', 'chronology', 'schema.graphql'),
+      url: 'http://in-process.invalid/chronology',
     },
     {
       name: DIRECTORY_SUBGRAPH,
