@@ -59,7 +59,7 @@ async function ask(query: string, variables: Record<string, unknown>, h: Record<
   return {
     status: response.status,
     requestId: response.headers.get('x-request-id'),
-    ...((await response.json()) as GraphQLResult<any>),
+    ...((await response.json()) as Omit<GraphQLResult<any>, 'status'>),
   };
 }
 

@@ -168,13 +168,14 @@ export async function startContenders(
     {
       SUPERGRAPH_FILE: supergraphFile,
       CEILING_AGENCIES: JSON.stringify(open),
-      CEILING_OPERATIONS: JSON.stringify({ ...OPERATION_TEXT, SubjectAccessReport: undefined }),
+      CEILING_OPERATIONS: JSON.stringify({ ...OPERATION_TEXT, SubjectAccessReport: undefined, Chronology: undefined }),
     },
     '0',
   );
 
   const gql = (op: Operation, r: MixRequest) => graphqlBody(op, r);
-  const childData = (op: Operation) => op !== 'SubjectAccessReport';
+  // The chronology is the governed gateway's (a view of the governed fields): the others do not serve it.
+  const childData = (op: Operation) => op !== 'SubjectAccessReport' && op !== 'Chronology';
   const contenders: Contender[] = [
     {
       id: 'a',

@@ -290,6 +290,11 @@ async function runScale(children: number) {
       }
     }
     const summary = report(runs, contenders);
+    const [chronology, childView] = [summary.Chronology?.a, summary.ChildView?.a];
+    if (chronology && childView)
+      console.log(
+        `chronology of the long case (ten years, every agency) beside ChildView, on (a): p50 ${chronology.p50.toFixed(0)} vs ${childView.p50.toFixed(0)} ms, p99 ${chronology.p99.toFixed(0)} vs ${childView.p99.toFixed(0)} ms, ${chronology.rps.toFixed(0)} vs ${childView.rps.toFixed(0)} req/s\n`,
+      );
     // Notifications: event → inbox under the ChildView mix on the governed gateway (a), then a burst.
     const governed = contenders.find((c) => c.id === 'a');
     const notifications = governed

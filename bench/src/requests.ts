@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signDevToken } from '@macpt/gateway/dev-issuer';
 import { REPO_ROOT } from '@macpt/dev';
-import { generateWorld, type WorldOptions } from '@macpt/synthetic';
+import { generateWorld, hasLongHistory, type WorldOptions } from '@macpt/synthetic';
 
 /** The query mix: the registered dashboard operations (gateway/operations/). */
-export const OPERATIONS = ['ChildView', 'Caseload', 'ConferencePack', 'SubjectAccessReport'] as const;
+export const OPERATIONS = ['ChildView', 'Chronology', 'Caseload', 'ConferencePack', 'SubjectAccessReport'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 const FILES: Record<Operation, string> = {
   ChildView: 'child-view',
+  Chronology: 'chronology',
   Caseload: 'caseload',
   ConferencePack: 'conference-pack',
   SubjectAccessReport: 'subject-access-report',
@@ -61,7 +62,12 @@ export async function buildMix(
             ? ['MACPT_HEALTH', 'health']
             : ['MACPT_EDUCATION', 'education'];
   const cases: { nhs: string; la: string; stage: string; workers: string[] }[] = [];
+  /** The world's long case: ten years of events from every agency (its chronology is the one measured). */
+  let long: (typeof cases)[number] | null = null;
   for (const household of generateWorld(world)) {
+    for (const c of household.children)
+      if (hasLongHistory(c))
+        long = { nhs: c.nhsNumber, la: household.la, stage: c.socialCare!.stage!, workers: c.socialCare!.namedWorkers };
     for (const c of household.children)
       if (c.socialCare?.caseId && c.socialCare.stage !== 'REFERRAL')
         cases.push({
@@ -82,6 +88,16 @@ export async function buildMix(
     const [role, agency] = roleOf(worker);
     childView.push({ headers: h(await token(worker, role, agency, c.la), PURPOSE[c.stage]!), nhsNumbers: [c.nhs] });
   }
+  // The long case's chronology, asked by each worker named on it in turn, with the purpose its case supports.
+  const chronology: MixRequest[] = [];
+  if (long && PURPOSE[long.stage])
+    for (const worker of long.workers) {
+      const [role, agency] = roleOf(worker);
+      chronology.push({
+        headers: h(await token(worker, role, agency, long.la), PURPOSE[long.stage]!),
+        nhsNumbers: [long.nhs],
+      });
+    }
   const caseload: MixRequest[] = [];
   let caseloadSize = 0;
   for (const la of ['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']) {
@@ -110,6 +126,7 @@ export async function buildMix(
   }
   return {
     ChildView: childView,
+    Chronology: chronology,
     Caseload: caseload,
     ConferencePack: conferencePack,
     SubjectAccessReport: ig,

@@ -1,14 +1,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecisionBook, openAgencyStore, SqlStore } from '@macpt/subgraph-kit';
-import { forEachBatch, type Household, type WorldOptions } from '@macpt/synthetic';
+import { forEachBatch, GENERATOR_VERSION, type Household, type WorldOptions } from '@macpt/synthetic';
 
 /** The version of the stores' tables: a store of an older layout is re-seeded, as one of another world is. */
 export const STORE_LAYOUT = 3;
 
 /** What a store records about the world it was seeded from (and the layout it was seeded in). */
 export function seededWorldKey(world: WorldOptions): string {
-  return JSON.stringify({ ...world, layout: STORE_LAYOUT });
+  return JSON.stringify({ ...world, layout: STORE_LAYOUT, generator: GENERATOR_VERSION });
 }
 
 /** How an agency seeds its store: its tables, and its part of each synthetic household (its `./seed` export). */

@@ -1,6 +1,11 @@
 import { nhsCheckDigit, NHS_TEST_RANGE } from '@macpt/kit';
 import { generateHousehold } from './household.js';
+import { addLongHistory, LONG_HISTORY_MIN_AGE } from './long-history.js';
+import { shiftDays } from './random.js';
 import type { Household } from './types.js';
+
+/** The generator's version: a store seeded by an older one (before the long case, 2) is seeded again. */
+export const GENERATOR_VERSION = 2;
 
 /** What a generated world is made from; the same options always give the same world. */
 export interface WorldOptions {
@@ -36,9 +41,26 @@ export function* generateWorld(options: WorldOptions): Generator<Household> {
   const numbers = nhsNumbers();
   const next = () => numbers.next().value as string;
   let made = 0;
+  let longHistory = false;
   for (let index = 0; made < options.children; index++) {
     const household = generateHousehold(options.seed, index, options.asOf, next, options.children - made);
     made += household.children.length;
+    if (!longHistory) {
+      // The world's first child on an open case known to all four agencies, old enough, gets a ten-year history.
+      const child = household.children.find(
+        (c) =>
+          c.socialCare?.caseId &&
+          c.police &&
+          c.education?.schoolUrn &&
+          c.sharingDecisions.length === 0 &&
+          !household.confidentialBy &&
+          c.dateOfBirth <= shiftDays(options.asOf, -LONG_HISTORY_MIN_AGE * 366),
+      );
+      if (child) {
+        addLongHistory(child, household, options.asOf);
+        longHistory = true;
+      }
+    }
     yield household;
   }
 }
