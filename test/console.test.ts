@@ -156,7 +156,7 @@ describe('the console', () => {
 
   it("lists an LCPP's caseload, sorted and filtered, and opens a child from it", async () => {
     const page = await signIn(lcpp);
-    await page.getByRole('button', { name: 'Caseload' }).click();
+    await page.getByRole('link', { name: 'Caseload' }).click();
     await page.getByLabel('Purpose of use').selectOption('STRATEGY_DISCUSSION');
     await page.getByRole('button', { name: 'Show open cases' }).click();
     const open = children.filter((c) => c.socialCare?.caseId && householdOf(c).la === householdOf(s47).la).length;
@@ -173,6 +173,15 @@ describe('the console', () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('button', { name: `View ${s47.name}` }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(1);
+    await keepsNothing(page);
+    // The browser's back button goes back to Find a child, and forward to the caseload (listed again, nothing
+    // kept from before): the addresses name pages, never a child.
+    expect(new URL(page.url()).hash).toBe('#/caseload');
+    await page.goBack();
+    await expect.poll(() => page.getByRole('heading', { name: 'Find a child' }).isVisible()).toBe(true);
+    await page.goForward();
+    await expect.poll(() => page.getByRole('button', { name: 'Show open cases' }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(0);
     await keepsNothing(page);
     await page.close();
   });
@@ -457,7 +466,7 @@ describe('the console', () => {
     )!;
     asked.push(onPlan.nhsNumber);
     const page = await signIn(lcpp);
-    await page.getByRole('button', { name: 'Notifications' }).click();
+    await page.getByRole('link', { name: 'Notifications' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Notifications', level: 1 }).isVisible()).toBe(true);
     const made = spawnSync(
       process.execPath,
@@ -593,7 +602,7 @@ describe('the console', () => {
   it("gives a partnership board its LA's figures as charts and tables, small numbers suppressed, and nothing else", async () => {
     const page = await signIn('board-leicester');
     await expect.poll(() => page.getByRole('heading', { name: 'Partnership figures' }).isVisible()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Find a child' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Find a child' }).count()).toBe(0);
     await expect
       .poll(() =>
         page

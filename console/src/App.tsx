@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link, Redirect, Route, Router, Switch, useLocation } from 'wouter';
+import { useHashLocation } from 'wouter/use-hash-location';
 import type { Failure } from './api.js';
+import { listsCaseload, opensChildRecords, reviewsLog, seesFigures } from './rules.js';
 import { Caseload } from './views/Caseload.js';
 import { FiguresPage } from './views/Figures.js';
 import { FindChild } from './views/FindChild.js';
@@ -7,27 +10,36 @@ import { IgReview } from './views/IgReview.js';
 import { Notifications, useInbox } from './views/Notifications.js';
 import { SignIn, type Session } from './views/SignIn.js';
 
-/** Roles that may list their LA's caseload (the policies' CASELOAD_ROLES). */
-const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
-
-/** Roles that see their LA's partnership figures (the policies' FIGURES_ROLES); a board sees nothing else. */
-const FIGURES = ['LCPP', 'PARTNERSHIP_BOARD'];
-
 /** Signed-in sessions end after 15 minutes without use, and every child's data leaves the page with them. */
 const IDLE_MS = 15 * 60 * 1000;
 
-/** The console: sign-in, then the practitioner's or the IG lead's pages. Nothing is kept outside this page's memory. */
+/**
+ * The console: sign-in, then the practitioner's or the IG lead's pages, each at its own address in the
+ * page's fragment (`#/caseload`), so the browser's back and forward buttons move between them. The
+ * addresses name pages only, never a child: what was asked lives in this page's memory alone.
+ */
 export function App() {
+  return (
+    <Router hook={useHashLocation}>
+      <Console />
+    </Router>
+  );
+}
+
+function Console() {
   const [session, setSession] = useState<Session | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [page, setPage] = useState<'find' | 'caseload' | 'notifications' | 'figures'>('find');
+  const [location, navigate] = useLocation();
   const idle = useRef<number | undefined>(undefined);
 
-  const signOut = useCallback((why: string | null) => {
-    setSession(null);
-    setPage('find');
-    setNotice(why);
-  }, []);
+  const signOut = useCallback(
+    (why: string | null) => {
+      setSession(null);
+      navigate('/', { replace: true });
+      setNotice(why);
+    },
+    [navigate],
+  );
 
   // Any use of the page keeps the session; 15 minutes without it signs out.
   useEffect(() => {
@@ -55,7 +67,16 @@ export function App() {
     [signOut],
   );
   const inbox = useInbox(session, onFailure);
-  const board = session?.user.role === 'PARTNERSHIP_BOARD';
+  const role = session?.user.role ?? '';
+  // Who may do what is read from policies/ (generated into RULES), not copied by hand.
+  const reviewer = reviewsLog(role);
+  const opensChildren = opensChildRecords(role);
+  const pages: (readonly [path: string, text: string])[] = [
+    ...(opensChildren ? ([['/', 'Find a child']] as const) : []),
+    ...(listsCaseload(role) ? ([['/caseload', 'Caseload']] as const) : []),
+    ...(opensChildren ? ([['/notifications', 'Notifications']] as const) : []),
+    ...(seesFigures(role) ? ([['/figures', 'Partnership figures']] as const) : []),
+  ];
 
   return (
     <>
@@ -84,34 +105,25 @@ export function App() {
           )}
         </div>
       </header>
-      {session && session.user.role !== 'IG_LEAD' && (
+      {session && !reviewer && (
         <nav aria-label="Menu" className="govuk-service-navigation macpt-no-print">
           <div className="govuk-width-container">
             <ul className="govuk-service-navigation__list">
-              {(board
-                ? ([['figures', 'Partnership figures']] as const)
-                : ([
-                    ['find', 'Find a child'],
-                    ...(MACPT.includes(session.user.role) ? ([['caseload', 'Caseload']] as const) : []),
-                    ['notifications', 'Notifications'],
-                    ...(FIGURES.includes(session.user.role) ? ([['figures', 'Partnership figures']] as const) : []),
-                  ] as const)
-              ).map(([key, text]) => (
+              {pages.map(([path, text]) => (
                 <li
-                  key={key}
-                  className={`govuk-service-navigation__item${page === key ? ' govuk-service-navigation__item--active' : ''}`}
+                  key={path}
+                  className={`govuk-service-navigation__item${location === path ? ' govuk-service-navigation__item--active' : ''}`}
                 >
-                  <button
-                    type="button"
-                    className="govuk-service-navigation__link macpt-sort"
-                    aria-current={page === key ? 'page' : undefined}
-                    onClick={() => setPage(key)}
+                  <Link
+                    href={path}
+                    className="govuk-service-navigation__link"
+                    aria-current={location === path ? 'page' : undefined}
                   >
                     {text}
-                    {key === 'notifications' && (inbox.inbox?.unread ?? 0) > 0 && (
+                    {path === '/notifications' && (inbox.inbox?.unread ?? 0) > 0 && (
                       <span className="macpt-count"> ({inbox.inbox!.unread} unread)</span>
                     )}
-                  </button>
+                  </Link>
                 </li>
               ))}
             </ul>
@@ -140,18 +152,33 @@ export function App() {
               }}
             />
           )}
-          {session && session.user.role === 'IG_LEAD' && <IgReview session={session} onFailure={onFailure} />}
-          {session && FIGURES.includes(session.user.role) && (page === 'figures' || board) && (
-            <FiguresPage session={session} onFailure={onFailure} />
-          )}
-          {session && session.user.role !== 'IG_LEAD' && !board && page === 'find' && (
-            <FindChild session={session} onFailure={onFailure} />
-          )}
-          {session && page === 'caseload' && MACPT.includes(session.user.role) && (
-            <Caseload session={session} onFailure={onFailure} />
-          )}
-          {session && page === 'notifications' && session.user.role !== 'IG_LEAD' && !board && (
-            <Notifications session={session} inbox={inbox.inbox} reload={inbox.reload} onFailure={onFailure} />
+          {session && reviewer && <IgReview session={session} onFailure={onFailure} />}
+          {session && !reviewer && (
+            <Switch>
+              {opensChildren && (
+                <Route path="/">
+                  <FindChild session={session} onFailure={onFailure} />
+                </Route>
+              )}
+              {listsCaseload(role) && (
+                <Route path="/caseload">
+                  <Caseload session={session} onFailure={onFailure} />
+                </Route>
+              )}
+              {opensChildren && (
+                <Route path="/notifications">
+                  <Notifications session={session} inbox={inbox.inbox} reload={inbox.reload} onFailure={onFailure} />
+                </Route>
+              )}
+              {seesFigures(role) && (
+                <Route path="/figures">
+                  <FiguresPage session={session} onFailure={onFailure} />
+                </Route>
+              )}
+              <Route>
+                <Redirect to={pages[0]?.[0] ?? '/'} replace />
+              </Route>
+            </Switch>
           )}
         </main>
       </div>

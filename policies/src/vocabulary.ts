@@ -72,6 +72,8 @@ export const ROLE_CLAIMS: Readonly<Record<Role, readonly ('la' | 'school')[]>> =
 
 /** The purpose that is break-glass: stated, it is flagged and reviewed whatever follows (DESIGN section 4). */
 export const BREAK_GLASS_PURPOSE = 'EMERGENCY';
+/** The fewest characters a break-glass justification may have (it is what IG reviews the use by). */
+export const MIN_JUSTIFICATION = 20;
 
 /** Whether a stated purpose is break-glass. */
 export const isBreakGlass = (purpose: string | null | undefined): boolean => purpose === BREAK_GLASS_PURPOSE;

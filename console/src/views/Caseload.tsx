@@ -8,6 +8,9 @@ import {
   ConsoleChildDocument,
   type ConsoleChildQuery,
 } from '../generated/operations.js';
+import { Table } from '../components/Table.js';
+import { purposeLabel } from '../purposes.js';
+import { childRecordPurposes } from '../rules.js';
 import { ChildView } from './ChildView.js';
 import type { Session } from './SignIn.js';
 
@@ -20,20 +23,10 @@ type Row = {
   plan: string | null;
   daysOpen: number | null;
 };
-type Column = 'name' | 'stage' | 'workers' | 'plan' | 'daysOpen';
-const COLUMNS: [Column, string][] = [
-  ['name', 'Child'],
-  ['stage', 'Stage'],
-  ['workers', 'Named workers'],
-  ['plan', 'Plan category'],
-  ['daysOpen', 'Days open'],
-];
-const PURPOSES: [string, string][] = [
-  ['STRATEGY_DISCUSSION', 'Strategy discussion'],
-  ['CHILD_PROTECTION_CONFERENCE', 'Child protection conference'],
-  ['CP_PLAN_REVIEW', 'Child protection plan review'],
-  ['MASH_TRIAGE', 'MASH triage'],
-];
+type SortKey = 'name' | 'stage' | 'workers' | 'plan' | 'daysOpen';
+const SORTABLE: readonly SortKey[] = ['name', 'stage', 'workers', 'plan', 'daysOpen'];
+/** The purposes a caseload is listed for (of those the role may state: no section 47 enquiry, no break-glass). */
+const CASELOAD_PURPOSES = ['STRATEGY_DISCUSSION', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE'];
 
 const days = (from: string | null | undefined) =>
   from ? Math.floor((Date.now() - Date.parse(from)) / 86_400_000) : null;
@@ -43,7 +36,7 @@ export function Caseload({ session, onFailure }: { session: Session; onFailure: 
   const [purpose, setPurpose] = useState('STRATEGY_DISCUSSION');
   const [cases, setCases] = useState<ConsoleCaseloadQuery['cases'] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [sort, setSort] = useState<{ by: Column; up: boolean }>({ by: 'daysOpen', up: false });
+  const [sort, setSort] = useState<{ by: SortKey; up: boolean }>({ by: 'daysOpen', up: false });
   const [stage, setStage] = useState('');
   const [worker, setWorker] = useState('');
   const [open, setOpen] = useState<{ nhs: string; data: ConsoleChildQuery | null; errors: ApiError[] } | null>(null);
@@ -110,9 +103,9 @@ export function Caseload({ session, onFailure }: { session: Session; onFailure: 
             value={purpose}
             onChange={(e) => setPurpose(e.target.value)}
           >
-            {PURPOSES.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
+            {CASELOAD_PURPOSES.filter((p) => childRecordPurposes(session.user.role).includes(p)).map((p) => (
+              <option key={p} value={p}>
+                {purposeLabel(p)}
               </option>
             ))}
           </select>
@@ -160,57 +153,48 @@ export function Caseload({ session, onFailure }: { session: Session; onFailure: 
               />
             </div>
           </div>
-          <table className="govuk-table">
-            <caption className="govuk-table__caption govuk-table__caption--s">
-              {shown.length} of {rows.length} open cases
-            </caption>
-            <thead className="govuk-table__head">
-              <tr className="govuk-table__row">
-                {COLUMNS.map(([key, text]) => (
-                  <th
-                    key={key}
-                    scope="col"
-                    className="govuk-table__header"
-                    aria-sort={sort.by === key ? (sort.up ? 'ascending' : 'descending') : 'none'}
+          <Table
+            caption={`${shown.length} of ${rows.length} open cases`}
+            columns={[
+              { key: 'name', header: 'Child', cell: (r: Row) => r.name },
+              {
+                key: 'stage',
+                header: 'Stage',
+                cell: (r: Row) => r.stage ?? <span className="macpt-withheld">Withheld</span>,
+              },
+              {
+                key: 'workers',
+                header: 'Named workers',
+                cell: (r: Row) => r.workers,
+                className: 'govuk-!-font-size-16',
+              },
+              { key: 'plan', header: 'Plan category', cell: (r: Row) => r.plan ?? '—' },
+              { key: 'daysOpen', header: 'Days open', cell: (r: Row) => r.daysOpen ?? '—', numeric: true },
+              {
+                key: 'actions',
+                header: <span className="govuk-visually-hidden">Actions</span>,
+                cell: (r: Row) => (
+                  <button
+                    type="button"
+                    className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                    onClick={() => {
+                      setChanged(null);
+                      void view(r.nhs);
+                    }}
                   >
-                    <button
-                      type="button"
-                      className="govuk-link macpt-sort"
-                      onClick={() => setSort({ by: key, up: sort.by === key ? !sort.up : true })}
-                    >
-                      {text}
-                    </button>
-                  </th>
-                ))}
-                <th scope="col" className="govuk-table__header">
-                  <span className="govuk-visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="govuk-table__body">
-              {shown.map((r) => (
-                <tr key={r.id} className="govuk-table__row">
-                  <td className="govuk-table__cell">{r.name}</td>
-                  <td className="govuk-table__cell">{r.stage ?? <span className="macpt-withheld">Withheld</span>}</td>
-                  <td className="govuk-table__cell govuk-!-font-size-16">{r.workers}</td>
-                  <td className="govuk-table__cell">{r.plan ?? '—'}</td>
-                  <td className="govuk-table__cell govuk-table__cell--numeric">{r.daysOpen ?? '—'}</td>
-                  <td className="govuk-table__cell">
-                    <button
-                      type="button"
-                      className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                      onClick={() => {
-                        setChanged(null);
-                        void view(r.nhs);
-                      }}
-                    >
-                      View<span className="govuk-visually-hidden"> {r.name}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                    View<span className="govuk-visually-hidden"> {r.name}</span>
+                  </button>
+                ),
+              },
+            ]}
+            rows={shown}
+            rowKey={(r) => r.id}
+            sorting={{
+              ...sort,
+              sortable: SORTABLE,
+              onSort: (by) => setSort({ by: by as SortKey, up: sort.by === by ? !sort.up : true }),
+            }}
+          />
         </>
       )}
       {open && (

@@ -5,6 +5,7 @@ import { ChronologyPanel } from './Chronology.js';
 import { DecisionsTable, OWN_SECTION, OwnDecisions, type DecisionRow } from './SharingDecisions.js';
 import type { Session } from './SignIn.js';
 import { Why } from './Why.js';
+import { Table } from '../components/Table.js';
 
 const SECTIONS: [key: string, title: string, agency: string][] = [
   ['socialCare', 'Social care', 'social-care'],
@@ -34,7 +35,8 @@ function Withheld({ error }: { error: ApiError }) {
   );
 }
 
-function Value({ value }: { value: unknown }) {
+/** A field's value as read: a list of records as a table (captioned for screen readers), a record as lines. */
+function Value({ value, caption }: { value: unknown; caption: string }) {
   if (value === null || value === undefined) return <span className="macpt-withheld">Not recorded</span>;
   if (typeof value === 'boolean') return <>{value ? 'Yes' : 'No'}</>;
   if (Array.isArray(value)) {
@@ -42,28 +44,20 @@ function Value({ value }: { value: unknown }) {
     if (typeof value[0] !== 'object') return <>{value.join(', ')}</>;
     const columns = Object.keys(value[0] as object);
     return (
-      <table className="govuk-table govuk-!-margin-bottom-0">
-        <thead className="govuk-table__head">
-          <tr className="govuk-table__row">
-            {columns.map((c) => (
-              <th key={c} scope="col" className="govuk-table__header govuk-!-font-size-16">
-                {label(c)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="govuk-table__body">
-          {value.map((row, i) => (
-            <tr key={i} className="govuk-table__row">
-              {columns.map((c) => (
-                <td key={c} className="govuk-table__cell govuk-!-font-size-16">
-                  <Value value={(row as Record<string, unknown>)[c]} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        caption={caption}
+        captionSize="hidden"
+        className="govuk-!-margin-bottom-0"
+        columns={columns.map((c) => ({
+          key: c,
+          header: label(c),
+          headerClassName: 'govuk-!-font-size-16',
+          className: 'govuk-!-font-size-16',
+          cell: (row: unknown) => <Value value={(row as Record<string, unknown>)[c]} caption={label(c)} />,
+        }))}
+        rows={value}
+        rowKey={(_, i) => String(i)}
+      />
     );
   }
   if (typeof value === 'object')
@@ -71,7 +65,7 @@ function Value({ value }: { value: unknown }) {
       <>
         {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
           <span key={k} className="govuk-!-display-block">
-            {label(k)}: <Value value={v} />
+            {label(k)}: <Value value={v} caption={label(k)} />
           </span>
         ))}
       </>
@@ -113,7 +107,7 @@ function Section({
   } else if (Array.isArray(value)) {
     body = (
       <div className="govuk-body">
-        <Value value={value} />
+        <Value value={value} caption={title} />
       </div>
     );
   } else {
@@ -126,7 +120,11 @@ function Section({
             <div key={key} className="govuk-summary-list__row">
               <dt className="govuk-summary-list__key">{label(key)}</dt>
               <dd className="govuk-summary-list__value">
-                {error?.extensions?.code === 'FORBIDDEN_BY_POLICY' ? <Withheld error={error} /> : <Value value={v} />}
+                {error?.extensions?.code === 'FORBIDDEN_BY_POLICY' ? (
+                  <Withheld error={error} />
+                ) : (
+                  <Value value={v} caption={label(key)} />
+                )}
               </dd>
             </div>
           );

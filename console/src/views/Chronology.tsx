@@ -1,5 +1,8 @@
 import { useId, useMemo, useState } from 'react';
 import type { ConsoleChildQuery } from '../generated/operations.js';
+import { Table } from '../components/Table.js';
+import { z } from 'zod';
+import { describedBy, Field, problemsOf, useGovForm } from '../form.js';
 import { ErrorSummary } from './ErrorSummary.js';
 
 type Chronology = NonNullable<NonNullable<ConsoleChildQuery['child']>['chronology']>;
@@ -21,14 +24,18 @@ const validDate = (value: string) =>
   !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
   new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
 
-/** The filters a practitioner sets: the problems of a date range, by field id, or null when it is sound. */
-export function rangeProblems(from: string, to: string, ids: { from: string; to: string }): [string, string][] {
-  const problems: [string, string][] = [];
-  if (from && !validDate(from)) problems.push([ids.from, 'From must be a real date, for example 2024-03-27']);
-  if (to && !validDate(to)) problems.push([ids.to, 'To must be a real date, for example 2024-03-27']);
-  if (problems.length === 0 && from && to && from > to) problems.push([ids.to, 'To must be the same as or after From']);
-  return problems;
-}
+/** A date range as typed: each side blank or a real date (YYYY-MM-DD), and To not before From. */
+export const rangeSchema = z.object({ from: z.string(), to: z.string() }).superRefine(({ from, to }, ctx) => {
+  const f = from.trim();
+  const t = to.trim();
+  if (f && !validDate(f))
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'From must be a real date, for example 2024-03-27' });
+  if (t && !validDate(t))
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'To must be a real date, for example 2024-03-27' });
+  if (f && t && validDate(f) && validDate(t) && f > t)
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'To must be the same as or after From' });
+});
+type Range = z.infer<typeof rangeSchema>;
 
 /** The entries the filters keep (the chronology was disclosed whole: filtering asks nothing more). */
 export function filterEntries(
@@ -59,9 +66,9 @@ export function ChronologyPanel({ chronology, kinds }: { chronology: Chronology 
   const colour = (agency: string) => TAG_COLOURS[Math.max(0, agencies.indexOf(agency)) % TAG_COLOURS.length];
   const [shownAgencies, setShownAgencies] = useState<Set<string>>(() => new Set(agencies));
   const [kind, setKind] = useState('');
-  const [draft, setDraft] = useState({ from: '', to: '' });
-  const [range, setRange] = useState({ from: '', to: '' });
-  const [problems, setProblems] = useState<[string, string][]>([]);
+  const form = useGovForm<Range>(rangeSchema, { from: '', to: '' });
+  const { errors } = form.formState;
+  const [range, setRange] = useState<Range>({ from: '', to: '' });
   if (!chronology)
     return (
       <section aria-labelledby={`${id}-title`} className="macpt-chronology">
@@ -72,13 +79,11 @@ export function ChronologyPanel({ chronology, kinds }: { chronology: Chronology 
       </section>
     );
   const entries = filterEntries(chronology.entries, { agencies: shownAgencies, kind, ...range });
-  const apply = (event: React.FormEvent) => {
-    event.preventDefault();
-    const found = rangeProblems(draft.from.trim(), draft.to.trim(), ids);
-    setProblems(found);
-    if (found.length === 0) setRange({ from: draft.from.trim(), to: draft.to.trim() });
-  };
-  const problemOf = (field: string) => problems.find(([f]) => f === field)?.[1];
+  const apply = form.handleSubmit((v) => setRange({ from: v.from.trim(), to: v.to.trim() }));
+  const problems = problemsOf(errors, [
+    ['from', ids.from],
+    ['to', ids.to],
+  ]);
   return (
     <section aria-labelledby={`${id}-title`} className="macpt-chronology">
       <h2 className="govuk-heading-m" id={`${id}-title`}>
@@ -133,29 +138,23 @@ export function ChronologyPanel({ chronology, kinds }: { chronology: Chronology 
         </div>
         <div className="macpt-date-range">
           {(['from', 'to'] as const).map((side) => (
-            <div className={`govuk-form-group${problemOf(ids[side]) ? ' govuk-form-group--error' : ''}`} key={side}>
-              <label className="govuk-label govuk-label--s" htmlFor={ids[side]}>
-                {side === 'from' ? 'From' : 'To'}
-              </label>
-              <div className="govuk-hint" id={`${ids[side]}-hint`}>
-                YYYY-MM-DD, for example 2024-03-27
-              </div>
-              {problemOf(ids[side]) && (
-                <p className="govuk-error-message" id={`${ids[side]}-error`}>
-                  <span className="govuk-visually-hidden">Error:</span> {problemOf(ids[side])}
-                </p>
-              )}
+            <Field
+              key={side}
+              id={ids[side]}
+              label={side === 'from' ? 'From' : 'To'}
+              hint="YYYY-MM-DD, for example 2024-03-27"
+              error={errors[side]?.message}
+            >
               <input
-                className={`govuk-input govuk-input--width-10${problemOf(ids[side]) ? ' govuk-input--error' : ''}`}
+                className={`govuk-input govuk-input--width-10${errors[side] ? ' govuk-input--error' : ''}`}
                 id={ids[side]}
                 type="text"
                 inputMode="numeric"
                 spellCheck={false}
-                aria-describedby={`${ids[side]}-hint${problemOf(ids[side]) ? ` ${ids[side]}-error` : ''}`}
-                value={draft[side]}
-                onChange={(e) => setDraft({ ...draft, [side]: e.target.value })}
+                aria-describedby={describedBy(ids[side], true, errors[side]?.message)}
+                {...form.register(side)}
               />
-            </div>
+            </Field>
           ))}
           <button type="submit" className="govuk-button govuk-button--secondary">
             Apply dates
@@ -183,49 +182,28 @@ export function ChronologyPanel({ chronology, kinds }: { chronology: Chronology 
           </ul>
         </div>
       )}
-      <table className="govuk-table">
-        <caption className="govuk-table__caption govuk-table__caption--s">
-          {entries.length === chronology.entries.length
+      <Table
+        caption={
+          entries.length === chronology.entries.length
             ? `${entries.length} events`
-            : `${entries.length} of ${chronology.entries.length} events shown by the filters`}
-        </caption>
-        <thead className="govuk-table__head">
-          <tr className="govuk-table__row">
-            <th scope="col" className="govuk-table__header">
-              Date
-            </th>
-            <th scope="col" className="govuk-table__header">
-              Agency
-            </th>
-            <th scope="col" className="govuk-table__header">
-              Event
-            </th>
-            <th scope="col" className="govuk-table__header">
-              Detail
-            </th>
-          </tr>
-        </thead>
-        <tbody className="govuk-table__body">
-          {entries.length === 0 ? (
-            <tr className="govuk-table__row">
-              <td className="govuk-table__cell" colSpan={4}>
-                No events you may see match these filters.
-              </td>
-            </tr>
-          ) : (
-            entries.map((e, i) => (
-              <tr className="govuk-table__row" key={`${e.date}-${e.kind}-${i}`}>
-                <td className="govuk-table__cell macpt-nowrap">{e.date}</td>
-                <td className="govuk-table__cell">
-                  <strong className={`govuk-tag govuk-tag--${colour(e.agency)}`}>{agencyName(e.agency)}</strong>
-                </td>
-                <td className="govuk-table__cell">{e.title}</td>
-                <td className="govuk-table__cell">{e.detail ?? ''}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+            : `${entries.length} of ${chronology.entries.length} events shown by the filters`
+        }
+        columns={[
+          { key: 'date', header: 'Date', cell: (e: Entry) => e.date, className: 'macpt-nowrap' },
+          {
+            key: 'agency',
+            header: 'Agency',
+            cell: (e: Entry) => (
+              <strong className={`govuk-tag govuk-tag--${colour(e.agency)}`}>{agencyName(e.agency)}</strong>
+            ),
+          },
+          { key: 'title', header: 'Event', cell: (e: Entry) => e.title },
+          { key: 'detail', header: 'Detail', cell: (e: Entry) => e.detail ?? '' },
+        ]}
+        rows={entries}
+        rowKey={(e, i) => `${e.date}-${e.kind}-${i}`}
+        empty="No events you may see match these filters."
+      />
     </section>
   );
 }

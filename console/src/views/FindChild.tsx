@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { z } from 'zod';
+import { describedBy, Field, problemsOf, useGovForm } from '../form.js';
 import { ErrorSummary } from './ErrorSummary.js';
 import { nhsNumberProblem } from '@macpt/kit/nhs-number';
 import CHILD from '../../../gateway/operations/console-child.graphql?raw';
@@ -7,24 +9,35 @@ import { ConsoleChildDocument, type ConsoleChildQuery } from '../generated/opera
 import { ChildView } from './ChildView.js';
 import type { Session } from './SignIn.js';
 
-const PURPOSES: [string, string][] = [
-  ['STRATEGY_DISCUSSION', 'Strategy discussion'],
-  ['SECTION_47_ENQUIRY', 'Section 47 enquiry'],
-  ['CHILD_PROTECTION_CONFERENCE', 'Child protection conference'],
-  ['CP_PLAN_REVIEW', 'Child protection plan review'],
-  ['MASH_TRIAGE', 'MASH triage'],
-  ['EMERGENCY', 'Emergency (break-glass)'],
-];
-const MIN_JUSTIFICATION = 20;
+import { purposeLabel } from '../purposes.js';
+import { childRecordPurposes, isBreakGlass, MIN_JUSTIFICATION } from '../rules.js';
 
-type Problems = Partial<Record<'nhs' | 'purpose' | 'justification', string>>;
+/** What the find form holds, and its checks: every problem at once, for the error summary. */
+export const findSchema = (purposes: readonly string[]) =>
+  z.object({ nhs: z.string(), purpose: z.string(), justification: z.string() }).superRefine((v, ctx) => {
+    const problem = nhsNumberProblem(v.nhs.replace(/\s+/g, ''));
+    if (problem) ctx.addIssue({ code: 'custom', path: ['nhs'], message: `Enter a valid NHS number: ${problem}` });
+    if (!purposes.includes(v.purpose))
+      ctx.addIssue({ code: 'custom', path: ['purpose'], message: 'Select the purpose of use your work supports' });
+    if (isBreakGlass(v.purpose) && v.justification.trim().length < MIN_JUSTIFICATION)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['justification'],
+        message: `Say why, in at least ${MIN_JUSTIFICATION} characters: break-glass is reviewed by information governance`,
+      });
+  });
+type FindValues = z.infer<ReturnType<typeof findSchema>>;
+const FIELDS = [
+  ['nhs', 'nhs'],
+  ['purpose', 'purpose'],
+  ['justification', 'justification'],
+] as const;
 
 /** Find a child by NHS number for a stated purpose, then show what each agency may share. */
 export function FindChild({ session, onFailure }: { session: Session; onFailure: (f: Failure) => void }) {
-  const [nhs, setNhs] = useState('');
-  const [purpose, setPurpose] = useState('');
-  const [justification, setJustification] = useState('');
-  const [problems, setProblems] = useState<Problems>({});
+  const purposes = childRecordPurposes(session.user.role);
+  const form = useGovForm<FindValues>(findSchema(purposes), { nhs: '', purpose: '', justification: '' });
+  const { errors } = form.formState;
   const [failure, setFailure] = useState<Failure | null>(null);
   const [answer, setAnswer] = useState<{
     asked: { nhs: string; purpose: string; justification?: string };
@@ -33,30 +46,26 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
   const [busy, setBusy] = useState(false);
   const [changed, setChanged] = useState<string | null>(null);
 
-  const typed = nhs.replace(/\s+/g, '');
-  const live = typed.length >= 10 ? nhsNumberProblem(typed) : null;
+  const typed = form.watch('nhs').replace(/\s+/g, '');
+  const purpose = form.watch('purpose');
+  const live = typed.length >= 10 && !errors.nhs ? nhsNumberProblem(typed) : null;
 
-  const find = async (event?: React.FormEvent) => {
-    event?.preventDefault();
-    const found: Problems = {};
-    const problem = nhsNumberProblem(typed);
-    if (problem) found.nhs = `Enter a valid NHS number: ${problem}`;
-    if (!purpose) found.purpose = 'Select the purpose of use your work supports';
-    if (purpose === 'EMERGENCY' && justification.trim().length < MIN_JUSTIFICATION)
-      found.justification = `Say why, in at least ${MIN_JUSTIFICATION} characters: break-glass is reviewed by information governance`;
-    setProblems(found);
+  const [lastAsked, setLastAsked] = useState<{ nhs: string; purpose: string; justification?: string } | null>(null);
+  const ask = async (asked: { nhs: string; purpose: string; justification?: string }) => {
+    setLastAsked(asked);
     setFailure(null);
-    if (event) setChanged(null);
-    if (Object.keys(found).length > 0) return;
     setBusy(true);
-    const asked = { nhs: typed, purpose, ...(purpose === 'EMERGENCY' ? { justification: justification.trim() } : {}) };
     // Whatever was on screen goes before anything new is asked.
     setAnswer(null);
     const result = await call(
       ConsoleChildDocument,
       CHILD,
-      { nhsNumber: typed },
-      { token: session.token, purpose, ...(asked.justification ? { justification: asked.justification } : {}) },
+      { nhsNumber: asked.nhs },
+      {
+        token: session.token,
+        purpose: asked.purpose,
+        ...(asked.justification ? { justification: asked.justification } : {}),
+      },
     );
     // The answer's arrival, for measuring how long the child view takes to render (the browser tests read it).
     performance.mark('macpt:answer');
@@ -64,70 +73,61 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
     if (!result.ok) {
       onFailure(result.failure);
       if (result.failure.kind === 'bad-request' && result.failure.code === 'JUSTIFICATION_REQUIRED')
-        setProblems({ justification: result.failure.message });
+        form.setError('justification', { message: result.failure.message });
       else if (result.failure.kind === 'bad-request' && result.failure.code === 'PURPOSE_OF_USE_REQUIRED')
-        setProblems({ purpose: result.failure.message });
+        form.setError('purpose', { message: result.failure.message });
       else setFailure(result.failure);
       return;
     }
     setAnswer({ asked, result });
   };
+  const find = form.handleSubmit((v) => {
+    setChanged(null);
+    return ask({
+      nhs: v.nhs.replace(/\s+/g, ''),
+      purpose: v.purpose,
+      ...(isBreakGlass(v.purpose) ? { justification: v.justification.trim() } : {}),
+    });
+  });
 
-  const list = Object.entries(problems) as [keyof Problems, string][];
+  const list = problemsOf(errors, FIELDS);
   return (
     <>
       <form onSubmit={find} noValidate className="macpt-no-print">
         <h1 className="govuk-heading-l">Find a child</h1>
         {list.length > 0 && <ErrorSummary problems={list} />}
-        <div className={`govuk-form-group${problems.nhs || live ? ' govuk-form-group--error' : ''}`}>
-          <label className="govuk-label govuk-label--s" htmlFor="nhs">
-            NHS number
-          </label>
-          <div className="govuk-hint" id="nhs-hint">
-            10 digits, for example 999 000 0018
-          </div>
-          {(problems.nhs || live) && (
-            <p className="govuk-error-message" id="nhs-error">
-              <span className="govuk-visually-hidden">Error:</span>{' '}
-              {problems.nhs ?? `Enter a valid NHS number: ${live}`}
-            </p>
-          )}
+        <Field
+          id="nhs"
+          label="NHS number"
+          hint="10 digits, for example 999 000 0018"
+          error={errors.nhs?.message ?? (live ? `Enter a valid NHS number: ${live}` : undefined)}
+        >
           <input
-            className={`govuk-input govuk-input--width-10${problems.nhs || live ? ' govuk-input--error' : ''}`}
+            className={`govuk-input govuk-input--width-10${errors.nhs || live ? ' govuk-input--error' : ''}`}
             id="nhs"
             inputMode="numeric"
             autoComplete="off"
             spellCheck={false}
-            aria-describedby={`nhs-hint${problems.nhs || live ? ' nhs-error' : ''}`}
-            value={nhs}
-            onChange={(e) => setNhs(e.target.value)}
+            aria-describedby={describedBy('nhs', true, errors.nhs?.message ?? live ?? undefined)}
+            {...form.register('nhs')}
           />
-        </div>
-        <div className={`govuk-form-group${problems.purpose ? ' govuk-form-group--error' : ''}`}>
-          <label className="govuk-label govuk-label--s" htmlFor="purpose">
-            Purpose of use
-          </label>
-          {problems.purpose && (
-            <p className="govuk-error-message" id="purpose-error">
-              <span className="govuk-visually-hidden">Error:</span> {problems.purpose}
-            </p>
-          )}
+        </Field>
+        <Field id="purpose" label="Purpose of use" error={errors.purpose?.message}>
           <select
-            className={`govuk-select${problems.purpose ? ' govuk-select--error' : ''}`}
+            className={`govuk-select${errors.purpose ? ' govuk-select--error' : ''}`}
             id="purpose"
-            value={purpose}
-            onChange={(e) => setPurpose(e.target.value)}
-            aria-describedby={problems.purpose ? 'purpose-error' : undefined}
+            aria-describedby={describedBy('purpose', false, errors.purpose?.message)}
+            {...form.register('purpose')}
           >
             <option value="">Choose a purpose</option>
-            {PURPOSES.map(([value, label]) => (
+            {purposes.map((value) => (
               <option key={value} value={value}>
-                {label}
+                {purposeLabel(value)}
               </option>
             ))}
           </select>
-        </div>
-        {purpose === 'EMERGENCY' && (
+        </Field>
+        {isBreakGlass(purpose) && (
           <>
             <div className="govuk-warning-text">
               <span className="govuk-warning-text__icon" aria-hidden="true">
@@ -139,27 +139,20 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
                 safeguarding information only.
               </strong>
             </div>
-            <div className={`govuk-form-group${problems.justification ? ' govuk-form-group--error' : ''}`}>
-              <label className="govuk-label govuk-label--s" htmlFor="justification">
-                Justification
-              </label>
-              <div className="govuk-hint" id="justification-hint">
-                Why you need this now, at least {MIN_JUSTIFICATION} characters
-              </div>
-              {problems.justification && (
-                <p className="govuk-error-message" id="justification-error">
-                  <span className="govuk-visually-hidden">Error:</span> {problems.justification}
-                </p>
-              )}
+            <Field
+              id="justification"
+              label="Justification"
+              hint={`Why you need this now, at least ${MIN_JUSTIFICATION} characters`}
+              error={errors.justification?.message}
+            >
               <textarea
-                className={`govuk-textarea${problems.justification ? ' govuk-textarea--error' : ''}`}
+                className={`govuk-textarea${errors.justification ? ' govuk-textarea--error' : ''}`}
                 id="justification"
                 rows={3}
-                value={justification}
-                onChange={(e) => setJustification(e.target.value)}
-                aria-describedby={`justification-hint${problems.justification ? ' justification-error' : ''}`}
+                aria-describedby={describedBy('justification', true, errors.justification?.message)}
+                {...form.register('justification')}
               />
-            </div>
+            </Field>
           </>
         )}
         <button type="submit" className="govuk-button" disabled={busy}>
@@ -180,7 +173,11 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
                 : failure.message}
             </p>
             {failure.kind === 'network' && (
-              <button type="button" className="govuk-button govuk-button--secondary" onClick={() => void find()}>
+              <button
+                type="button"
+                className="govuk-button govuk-button--secondary"
+                onClick={() => void (lastAsked ? ask(lastAsked) : find())}
+              >
                 Try again
               </button>
             )}
@@ -197,7 +194,7 @@ export function FindChild({ session, onFailure }: { session: Session; onFailure:
           message={changed}
           onChanged={(message) => {
             setChanged(message);
-            void find();
+            void ask(answer.asked);
           }}
         />
       )}

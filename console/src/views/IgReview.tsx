@@ -11,6 +11,7 @@ import {
   type DisclosureFilter,
   ConsoleReviewDocument,
 } from '../generated/operations.js';
+import { Table } from '../components/Table.js';
 import { AgencyDecisions } from './AgencyDecisions.js';
 import { IgOverview } from './IgOverview.js';
 import { SchemaChanges } from './SchemaChanges.js';
@@ -116,48 +117,58 @@ export function IgReview({ session, onFailure }: { session: Session; onFailure: 
         </div>
       )}
       {page && (
-        <table className="govuk-table">
-          <caption className="govuk-table__caption govuk-table__caption--s">Records, newest first</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              {['Time', 'User', 'Purpose', 'Outcome', 'Children', ''].map((h) => (
-                <th key={h} scope="col" className="govuk-table__header">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {page.records.map((r) => (
-              <tr key={r.id} className="govuk-table__row">
-                <td className="govuk-table__cell govuk-!-font-size-16">{r.time}</td>
-                <td className="govuk-table__cell govuk-!-font-size-16">
-                  {r.user ? `${r.user.id} (${r.user.role}, ${r.user.agency})` : 'unauthenticated'}
-                </td>
-                <td className="govuk-table__cell govuk-!-font-size-16">
+        <Table
+          caption="Records, newest first"
+          columns={[
+            { key: 'time', header: 'Time', cell: (r: RecordRow) => r.time, className: 'govuk-!-font-size-16' },
+            {
+              key: 'user',
+              header: 'User',
+              className: 'govuk-!-font-size-16',
+              cell: (r: RecordRow) => (r.user ? `${r.user.id} (${r.user.role}, ${r.user.agency})` : 'unauthenticated'),
+            },
+            {
+              key: 'purpose',
+              header: 'Purpose',
+              className: 'govuk-!-font-size-16',
+              cell: (r: RecordRow) => (
+                <>
                   {r.purpose ?? '—'}
                   {r.breakGlass && (
                     <strong className="govuk-tag govuk-tag--red govuk-!-margin-left-1">Break-glass</strong>
                   )}
-                </td>
-                <td className="govuk-table__cell govuk-!-font-size-16">
-                  {r.outcome}
-                  {r.reason ? ` (${r.reason})` : ''}
-                </td>
-                <td className="govuk-table__cell govuk-!-font-size-16">{r.children.length}</td>
-                <td className="govuk-table__cell">
-                  <button
-                    type="button"
-                    className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
-                    onClick={() => setOpen(r)}
-                  >
-                    Details<span className="govuk-visually-hidden"> of the record at {r.time}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            {
+              key: 'outcome',
+              header: 'Outcome',
+              className: 'govuk-!-font-size-16',
+              cell: (r: RecordRow) => `${r.outcome}${r.reason ? ` (${r.reason})` : ''}`,
+            },
+            {
+              key: 'children',
+              header: 'Children',
+              className: 'govuk-!-font-size-16',
+              cell: (r: RecordRow) => r.children.length,
+            },
+            {
+              key: 'details',
+              header: '',
+              cell: (r: RecordRow) => (
+                <button
+                  type="button"
+                  className="govuk-button govuk-button--secondary govuk-!-margin-bottom-0"
+                  onClick={() => setOpen(r)}
+                >
+                  Details<span className="govuk-visually-hidden"> of the record at {r.time}</span>
+                </button>
+              ),
+            },
+          ]}
+          rows={page.records}
+          rowKey={(r) => r.id}
+        />
       )}
       {page && (
         <div className="govuk-button-group macpt-no-print">

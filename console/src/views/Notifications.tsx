@@ -7,6 +7,7 @@ import {
   ConsoleNotificationsDocument,
   type ConsoleNotificationsQuery,
 } from '../generated/operations.js';
+import { opensChildRecords } from '../rules.js';
 import { INBOX_PURPOSE, useNotificationStream } from '../stream.js';
 import type { Session } from './SignIn.js';
 
@@ -24,7 +25,7 @@ const label = (name: string) => {
  */
 export function useInbox(session: Session | null, onFailure: (f: Failure) => void) {
   const [inbox, setInbox] = useState<Inbox | null>(null);
-  const reader = session && session.user.role !== 'IG_LEAD' ? session : null;
+  const reader = session && opensChildRecords(session.user.role) ? session : null;
   const reload = useCallback(() => {
     if (!reader) return setInbox(null);
     void call(ConsoleNotificationsDocument, NOTIFICATIONS, {}, { token: reader.token, purpose: INBOX_PURPOSE }).then(

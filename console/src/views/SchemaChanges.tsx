@@ -9,9 +9,11 @@ import {
   ConsoleSchemaChangesDocument,
   type ConsoleSchemaChangesQuery,
 } from '../generated/operations.js';
+import { Table } from '../components/Table.js';
 import type { Session } from './SignIn.js';
 
 type Change = ConsoleSchemaChangesQuery['schemaChanges'][number];
+type Impact = Change['impact'][number];
 
 /** The agency's subgraph publications waiting for its IG lead: what each makes visible, to whom; approve or reject. */
 export function SchemaChanges({ session, onFailure }: { session: Session; onFailure: (f: Failure) => void }) {
@@ -95,45 +97,36 @@ function DecisionForm({
         {change.agency} publication of {change.publishedAt}{' '}
         <strong className="govuk-tag govuk-tag--yellow">Pending</strong>
       </h3>
-      <table className="govuk-table">
-        <caption className="govuk-table__caption govuk-table__caption--s">What it changes</caption>
-        <thead className="govuk-table__head">
-          <tr className="govuk-table__row">
-            <th scope="col" className="govuk-table__header">
-              Field
-            </th>
-            <th scope="col" className="govuk-table__header">
-              Change
-            </th>
-            <th scope="col" className="govuk-table__header">
-              To whom (role of agency: purposes)
-            </th>
-          </tr>
-        </thead>
-        <tbody className="govuk-table__body">
-          {change.impact.map((i) => (
-            <tr className="govuk-table__row" key={`${i.field}-${i.change}`}>
-              <td className="govuk-table__cell">
-                <code>{i.field}</code>
-              </td>
-              <td className="govuk-table__cell">
-                {i.change === 'BECOMES_VISIBLE' ? (
-                  <strong className="govuk-tag govuk-tag--orange">Becomes visible</strong>
-                ) : (
-                  <strong className="govuk-tag govuk-tag--grey">Stops being visible</strong>
-                )}
-              </td>
-              <td className="govuk-table__cell govuk-!-font-size-16">
-                <ul className="govuk-list">
-                  {i.audiences.map((a) => (
-                    <li key={a}>{a}</li>
-                  ))}
-                </ul>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        caption="What it changes"
+        columns={[
+          { key: 'field', header: 'Field', cell: (i: Impact) => <code>{i.field}</code> },
+          {
+            key: 'change',
+            header: 'Change',
+            cell: (i: Impact) =>
+              i.change === 'BECOMES_VISIBLE' ? (
+                <strong className="govuk-tag govuk-tag--orange">Becomes visible</strong>
+              ) : (
+                <strong className="govuk-tag govuk-tag--grey">Stops being visible</strong>
+              ),
+          },
+          {
+            key: 'audiences',
+            header: 'To whom (role of agency: purposes)',
+            className: 'govuk-!-font-size-16',
+            cell: (i: Impact) => (
+              <ul className="govuk-list">
+                {i.audiences.map((a) => (
+                  <li key={a}>{a}</li>
+                ))}
+              </ul>
+            ),
+          },
+        ]}
+        rows={change.impact}
+        rowKey={(i) => `${i.field}-${i.change}`}
+      />
       <p className="govuk-body-s">
         Schema {change.schemaHash.slice(0, 12)}…, policy file {change.policyHash.slice(0, 12)}…
       </p>

@@ -8,6 +8,7 @@ import {
   ConsoleReviewSharingDecisionDocument,
   type SharingDecisionReason,
 } from '../generated/operations.js';
+import { Table } from '../components/Table.js';
 import type { Session } from './SignIn.js';
 
 /** The reasons, in the words a practitioner would use. */
@@ -75,43 +76,16 @@ export function DecisionsTable({
   actions?: (d: DecisionRow) => React.ReactNode;
 }) {
   return (
-    <table className="govuk-table">
-      <caption className="govuk-table__caption govuk-table__caption--s">{caption}</caption>
-      <thead className="govuk-table__head">
-        <tr className="govuk-table__row">
-          {showChild && (
-            <th scope="col" className="govuk-table__header">
-              NHS number
-            </th>
-          )}
-          <th scope="col" className="govuk-table__header">
-            Agency
-          </th>
-          <th scope="col" className="govuk-table__header">
-            Reason
-          </th>
-          <th scope="col" className="govuk-table__header">
-            Covers
-          </th>
-          <th scope="col" className="govuk-table__header">
-            Decided
-          </th>
-          <th scope="col" className="govuk-table__header">
-            Review by
-          </th>
-          {actions && (
-            <th scope="col" className="govuk-table__header">
-              <span className="govuk-visually-hidden">Actions</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody className="govuk-table__body">
-        {decisions.map((d) => (
-          <tr key={d.id} className="govuk-table__row">
-            {showChild && <td className="govuk-table__cell">{d.nhsNumber}</td>}
-            <td className="govuk-table__cell">{d.agency}</td>
-            <td className="govuk-table__cell">
+    <Table
+      caption={caption}
+      columns={[
+        ...(showChild ? [{ key: 'nhs', header: 'NHS number', cell: (d: DecisionRow) => d.nhsNumber }] : []),
+        { key: 'agency', header: 'Agency', cell: (d: DecisionRow) => d.agency },
+        {
+          key: 'reason',
+          header: 'Reason',
+          cell: (d: DecisionRow) => (
+            <>
               {d.reason ? (
                 reasonLabel(d.reason)
               ) : (
@@ -120,25 +94,47 @@ export function DecisionsTable({
               {d.reasonText && (
                 <span className="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">{d.reasonText}</span>
               )}
-            </td>
-            <td className="govuk-table__cell">{covers(d)}</td>
-            <td className="govuk-table__cell">
+            </>
+          ),
+        },
+        { key: 'covers', header: 'Covers', cell: (d: DecisionRow) => covers(d) },
+        {
+          key: 'decided',
+          header: 'Decided',
+          cell: (d: DecisionRow) => (
+            <>
               {d.decidedAt ? `${day(d.decidedAt)} by ` : 'By '}
               {d.decidedBy.name} ({d.decidedBy.role})
-            </td>
-            <td className="govuk-table__cell">
+            </>
+          ),
+        },
+        {
+          key: 'review',
+          header: 'Review by',
+          cell: (d: DecisionRow) => (
+            <>
               {day(d.reviewBy)}{' '}
               {d.status === 'WITHDRAWN' ? (
                 <strong className="govuk-tag govuk-tag--grey">Withdrawn</strong>
               ) : d.overdue ? (
                 <strong className="govuk-tag govuk-tag--red">Review overdue</strong>
               ) : null}
-            </td>
-            {actions && <td className="govuk-table__cell">{actions(d)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+        ...(actions
+          ? [
+              {
+                key: 'actions',
+                header: <span className="govuk-visually-hidden">Actions</span>,
+                cell: (d: DecisionRow) => actions(d),
+              },
+            ]
+          : []),
+      ]}
+      rows={decisions}
+      rowKey={(d) => d.id}
+    />
   );
 }
 

@@ -2,7 +2,10 @@ import { useEffect, useState } from 'react';
 import WHY from '../../../gateway/operations/console-why.graphql?raw';
 import { call, type Failure } from '../api.js';
 import { ConsoleWhyDocument, type ConsoleWhyQuery } from '../generated/operations.js';
+import { Table } from '../components/Table.js';
 import type { Session } from './SignIn.js';
+
+type WhyEntry = NonNullable<ConsoleWhyQuery['accessExplanation']>['entries'][number];
 
 /** `accessExplanation`: per agency and class, whether this user may see it for this purpose, the rule, and the lawful basis. */
 export function Why({
@@ -48,39 +51,32 @@ export function Why({
             : 'The case does not support this purpose: identity only.'}
         {answer.breakGlass ? ' Break-glass: recorded and reviewed by information governance.' : ''}
       </p>
-      <table className="govuk-table">
-        <caption className="govuk-table__caption govuk-table__caption--s">
-          What you may see, per agency and class
-        </caption>
-        <thead className="govuk-table__head">
-          <tr className="govuk-table__row">
-            {['Agency', 'Class', 'Shared with you', 'Rule', 'Lawful basis'].map((h) => (
-              <th key={h} scope="col" className="govuk-table__header">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="govuk-table__body">
-          {answer.entries.map((e) => (
-            <tr key={`${e.agency}-${e.class}`} className="govuk-table__row">
-              <td className="govuk-table__cell">{e.agency}</td>
-              <td className="govuk-table__cell">{e.class}</td>
-              <td className="govuk-table__cell">
-                {e.allowed ? (
-                  <strong className="govuk-tag govuk-tag--green">Yes</strong>
-                ) : (
-                  <strong className="govuk-tag govuk-tag--grey">No</strong>
-                )}
-              </td>
-              <td className="govuk-table__cell">
-                {e.rule}: {e.reason}
-              </td>
-              <td className="govuk-table__cell govuk-!-font-size-16">{e.lawfulBasis}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        caption="What you may see, per agency and class"
+        columns={[
+          { key: 'agency', header: 'Agency', cell: (e: WhyEntry) => e.agency },
+          { key: 'class', header: 'Class', cell: (e: WhyEntry) => e.class },
+          {
+            key: 'allowed',
+            header: 'Shared with you',
+            cell: (e: WhyEntry) =>
+              e.allowed ? (
+                <strong className="govuk-tag govuk-tag--green">Yes</strong>
+              ) : (
+                <strong className="govuk-tag govuk-tag--grey">No</strong>
+              ),
+          },
+          { key: 'rule', header: 'Rule', cell: (e: WhyEntry) => `${e.rule}: ${e.reason}` },
+          {
+            key: 'basis',
+            header: 'Lawful basis',
+            cell: (e: WhyEntry) => e.lawfulBasis,
+            className: 'govuk-!-font-size-16',
+          },
+        ]}
+        rows={answer.entries}
+        rowKey={(e) => `${e.agency}-${e.class}`}
+      />
     </>
   );
 }

@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { codedError } from '@macpt/kit';
-import { mayBreakGlass, PURPOSES, RULE_TEXT, type PolicyUser, type Purpose, isBreakGlass } from '@macpt/policies';
+import {
+  mayBreakGlass,
+  MIN_JUSTIFICATION,
+  PURPOSES,
+  RULE_TEXT,
+  type PolicyUser,
+  type Purpose,
+  isBreakGlass,
+} from '@macpt/policies';
 import type { ContextSteps } from './stage.js';
 
 /** The least a break-glass justification may say. */
-export const MIN_JUSTIFICATION = 20;
 /** The most of a justification a record keeps (a header may hold 32 KiB). */
 export const MAX_JUSTIFICATION = 1_000;
 
