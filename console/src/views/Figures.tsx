@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Table } from '../components/Table.js';
 import { ErrorSummary } from './ErrorSummary.js';
 import FIGURES from '../../../gateway/operations/console-figures.graphql?raw';
 import { call, type Failure } from '../api.js';
@@ -6,7 +7,8 @@ import { ConsoleFiguresDocument, type ConsoleFiguresQuery } from '../generated/o
 import type { Session } from './SignIn.js';
 
 type Figures = ConsoleFiguresQuery['partnershipFigures'];
-type Table = Figures['tables'][number];
+type FigureTable = Figures['tables'][number];
+type Row = FigureTable['rows'][number];
 
 const SPANS: [periods: number, text: string][] = [
   [1, 'This period (4 weeks)'],
@@ -28,7 +30,8 @@ const when = (iso: string) =>
   new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
 
 /** One table: a bar per row (the total of what is shown), then the weekly figures behind it. */
-function FiguresTable({ table, figures }: { table: Table; figures: Figures }) {
+function FiguresTable({ table, figures }: { table: FigureTable; figures: Figures }) {
+  const rowName = (r: Row) => (table.name === 'requests' || table.name === 'ethnicity' ? r.key : words(r.key));
   const rows = table.rows.filter((r) => r.key !== 'TOTAL');
   const total = table.rows.find((r) => r.key === 'TOTAL');
   const max = Math.max(1, ...rows.map((r) => r.total));
@@ -47,39 +50,44 @@ function FiguresTable({ table, figures }: { table: Table; figures: Figures }) {
       {rows.length === 0 ? (
         <p className="govuk-body">None in these weeks.</p>
       ) : (
-        <table className="govuk-table macpt-chart">
-          <caption className="govuk-visually-hidden">{table.title}: totals of the figures shown</caption>
-          <thead className="govuk-table__head">
-            <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">
-                {table.name === 'requests' ? 'Agency · purpose' : 'Category'}
-              </th>
-              <th scope="col" className="govuk-table__header govuk-table__header--numeric">
-                Shown
-              </th>
-              <th scope="col" className="govuk-table__header macpt-chart__bar-cell">
-                <span className="govuk-visually-hidden">Chart</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="govuk-table__body">
-            {rows.map((r) => (
-              <tr key={r.key} className="govuk-table__row">
-                <th scope="row" className="govuk-table__header govuk-!-font-weight-regular">
-                  {table.name === 'requests' || table.name === 'ethnicity' ? r.key : words(r.key)}
-                </th>
-                <td className="govuk-table__cell govuk-table__cell--numeric">
+        <Table
+          className="macpt-chart"
+          caption={`${table.title}: totals of the figures shown`}
+          captionSize="hidden"
+          columns={[
+            {
+              key: 'name',
+              header: table.name === 'requests' ? 'Agency · purpose' : 'Category',
+              rowHeader: true,
+              cell: rowName,
+            },
+            {
+              key: 'shown',
+              header: 'Shown',
+              numeric: true,
+              cell: (r: Row) => (
+                <>
                   {r.total}
                   {r.suppressedPeriods > 0 && <span className="govuk-body-s"> + {r.suppressedPeriods} × &lt;5</span>}
-                </td>
-                <td className="govuk-table__cell macpt-chart__bar-cell" aria-hidden="true">
+                </>
+              ),
+            },
+            {
+              key: 'chart',
+              header: <span className="govuk-visually-hidden">Chart</span>,
+              headerClassName: 'macpt-chart__bar-cell',
+              className: 'macpt-chart__bar-cell',
+              cell: (r: Row) => (
+                <span aria-hidden="true">
                   <span className="macpt-chart__bar" style={{ width: `${(85 * r.total) / max}%` }} />
                   {r.suppressedPeriods > 0 && <span className="macpt-chart__bar macpt-chart__bar--small" />}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </span>
+              ),
+            },
+          ]}
+          rows={rows}
+          rowKey={(r) => r.key}
+        />
       )}
       {rows.length > 0 && (
         <details className="govuk-details">
@@ -87,37 +95,16 @@ function FiguresTable({ table, figures }: { table: Table; figures: Figures }) {
             <span className="govuk-details__summary-text">Weekly figures</span>
           </summary>
           <div className="govuk-details__text macpt-scroll">
-            <table className="govuk-table govuk-!-font-size-16">
-              <caption className="govuk-table__caption govuk-table__caption--s">
-                {table.title}, week by week (weeks starting)
-              </caption>
-              <thead className="govuk-table__head">
-                <tr className="govuk-table__row">
-                  <th scope="col" className="govuk-table__header">
-                    Category
-                  </th>
-                  {weeks.map((w) => (
-                    <th key={w} scope="col" className="govuk-table__header govuk-table__header--numeric">
-                      {when(w)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className="govuk-table__body">
-                {table.rows.map((r) => (
-                  <tr key={r.key} className="govuk-table__row">
-                    <th scope="row" className="govuk-table__header govuk-!-font-weight-regular">
-                      {table.name === 'requests' || table.name === 'ethnicity' ? r.key : words(r.key)}
-                    </th>
-                    {r.weeks.map((v, i) => (
-                      <td key={i} className="govuk-table__cell govuk-table__cell--numeric">
-                        {v}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              className="govuk-!-font-size-16"
+              caption={`${table.title}, week by week (weeks starting)`}
+              columns={[
+                { key: 'name', header: 'Category', rowHeader: true, cell: rowName },
+                ...weeks.map((w, i) => ({ key: w, header: when(w), numeric: true, cell: (r: Row) => r.weeks[i] })),
+              ]}
+              rows={table.rows}
+              rowKey={(r) => r.key}
+            />
           </div>
         </details>
       )}

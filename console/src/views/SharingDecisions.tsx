@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { z } from 'zod';
+import { problemsOf, useGovForm } from '../form.js';
 import { ErrorSummary } from './ErrorSummary.js';
 import RECORD from '../../../gateway/operations/console-record-sharing-decision.graphql?raw';
 import REVIEW from '../../../gateway/operations/console-review-sharing-decision.graphql?raw';
@@ -138,15 +140,52 @@ export function DecisionsTable({
   );
 }
 
-type Problems = Partial<Record<'covers' | 'reason' | 'reasonText' | 'reviewBy', string>>;
-
 /** The review date typed in the GOV.UK date pattern, as YYYY-MM-DD, or null when it is not a date. */
-function dateOf(d: string, m: string, y: string): string | null {
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return null;
-  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+export function dateOf(d: string, m: string, y: string): string | null {
+  if (!/^\d{1,2}$/.test(d.trim()) || !/^\d{1,2}$/.test(m.trim()) || !/^\d{4}$/.test(y.trim())) return null;
+  const iso = `${y.trim()}-${m.trim().padStart(2, '0')}-${d.trim().padStart(2, '0')}`;
   const t = new Date(`${iso}T00:00:00Z`);
   return Number.isNaN(t.getTime()) || t.toISOString().slice(0, 10) !== iso ? null : iso;
 }
+
+/** A group of checkboxes' values (a lone box reads as its value or false). */
+const checked = z.preprocess(
+  (v) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []),
+  z.array(z.string()),
+) as unknown as z.ZodArray<z.ZodString>;
+
+/** The decision form's values and checks (`today` as YYYY-MM-DD): every problem at once, for the error summary. */
+export const decisionSchema = (today: string) =>
+  z
+    .object({
+      fields: checked,
+      classes: checked,
+      reason: z.string().nullable(),
+      reasonText: z.string(),
+      d: z.string(),
+      m: z.string(),
+      y: z.string(),
+      covers: z.string().optional(),
+      reviewBy: z.string().optional(),
+    })
+    .superRefine((v, ctx) => {
+      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      if (v.fields.length === 0 && v.classes.length === 0)
+        problem('covers', 'Select the information the decision covers');
+      if (!v.reason) problem('reason', 'Select the reason for not sharing');
+      if (v.reason === 'OTHER' && v.reasonText.trim().length < 20)
+        problem('reasonText', 'Say why, in at least 20 characters');
+      const reviewBy = dateOf(v.d, v.m, v.y);
+      if (!reviewBy) problem('reviewBy', 'Enter a real review date, for example 27 3 2027');
+      else if (reviewBy <= today) problem('reviewBy', 'The review date must be in the future');
+    });
+type DecisionValues = z.infer<ReturnType<typeof decisionSchema>>;
+const FORM_FIELDS = [
+  ['covers', 'covers'],
+  ['reason', 'reason'],
+  ['reasonText', 'reasonText'],
+  ['reviewBy', 'reviewBy'],
+] as const;
 
 /**
  * The holding agency's decisions on the child view: what stands, keep or withdraw at review, and the form
@@ -171,28 +210,23 @@ export function OwnDecisions({
   onFailure: (f: Failure) => void;
 }) {
   const [open, setOpen] = useState(false);
-  const [chosen, setChosen] = useState<string[]>([]);
-  const [classes, setClasses] = useState<string[]>([]);
-  const [reason, setReason] = useState('');
-  const [reasonText, setReasonText] = useState('');
-  const [date, setDate] = useState({ d: '', m: '', y: '' });
-  const [problems, setProblems] = useState<Problems>({});
+  const form = useGovForm<DecisionValues>(decisionSchema(new Date().toISOString().slice(0, 10)), {
+    fields: [],
+    classes: [],
+    reason: '',
+    reasonText: '',
+    d: '',
+    m: '',
+    y: '',
+  });
+  const problems = form.formState.errors;
+  const reason = form.watch('reason');
   const [busy, setBusy] = useState(false);
   const asking = { token: session.token, purpose };
   const type = OWN_SECTION[session.user.agency]?.[1] ?? '';
 
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    const found: Problems = {};
-    if (chosen.length === 0 && classes.length === 0) found.covers = 'Select the information the decision covers';
-    if (!reason) found.reason = 'Select the reason for not sharing';
-    if (reason === 'OTHER' && reasonText.trim().length < 20) found.reasonText = 'Say why, in at least 20 characters';
-    const reviewBy = dateOf(date.d, date.m, date.y);
-    if (!reviewBy) found.reviewBy = 'Enter a real review date, for example 27 3 2027';
-    else if (reviewBy <= new Date().toISOString().slice(0, 10))
-      found.reviewBy = 'The review date must be in the future';
-    setProblems(found);
-    if (Object.keys(found).length > 0) return;
+  const submit = form.handleSubmit(async (v) => {
+    const reviewBy = dateOf(v.d, v.m, v.y);
     setBusy(true);
     const result = await call(
       ConsoleRecordSharingDecisionDocument,
@@ -200,25 +234,27 @@ export function OwnDecisions({
       {
         input: {
           nhsNumber,
-          fields: chosen.map((f) => `${type}.${f}`),
-          classes: classes as never,
-          reason: reason as SharingDecisionReason,
-          reasonText: reasonText.trim() || null,
+          fields: v.fields.map((f) => `${type}.${f}`),
+          classes: v.classes as never,
+          reason: v.reason as SharingDecisionReason,
+          reasonText: v.reasonText.trim() || null,
           reviewBy: reviewBy!,
         },
       },
       asking,
     );
     setBusy(false);
-    if (!result.ok) return (onFailure(result.failure), setProblems({ covers: result.failure.message }));
+    if (!result.ok) return (onFailure(result.failure), form.setError('covers', { message: result.failure.message }));
     const refused = result.errors[0];
     if (refused)
-      return setProblems({ [refused.extensions?.code === 'BAD_USER_INPUT' ? 'reviewBy' : 'covers']: refused.message });
+      return form.setError(refused.extensions?.code === 'BAD_USER_INPUT' ? 'reviewBy' : 'covers', {
+        message: refused.message,
+      });
     setOpen(false);
     onChanged(
       `Decision recorded: ${session.user.agency}'s chosen information about this child is no longer shared outside it.`,
     );
-  };
+  });
 
   const review = async (d: DecisionRow, outcome: 'KEEP' | 'WITHDRAW') => {
     const next = new Date(Date.now() + 28 * 86_400_000).toISOString().slice(0, 10);
@@ -237,14 +273,13 @@ export function OwnDecisions({
     );
   };
 
-  const list = Object.entries(problems) as [keyof Problems, string][];
-  const toggle = (list: string[], set: (v: string[]) => void, v: string) =>
-    set(list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
-  const group = (key: keyof Problems) => `govuk-form-group${problems[key] ? ' govuk-form-group--error' : ''}`;
-  const error = (key: keyof Problems) =>
+  const list = problemsOf(problems, FORM_FIELDS);
+  type Key = (typeof FORM_FIELDS)[number][0];
+  const group = (key: Key) => `govuk-form-group${problems[key] ? ' govuk-form-group--error' : ''}`;
+  const error = (key: Key) =>
     problems[key] && (
       <p className="govuk-error-message" id={`${key}-error`}>
-        <span className="govuk-visually-hidden">Error:</span> {problems[key]}
+        <span className="govuk-visually-hidden">Error:</span> {problems[key]?.message}
       </p>
     );
   return (
@@ -301,8 +336,8 @@ export function OwnDecisions({
                       className="govuk-checkboxes__input"
                       id={`cover-${f}`}
                       type="checkbox"
-                      checked={chosen.includes(f)}
-                      onChange={() => toggle(chosen, setChosen, f)}
+                      value={f}
+                      {...form.register('fields')}
                     />
                     <label className="govuk-label govuk-checkboxes__label" htmlFor={`cover-${f}`}>
                       {fieldWords(f)}
@@ -315,8 +350,8 @@ export function OwnDecisions({
                       className="govuk-checkboxes__input"
                       id={`class-${c}`}
                       type="checkbox"
-                      checked={classes.includes(c)}
-                      onChange={() => toggle(classes, setClasses, c)}
+                      value={c}
+                      {...form.register('classes')}
                     />
                     <label className="govuk-label govuk-checkboxes__label" htmlFor={`class-${c}`}>
                       Everything {session.user.agency} holds classed {c}
@@ -336,11 +371,9 @@ export function OwnDecisions({
                     <input
                       className="govuk-radios__input"
                       id={`reason-${value}`}
-                      name="reason"
                       type="radio"
                       value={value}
-                      checked={reason === value}
-                      onChange={() => setReason(value)}
+                      {...form.register('reason')}
                     />
                     <label className="govuk-label govuk-radios__label" htmlFor={`reason-${value}`}>
                       {text}
@@ -362,9 +395,8 @@ export function OwnDecisions({
               className="govuk-textarea"
               id="reasonText"
               rows={3}
-              value={reasonText}
-              onChange={(e) => setReasonText(e.target.value)}
-              aria-describedby="reasonText-hint"
+              aria-describedby={`reasonText-hint${problems.reasonText ? ' reasonText-error' : ''}`}
+              {...form.register('reasonText')}
             />
           </div>
           <div className={group('reviewBy')}>
@@ -395,8 +427,7 @@ export function OwnDecisions({
                         className={`govuk-input govuk-date-input__input govuk-input--width-${width}`}
                         id={`reviewBy-${k}`}
                         inputMode="numeric"
-                        value={date[k]}
-                        onChange={(e) => setDate({ ...date, [k]: e.target.value })}
+                        {...form.register(k)}
                       />
                     </div>
                   </div>
