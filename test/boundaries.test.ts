@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { REPO_ROOT } from '@macpt/dev';
+import { POLICIES } from '@macpt/policies';
 import { describe, expect, it } from 'vitest';
 
 // Dependencies point one way: apps (the gateway, the agencies, the dev launcher) depend on packages,
@@ -163,5 +164,53 @@ describe('sharing decisions are made in policies/ only', () => {
     expect(DECIDING.test(`purposes.includes('IG_AUDIT')`)).toBe(true);
     expect(DECIDING.test(`if (facts.openCase?.stage !== 'CP_PLAN') continue;`)).toBe(true);
     expect(DECIDING.test(`rule.when === 'child-present'`)).toBe(true);
+  });
+});
+
+describe('no agency is named in the gateway or the console (DESIGN section 10)', () => {
+  // A partner joins by publishing its subgraph and policy: the gateway and the console read the agencies,
+  // their records and their roles from the registry and policies/, so none of the agencies' names, fields on
+  // Child or record types may appear in their code (comments aside).
+  const names = POLICIES.flatMap((p) => [
+    p.agency,
+    ...Object.keys(p.fields)
+      .filter((c) => c.startsWith('Child.') && c !== 'Child.nhsNumber')
+      .map((c) => c.slice('Child.'.length)),
+  ]);
+  const types = [...new Set(POLICIES.flatMap((p) => Object.keys(p.fields).map((c) => c.split('.')[0]!)))].filter(
+    (t) => t !== 'Child',
+  );
+  const NAMING = new RegExp(
+    String.raw`(?:['"\x60](?:${names.join('|')})['"\x60]|\.(?:${names.join('|')})\b|\b(?:${types.join('|')})\b)`,
+  );
+  const code = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, i) => ({ line: line.replace(/\/\/.*$/, ''), at: `${relative(REPO_ROOT, file)}:${i + 1}` }))
+      .filter(({ line }) => !/^\s*(\*|\/\*\*)/.test(line) && NAMING.test(line))
+      .map(({ line, at }) => `${at}: ${line.trim()}`);
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory()
+        ? d.name === 'generated'
+          ? []
+          : files(join(dir, d.name))
+        : /\.tsx?$/.test(d.name) && !/\.test\.tsx?$/.test(d.name)
+          ? [join(dir, d.name)]
+          : [],
+    );
+
+  it('names none in gateway/src or console/src', () => {
+    expect(names.length).toBeGreaterThan(4);
+    expect([...files(join(REPO_ROOT, 'gateway/src')), ...files(join(REPO_ROOT, 'console/src'))].flatMap(code)).toEqual(
+      [],
+    );
+  });
+
+  it('sees a violation when there is one', () => {
+    expect(NAMING.test(`if (agency === 'social-care') sources.add('social care');`)).toBe(true);
+    expect(NAMING.test(`name: c.child?.socialCare?.name`)).toBe(true);
+    expect(NAMING.test(`police: ['police', 'PoliceRecord'],`)).toBe(true);
+    expect(NAMING.test(`'/health': async () => ({`)).toBe(false);
   });
 });

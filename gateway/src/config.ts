@@ -3,6 +3,7 @@ import { redisAddress } from './redis-connection.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, port, requireBenchmarkFor, z } from '@macpt/kit';
+import { AGENCIES } from '@macpt/policies';
 
 /** The gateway's validated, frozen configuration (read once, in `main.ts`). */
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;
@@ -163,7 +164,7 @@ const schema = z.object({
     z.array(
       z.strictObject({
         name: z.string().regex(/^[a-z0-9-]+$/),
-        agency: z.enum(['social-care', 'health', 'police', 'education']),
+        agency: z.enum(AGENCIES),
         url: z.url(),
         secret: z.string().min(32, 'at least 32 characters'),
         rules: z.array(z.string()).min(1),

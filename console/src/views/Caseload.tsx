@@ -10,7 +10,7 @@ import {
 } from '../generated/operations.js';
 import { Table } from '../components/Table.js';
 import { purposeLabel } from '../purposes.js';
-import { childRecordPurposes } from '../rules.js';
+import { CHILD_SECTIONS, childRecordPurposes } from '../rules.js';
 import { ChildView } from './ChildView.js';
 import type { Session } from './SignIn.js';
 
@@ -27,6 +27,15 @@ type SortKey = 'name' | 'stage' | 'workers' | 'plan' | 'daysOpen';
 const SORTABLE: readonly SortKey[] = ['name', 'stage', 'workers', 'plan', 'daysOpen'];
 /** The purposes a caseload is listed for (of those the role may state: no section 47 enquiry, no break-glass). */
 const CASELOAD_PURPOSES = ['STRATEGY_DISCUSSION', 'CHILD_PROTECTION_CONFERENCE', 'CP_PLAN_REVIEW', 'MASH_TRIAGE'];
+
+/** The child's name as the first agency record on the case's child gives it (whichever agency runs cases). */
+const nameOf = (child: unknown): string | null => {
+  for (const { field } of CHILD_SECTIONS) {
+    const record = (child as Record<string, { name?: unknown } | null> | null)?.[field];
+    if (typeof record?.name === 'string') return record.name;
+  }
+  return null;
+};
 
 const days = (from: string | null | undefined) =>
   from ? Math.floor((Date.now() - Date.parse(from)) / 86_400_000) : null;
@@ -64,7 +73,7 @@ export function Caseload({ session, onFailure }: { session: Session; onFailure: 
               {
                 id: c.id,
                 nhs: c.child?.nhsNumber ?? '',
-                name: c.child?.socialCare?.name ?? '(withheld)',
+                name: nameOf(c.child) ?? '(withheld)',
                 stage: c.stage ?? null,
                 workers: (c.namedWorkers ?? []).map((w) => w?.name ?? '').join(', '),
                 plan: c.cpPlan?.category ?? null,

@@ -2,18 +2,11 @@ import { useEffect, useState } from 'react';
 import type { ApiError, Failure } from '../api.js';
 import type { ConsoleChildQuery } from '../generated/operations.js';
 import { ChronologyPanel } from './Chronology.js';
-import { DecisionsTable, OWN_SECTION, OwnDecisions, type DecisionRow } from './SharingDecisions.js';
+import { DecisionsTable, OwnDecisions, type DecisionRow } from './SharingDecisions.js';
 import type { Session } from './SignIn.js';
 import { Why } from './Why.js';
 import { Table } from '../components/Table.js';
-
-const SECTIONS: [key: string, title: string, agency: string][] = [
-  ['socialCare', 'Social care', 'social-care'],
-  ['health', 'Health', 'health'],
-  ['police', 'Police', 'police'],
-  ['operationEncompass', 'Operation Encompass notifications (police)', 'police'],
-  ['education', 'Education', 'education'],
-];
+import { CHILD_SECTIONS, recordOf } from '../rules.js';
 
 const label = (key: string) =>
   key
@@ -163,7 +156,7 @@ function Decisions({
   const failed = at(errors, ['sharingDecisions']);
   const mine = (decisions ?? []).filter((d) => d.agency === session.user.agency);
   const others = (decisions ?? []).filter((d) => d.agency !== session.user.agency);
-  const [ownKey] = OWN_SECTION[session.user.agency] ?? [];
+  const ownKey = recordOf(session.user.agency)?.field;
   const own = ownKey ? child[ownKey] : null;
   const fields =
     own && typeof own === 'object' && !Array.isArray(own)
@@ -262,13 +255,13 @@ export function ChildView({
             </div>
           )}
           <div className="macpt-panels">
-            {SECTIONS.map(([key, title, agency]) => (
+            {CHILD_SECTIONS.filter((s) => s.field in child).map(({ field, title, agency }) => (
               <Section
-                key={key}
+                key={field}
                 title={title}
                 agency={agency}
-                path={['child', key]}
-                value={child[key]}
+                path={['child', field]}
+                value={child[field]}
                 errors={errors}
               />
             ))}

@@ -1,6 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import type { ConsoleChildQuery } from '../generated/operations.js';
 import { Table } from '../components/Table.js';
+import { agencyName } from '../rules.js';
 import { z } from 'zod';
 import { describedBy, Field, problemsOf, useGovForm } from '../form.js';
 import { ErrorSummary } from './ErrorSummary.js';
@@ -11,12 +12,6 @@ type Kind = ConsoleChildQuery['chronologyKinds'][number];
 
 /** GOV.UK tag colours, given to agencies in the order the gateway lists them (no agency is named here). */
 const TAG_COLOURS = ['blue', 'green', 'purple', 'orange', 'turquoise', 'pink', 'yellow', 'red'];
-
-/** An agency's id as words: `social-care` → `Social care`. */
-export const agencyName = (agency: string) => {
-  const words = agency.replace(/-/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-};
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const validDate = (value: string) =>

@@ -11,6 +11,7 @@ import {
   type SharingDecisionReason,
 } from '../generated/operations.js';
 import { Table } from '../components/Table.js';
+import { recordOf } from '../rules.js';
 import type { Session } from './SignIn.js';
 
 /** The reasons, in the words a practitioner would use. */
@@ -22,14 +23,6 @@ export const REASONS: [SharingDecisionReason, string][] = [
   ['OTHER', 'Other (say why)'],
 ];
 export const reasonLabel = (r: string) => REASONS.find(([k]) => k === r)?.[1] ?? r;
-
-/** Each agency's panel on the child view and the type of its record (a decision names `Type.field`). */
-export const OWN_SECTION: Record<string, [key: string, type: string]> = {
-  'social-care': ['socialCare', 'SocialCareRecord'],
-  health: ['health', 'HealthRecord'],
-  police: ['police', 'PoliceRecord'],
-  education: ['education', 'EducationRecord'],
-};
 
 /** A decision as the console lists it. */
 export interface DecisionRow {
@@ -223,7 +216,8 @@ export function OwnDecisions({
   const reason = form.watch('reason');
   const [busy, setBusy] = useState(false);
   const asking = { token: session.token, purpose };
-  const type = OWN_SECTION[session.user.agency]?.[1] ?? '';
+  // A decision names `Type.field` of the agency's own record (generated from policies/ and the schema).
+  const type = recordOf(session.user.agency)?.type ?? '';
 
   const submit = form.handleSubmit(async (v) => {
     const reviewBy = dateOf(v.d, v.m, v.y);

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import { codedError, z } from '@macpt/kit';
-import { ROLE_CLAIMS, ROLES, type PolicyUser } from '@macpt/policies';
+import { AGENCIES, ROLE_CLAIMS, ROLES, type PolicyUser } from '@macpt/policies';
 
 /** Where user tokens come from and whom they are for. */
 export interface IssuerConfig {
@@ -16,7 +16,7 @@ const claims = z
     sub: z.string().min(1),
     name: z.string().min(1),
     role: z.enum(ROLES),
-    agency: z.enum(['social-care', 'health', 'police', 'education']),
+    agency: z.enum(AGENCIES),
     la: z.enum(['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']).nullish(),
     school: z
       .string()

@@ -7,8 +7,8 @@ import { suppressTable, type Cell } from './suppress.js';
 interface TableSpec {
   name: string;
   title: string;
-  /** Where the counts come from. */
-  source: 'social care' | 'disclosure log' | 'notifications';
+  /** Where the counts come from: an agency's own counts (whichever agency sends the table), the log, the inbox. */
+  source: 'agency' | 'disclosure log' | 'notifications';
   /** The rows partition one count (each event in one row): a total row is shown, and protected too. */
   partition: boolean;
   /** Rows always shown, in this order (others follow as they occur). */
@@ -20,35 +20,35 @@ export const TABLES: readonly TableSpec[] = [
   {
     name: 'activity',
     title: 'Strategy discussions, section 47 enquiries and initial conferences',
-    source: 'social care',
+    source: 'agency',
     partition: false,
     keys: ['STRATEGY_DISCUSSIONS', 'SECTION_47_ENQUIRIES', 'INITIAL_CONFERENCES'],
   },
   {
     name: 's47ToConference',
     title: 'Days from the section 47 enquiry to the initial conference',
-    source: 'social care',
+    source: 'agency',
     partition: true,
     keys: ['WITHIN_21_DAYS', '22_TO_35_DAYS', 'OVER_35_DAYS'],
   },
   {
     name: 'ageBand',
     title: 'Children discussed at strategy discussions, by age',
-    source: 'social care',
+    source: 'agency',
     partition: true,
     keys: ['0-4', '5-9', '10-15', '16-17'],
   },
   {
     name: 'sex',
     title: 'Children discussed at strategy discussions, by sex',
-    source: 'social care',
+    source: 'agency',
     partition: true,
     keys: ['FEMALE', 'MALE'],
   },
   {
     name: 'ethnicity',
     title: 'Children discussed at strategy discussions, by ethnic group (where recorded)',
-    source: 'social care',
+    source: 'agency',
     partition: true,
     keys: [],
   },
@@ -100,7 +100,9 @@ export interface FiguresRow {
   suppressedPeriods: number;
 }
 
-export interface FiguresTable extends Omit<TableSpec, 'keys'> {
+export interface FiguresTable extends Omit<TableSpec, 'keys' | 'source'> {
+  /** Where its counts come from, in words: the agency that sent them ("social care"), the disclosure log, notifications. */
+  source: string;
   rows: FiguresRow[];
 }
 
@@ -115,6 +117,8 @@ export function buildTables(
   periods: readonly Period[],
   counts: readonly WeekCounts[],
   sources: ReadonlySet<string>,
+  /** Which agency sent each of the agencies' tables (absent: no agency answered with it). */
+  agencyOf: ReadonlyMap<string, string> = new Map(),
 ): FiguresTable[] {
   const byWeek = new Map<string, WeekCounts['tables']>();
   for (const w of counts) {
@@ -125,7 +129,11 @@ export function buildTables(
     }
     byWeek.set(w.week, tables);
   }
-  return TABLES.filter((spec) => sources.has(spec.source)).map((spec) => {
+  const shown = (spec: TableSpec) => (spec.source === 'agency' ? agencyOf.has(spec.name) : sources.has(spec.source));
+  // An agency's tables name it in words ("social care"), as the log's and the inbox's name theirs.
+  const sourceOf = (spec: TableSpec) =>
+    spec.source === 'agency' ? agencyOf.get(spec.name)!.replace(/-/g, ' ') : spec.source;
+  return TABLES.filter(shown).map((spec) => {
     const rows = new Map<string, FiguresRow>();
     const row = (key: string) => {
       let r = rows.get(key);
@@ -162,7 +170,7 @@ export function buildTables(
         r.weeks.push('0', '0', '0', '0');
       }
     const ordered = [...rows.values()].sort((a, b) => +(a.key === 'TOTAL') - +(b.key === 'TOTAL'));
-    return { name: spec.name, title: spec.title, source: spec.source, partition: spec.partition, rows: ordered };
+    return { name: spec.name, title: spec.title, source: sourceOf(spec), partition: spec.partition, rows: ordered };
   });
 }
 

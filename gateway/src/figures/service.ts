@@ -88,6 +88,7 @@ export async function partnershipFigures(
   for (const t of left)
     if (t.week >= from && t.week <= to) counts.push({ week: t.week, tables: { notifications: { [t.band]: t.count } } });
   const sources = new Set(['disclosure log', 'notifications']);
+  const agencyOf = new Map<string, string>();
   const unavailable: string[] = [];
   for (const { agency, got } of agencies) {
     if (!('failed' in got) && got.status === 404) continue; // contributes no counts
@@ -97,9 +98,9 @@ export async function partnershipFigures(
       continue;
     }
     counts.push(...answer.weeks);
-    if (agency === 'social-care') sources.add('social care');
+    for (const week of answer.weeks) for (const table of Object.keys(week.tables)) agencyOf.set(table, agency);
   }
-  return { la: args.la, from, to, periods, tables: buildTables(periods, counts, sources), unavailable };
+  return { la: args.la, from, to, periods, tables: buildTables(periods, counts, sources, agencyOf), unavailable };
 }
 
 export { figuresCsv };

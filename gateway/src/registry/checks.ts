@@ -1,6 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import {
   AGENCIES,
+  AGENCIES_OF_ROLE,
   chronologyProblems,
   parseAgencyPolicy,
   PolicyEngine,
@@ -87,21 +88,13 @@ export function compose(
 /** The API schema of a composition, printed (for hashing and for clients). */
 export const printApiSchema = (schema: GraphQLSchema) => printSchema(schema);
 
-/** The agencies whose staff hold each role (an IG lead belongs to any agency). */
-const AGENCIES_OF_ROLE: Record<(typeof ROLES)[number], readonly string[]> = {
-  LCPP: ['social-care'],
-  SOCIAL_WORKER: ['social-care'],
-  MACPT_POLICE: ['police'],
-  MACPT_HEALTH: ['health'],
-  MACPT_EDUCATION: ['education'],
-  SCHOOL_DSL: ['education'],
-  IG_LEAD: AGENCIES,
-  PARTNERSHIP_BOARD: ['social-care'],
-};
+/** The agencies whose staff hold each role (policies' AGENCIES_OF_ROLE; an IG lead belongs to any agency). */
+const agenciesOf = (role: (typeof ROLES)[number]): readonly string[] =>
+  AGENCIES_OF_ROLE[role] === 'ANY' ? AGENCIES : AGENCIES_OF_ROLE[role];
 
 /** Every role, of each agency that has it, for every purpose: the audiences a field's visibility is compared for. */
 const AUDIENCES: { user: PolicyUser; purpose: (typeof PURPOSES)[number] }[] = ROLES.flatMap((role) =>
-  AGENCIES_OF_ROLE[role].flatMap((agency) =>
+  agenciesOf(role).flatMap((agency) =>
     PURPOSES.map((purpose) => ({
       user: { id: 'impact', role, agency, la: 'LEICESTER', school: '000000' } as PolicyUser,
       purpose,

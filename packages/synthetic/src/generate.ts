@@ -4,8 +4,8 @@ import { addLongHistory, LONG_HISTORY_MIN_AGE } from './long-history.js';
 import { shiftDays } from './random.js';
 import type { Household } from './types.js';
 
-/** The generator's version: a store seeded by an older one (before the long case, 2) is seeded again. */
-export const GENERATOR_VERSION = 2;
+/** The generator's version: a store seeded by an older one (the long case: 2 and 3) is seeded again. */
+export const GENERATOR_VERSION = 3;
 
 /** What a generated world is made from; the same options always give the same world. */
 export interface WorldOptions {
@@ -45,11 +45,13 @@ export function* generateWorld(options: WorldOptions): Generator<Household> {
   for (let index = 0; made < options.children; index++) {
     const household = generateHousehold(options.seed, index, options.asOf, next, options.children - made);
     made += household.children.length;
-    if (!longHistory) {
-      // The world's first child on an open case known to all four agencies, old enough, gets a ten-year history.
+    if (!longHistory && made - household.children.length >= Math.floor(options.children * 0.9)) {
+      // The first child on an open case known to all four agencies, old enough, in the world's last tenth
+      // gets a ten-year history (late in the world, so the children tests find first keep their usual records).
       const child = household.children.find(
         (c) =>
           c.socialCare?.caseId &&
+          c.socialCare.stage !== 'REFERRAL' &&
           c.police &&
           c.education?.schoolUrn &&
           c.sharingDecisions.length === 0 &&
