@@ -4,12 +4,12 @@ import {
   children,
   EVERY_REQUEST_ASKS,
   gql,
+  gqlWithId,
   headers,
   householdOf,
   JUSTIFICATION,
   PURPOSE_FOR_STAGE,
   startTestStackBehindProxy,
-  type GraphQLResult,
 } from './testkit.js';
 
 // DESIGN §9 from outside: the chronology is a view of the same governed fields. What a persona sees on it is
@@ -49,19 +49,8 @@ const namedOf = (child: Child, role: string) =>
 const as = async (id: string, purpose: string, justification?: string) =>
   headers(await stack.tokenFor(id), purpose, justification);
 
-/** POSTs and returns the result with its `x-request-id`. */
-async function ask(query: string, variables: Record<string, unknown>, h: Record<string, string>) {
-  const response = await fetch(stack.gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...h },
-    body: JSON.stringify({ query, variables }),
-  });
-  return {
-    status: response.status,
-    requestId: response.headers.get('x-request-id'),
-    ...((await response.json()) as Omit<GraphQLResult<any>, 'status'>),
-  };
-}
+const ask = (query: string, variables: Record<string, unknown>, h: Record<string, string>) =>
+  gqlWithId(stack.gatewayUrl, query, variables, h);
 
 /** A request's disclosure record, as the user's agency's IG lead reads it. */
 async function recordOf(requestId: string | null, userId: string, agency: string) {

@@ -72,6 +72,22 @@ export async function gql<T = any>(
   return { status: response.status, ...body };
 }
 
+/** POSTs a GraphQL operation to `url` and returns the answer with the gateway's `x-request-id` (to find its record). */
+export async function gqlWithId<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string>,
+): Promise<GraphQLResult<T> & { requestId: string | null }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResult<T>, 'status'>;
+  return { status: response.status, requestId: response.headers.get('x-request-id'), ...body };
+}
+
 /** Headers of a request by `token` for `purpose` (and a break-glass justification). */
 export function headers(token: string, purpose: string, justification?: string): Record<string, string> {
   return {

@@ -9,11 +9,10 @@ import {
   type DocumentNode,
   type FieldNode,
   type GraphQLSchema,
-  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { ChronologySource } from '@macpt/policies';
-import { HIDDEN_ALIAS_PREFIX } from '../policy/rewrite.js';
+import { field, HIDDEN_ALIAS_PREFIX } from '../policy/rewrite.js';
 
 /** Hidden selections of a chronology's fields start with this (a reserved alias: clients may not use it). */
 export const CHRONOLOGY_ALIAS_PREFIX = `${HIDDEN_ALIAS_PREFIX}Chron`;
@@ -60,13 +59,6 @@ function validDate(value: unknown, name: string): string | null {
     throw new ChronologyInputError(`chronology: ${name} must be a date, YYYY-MM-DD (got ${JSON.stringify(value)}).`);
   return value;
 }
-
-const field = (name: string, alias: string | null, selections?: readonly SelectionNode[]): FieldNode => ({
-  kind: Kind.FIELD,
-  name: { kind: Kind.NAME, value: name },
-  ...(alias ? { alias: { kind: Kind.NAME, value: alias } } : {}),
-  ...(selections ? { selectionSet: { kind: Kind.SELECTION_SET, selections } } : {}),
-});
 
 /** The sources the schema can reach (a source whose agency is not in the graph now is left out), placed. */
 export function placeSources(

@@ -8,6 +8,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type GraphQLSchema,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
 
@@ -27,7 +28,8 @@ export interface RewrittenOperation {
   usesReservedAlias: boolean;
 }
 
-const field = (name: string, alias?: string, selections?: FieldNode[]): FieldNode => ({
+/** A field selection, as the gateway adds it to an operation (optionally aliased, with a sub-selection). */
+export const field = (name: string, alias?: string | null, selections?: readonly SelectionNode[]): FieldNode => ({
   kind: Kind.FIELD,
   name: { kind: Kind.NAME, value: name },
   ...(alias ? { alias: { kind: Kind.NAME, value: alias } } : {}),
