@@ -188,10 +188,12 @@ describe('operation limits', () => {
     }
   });
 
-  it('answers headers over 32 KiB with 431, a request id and a record', async () => {
+  // Just over the limit the head is parsed whole and refused by the server; far over it (past the parser's own
+  // bound, four times the limit) the parser refuses it from what arrived. Both are 431, named, on the record.
+  it.each([40, 200])('answers headers of %i KiB (over 32 KiB) with 431, a request id and a record', async (kib) => {
     const response = await fetch(stack.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...officer, 'x-padding': 'x'.repeat(40 * 1024) },
+      headers: { 'content-type': 'application/json', ...officer, 'x-padding': 'x'.repeat(kib * 1024) },
       body: JSON.stringify({ query: VIEW, variables: { n: target.nhsNumber } }),
     });
     expect(response.status).toBe(431);

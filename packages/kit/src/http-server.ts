@@ -149,6 +149,13 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
   return map;
 }
 
+/** The size of a request's head as sent: its request line and each header line. */
+function headBytes(req: IncomingMessage): number {
+  let n = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 12;
+  for (const part of req.rawHeaders) n += Buffer.byteLength(part) + 2;
+  return n;
+}
+
 /**
  * Serves an Apollo Server on Node's own `http` module: the documented `executeHTTPGraphQLRequest`
  * integration, so we control body and header limits and can add plain routes without a framework.
@@ -157,8 +164,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
   options: ServeOptions<TContext>,
 ): Promise<{ server: Server; url: string; close: (graceMs?: number) => Promise<void> }> {
   const { server: apollo, routes = {}, maxBodyBytes = 2 * 1024 * 1024 } = options;
+  const maxHeaderBytes = options.maxHeaderBytes ?? 256 * 1024;
   const http = createServer(
-    { maxHeaderSize: options.maxHeaderBytes ?? 256 * 1024, keepAliveTimeout: 65_000 },
+    // The parser takes heads up to four times the limit, so that a head just over it arrives whole and its
+    // refusal is recorded with every header it carried (who, why); the limit itself is kept below. A head
+    // past the parser's bound is refused from the part of it that arrived (`clientError`).
+    { maxHeaderSize: Math.max(4 * maxHeaderBytes, 64 * 1024), keepAliveTimeout: 65_000 },
     (req, res) => {
       // Calls (POST) are traced, continuing the caller's trace; health checks and the console's files are not.
       const handled = req.method === 'POST' ? inServerSpan(req, res, () => handle(req, res)) : handle(req, res);
@@ -179,9 +190,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     if (!socket.writable) return void socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
-    const message = tooLarge
-      ? `Request headers exceed ${options.maxHeaderBytes ?? 256 * 1024} bytes`
-      : 'Malformed HTTP request';
+    const message = tooLarge ? `Request headers exceed ${maxHeaderBytes} bytes` : 'Malformed HTTP request';
     const headers = headersOfRawHead(error.rawPacket);
     void refuse({
       status,
@@ -200,6 +209,16 @@ export async function serveGraphQL<TContext extends BaseContext>(
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (headBytes(req) > maxHeaderBytes) {
+      const answer = await refuse({
+        status: 431,
+        body: badInput(`Request headers exceed ${maxHeaderBytes} bytes`),
+        code: 'REQUEST_HEADERS_TOO_LARGE',
+        req,
+      });
+      sendJson(res, answer.status, answer.body, { connection: 'close', ...answer.headers });
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     let raw: string;
     try {
