@@ -245,7 +245,7 @@ describe('an agency that is down', () => {
         /cannot be established while education, health, police, social-care cannot be asked/,
       );
     } finally {
-      await Promise.all(['social-care', 'health', 'police', 'education'].map((n) => stack.start(n)));
+      await Promise.all(Object.keys(stack.subgraphUrls).map((n) => stack.start(n)));
     }
   });
 });

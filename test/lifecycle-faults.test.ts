@@ -168,7 +168,7 @@ describe('graceful shutdown', () => {
 });
 
 describe('faults under load', () => {
-  it.each(['social-care', 'health', 'police', 'education', 'redis'])(
+  it.each(['social-care', 'health', 'police', 'education', 'family-help', 'redis'])(
     'survives %s stopping and returning: no crash, no hang, nothing unlogged, full service after',
     async (name) => {
       const run = load(4);

@@ -148,7 +148,17 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** The process classes whose CPU a request costs, in the order printed; subgraphs by agency, open or guarded. */
-const CPU_CLASSES = ['gateway', 'Redis', 'social-care', 'health', 'police', 'education', 'directory', 'load gen'];
+const CPU_CLASSES = [
+  'gateway',
+  'Redis',
+  'social-care',
+  'health',
+  'police',
+  'education',
+  'family-help',
+  'directory',
+  'load gen',
+];
 const classOf = (name: string) => (name === 'load generator' ? 'load gen' : name.replace(/-open$/, ''));
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CLASSES, ROLES, type AgencyPolicy } from './vocabulary.js';
 
 /** The agencies a policy file may speak for. */
-export const AGENCIES = ['social-care', 'health', 'police', 'education'] as const;
+export const AGENCIES = ['social-care', 'health', 'police', 'education', 'family-help'] as const;
 
 const coordinate = z.string().regex(/^[A-Z][A-Za-z0-9_]*\.[a-z_][A-Za-z0-9_]*$/, 'expected Type.field');
 const rule = z.union([

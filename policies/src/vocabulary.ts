@@ -85,7 +85,7 @@ export type Relationship = 'NAMED' | 'TEAM' | 'DSL_ON_ROLL' | 'NONE';
 export type CaseStage = 'REFERRAL' | 'STRATEGY_DISCUSSION' | 'SECTION_47' | 'CONFERENCE' | 'CP_PLAN';
 
 /** The agencies, by the names their subgraphs carry. */
-export type Agency = 'social-care' | 'health' | 'police' | 'education';
+export type Agency = 'social-care' | 'health' | 'police' | 'education' | 'family-help';
 
 /** How one published field is governed. */
 export interface FieldRule {

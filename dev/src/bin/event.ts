@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { educationEvents } from '@macpt/education/events';
+import { familyHelpEvents } from '@macpt/family-help/events';
 import { healthEvents } from '@macpt/health/events';
 import { isNhsNumber } from '@macpt/kit';
 import { policeEvents } from '@macpt/police/events';
@@ -17,6 +18,7 @@ const KINDS: Record<string, Record<string, AgencyEvent>> = {
   health: healthEvents,
   police: policeEvents,
   education: educationEvents,
+  'family-help': familyHelpEvents,
 };
 const { values, positionals } = parseArgs({
   allowPositionals: true,

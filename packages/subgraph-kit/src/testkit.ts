@@ -57,11 +57,13 @@ export function fullSelection(sdl: string, typeName: string, depth = 4): string 
   return walk(schema.getType(typeName) as GraphQLObjectType, 0);
 }
 
+/** A role that sees all of an agency's record it is named on (its own staff's; for Family Help, the named social worker's). */
 const OWN_ROLE: Record<Agency, PolicyUser['role']> = {
   'social-care': 'SOCIAL_WORKER',
   health: 'MACPT_HEALTH',
   police: 'MACPT_POLICE',
   education: 'MACPT_EDUCATION',
+  'family-help': 'SOCIAL_WORKER',
 };
 
 /** A signed-context payload as the gateway would send it: `user` named on every child, for a section 47 enquiry. */

@@ -1,4 +1,5 @@
 import { educationFor } from './agencies/education.js';
+import { addFamilyHelp } from './agencies/family-help.js';
 import { decisionsFor } from './decisions.js';
 import { healthFor } from './agencies/health.js';
 import { policeFor } from './agencies/police.js';
@@ -126,6 +127,7 @@ export function generateHousehold(
       health: healthFor(rnd, nhsNumber, la, age, asOf, risk),
       police: policeFor(rnd, nhsNumber, age, household, education?.schoolUrn ?? null, asOf, risk),
       education,
+      familyHelp: null,
       sharingDecisions: [],
       ethnicity: ethnicityOf(nhsNumber, la),
     };
@@ -134,5 +136,6 @@ export function generateHousehold(
       household.confidentialBy = 'social-care';
     household.children.push(child);
   }
+  addFamilyHelp(household, seed, index, asOf, risk > 1);
   return household;
 }

@@ -90,6 +90,17 @@ export interface EducationFacts {
   pastoralNotes: string | null;
 }
 
+/** Family Help: early help and child-in-need support for the family, led by one lead practitioner. */
+export interface FamilyHelpFacts {
+  familyId: string;
+  leadPractitioner: { userId: string; name: string; team: string };
+  plan: { startDate: string; status: 'ACTIVE' | 'CLOSED'; goals: string[]; reviewDates: string[] };
+  assessments: { id: string; date: string; outcome: string }[];
+  /** Steps up to children's social care (a MACPT case) and down from it. */
+  transitions: { id: string; date: string; direction: 'STEP_UP' | 'STEP_DOWN'; reason: string }[];
+  teamAroundTheFamily: { role: string; agency: string; name: string }[];
+}
+
 /** One synthetic child and what each agency holds about them (absent when that agency has no record). */
 export interface Child {
   nhsNumber: string;
@@ -103,6 +114,8 @@ export interface Child {
   health: HealthFacts;
   police: PoliceFacts | null;
   education: EducationFacts | null;
+  /** Family Help's record (the family's), when the family is known to it. */
+  familyHelp: FamilyHelpFacts | null;
   /** Decisions not to share that agencies hold about the child (each seeded into its agency's store). */
   sharingDecisions: SyntheticDecision[];
 }

@@ -5,7 +5,7 @@ export const LOCAL_AUTHORITIES = ['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND'] as c
 export type LocalAuthority = (typeof LOCAL_AUTHORITIES)[number];
 
 /** The four partner agencies. */
-export const AGENCIES = ['social-care', 'health', 'police', 'education'] as const;
+export const AGENCIES = ['social-care', 'health', 'police', 'education', 'family-help'] as const;
 export type Agency = (typeof AGENCIES)[number];
 
 /** Share of the footprint's children living in each LA (roughly LLR's populations). */

@@ -1,0 +1,2 @@
+export { migrate } from './schema.js';
+export { familyHelpQueries, type FamilyHelpQueries } from './queries.js';

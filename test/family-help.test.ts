@@ -1,0 +1,123 @@
+import { MACPT_TEAMS } from '@macpt/synthetic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { children, gql, gqlWithId, headers, householdOf, startTestStack } from './testkit.js';
+
+// DESIGN §10 from outside: Family Help, a fifth partner, joins by its own subgraph and policy file. The
+// gateway and the console were not changed for it; its fields are decided by its own classes, recorded with
+// its own lawful basis, put on the chronology by its own declaration, and its subgraph refuses unsigned calls.
+
+let stack: Awaited<ReturnType<typeof startTestStack>>;
+beforeAll(async () => {
+  stack = await startTestStack();
+}, 180_000);
+afterAll(async () => stack?.stopAll());
+
+// A child on a section 47 enquiry whose family Family Help stepped up to social care.
+const stepped = children.find(
+  (c) =>
+    c.socialCare?.stage === 'SECTION_47' &&
+    c.sharingDecisions.length === 0 &&
+    c.familyHelp?.transitions.some((t) => t.direction === 'STEP_UP') &&
+    c.socialCare.namedWorkers.some((w) => w.startsWith('lcpp')) &&
+    c.socialCare.namedWorkers.some((w) => w.startsWith('police')),
+)!;
+const named = (role: string) =>
+  MACPT_TEAMS[householdOf(stepped).la].find((w) => w.role === role && stepped.socialCare!.namedWorkers.includes(w.id))!
+    .id;
+const as = async (id: string, purpose: string) => headers(await stack.tokenFor(id), purpose);
+
+const RECORD = `query($n: ID!) { child(nhsNumber: $n) { familyHelp {
+  name leadPractitioner { name team } plan { startDate status goals } assessments { date outcome }
+  transitions { date direction reason } teamAroundTheFamily { role agency } } } }`;
+
+describe('Family Help, a fifth partner', () => {
+  it('serves its record of the family to the named LCPP, as its store holds it', async () => {
+    expect(stepped).toBeDefined();
+    const result = await gql(
+      stack.gatewayUrl,
+      RECORD,
+      { n: stepped.nhsNumber },
+      await as(named('LCPP'), 'SECTION_47_ENQUIRY'),
+    );
+    expect(result.errors).toBeUndefined();
+    const fh = stepped.familyHelp!;
+    expect(result.data.child.familyHelp).toEqual({
+      name: stepped.name,
+      leadPractitioner: { name: fh.leadPractitioner.name, team: fh.leadPractitioner.team },
+      plan: { startDate: fh.plan.startDate, status: fh.plan.status, goals: fh.plan.goals },
+      assessments: [...fh.assessments]
+        .sort((a, b) => b.date.localeCompare(a.date))
+        .map(({ date, outcome }) => ({ date, outcome })),
+      transitions: fh.transitions.map(({ date, direction, reason }) => ({ date, direction, reason })),
+      teamAroundTheFamily: fh.teamAroundTheFamily.map(({ role, agency }) => ({ role, agency })),
+    });
+  });
+
+  it('withholds what the family told it in confidence (SENSITIVE) from the police officer, and records why', async () => {
+    const officer = named('MACPT_POLICE');
+    const result = await gqlWithId(
+      stack.gatewayUrl,
+      RECORD,
+      { n: stepped.nhsNumber },
+      await as(officer, 'SECTION_47_ENQUIRY'),
+    );
+    const fh = result.data.child.familyHelp;
+    expect(fh.plan).toMatchObject({ startDate: stepped.familyHelp!.plan.startDate, goals: null });
+    expect(fh.assessments.every((a: { outcome: unknown }) => a.outcome === null)).toBe(true);
+    expect(fh.transitions).toHaveLength(stepped.familyHelp!.transitions.length);
+    const goals = result.errors!.find((e) => e.path?.join('.') === 'child.familyHelp.plan.goals');
+    expect(goals?.extensions).toMatchObject({ code: 'FORBIDDEN_BY_POLICY', agency: 'family-help', class: 'SENSITIVE' });
+    const page = await gql(
+      stack.gatewayUrl,
+      `query($u: ID) { disclosures(first: 10, filter: { userId: $u }) { records { requestId
+        children { nhsNumber disclosed { agency fields } withheld { field agency } lawfulBasis { agency basis } } } } }`,
+      { u: officer },
+      await as('ig-family-help', 'IG_AUDIT'),
+    );
+    const record = page.data.disclosures.records.find((r: { requestId: string }) => r.requestId === result.requestId);
+    const child = record.children[0];
+    expect(child.disclosed).toContainEqual(
+      expect.objectContaining({ agency: 'family-help', fields: expect.arrayContaining(['CaseTransition.direction']) }),
+    );
+    expect(child.withheld).toContainEqual({ field: 'FamilyHelpPlan.goals', agency: 'family-help' });
+    expect(child.lawfulBasis).toContainEqual({
+      agency: 'family-help',
+      basis: expect.stringMatching(/^Children Act 1989 s\.17/),
+    });
+  });
+
+  it('puts its step-up on the chronology by its own declaration', async () => {
+    const result = await gql(
+      stack.gatewayUrl,
+      `query($n: ID!) { child(nhsNumber: $n) { chronology(agencies: ["family-help"]) { entries { date agency kind detail } } } }`,
+      { n: stepped.nhsNumber },
+      await as(named('LCPP'), 'SECTION_47_ENQUIRY'),
+    );
+    const up = stepped.familyHelp!.transitions.find((t) => t.direction === 'STEP_UP')!;
+    expect(result.data.child.chronology.entries).toContainEqual({
+      date: up.date,
+      agency: 'family-help',
+      kind: 'STEP_UP_OR_DOWN',
+      detail: `STEP_UP · ${up.reason}`,
+    });
+    const kinds = await gql(
+      stack.gatewayUrl,
+      '{ chronologyKinds { agency kind } }',
+      {},
+      await as(named('LCPP'), 'SECTION_47_ENQUIRY'),
+    );
+    expect(kinds.data.chronologyKinds.filter((k: { agency: string }) => k.agency === 'family-help')).toHaveLength(3);
+  });
+
+  it('refuses a call that does not come from the gateway, as every agency does', async () => {
+    const direct = await fetch(stack.subgraphUrls['family-help']!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `{ _entities(representations: [{ __typename: "Child", nhsNumber: "${stepped.nhsNumber}" }]) { ... on Child { familyHelp { name } } } }`,
+      }),
+    });
+    expect(direct.status).toBe(401);
+    expect(await direct.text()).not.toContain(stepped.name);
+  });
+});
