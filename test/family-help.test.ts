@@ -1,6 +1,6 @@
 import { MACPT_TEAMS } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, gql, gqlWithId, headers, householdOf, startTestStack } from './testkit.js';
+import { children, gql, gqlWithId, headers, householdOf, recordEvent, startTestStack } from './testkit.js';
 
 // DESIGN §10 from outside: Family Help, a fifth partner, joins by its own subgraph and policy file. The
 // gateway and the console were not changed for it; its fields are decided by its own classes, recorded with
@@ -107,6 +107,30 @@ describe('Family Help, a fifth partner', () => {
       await as(named('LCPP'), 'SECTION_47_ENQUIRY'),
     );
     expect(kinds.data.chronologyKinds.filter((k: { agency: string }) => k.agency === 'family-help')).toHaveLength(3);
+  });
+
+  it("tells the LCPP when it steps a family up, by the partnership's rule, with only the rule's fields", async () => {
+    const run = recordEvent(stack.dataDir, 'family-help', 'step-up', stepped.nhsNumber);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const lcpp = `lcpp-${householdOf(stepped).la.toLowerCase()}`;
+    const inbox = async () =>
+      (
+        await gql(
+          stack.gatewayUrl,
+          `{ notifications { items { rule event nhsNumber fields { name value } } } }`,
+          {},
+          await as(lcpp, 'CP_PLAN_REVIEW'),
+        )
+      ).data.notifications.items.filter(
+        (i: { rule: string; nhsNumber: string }) =>
+          i.rule === 'FAMILY_HELP_STEP_UP' && i.nhsNumber === stepped.nhsNumber,
+      );
+    await expect.poll(inbox, { timeout: 15_000 }).toHaveLength(1);
+    const [item] = await inbox();
+    expect(item.event).toBe('step-up');
+    expect(item.fields.map((f: { name: string }) => f.name).sort()).toEqual(['date', 'direction']);
+    expect(item.fields).toContainEqual({ name: 'direction', value: 'STEP_UP' });
   });
 
   it('refuses a call that does not come from the gateway, as every agency does', async () => {

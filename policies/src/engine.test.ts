@@ -148,9 +148,13 @@ describe('rules a user gets', () => {
       compileRules(userFor(role), 'SECTION_47_ENQUIRY', POLICIES).find(
         (r) => r.reason === 'SENSITIVE_NAMED_LISTED_ROLE',
       )?.conditions;
-    expect(sensitive('LCPP')).toMatchObject({ owner: { $in: ['social-care', 'health', 'police', 'education'] } });
+    expect(sensitive('LCPP')).toMatchObject({
+      owner: { $in: ['social-care', 'health', 'police', 'education', 'family-help'] },
+    });
     expect(sensitive('MACPT_HEALTH')).toMatchObject({ owner: { $in: ['social-care', 'health'] } });
-    expect(sensitive('SOCIAL_WORKER')).toMatchObject({ owner: { $in: ['social-care', 'police', 'education'] } });
+    expect(sensitive('SOCIAL_WORKER')).toMatchObject({
+      owner: { $in: ['social-care', 'police', 'education', 'family-help'] },
+    });
   });
 
   it('compiles once per role, agency and purpose', () => {

@@ -9,6 +9,7 @@ import { AGENCIES_OF_ROLE, type Role } from './vocabulary.js';
 export const RECIPIENTS = [
   'NAMED_WORKERS',
   'NAMED_MACPT_HEALTH',
+  'NAMED_LCPP',
   'LCPP_OF_LA',
   'SCHOOL_DSL',
   'MACPT_HEALTH_OF_LA',
@@ -25,6 +26,7 @@ export const RECIPIENT_KINDS: Readonly<
 > = {
   NAMED_WORKERS: { named: true },
   NAMED_MACPT_HEALTH: { named: true, role: 'MACPT_HEALTH' },
+  NAMED_LCPP: { named: true, role: 'LCPP' },
   LCPP_OF_LA: { named: false, role: 'LCPP', of: 'la' },
   MACPT_HEALTH_OF_LA: { named: false, role: 'MACPT_HEALTH', of: 'la' },
   SCHOOL_DSL: { named: false, role: 'SCHOOL_DSL', of: 'school' },

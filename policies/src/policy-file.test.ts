@@ -22,7 +22,7 @@ describe('an agency policy file', () => {
     expect(policy.fields['HealthRecord.camhs']).toEqual({ class: 'SENSITIVE' });
     expect(policy.fields['HealthRecord.address']).toEqual({ class: 'IDENTITY', location: true });
     expect(policy.sensitiveRoles).toEqual(['MACPT_HEALTH']);
-    expect(POLICIES.map((p) => p.agency)).toEqual(['social-care', 'health', 'police', 'education']);
+    expect(POLICIES.map((p) => p.agency)).toEqual(['social-care', 'health', 'police', 'education', 'family-help']);
   });
 
   it('names the line and column of a class that does not exist', () => {

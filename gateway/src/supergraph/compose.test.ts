@@ -21,7 +21,7 @@ function copyOfSchemas(): string {
 }
 
 describe('supergraph composition', () => {
-  it('composes the audit API, the notifications inbox, decisions not to share, the partnership figures, the chronology, the directory and the four agencies, with Child keyed by NHS number', () => {
+  it('composes the audit API, the notifications inbox, decisions not to share, the partnership figures, the chronology, the directory and the five agencies, with Child keyed by NHS number', () => {
     const subgraphs = discoverSubgraphs(ROOT);
     expect(subgraphs.map((s) => s.name)).toEqual([
       'audit',
@@ -31,6 +31,7 @@ describe('supergraph composition', () => {
       'chronology',
       'directory',
       'education',
+      'family-help',
       'health',
       'police',
       'social-care',
