@@ -208,17 +208,15 @@ export async function serveGraphQL<TContext extends BaseContext>(
     });
   });
 
+  /** Refuses a request that cannot be read as a whole, on the record, and closes its connection. */
+  async function refuseWhole(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) {
+    const answer = await refuse({ status, body: badInput(message), code, req });
+    sendJson(res, answer.status, answer.body, { connection: 'close', ...answer.headers });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (headBytes(req) > maxHeaderBytes) {
-      const answer = await refuse({
-        status: 431,
-        body: badInput(`Request headers exceed ${maxHeaderBytes} bytes`),
-        code: 'REQUEST_HEADERS_TOO_LARGE',
-        req,
-      });
-      sendJson(res, answer.status, answer.body, { connection: 'close', ...answer.headers });
-      return;
-    }
+    if (headBytes(req) > maxHeaderBytes)
+      return refuseWhole(req, res, 431, 'REQUEST_HEADERS_TOO_LARGE', `Request headers exceed ${maxHeaderBytes} bytes`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     let raw: string;
     try {
@@ -227,14 +225,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
       if (error instanceof BodyTooLarge) {
         // The rest of the body is still on its way: discard it and close the connection, so a keep-alive
         // client's next request is not read from the middle of this one's body.
-        const answer = await refuse({
-          status: 413,
-          body: badInput(`Request body exceeds ${maxBodyBytes} bytes`),
-          code: 'REQUEST_BODY_TOO_LARGE',
-          req,
-        });
-        sendJson(res, answer.status, answer.body, { connection: 'close', ...answer.headers });
-        return;
+        return refuseWhole(req, res, 413, 'REQUEST_BODY_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes`);
       }
       throw error;
     }
