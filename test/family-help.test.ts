@@ -133,6 +133,43 @@ describe('Family Help, a fifth partner', () => {
     expect(item.fields).toContainEqual({ name: 'direction', value: 'STEP_UP' });
   });
 
+  it("puts its own counts in the LA's partnership figures, titled by itself, suppressed like the others", async () => {
+    const la = householdOf(stepped).la;
+    const to = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10);
+    const result = await gql(
+      stack.gatewayUrl,
+      `query($la: String!, $from: String!, $to: String!) { partnershipFigures(la: $la, from: $from, to: $to) {
+        unavailable periods { start end } tables { name title source rows { key total periods } } } }`,
+      { la, from, to },
+      await as(`lcpp-${la.toLowerCase()}`, 'IG_AUDIT'),
+    );
+    expect(result.errors).toBeUndefined();
+    const figures = result.data.partnershipFigures;
+    expect(figures.unavailable).toEqual([]);
+    const steps = figures.tables.find((t: { name: string }) => t.name === 'familyHelpSteps');
+    expect(steps).toMatchObject({
+      source: 'family help',
+      title: expect.stringMatching(/^Family Help: families stepped up/),
+    });
+    // The truth: steps of this LA's Family Help families within the periods, each family once per step.
+    const { start } = figures.periods[0];
+    const { end } = figures.periods.at(-1);
+    const families = new Map(
+      children
+        .filter((c) => c.familyHelp && householdOf(c).la === la)
+        .map((c) => [c.familyHelp!.familyId, c.familyHelp!]),
+    );
+    const ups = [...families.values()]
+      .flatMap((f) => f.transitions)
+      .filter((t) => t.direction === 'STEP_UP' && t.date >= start && t.date <= end);
+    const row = steps.rows.find((r: { key: string }) => r.key === 'STEP_UP');
+    // Each period's cell is the count, or "<5" (1 to 4), or suppressed alongside one: never a count of 1 to 4.
+    for (const cell of row.periods) expect(cell).not.toMatch(/^[1-4]$/);
+    expect(row.total).toBeLessThanOrEqual(ups.length);
+    expect(ups.length).toBeGreaterThan(0);
+  });
+
   it('refuses a call that does not come from the gateway, as every agency does', async () => {
     const direct = await fetch(stack.subgraphUrls['family-help']!, {
       method: 'POST',

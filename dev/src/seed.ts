@@ -4,7 +4,7 @@ import { DecisionBook, openAgencyStore, SqlStore } from '@macpt/subgraph-kit';
 import { forEachBatch, GENERATOR_VERSION, type Household, type WorldOptions } from '@macpt/synthetic';
 
 /** The version of the stores' tables: a store of an older layout is re-seeded, as one of another world is. */
-export const STORE_LAYOUT = 3;
+export const STORE_LAYOUT = 4;
 
 /** What a store records about the world it was seeded from (and the layout it was seeded in). */
 export function seededWorldKey(world: WorldOptions): string {

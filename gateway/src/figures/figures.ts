@@ -1,4 +1,4 @@
-import type { WeekCounts } from '@macpt/contract';
+import type { FigureTableSpec, WeekCounts } from '@macpt/contract';
 import { SHARING_DECISION_REASONS } from '@macpt/policies';
 import type { Period } from './periods.js';
 import { suppressTable, type Cell } from './suppress.js';
@@ -15,43 +15,11 @@ interface TableSpec {
   keys: readonly string[];
 }
 
-/** The tables, in the order the figures present them. */
+/**
+ * The gateway's own tables (from the disclosure log and the inbox), in the order the figures present them,
+ * after the tables each agency declares with its counts.
+ */
 export const TABLES: readonly TableSpec[] = [
-  {
-    name: 'activity',
-    title: 'Strategy discussions, section 47 enquiries and initial conferences',
-    source: 'agency',
-    partition: false,
-    keys: ['STRATEGY_DISCUSSIONS', 'SECTION_47_ENQUIRIES', 'INITIAL_CONFERENCES'],
-  },
-  {
-    name: 's47ToConference',
-    title: 'Days from the section 47 enquiry to the initial conference',
-    source: 'agency',
-    partition: true,
-    keys: ['WITHIN_21_DAYS', '22_TO_35_DAYS', 'OVER_35_DAYS'],
-  },
-  {
-    name: 'ageBand',
-    title: 'Children discussed at strategy discussions, by age',
-    source: 'agency',
-    partition: true,
-    keys: ['0-4', '5-9', '10-15', '16-17'],
-  },
-  {
-    name: 'sex',
-    title: 'Children discussed at strategy discussions, by sex',
-    source: 'agency',
-    partition: true,
-    keys: ['FEMALE', 'MALE'],
-  },
-  {
-    name: 'ethnicity',
-    title: 'Children discussed at strategy discussions, by ethnic group (where recorded)',
-    source: 'agency',
-    partition: true,
-    keys: [],
-  },
   {
     name: 'requests',
     title: 'Requests by agency and purpose of use',
@@ -119,6 +87,8 @@ export function buildTables(
   sources: ReadonlySet<string>,
   /** Which agency sent each of the agencies' tables (absent: no agency answered with it). */
   agencyOf: ReadonlyMap<string, string> = new Map(),
+  /** Tables agencies declared themselves (after the gateway's own, in the order they came). */
+  declared: readonly FigureTableSpec[] = [],
 ): FiguresTable[] {
   const byWeek = new Map<string, WeekCounts['tables']>();
   for (const w of counts) {
@@ -133,7 +103,16 @@ export function buildTables(
   // An agency's tables name it in words ("social care"), as the log's and the inbox's name theirs.
   const sourceOf = (spec: TableSpec) =>
     spec.source === 'agency' ? agencyOf.get(spec.name)!.replace(/-/g, ' ') : spec.source;
-  return TABLES.filter(shown).map((spec) => {
+  const own = new Set(TABLES.map((t) => t.name));
+  const specs = [
+    ...declared
+      .filter((d) => !own.has(d.name))
+      .map(
+        (d): TableSpec => ({ name: d.name, title: d.title, source: 'agency', partition: d.partition, keys: d.keys }),
+      ),
+    ...TABLES,
+  ];
+  return specs.filter(shown).map((spec) => {
     const rows = new Map<string, FiguresRow>();
     const row = (key: string) => {
       let r = rows.get(key);

@@ -1,4 +1,4 @@
-import type { FiguresResponse, WeekCounts } from '@macpt/contract';
+import type { FigureTableSpec, FiguresResponse, WeekCounts } from '@macpt/contract';
 import { codedError, type ErrorCode } from '@macpt/kit';
 import { figuresRefusal } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
@@ -89,6 +89,7 @@ export async function partnershipFigures(
     if (t.week >= from && t.week <= to) counts.push({ week: t.week, tables: { notifications: { [t.band]: t.count } } });
   const sources = new Set(['disclosure log', 'notifications']);
   const agencyOf = new Map<string, string>();
+  const declared: FigureTableSpec[] = [];
   const unavailable: string[] = [];
   for (const { agency, got } of agencies) {
     if (!('failed' in got) && got.status === 404) continue; // contributes no counts
@@ -99,8 +100,20 @@ export async function partnershipFigures(
     }
     counts.push(...answer.weeks);
     for (const week of answer.weeks) for (const table of Object.keys(week.tables)) agencyOf.set(table, agency);
+    // A table the agency declares is shown (zeros included) once it answers, even in weeks without counts.
+    for (const spec of answer.tables ?? []) {
+      agencyOf.set(spec.name, agency);
+      declared.push(spec);
+    }
   }
-  return { la: args.la, from, to, periods, tables: buildTables(periods, counts, sources, agencyOf), unavailable };
+  return {
+    la: args.la,
+    from,
+    to,
+    periods,
+    tables: buildTables(periods, counts, sources, agencyOf, declared),
+    unavailable,
+  };
 }
 
 export { figuresCsv };

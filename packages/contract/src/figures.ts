@@ -14,10 +14,24 @@ export interface WeekCounts {
   tables: Record<string, Record<string, number>>;
 }
 
+/**
+ * A table an agency's counts fill, as the agency declares it (the gateway knows no agency's tables): its
+ * name in the counts, its title, whether its rows partition one count (a protected total row is shown),
+ * and the rows always shown, in order.
+ */
+export interface FigureTableSpec {
+  name: string;
+  title: string;
+  partition: boolean;
+  keys: readonly string[];
+}
+
 /** One agency's answer. */
 export interface FiguresResponse {
   agency: string;
   weeks: WeekCounts[];
+  /** The tables its counts fill that it declares itself (the founding agency's are the gateway's own). */
+  tables?: FigureTableSpec[];
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -34,6 +34,7 @@ export {
   parseFiguresRequest,
   weekOf,
   type FiguresRequest,
+  type FigureTableSpec,
   type FiguresResponse,
   type WeekCounts,
 } from './figures.js';

@@ -16,6 +16,7 @@ import {
   type CaseFact,
   type CaseQuery,
   type FactsResponse,
+  type FigureTableSpec,
   type FiguresRequest,
   parseFiguresRequest,
   type WeekCounts,
@@ -48,6 +49,8 @@ export interface SubgraphDefinition<TLoaders> {
   cases?: (query: CaseQuery) => CaseFact[];
   /** This agency's weekly counts for an LA's partnership figures (counts only), if it contributes any. */
   figures?: (query: FiguresRequest) => WeekCounts[];
+  /** The tables those counts fill, declared by the agency (title, rows), where the gateway does not know them. */
+  figureTables?: FigureTableSpec[];
 }
 
 /** The one policy engine of this process: policies compiled once, abilities cached per (role, agency, purpose). */
@@ -210,7 +213,14 @@ export async function startSubgraph<TLoaders>(
     if (typeof asked === 'string') return { status: 400, body: { code: 'BAD_USER_INPUT', error: asked } };
     const refusal = caller.user ? figuresRefusal(caller.user, asked.la) : 'FIGURES_LCPP_AND_BOARD_ONLY';
     if (refusal) return { status: 403, body: { code: 'FORBIDDEN_BY_POLICY', error: refusal } };
-    return { status: 200, body: { agency: definition.agency, weeks: definition.figures!(asked) } };
+    return {
+      status: 200,
+      body: {
+        agency: definition.agency,
+        weeks: definition.figures!(asked),
+        ...(definition.figureTables ? { tables: definition.figureTables } : {}),
+      },
+    };
   };
   const served = await serveGraphQL({
     server: apollo,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
 import type { SqlStore, SubgraphDefinition } from '@macpt/subgraph-kit';
 import { familyHelpFacts } from './facts.js';
+import { FAMILY_HELP_FIGURE_TABLES, familyHelpFigures } from './figures.js';
 import { createLoaders, type FamilyHelpLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { familyHelpQueries } from './store/queries.js';
@@ -19,5 +20,7 @@ export function familyHelpSubgraph(store: SqlStore): SubgraphDefinition<FamilyHe
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: familyHelpFacts(q),
+    figures: familyHelpFigures(store),
+    figureTables: FAMILY_HELP_FIGURE_TABLES,
   };
 }

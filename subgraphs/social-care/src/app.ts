@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
 import type { SqlStore, SubgraphDefinition } from '@macpt/subgraph-kit';
 import { caseFacts, socialCareFacts } from './facts.js';
-import { socialCareFigures } from './figures.js';
+import { SOCIAL_CARE_FIGURE_TABLES, socialCareFigures } from './figures.js';
 import { createLoaders, type SocialCareLoaders } from './loaders.js';
 import { resolvers } from './resolvers/index.js';
 import { socialCareQueries } from './store/queries.js';
@@ -23,5 +23,6 @@ export function socialCareSubgraph(store: SqlStore): SubgraphDefinition<SocialCa
     cases: caseFacts(q),
     flaggedHouseholds: (uprns) => q.flaggedHouseholds(uprns).map((r) => r.uprn),
     figures: socialCareFigures(store),
+    figureTables: SOCIAL_CARE_FIGURE_TABLES,
   };
 }

@@ -1,5 +1,39 @@
-import { weekOf, type FiguresRequest, type WeekCounts } from '@macpt/contract';
+import { weekOf, type FigureTableSpec, type FiguresRequest, type WeekCounts } from '@macpt/contract';
 import type { SqlStore } from '@macpt/subgraph-kit';
+
+/** The tables social care's counts fill, as the partnership figures show them (the gateway knows none). */
+export const SOCIAL_CARE_FIGURE_TABLES: FigureTableSpec[] = [
+  {
+    name: 'activity',
+    title: 'Strategy discussions, section 47 enquiries and initial conferences',
+    partition: false,
+    keys: ['STRATEGY_DISCUSSIONS', 'SECTION_47_ENQUIRIES', 'INITIAL_CONFERENCES'],
+  },
+  {
+    name: 's47ToConference',
+    title: 'Days from the section 47 enquiry to the initial conference',
+    partition: true,
+    keys: ['WITHIN_21_DAYS', '22_TO_35_DAYS', 'OVER_35_DAYS'],
+  },
+  {
+    name: 'ageBand',
+    title: 'Children discussed at strategy discussions, by age',
+    partition: true,
+    keys: ['0-4', '5-9', '10-15', '16-17'],
+  },
+  {
+    name: 'sex',
+    title: 'Children discussed at strategy discussions, by sex',
+    partition: true,
+    keys: ['FEMALE', 'MALE'],
+  },
+  {
+    name: 'ethnicity',
+    title: 'Children discussed at strategy discussions, by ethnic group (where recorded)',
+    partition: true,
+    keys: [],
+  },
+];
 
 const AGE_BANDS = [
   [0, '0-4'],

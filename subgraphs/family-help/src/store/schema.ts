@@ -3,7 +3,7 @@ import type { SqlStore } from '@macpt/subgraph-kit';
 /** Family Help's tables: the family (its lead practitioner and plan), its children, and what happened with it. */
 const DDL = `
 CREATE TABLE IF NOT EXISTS fh_family (
-  family_id TEXT PRIMARY KEY, lead_user_id TEXT NOT NULL, lead_name TEXT NOT NULL, lead_team TEXT NOT NULL,
+  family_id TEXT PRIMARY KEY, la TEXT NOT NULL, lead_user_id TEXT NOT NULL, lead_name TEXT NOT NULL, lead_team TEXT NOT NULL,
   plan_start TEXT NOT NULL, plan_status TEXT NOT NULL, goals TEXT NOT NULL, review_dates TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fh_child (

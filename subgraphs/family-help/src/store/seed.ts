@@ -4,7 +4,7 @@ import type { Household } from '@macpt/synthetic';
 /** Returns a function that writes Family Help's part of one household (call inside a transaction). */
 export function familyHelpWriter(store: SqlStore): (household: Household) => void {
   const db = store.db;
-  const family = db.prepare('INSERT OR IGNORE INTO fh_family VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const family = db.prepare('INSERT OR IGNORE INTO fh_family VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const child = db.prepare('INSERT INTO fh_child VALUES (?, ?, ?, ?, ?)');
   const assessment = db.prepare('INSERT OR IGNORE INTO fh_assessment VALUES (?, ?, ?, ?)');
   const transition = db.prepare('INSERT OR IGNORE INTO fh_transition VALUES (?, ?, ?, ?, ?)');
@@ -16,6 +16,7 @@ export function familyHelpWriter(store: SqlStore): (household: Household) => voi
       const { leadPractitioner: lead, plan } = f;
       family.run(
         f.familyId,
+        household.la,
         lead.userId,
         lead.name,
         lead.team,
