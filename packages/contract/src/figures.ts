@@ -52,3 +52,18 @@ export function weekOf(date: string): string {
   const day = (new Date(t).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
   return new Date(t - day * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** Counts events into weeks and tables for a `/figures` answer: `count` each event, then `weeks()` in order. */
+export function weekTally() {
+  const weeks = new Map<string, WeekCounts>();
+  return {
+    count(date: string, table: string, key: string): void {
+      const week = weekOf(date);
+      let w = weeks.get(week);
+      if (!w) weeks.set(week, (w = { week, tables: {} }));
+      const t = (w.tables[table] ??= {});
+      t[key] = (t[key] ?? 0) + 1;
+    },
+    weeks: (): WeekCounts[] => [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week)),
+  };
+}

@@ -37,4 +37,5 @@ export {
   type FigureTableSpec,
   type FiguresResponse,
   type WeekCounts,
+  weekTally,
 } from './figures.js';

@@ -1,4 +1,4 @@
-import { weekOf, type FigureTableSpec, type FiguresRequest, type WeekCounts } from '@macpt/contract';
+import { weekTally, type FigureTableSpec, type FiguresRequest, type WeekCounts } from '@macpt/contract';
 import type { SqlStore } from '@macpt/subgraph-kit';
 
 /** The tables Family Help's counts fill, as the partnership figures show them (the gateway knows none). */
@@ -31,17 +31,10 @@ export function familyHelpFigures(store: SqlStore) {
      WHERE f.la = ? AND t.date BETWEEN ? AND ?`,
   );
   return ({ la, from, to }: FiguresRequest): WeekCounts[] => {
-    const weeks = new Map<string, WeekCounts>();
-    const count = (date: string, table: string, key: string) => {
-      const week = weekOf(date);
-      let w = weeks.get(week);
-      if (!w) weeks.set(week, (w = { week, tables: {} }));
-      const t = (w.tables[table] ??= {});
-      t[key] = (t[key] ?? 0) + 1;
-    };
+    const { count, weeks } = weekTally();
     for (const r of plans(la, from, to)) count(r.date, 'familyHelpWork', 'PLANS_STARTED');
     for (const r of assessments(la, from, to)) count(r.date, 'familyHelpWork', 'EARLY_HELP_ASSESSMENTS');
     for (const r of steps(la, from, to)) count(r.date, 'familyHelpSteps', r.direction);
-    return [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week));
+    return weeks();
   };
 }

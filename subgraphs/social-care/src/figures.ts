@@ -1,4 +1,4 @@
-import { weekOf, type FigureTableSpec, type FiguresRequest, type WeekCounts } from '@macpt/contract';
+import { weekOf, weekTally, type FigureTableSpec, type FiguresRequest, type WeekCounts } from '@macpt/contract';
 import type { SqlStore } from '@macpt/subgraph-kit';
 
 /** The tables social care's counts fill, as the partnership figures show them (the gateway knows none). */
@@ -79,14 +79,7 @@ export function socialCareFigures(store: SqlStore) {
      WHERE c.la = ? AND f.kind = 'INITIAL' AND f.date BETWEEN ? AND ?`,
   );
   return ({ la, from, to }: FiguresRequest): WeekCounts[] => {
-    const weeks = new Map<string, WeekCounts>();
-    const count = (date: string, table: string, key: string) => {
-      const week = weekOf(date);
-      let w = weeks.get(week);
-      if (!w) weeks.set(week, (w = { week, tables: {} }));
-      const t = (w.tables[table] ??= {});
-      t[key] = (t[key] ?? 0) + 1;
-    };
+    const { count, weeks } = weekTally();
     const discussed = new Set<string>();
     for (const r of strategy(la, from, to)) {
       count(r.date, 'activity', 'STRATEGY_DISCUSSIONS');
@@ -103,6 +96,6 @@ export function socialCareFigures(store: SqlStore) {
       count(r.date, 'activity', 'INITIAL_CONFERENCES');
       if (r.s47) count(r.date, 's47ToConference', s47Band((Date.parse(r.date) - Date.parse(r.s47)) / 86_400_000));
     }
-    return [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week));
+    return weeks();
   };
 }
