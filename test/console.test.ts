@@ -6,7 +6,14 @@ import { freePort, REPO_ROOT } from '@macpt/dev';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOidcProvider } from './oidc-provider.js';
-import { children, householdOf, JUSTIFICATION, startExtraGateway, startTestStack } from './testkit.js';
+import {
+  children,
+  householdOf,
+  JUSTIFICATION,
+  startExtraGateway,
+  startTestStack,
+  wellInsideAMinute,
+} from './testkit.js';
 
 // The console in a real browser (Debian's chromium through playwright-core), against a running stack:
 // what practitioners and IG leads see, what they are refused, and what the browser keeps (nothing).
@@ -310,6 +317,7 @@ describe('the console', () => {
       await page.goto(gateway.url.replace(/graphql$/, ''));
       await page.getByLabel('Persona').selectOption(lcpp);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      await wellInsideAMinute();
       for (let i = 0; i < 3; i++) await find(page, s47.nhsNumber, 'SECTION_47_ENQUIRY');
       await expect.poll(() => page.getByText(/Too many requests: try again in \d+ s\./).isVisible()).toBe(true);
       await expect.poll(() => page.getByRole('heading', { name: 'Health', exact: true }).count()).toBe(0);

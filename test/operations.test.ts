@@ -10,7 +10,7 @@ import {
   type SentinelServer,
 } from '@macpt/kit/redis-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { children, E2E_WORLD, gql, headers, householdOf, PURPOSE_FOR_STAGE } from './testkit.js';
+import { children, E2E_WORLD, gql, headers, householdOf, PURPOSE_FOR_STAGE, wellInsideAMinute } from './testkit.js';
 
 // Issue 17, with real processes on loopback: three gateways behind a round-robin front share one chain
 // and one rate limit; with DISCLOSURE_LOG_MIN_REPLICAS the log waits for a replica, refuses (503) when
@@ -92,8 +92,7 @@ describe.each(Object.entries(SHARED_REDIS))('three gateways behind one front, ov
   it('spreads requests over the gateways, keeps one rate limit and one chain across them', async () => {
     const h = headers(await stack.tokenFor(lcpp), purpose);
     // The limit counts in fixed minutes: start the burst well inside one, so that it does not straddle two.
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left < 20_000) await new Promise((r) => setTimeout(r, left + 200));
+    await wellInsideAMinute();
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
       const response = await fetch(stack.gatewayUrl, {

@@ -88,6 +88,15 @@ export async function gqlWithId<T = any>(
   return { status: response.status, requestId: response.headers.get('x-request-id'), ...body };
 }
 
+/**
+ * Waits, when fewer than `margin` ms of the current minute are left, for the next one to begin: rate limits
+ * count fixed minutes, and a burst that straddled two would be counted half in each.
+ */
+export async function wellInsideAMinute(margin = 20_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < margin) await new Promise((r) => setTimeout(r, left + 200));
+}
+
 /** Headers of a request by `token` for `purpose` (and a break-glass justification). */
 export function headers(token: string, purpose: string, justification?: string): Record<string, string> {
   return {
