@@ -1,4 +1,4 @@
-import { MACPT_TEAMS } from '@macpt/synthetic';
+import { FAMILY_HELP_TEAMS, MACPT_TEAMS } from '@macpt/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, gql, gqlWithId, headers, householdOf, recordEvent, startTestStack } from './testkit.js';
 
@@ -180,5 +180,94 @@ describe('Family Help, a fifth partner', () => {
     });
     expect(direct.status).toBe(401);
     expect(await direct.text()).not.toContain(stepped.name);
+  });
+});
+
+describe("Family Help's own lead practitioners (DESIGN §10)", () => {
+  // Children of families under an active plan, known to health and to police, by their lead practitioner.
+  const led = children.filter(
+    (c) => c.familyHelp?.plan.status === 'ACTIVE' && c.health && c.police && c.sharingDecisions.length === 0,
+  );
+  const [mine, second] = led;
+  const lead = mine!.familyHelp!.leadPractitioner.userId;
+  const another = led.find((c) => c.familyHelp!.leadPractitioner.userId !== lead)!;
+  const theirs = led.find((c) => c !== mine && c.familyHelp!.leadPractitioner.userId === lead) ?? second!;
+  const VIEW = `query($n: ID!) { child(nhsNumber: $n) { nhsNumber
+    familyHelp { name plan { status goals } leadPractitioner { userId } }
+    health { name aeAttendances { date } } police { incidents { date } } } }`;
+
+  it('is a persona of its own LA, holding the role Family Help staff hold', () => {
+    const persona = stack.personas.find((p) => p.id === lead)!;
+    expect(persona).toMatchObject({ role: 'FAMILY_HELP_PRACTITIONER', agency: 'family-help' });
+    expect(FAMILY_HELP_TEAMS[householdOf(mine!).la].map((w) => w.id)).toContain(lead);
+  });
+
+  it("sees the family's Family Help record and other agencies' identity, and nothing else, on the record", async () => {
+    const result = await gqlWithId(
+      stack.gatewayUrl,
+      VIEW,
+      { n: mine!.nhsNumber },
+      await as(lead, 'FAMILY_HELP_SUPPORT'),
+    );
+    const child = result.data.child;
+    expect(child.familyHelp).toEqual({
+      name: mine!.name,
+      plan: { status: 'ACTIVE', goals: mine!.familyHelp!.plan.goals },
+      leadPractitioner: { userId: lead },
+    });
+    expect(child.health).toEqual({ name: mine!.name, aeAttendances: null });
+    expect(child.police).toBeNull();
+    const rules = Object.fromEntries(
+      result.errors!.map((e) => [e.path!.join('.'), (e.extensions as { rule: string }).rule]),
+    );
+    expect(rules).toMatchObject({
+      'child.health.aeAttendances': 'FAMILY_HELP_IDENTITY_ONLY',
+      'child.police': 'FAMILY_HELP_IDENTITY_ONLY',
+    });
+    const page = await gql(
+      stack.gatewayUrl,
+      `query($u: ID) { disclosures(first: 5, filter: { userId: $u }) { records { requestId purpose
+        user { role agency } children { nhsNumber disclosed { agency } withheld { field rule } } } } }`,
+      { u: lead },
+      await as('ig-family-help', 'IG_AUDIT'),
+    );
+    const record = page.data.disclosures.records.find((r: { requestId: string }) => r.requestId === result.requestId);
+    expect(record).toMatchObject({
+      purpose: 'FAMILY_HELP_SUPPORT',
+      user: { role: 'FAMILY_HELP_PRACTITIONER', agency: 'family-help' },
+    });
+    expect(record.children[0].withheld).toContainEqual({ field: 'Child.police', rule: 'FAMILY_HELP_IDENTITY_ONLY' });
+  });
+
+  it("is refused another practitioner's family as if the child were unknown, and the MACPT's purposes", async () => {
+    const other = await gql(stack.gatewayUrl, VIEW, { n: another.nhsNumber }, await as(lead, 'FAMILY_HELP_SUPPORT'));
+    expect(other.data?.child ?? null).toBeNull();
+    expect(other.errors![0]!.extensions).toMatchObject({
+      code: 'FORBIDDEN_BY_POLICY',
+      rule: 'NO_LEGITIMATE_RELATIONSHIP',
+    });
+    expect(JSON.stringify(other)).not.toContain(another.name);
+    const s47 = await gql(stack.gatewayUrl, VIEW, { n: mine!.nhsNumber }, await as(lead, 'SECTION_47_ENQUIRY'));
+    expect(s47.errors![0]!.extensions).toMatchObject({ rule: 'FAMILY_HELP_SUPPORT_ONLY' });
+    expect(JSON.stringify(s47)).not.toContain(mine!.name);
+    const lcpp = `lcpp-${householdOf(mine!).la.toLowerCase()}`;
+    const theirPurpose = await gql(
+      stack.gatewayUrl,
+      VIEW,
+      { n: mine!.nhsNumber },
+      await as(lcpp, 'FAMILY_HELP_SUPPORT'),
+    );
+    expect(theirPurpose.errors![0]!.extensions).toMatchObject({ rule: 'FAMILY_HELP_SUPPORT_LEAD_PRACTITIONERS_ONLY' });
+  });
+
+  it('has no relationship at all while Family Help, which owns the fact, does not answer (fail closed)', async () => {
+    await stack.stop('family-help');
+    try {
+      const result = await gql(stack.gatewayUrl, VIEW, { n: theirs.nhsNumber }, await as(lead, 'FAMILY_HELP_SUPPORT'));
+      expect(result.data?.child ?? null).toBeNull();
+      expect(JSON.stringify(result)).not.toContain(theirs.name);
+    } finally {
+      await stack.start('family-help');
+    }
   });
 });

@@ -3,7 +3,7 @@
 // It reads only data from policies/ (which roles each agency lists for SENSITIVE), never its logic.
 import { POLICIES } from '@macpt/policies';
 
-export type RefRelationship = 'NAMED' | 'TEAM' | 'DSL_ON_ROLL' | 'NONE';
+export type RefRelationship = 'NAMED' | 'TEAM' | 'DSL_ON_ROLL' | 'LEAD_PRACTITIONER' | 'NONE';
 
 export interface RefUser {
   role: string;
@@ -44,6 +44,8 @@ export function referenceAllows(
   if (user.role === 'IG_LEAD' || purpose === 'IG_AUDIT') return false;
   // DESIGN §8: a partnership board sees aggregated figures only, never a child's records.
   if (user.role === 'PARTNERSHIP_BOARD') return false;
+  // DESIGN §10: a Family Help lead practitioner works under FAMILY_HELP_SUPPORT, and only they state it.
+  if ((user.role === 'FAMILY_HELP_PRACTITIONER') !== (purpose === 'FAMILY_HELP_SUPPORT')) return false;
   // DESIGN §8: a decision not to share withholds what it covers from everyone outside the agency that made it.
   if (
     field.owner !== user.agency &&
@@ -72,6 +74,8 @@ export function referenceAllows(
   // Every user sees their own agency's records (for children they are related to, for a supported purpose).
   if (ownAgency && related && child.purposeSupported) return true;
   if (!child.purposeSupported) return false;
+  // DESIGN §10: beyond IDENTITY, a lead practitioner sees Family Help's own records only.
+  if (user.role === 'FAMILY_HELP_PRACTITIONER') return false;
   if (field.class === 'SAFEGUARDING') {
     if (purpose === 'MASH_TRIAGE') return false;
     if (user.role === 'SCHOOL_DSL') return child.relationship === 'DSL_ON_ROLL' && field.encompass === true;

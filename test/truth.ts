@@ -5,7 +5,10 @@ import type { RefRelationship } from './reference-policy.js';
 
 const MACPT = ['LCPP', 'SOCIAL_WORKER', 'MACPT_POLICE', 'MACPT_HEALTH', 'MACPT_EDUCATION'];
 
-/** DESIGN §4: named on the child's open case; same-LA MACPT member; a DSL of the child's school; else none. */
+/**
+ * DESIGN §4 and §10: named on the child's open case; same-LA MACPT member; a DSL of the child's school; the
+ * lead practitioner of the child's family in their own LA; else none.
+ */
 export function truthRelationship(
   persona: Pick<Persona, 'id' | 'role' | 'la' | 'school'>,
   child: Child,
@@ -13,6 +16,10 @@ export function truthRelationship(
 ): RefRelationship {
   if (persona.role === 'SCHOOL_DSL')
     return child.education?.schoolUrn && child.education.schoolUrn === persona.school ? 'DSL_ON_ROLL' : 'NONE';
+  if (persona.role === 'FAMILY_HELP_PRACTITIONER')
+    return child.familyHelp?.leadPractitioner.userId === persona.id && household.la === persona.la
+      ? 'LEAD_PRACTITIONER'
+      : 'NONE';
   if (!MACPT.includes(persona.role) || !child.socialCare?.caseId) return 'NONE';
   if (child.socialCare.namedWorkers.includes(persona.id)) return 'NAMED';
   return household.la === persona.la ? 'TEAM' : 'NONE';
@@ -37,6 +44,9 @@ export function truthPurposeSupported(purpose: string, child: Child): boolean {
       return stage === 'CONFERENCE' || stage === 'CP_PLAN';
     case 'CP_PLAN_REVIEW':
       return stage === 'CP_PLAN';
+    // DESIGN §10: the family's Family Help plan, while it is active.
+    case 'FAMILY_HELP_SUPPORT':
+      return child.familyHelp?.plan.status === 'ACTIVE';
     default:
       throw new Error(`unknown purpose ${purpose}`);
   }

@@ -7,6 +7,7 @@ const LABELS: Record<string, string> = {
   MASH_TRIAGE: 'MASH triage',
   EMERGENCY: 'Emergency (break-glass)',
   IG_AUDIT: 'Information governance audit',
+  FAMILY_HELP_SUPPORT: 'Family Help support (Children Act 1989 s.17)',
 };
 
 /** A purpose's words; one added to policies/ without words here reads as its name. */

@@ -14,6 +14,7 @@ const AGENCY_OF_ROLE: Record<string, Agency> = {
   SCHOOL_DSL: 'education',
   IG_LEAD: 'health',
   PARTNERSHIP_BOARD: 'social-care',
+  FAMILY_HELP_PRACTITIONER: 'family-help',
 };
 const userFor = (role: string): PolicyUser => ({
   id: `u-${role}`,
@@ -22,15 +23,16 @@ const userFor = (role: string): PolicyUser => ({
   la: 'LEICESTER',
   school: role === 'SCHOOL_DSL' ? '910001' : null,
 });
-const RELATIONSHIPS: RefRelationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'NONE'];
+const RELATIONSHIPS: RefRelationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'LEAD_PRACTITIONER', 'NONE'];
 
-/** Cells the world cannot produce: no case supports EMERGENCY or IG_AUDIT; only DSLs have pupils. */
+/** Cells the world cannot produce: no case supports EMERGENCY or IG_AUDIT; only DSLs have pupils, only lead practitioners families. */
 function possible(role: string, purpose: string, rel: RefRelationship, ps: boolean): boolean {
   if (purpose === 'EMERGENCY' && ps) return false;
   if (purpose === 'IG_AUDIT' && ps) return false;
   if (role === 'SCHOOL_DSL') return rel === 'DSL_ON_ROLL' || rel === 'NONE';
+  if (role === 'FAMILY_HELP_PRACTITIONER') return rel === 'LEAD_PRACTITIONER' || rel === 'NONE';
   if (role === 'IG_LEAD' || role === 'PARTNERSHIP_BOARD') return rel === 'NONE';
-  return rel !== 'DSL_ON_ROLL';
+  return rel !== 'DSL_ON_ROLL' && rel !== 'LEAD_PRACTITIONER';
 }
 
 describe('the compiled matrix agrees with an independent reading of DESIGN section 4', () => {

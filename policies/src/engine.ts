@@ -12,6 +12,7 @@ import {
   type FieldRule,
   type NotSharedScope,
   type Purpose,
+  RELATIONSHIPS,
   type Relationship,
 } from './vocabulary.js';
 
@@ -24,7 +25,6 @@ export const POLICIES: readonly AgencyPolicy[] = AGENCIES.map((agency) => loadAg
 /** The key every agency publishes on `Child`: identity, owned by no single agency. */
 const SHARED_KEY = 'Child.nhsNumber';
 
-const RELATIONSHIPS: readonly Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'NONE'];
 /** Memo keys for the common case (no confidential location), so no string is built per field. */
 const PLAIN_SUPPORTED = Object.fromEntries(RELATIONSHIPS.map((r) => [r, `${r}|1|`])) as Record<Relationship, string>;
 const PLAIN_UNSUPPORTED = Object.fromEntries(RELATIONSHIPS.map((r) => [r, `${r}|0|`])) as Record<Relationship, string>;
@@ -38,6 +38,8 @@ function covered(scopes: readonly NotSharedScope[], agency: string, coordinate: 
 export interface FactOwners {
   cases: string | null;
   rolls: string | null;
+  /** The agency whose families, plans and lead practitioners a lead practitioner's relationship comes from. */
+  families: string | null;
   flags: readonly string[];
 }
 
@@ -120,13 +122,15 @@ export class PolicyEngine {
 
   /**
    * Which agency owns each fact a decision rests on (DESIGN section 4, "Facts and who owns them"): the
-   * open case, its stage and named workers; the school roll; each household's confidential-location flag.
+   * open case, its stage and named workers; the school roll; the family's plan and lead practitioners; each
+   * household's confidential-location flag.
    * A fact is taken from its owner only, whatever another agency's answer says.
    */
   factOwners(): FactOwners {
     return {
       cases: this.caseAgency() ?? null,
       rolls: this.policies.find((p) => p.holdsRolls)?.agency ?? null,
+      families: this.policies.find((p) => p.leadsFamilies)?.agency ?? null,
       flags: this.locationFlaggingAgencies(),
     };
   }

@@ -1,4 +1,4 @@
-import type { CaseStage, DataClass, Purpose, Relationship, Role } from './vocabulary.js';
+import type { CaseStage, DataClass, FamilyPlanStatus, Purpose, Relationship, Role } from './vocabulary.js';
 import { MACPT_ROLES, NOTIFICATION_PURPOSE } from './vocabulary.js';
 
 /** Who may state EMERGENCY (break-glass): MACPT members of any LLR LA. Anyone else is refused, and the refusal logged. */
@@ -20,12 +20,26 @@ export interface EntryRule {
   exceptPurposes?: readonly Purpose[];
 }
 
+/**
+ * Family Help works with a family under its plan (Children Act 1989 s.17), outside the MACPT's enquiries: its
+ * lead practitioners state FAMILY_HELP_SUPPORT and nothing else, and no one else states it.
+ */
+const FAMILY_HELP_PURPOSE: readonly EntryRule[] = [
+  { id: 'FAMILY_HELP_SUPPORT_ONLY', roles: ['FAMILY_HELP_PRACTITIONER'], exceptPurposes: ['FAMILY_HELP_SUPPORT'] },
+  {
+    id: 'FAMILY_HELP_SUPPORT_LEAD_PRACTITIONERS_ONLY',
+    purposes: ['FAMILY_HELP_SUPPORT'],
+    exceptRoles: ['FAMILY_HELP_PRACTITIONER'],
+  },
+];
+
 /** Who may not open child records at all, whatever the child: the first row that applies refuses. */
 export const ENTRY_REFUSALS: readonly EntryRule[] = [
   { id: 'BREAK_GLASS_NOT_PERMITTED', purposes: ['EMERGENCY'], exceptRoles: BREAK_GLASS_ROLES },
   { id: 'IG_LEAD_NO_CHILD_RECORDS', roles: ['IG_LEAD'] },
   { id: 'PARTNERSHIP_BOARD_AGGREGATES_ONLY', roles: ['PARTNERSHIP_BOARD'] },
   { id: 'IG_AUDIT_NO_CHILD_RECORDS', purposes: ['IG_AUDIT'] },
+  ...FAMILY_HELP_PURPOSE,
 ];
 
 /** Who may list an LA's cases: its MACPT members (the LA must be the user's own). */
@@ -98,7 +112,7 @@ export const DECISION_AUDIENCES: readonly (ChildRule & { view: DecisionView })[]
     exceptRoles: ['IG_LEAD', 'PARTNERSHIP_BOARD'],
     exceptPurposes: ['IG_AUDIT'],
     ownAgency: true,
-    relationship: ['NAMED', 'TEAM', 'DSL_ON_ROLL'],
+    relationship: ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'LEAD_PRACTITIONER'],
   },
   {
     id: 'DECISION_EXISTS_MACPT',
@@ -113,6 +127,7 @@ export const DECISION_AUDIENCES: readonly (ChildRule & { view: DecisionView })[]
 export const DECIDER_REFUSALS: readonly ChildRule[] = [
   { id: 'DECIDER_NOT_PERMITTED', roles: ['IG_LEAD', 'PARTNERSHIP_BOARD'] },
   { id: 'DECIDER_NOT_PERMITTED', purposes: ['IG_AUDIT', 'EMERGENCY'] },
+  ...FAMILY_HELP_PURPOSE,
   { id: 'NO_LEGITIMATE_RELATIONSHIP', relationship: ['NONE'] },
   { id: 'NOT_HOLDING_AGENCY', holdsRecord: false },
 ];
@@ -128,8 +143,12 @@ export const OVERDUE_LIST_REFUSALS: readonly ChildRule[] = [
 /**
  * The case stages at which each purpose of use is valid for a child. `NONE`: no child data at all.
  * EMERGENCY is supported by no stage: break-glass is its own grant, never "a purpose the case supports".
+ * FAMILY_HELP_SUPPORT is supported by no MACPT case: by the family's Family Help plan, in these statuses.
  */
-export const PURPOSE_NEEDS: Record<Purpose, { stages: readonly CaseStage[] | 'NONE'; explanation: string }> = {
+export const PURPOSE_NEEDS: Record<
+  Purpose,
+  { stages: readonly CaseStage[] | 'NONE'; planStatuses?: readonly FamilyPlanStatus[]; explanation: string }
+> = {
   STRATEGY_DISCUSSION: {
     stages: ['STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'],
     explanation: 'needs an open case that has reached a strategy discussion',
@@ -147,6 +166,12 @@ export const PURPOSE_NEEDS: Record<Purpose, { stages: readonly CaseStage[] | 'NO
       'is break-glass, not a purpose a case supports: IDENTITY and SAFEGUARDING only, for MACPT members, with a written justification, reviewed by IG',
   },
   IG_AUDIT: { stages: 'NONE', explanation: 'is for reviewing the disclosure log, never for child records' },
+  FAMILY_HELP_SUPPORT: {
+    stages: [],
+    planStatuses: ['ACTIVE'],
+    explanation:
+      "is a Family Help lead practitioner's work with a family under the Children Act 1989 s.17: needs the family's active Family Help plan",
+  },
   [NOTIFICATION_PURPOSE]: {
     stages: ['REFERRAL', 'STRATEGY_DISCUSSION', 'SECTION_47', 'CONFERENCE', 'CP_PLAN'],
     explanation:
@@ -175,7 +200,7 @@ export interface Grant {
   when: Condition;
 }
 
-const RELATED: readonly Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL'];
+const RELATED: readonly Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'LEAD_PRACTITIONER'];
 
 /** Grants, from the design's matrix. */
 export const GRANTS: readonly Grant[] = [
@@ -301,6 +326,14 @@ export const DENIALS: readonly {
     when: { purposeSupported: false },
   },
   {
+    // After the purpose's reason: a lead practitioner may know their own family's plan, which is Family Help's data.
+    id: 'FAMILY_HELP_IDENTITY_ONLY',
+    description:
+      "a Family Help lead practitioner sees Family Help's own records and other agencies' IDENTITY only: what the MACPT's agencies hold is shared through the MACPT",
+    classes: ['SAFEGUARDING', 'SENSITIVE'],
+    when: { relationship: ['LEAD_PRACTITIONER'] },
+  },
+  {
     id: 'MASH_TRIAGE_IDENTITY_ONLY',
     description: 'MASH triage shares IDENTITY only',
     classes: ['SAFEGUARDING', 'SENSITIVE'],
@@ -346,4 +379,8 @@ export const OVERRIDES = {
     "a decision not to share is made by the holding agency's staff working with the child, stating the purpose their case supports (not IG_AUDIT or EMERGENCY)",
   NOT_HOLDING_AGENCY: 'only the agency that holds the information decides not to share it',
   OVERDUE_LIST_LCPP_ONLY: "an LA's overdue notifications are for its LCPP",
+  FAMILY_HELP_SUPPORT_ONLY:
+    "a Family Help lead practitioner states FAMILY_HELP_SUPPORT, for the families they lead: the MACPT's purposes are its members'",
+  FAMILY_HELP_SUPPORT_LEAD_PRACTITIONERS_ONLY:
+    "FAMILY_HELP_SUPPORT is stated by Family Help's lead practitioners, for the families they lead; state the purpose your case supports",
 } as const;

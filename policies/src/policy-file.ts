@@ -37,6 +37,7 @@ const policyFile = z.strictObject({
   runsCases: z.boolean().optional(),
   caseStage: coordinate.optional(),
   holdsRolls: z.boolean().optional(),
+  leadsFamilies: z.boolean().optional(),
   childLinks: z.record(z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'expected a type name'), z.string().min(1)).optional(),
   fields: z.record(coordinate, rule).refine((f) => Object.keys(f).length > 0, 'list every field the agency publishes'),
   chronology: z
@@ -115,6 +116,7 @@ export function parseAgencyPolicy(text: string, file: string): AgencyPolicy {
     ...(p.runsCases ? { runsCases: true } : {}),
     ...(p.caseStage ? { caseStage: p.caseStage } : {}),
     ...(p.holdsRolls ? { holdsRolls: true } : {}),
+    ...(p.leadsFamilies ? { leadsFamilies: true } : {}),
     ...(p.childLinks ? { childLinks: p.childLinks } : {}),
     ...(p.chronology
       ? { chronology: p.chronology.map((c) => ({ ...c, path: c.path.split('.'), detail: c.detail })) }

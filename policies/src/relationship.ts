@@ -17,6 +17,7 @@ import {
   MACPT_ROLES,
   type Agency,
   type CaseStage,
+  type FamilyPlanStatus,
   type NotSharedScope,
   type Purpose,
   type Relationship,
@@ -37,6 +38,8 @@ export interface PolicyUser {
 export interface PolicyFacts {
   openCase: { la: string; stage: string; namedWorkers: readonly string[] } | null;
   schoolUrn: string | null;
+  /** The child's family's Family Help plan, from the agency that leads families: its LA, status and lead practitioners. */
+  familyPlan?: { la: string; status: string; leadPractitioners: readonly string[] } | null;
   /** Agencies that flagged the child's household's location confidential. */
   confidentialBy: readonly string[];
   /** Agencies that can flag a household but did not answer: their flag cannot be ruled out. */
@@ -65,26 +68,35 @@ export const UNRELATED: ChildAttributes = Object.freeze({
   locationUnverifiedBy: [],
 });
 
-/** A user's relationship with a child: from social care's open case and education's roll, never the token. */
+/** A user's relationship with a child: from social care's open case, education's roll or Family Help's family, never the token. */
 export function relationshipOf(user: PolicyUser, facts: PolicyFacts): Relationship {
   if (user.role === 'SCHOOL_DSL') return user.school && facts.schoolUrn === user.school ? 'DSL_ON_ROLL' : 'NONE';
+  if (user.role === 'FAMILY_HELP_PRACTITIONER') {
+    const plan = facts.familyPlan;
+    return plan && plan.la === user.la && plan.leadPractitioners.includes(user.id) ? 'LEAD_PRACTITIONER' : 'NONE';
+  }
   if (!MACPT_ROLES.includes(user.role) || !facts.openCase) return 'NONE';
   if (facts.openCase.namedWorkers.includes(user.id)) return 'NAMED';
   return facts.openCase.la === user.la ? 'TEAM' : 'NONE';
 }
 
-/** Whether the child's case supports the purpose of use. */
-export function purposeSupported(purpose: Purpose, stage: string | null | undefined): boolean {
-  const needs = PURPOSE_NEEDS[purpose].stages;
-  if (needs === 'NONE' || !stage) return false;
-  return needs.includes(stage as CaseStage);
+/** Whether the child's case (or, for Family Help's work, the family's plan) supports the purpose of use. */
+export function purposeSupported(
+  purpose: Purpose,
+  stage: string | null | undefined,
+  planStatus?: string | null,
+): boolean {
+  const { stages, planStatuses } = PURPOSE_NEEDS[purpose];
+  if (planStatuses && planStatus && planStatuses.includes(planStatus as FamilyPlanStatus)) return true;
+  if (stages === 'NONE' || !stage) return false;
+  return stages.includes(stage as CaseStage);
 }
 
 /** The decision attributes of one child for one user and purpose. */
 export function childAttributes(user: PolicyUser, purpose: Purpose, facts: PolicyFacts): ChildAttributes {
   return {
     relationship: relationshipOf(user, facts),
-    purposeSupported: purposeSupported(purpose, facts.openCase?.stage),
+    purposeSupported: purposeSupported(purpose, facts.openCase?.stage, facts.familyPlan?.status),
     confidentialBy: facts.confidentialBy,
     locationUnverifiedBy: facts.locationUnverifiedBy ?? [],
     // A decision binds everyone outside the agency that made it; its own staff still see what it holds.

@@ -48,6 +48,12 @@ describe('who is let in to a child', () => {
     ['SCHOOL_DSL', 'EMERGENCY', 'DSL_ON_ROLL', false, 'BREAK_GLASS_NOT_PERMITTED'],
     ['IG_LEAD', 'IG_AUDIT', 'NONE', false, 'IG_LEAD_NO_CHILD_RECORDS'],
     ['LCPP', 'IG_AUDIT', 'NAMED', false, 'IG_AUDIT_NO_CHILD_RECORDS'],
+    ['FAMILY_HELP_PRACTITIONER', 'FAMILY_HELP_SUPPORT', 'LEAD_PRACTITIONER', false, null],
+    ['FAMILY_HELP_PRACTITIONER', 'FAMILY_HELP_SUPPORT', 'LEAD_PRACTITIONER', true, null],
+    ['FAMILY_HELP_PRACTITIONER', 'FAMILY_HELP_SUPPORT', 'NONE', false, 'NO_LEGITIMATE_RELATIONSHIP'],
+    ['FAMILY_HELP_PRACTITIONER', 'SECTION_47_ENQUIRY', 'LEAD_PRACTITIONER', false, 'FAMILY_HELP_SUPPORT_ONLY'],
+    ['FAMILY_HELP_PRACTITIONER', 'EMERGENCY', 'NONE', false, 'BREAK_GLASS_NOT_PERMITTED'],
+    ['LCPP', 'FAMILY_HELP_SUPPORT', 'NAMED', false, 'FAMILY_HELP_SUPPORT_LEAD_PRACTITIONERS_ONLY'],
   ] as const)('%s for %s, %s, several children %s → %s', (role, purpose, relationship, many, rule) => {
     expect(admissionRefusal(user(role), purpose, { relationship, moreThanOneChild: many })).toBe(rule);
   });
@@ -104,6 +110,8 @@ describe('what a decision not to share shows', () => {
     ['IG_LEAD', 'IG_AUDIT', 'NONE', true, 'ALL'],
     ['IG_LEAD', 'IG_AUDIT', 'NONE', false, null],
     ['PARTNERSHIP_BOARD', 'STRATEGY_DISCUSSION', 'NONE', false, null],
+    ['FAMILY_HELP_PRACTITIONER', 'FAMILY_HELP_SUPPORT', 'LEAD_PRACTITIONER', true, 'ALL'],
+    ['FAMILY_HELP_PRACTITIONER', 'FAMILY_HELP_SUPPORT', 'LEAD_PRACTITIONER', false, null],
   ] as const)('%s for %s, %s, holding agency %s → %s', (role, purpose, relationship, own, view) => {
     expect(decisionView(user(role), purpose, { relationship, ownAgency: own })).toBe(view);
   });
@@ -150,6 +158,10 @@ describe('who records a decision not to share', () => {
     ['MACPT_POLICE', 'SECTION_47_ENQUIRY', 'NAMED', false, 'NOT_HOLDING_AGENCY'],
     ['MACPT_POLICE', 'EMERGENCY', 'NAMED', true, 'DECIDER_NOT_PERMITTED'],
     ['IG_LEAD', 'IG_AUDIT', 'NONE', true, 'DECIDER_NOT_PERMITTED'],
+    ['FAMILY_HELP_PRACTITIONER', 'FAMILY_HELP_SUPPORT', 'LEAD_PRACTITIONER', true, null],
+    ['FAMILY_HELP_PRACTITIONER', 'FAMILY_HELP_SUPPORT', 'NONE', true, 'NO_LEGITIMATE_RELATIONSHIP'],
+    ['FAMILY_HELP_PRACTITIONER', 'STRATEGY_DISCUSSION', 'LEAD_PRACTITIONER', true, 'FAMILY_HELP_SUPPORT_ONLY'],
+    ['SOCIAL_WORKER', 'FAMILY_HELP_SUPPORT', 'NAMED', true, 'FAMILY_HELP_SUPPORT_LEAD_PRACTITIONERS_ONLY'],
   ] as const)('%s for %s, %s, holding a record %s → %s', (role, purpose, relationship, holds, rule) => {
     expect(deciderRefusal(user(role), purpose, { relationship, holdsRecord: holds })).toBe(rule);
   });

@@ -10,6 +10,7 @@ export const ROLES = [
   'SCHOOL_DSL',
   'IG_LEAD',
   'PARTNERSHIP_BOARD',
+  'FAMILY_HELP_PRACTITIONER',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -31,6 +32,7 @@ export const PURPOSES = [
   'MASH_TRIAGE',
   'EMERGENCY',
   'IG_AUDIT',
+  'FAMILY_HELP_SUPPORT',
 ] as const;
 /** A purpose a user may state on a request. */
 export type RequestPurpose = (typeof PURPOSES)[number];
@@ -56,6 +58,7 @@ export const AGENCIES_OF_ROLE: Readonly<Record<Role, readonly Agency[] | 'ANY'>>
   SCHOOL_DSL: ['education'],
   IG_LEAD: 'ANY',
   PARTNERSHIP_BOARD: ['social-care'],
+  FAMILY_HELP_PRACTITIONER: ['family-help'],
 };
 
 /** The claims a token of each role must carry beyond sub, name, role and agency (a DSL's school; a practitioner's LA). */
@@ -68,6 +71,7 @@ export const ROLE_CLAIMS: Readonly<Record<Role, readonly ('la' | 'school')[]>> =
   SCHOOL_DSL: ['la', 'school'],
   IG_LEAD: [],
   PARTNERSHIP_BOARD: ['la'],
+  FAMILY_HELP_PRACTITIONER: ['la'],
 };
 
 /** The purpose that is break-glass: stated, it is flagged and reviewed whatever follows (DESIGN section 4). */
@@ -78,11 +82,20 @@ export const MIN_JUSTIFICATION = 20;
 /** Whether a stated purpose is break-glass. */
 export const isBreakGlass = (purpose: string | null | undefined): boolean => purpose === BREAK_GLASS_PURPOSE;
 
-/** A user's relationship with a child, derived from social care's cases and education's rolls — never from the token. */
-export type Relationship = 'NAMED' | 'TEAM' | 'DSL_ON_ROLL' | 'NONE';
+/**
+ * A user's relationship with a child, derived from the agencies' own facts — social care's cases, education's
+ * rolls, Family Help's families — never from the token.
+ */
+export type Relationship = 'NAMED' | 'TEAM' | 'DSL_ON_ROLL' | 'LEAD_PRACTITIONER' | 'NONE';
+
+/** Every relationship, most to least. */
+export const RELATIONSHIPS: readonly Relationship[] = ['NAMED', 'TEAM', 'DSL_ON_ROLL', 'LEAD_PRACTITIONER', 'NONE'];
 
 /** Stages of an open MACPT case (social care's data). */
 export type CaseStage = 'REFERRAL' | 'STRATEGY_DISCUSSION' | 'SECTION_47' | 'CONFERENCE' | 'CP_PLAN';
+
+/** Statuses of a family's Family Help plan (Family Help's data). */
+export type FamilyPlanStatus = 'ACTIVE' | 'CLOSED';
 
 /** The agencies, by the names their subgraphs carry. */
 export type Agency = 'social-care' | 'health' | 'police' | 'education' | 'family-help';
@@ -126,6 +139,11 @@ export interface AgencyPolicy {
   caseStage?: string;
   /** This agency holds the school rolls a DSL's relationship comes from (education). */
   holdsRolls?: boolean;
+  /**
+   * This agency leads families outside a MACPT case (Family Help): it reports each child's family plan and
+   * the family's lead practitioners, which a lead practitioner's relationship and purpose come from.
+   */
+  leadsFamilies?: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AgencyFacts, DecisionFact, OpenCaseFact } from '@macpt/contract';
+import type { AgencyFacts, DecisionFact, FamilyPlanFact, OpenCaseFact } from '@macpt/contract';
 import type { FactOwners, NotSharedScope } from '@macpt/policies';
 
 /** Everything the gateway knows about a child before policy: each fact from the agency that owns it. */
@@ -16,6 +16,7 @@ export interface ChildFacts {
   locationUnverifiedBy: string[];
   openCase: OpenCaseFact | null;
   schoolUrn: string | null;
+  familyPlan: FamilyPlanFact | null;
   /** Standing decisions not to share, each from the agency that made it (and holds what it covers). */
   decisions: (DecisionFact & { agency: string })[];
   /** What those decisions withhold, for policy. */
@@ -54,6 +55,11 @@ const isCase = (c: unknown): c is OpenCaseFact => {
   );
 };
 
+const isPlan = (p: unknown): p is FamilyPlanFact => {
+  const x = p as Partial<FamilyPlanFact> | null;
+  return isString(x?.la) && isString(x.status) && isStringList(x.leadPractitioners);
+};
+
 /** What is wrong with an agency's answer about one child, for the facts that agency owns; null when nothing. */
 function garbled(agency: string, f: AgencyFacts, owners: FactOwners): string | null {
   if (typeof f.known !== 'boolean') return 'answered without saying whether it knows the child';
@@ -62,6 +68,8 @@ function garbled(agency: string, f: AgencyFacts, owners: FactOwners): string | n
     return 'answered without a well-formed open case (or null)';
   if (agency === owners.rolls && !(f.schoolUrn === null || isString(f.schoolUrn)))
     return 'answered without a well-formed school (or null)';
+  if (agency === owners.families && !(f.familyPlan === null || isPlan(f.familyPlan)))
+    return 'answered without a well-formed family plan (or null)';
   if (f.decisions !== undefined && !(Array.isArray(f.decisions) && f.decisions.every(isDecision)))
     return 'answered with malformed decisions not to share';
   return null;
@@ -76,7 +84,8 @@ export function placedHouseholds(answers: readonly ChildrenAnswer[]): string[] {
 
 /**
  * One child's facts, from that child's own answers alone (DESIGN section 4, "Facts and who owns them"):
- * the open case only from the agency that runs cases, the school only from the agency that holds rolls,
+ * the open case only from the agency that runs cases, the school only from the agency that holds rolls, the
+ * family's plan and lead practitioners only from the agency that leads families,
  * a household's flag only from a flagging agency, a decision only from the agency that made it. Whatever
  * else was asked in the same batch, or by whom, decides nothing here. A fact that did not arrive, or
  * arrived garbled, is the most restrictive answer: its agency counts as not answering for this child
@@ -97,6 +106,7 @@ export function mergeChildFacts(
     locationUnverifiedBy: [],
     openCase: null,
     schoolUrn: null,
+    familyPlan: null,
     decisions: [],
     notShared: [],
   };
@@ -121,6 +131,7 @@ export function mergeChildFacts(
     }
     if (agency === owners.cases) merged.openCase = f.openCase ?? null;
     if (agency === owners.rolls) merged.schoolUrn = f.schoolUrn ?? null;
+    if (agency === owners.families) merged.familyPlan = f.familyPlan ?? null;
     // An agency speaks for its own decisions only: the scope is its own, whatever the answer says.
     for (const d of f.decisions ?? []) {
       merged.decisions.push({ ...d, agency });

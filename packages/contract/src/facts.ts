@@ -34,6 +34,14 @@ export interface OpenCaseFact {
   namedWorkerRoles?: Record<string, string>;
 }
 
+/** A child's family's Family Help plan, as the agency that leads families reports it. */
+export interface FamilyPlanFact {
+  la: string;
+  status: string;
+  /** The user ids of the family's lead practitioners. */
+  leadPractitioners: string[];
+}
+
 /** One agency's answer about one child. */
 export interface AgencyFacts {
   nhsNumber: string;
@@ -46,6 +54,8 @@ export interface AgencyFacts {
   openCase?: OpenCaseFact | null;
   /** From the agency that holds school rolls (education). */
   schoolUrn?: string | null;
+  /** From the agency that leads families (Family Help). */
+  familyPlan?: FamilyPlanFact | null;
   /** This agency's standing decisions not to share information it holds about the child. */
   decisions?: DecisionFact[];
 }

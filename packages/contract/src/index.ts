@@ -17,6 +17,7 @@ export {
   type CaseQuery,
   type FactsRequest,
   type FactsResponse,
+  type FamilyPlanFact,
   type OpenCaseFact,
 } from './facts.js';
 export {

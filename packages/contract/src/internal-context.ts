@@ -32,8 +32,16 @@ function bodyHash(body: string): string {
   return createHash('sha256').update(body).digest('base64url');
 }
 
-const REL_CODE: Record<Relationship, string> = { NAMED: 'N', TEAM: 'T', DSL_ON_ROLL: 'D', NONE: '-' };
-const REL_OF: Record<string, Relationship> = { N: 'NAMED', T: 'TEAM', D: 'DSL_ON_ROLL', '-': 'NONE' };
+const REL_CODE: Record<Relationship, string> = {
+  NAMED: 'N',
+  TEAM: 'T',
+  DSL_ON_ROLL: 'D',
+  LEAD_PRACTITIONER: 'L',
+  NONE: '-',
+};
+const REL_OF: Record<string, Relationship> = Object.fromEntries(
+  Object.entries(REL_CODE).map(([relationship, code]) => [code, relationship as Relationship]),
+);
 
 const list = (text: string | undefined): string[] => (text ? text.split(',') : []);
 

@@ -1,5 +1,14 @@
 import type { Household } from './types.js';
-import { dslFor, IG_LEADS, LOCAL_AUTHORITIES, MACPT_TEAMS, PARTNERSHIP_BOARDS, SCHOOLS, type Worker } from './world.js';
+import {
+  dslFor,
+  FAMILY_HELP_TEAMS,
+  IG_LEADS,
+  LOCAL_AUTHORITIES,
+  MACPT_TEAMS,
+  PARTNERSHIP_BOARDS,
+  SCHOOLS,
+  type Worker,
+} from './world.js';
 
 /** A demo persona: a worker plus, for convenience, the children they have a relationship with. */
 export interface Persona extends Worker {
@@ -8,6 +17,8 @@ export interface Persona extends Worker {
   namedOn?: string[];
   /** For a DSL: a few pupils on roll, those with open cases first. */
   pupils?: string[];
+  /** For a Family Help lead practitioner: a few children of the families they lead under an active plan. */
+  families?: string[];
 }
 
 const SAMPLE = 5;
@@ -17,6 +28,7 @@ export class PersonaCollector {
   private readonly namedOn = new Map<string, string[]>();
   private readonly pupilsOnCases = new Map<string, string[]>();
   private readonly pupils = new Map<string, string[]>();
+  private readonly families = new Map<string, string[]>();
 
   add(household: Household): void {
     for (const child of household.children) {
@@ -27,10 +39,15 @@ export class PersonaCollector {
         if (urn) push(this.pupilsOnCases, urn, child.nhsNumber);
       }
       if (urn) push(this.pupils, urn, child.nhsNumber);
+      const fh = child.familyHelp;
+      if (fh?.plan.status === 'ACTIVE') push(this.families, fh.leadPractitioner.userId, child.nhsNumber);
     }
   }
 
-  /** Every MACPT member of each LA, the DSLs of the two schools per LA with most pupils on cases, and the IG leads. */
+  /**
+   * Every MACPT member of each LA, the DSLs of the two schools per LA with most pupils on cases, each LA's
+   * Family Help lead practitioners, the IG leads and the partnership boards.
+   */
   personas(): Persona[] {
     const out: Persona[] = [];
     for (const la of LOCAL_AUTHORITIES) {
@@ -46,6 +63,8 @@ export class PersonaCollector {
         ].slice(0, SAMPLE);
         out.push({ ...dslFor(s), sub: `dsl-${s.urn}`, pupils });
       }
+      for (const lead of FAMILY_HELP_TEAMS[la])
+        out.push({ ...lead, sub: lead.id, families: this.families.get(lead.id) ?? [] });
     }
     for (const ig of IG_LEADS) out.push({ ...ig, sub: ig.id });
     for (const board of PARTNERSHIP_BOARDS) out.push({ ...board, sub: board.id });

@@ -80,6 +80,7 @@ export const ROLES = [
   'SCHOOL_DSL',
   'IG_LEAD',
   'PARTNERSHIP_BOARD',
+  'FAMILY_HELP_PRACTITIONER',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -130,6 +131,31 @@ export const MACPT_TEAMS = Object.fromEntries(
     );
     return [la, team];
   }),
+) as unknown as Readonly<Record<LocalAuthority, readonly Worker[]>>;
+
+const LEAD_PRACTITIONER_NAMES = [
+  'Dana Frome',
+  'Ellis Varley',
+  'Kit Ormsby',
+  'Nell Astbury',
+  'Reece Tolland',
+  'Bo Hensher',
+];
+
+/** Each LA's Family Help lead practitioners (not MACPT members): each leads some of the families Family Help works with. */
+export const FAMILY_HELP_TEAMS = Object.fromEntries(
+  LOCAL_AUTHORITIES.map((la, laIndex) => [
+    la,
+    [1, 2, 3].map(
+      (i): Worker => ({
+        id: `fh-${la.toLowerCase()}-${i}`,
+        name: LEAD_PRACTITIONER_NAMES[(laIndex * 3 + i - 1) % LEAD_PRACTITIONER_NAMES.length] as string,
+        role: 'FAMILY_HELP_PRACTITIONER',
+        agency: 'family-help',
+        la,
+      }),
+    ),
+  ]),
 ) as unknown as Readonly<Record<LocalAuthority, readonly Worker[]>>;
 
 /** The designated safeguarding lead of a school (not a MACPT member). */

@@ -1,6 +1,7 @@
 import { FIRST_NAMES, SURNAMES } from '../names.js';
 import { Random, shiftDays } from '../random.js';
 import type { FamilyHelpFacts, Household } from '../types.js';
+import { FAMILY_HELP_TEAMS } from '../world.js';
 
 const GOALS = [
   'Regular school attendance',
@@ -18,12 +19,8 @@ const TEAM = [
   ['Family support worker', 'family-help'],
 ] as const;
 
-/** The lead practitioners of each LA's Family Help team (their user ids are those they sign in with). */
-export const LEAD_PRACTITIONERS = (la: string) =>
-  [1, 2, 3].map((i) => ({
-    userId: `fh-${la.toLowerCase()}-${i}`,
-    team: `Family Help ${la.charAt(0)}${la.slice(1).toLowerCase()}`,
-  }));
+/** The Family Help team a lead practitioner of the LA belongs to. */
+const teamOf = (la: string) => `Family Help ${la.charAt(0)}${la.slice(1).toLowerCase()}`;
 
 /**
  * Family Help's part of a household, from a generator of its own (seeded by the household), so the rest of
@@ -45,9 +42,9 @@ export function addFamilyHelp(
     for (const c of household.children) c.familyHelp = null;
     return;
   }
-  const leads = LEAD_PRACTITIONERS(household.la);
-  const lead = rnd.pick(leads);
-  const name = `${rnd.pick(FIRST_NAMES)} ${rnd.pick(SURNAMES)}`;
+  const lead = rnd.pick(FAMILY_HELP_TEAMS[household.la]);
+  // Drawn and unused, so the rest of the family's story is as generator version 3 made it: a practitioner has one name.
+  void `${rnd.pick(FIRST_NAMES)} ${rnd.pick(SURNAMES)}`;
   const start = rnd.daysAgo(asOf, 700, 60);
   const familyId = `FH-${household.id}`;
   const transitions: FamilyHelpFacts['transitions'] = [];
@@ -67,7 +64,7 @@ export function addFamilyHelp(
     });
   const facts: FamilyHelpFacts = {
     familyId,
-    leadPractitioner: { userId: lead.userId, name, team: lead.team },
+    leadPractitioner: { userId: lead.id, name: lead.name, team: teamOf(household.la) },
     plan: {
       startDate: start,
       status: onCase ? 'CLOSED' : 'ACTIVE',

@@ -9,6 +9,7 @@ export interface ChildRow {
 }
 export interface FamilyRow {
   familyId: string;
+  la: string;
   leadUserId: string;
   leadName: string;
   leadTeam: string;
@@ -45,7 +46,8 @@ export function familyHelpQueries(store: SqlStore) {
     children: store.batch<ChildRow>(
       `SELECT nhs_number AS nhsNumber, family_id AS familyId, name, date_of_birth AS dateOfBirth, uprn FROM fh_child WHERE nhs_number IN ${KEYS}`,
     ),
-    families: store.batch<FamilyRow>(`SELECT family_id AS familyId, lead_user_id AS leadUserId, lead_name AS leadName,
+    families:
+      store.batch<FamilyRow>(`SELECT family_id AS familyId, la, lead_user_id AS leadUserId, lead_name AS leadName,
       lead_team AS leadTeam, plan_start AS planStart, plan_status AS planStatus, goals, review_dates AS reviewDates
       FROM fh_family WHERE family_id IN ${KEYS}`),
     assessments: store.batch<AssessmentRow>(
