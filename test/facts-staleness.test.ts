@@ -3,9 +3,12 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, gql, headers, householdOf, startTestStack, startTestStackBehindProxy } from './testkit.js';
 
-// The gateway keeps each child's complete agency facts for FACTS_MAX_AGE_MS (issue #16: fewer /facts
-// rounds). Tried from outside: the kept facts never carry one user's rights to another, and a change
-// at an agency reaches every decision within the bound.
+// The gateway keeps each child's complete agency facts while the agencies' change feeds vouch for them
+// (issue #27: each agency's feed names the children whose facts changed, and each answer is a heartbeat;
+// FACTS_MAX_STALENESS_MS bounds how old the last one may be). Tried from outside: the kept facts never carry
+// one user's rights to another; a change at an agency, made straight into its database, reaches every
+// decision within the bound; and a feed that lags or stops, or a gateway that restarts, changes nothing
+// of that.
 
 const BOUND_MS = 1_500;
 /** Time for the requests themselves around the bound: a poll every 100 ms, each answered in well under a second. */
@@ -54,13 +57,13 @@ async function msUntil(since: number, done: () => Promise<boolean>): Promise<num
 }
 
 beforeAll(async () => {
-  stack = await startTestStack({}, { FACTS_MAX_AGE_MS: String(BOUND_MS) });
+  stack = await startTestStack({}, { FACTS_MAX_STALENESS_MS: String(BOUND_MS) });
 });
 afterAll(async () => {
   await stack?.stopAll();
 });
 
-describe("the gateway's kept facts (FACTS_MAX_AGE_MS)", () => {
+describe("the gateway's kept facts, watched by the agencies' change feeds", () => {
   it("never serve one user's rights to another: a stranger asking right after the named worker is refused", async () => {
     const first = await view(named);
     expect(first.errors).toBeUndefined();
@@ -103,12 +106,36 @@ describe("the gateway's kept facts (FACTS_MAX_AGE_MS)", () => {
     expect(took).toBeLessThan(BOUND_MS + SLACK_MS);
     for (let i = 0; i < 5; i++) expect((await view(named)).data.child.health.aeAttendances).toBeNull();
   });
+
+  it('keep nothing across a restart: a change made while the gateway was down is in its first answer', async () => {
+    const child = children.find(
+      (c) =>
+        c.socialCare?.stage === 'SECTION_47' &&
+        c.health &&
+        householdOf(c).confidentialBy === null &&
+        householdOf(c).id !== householdOf(target).id &&
+        householdOf(c).id !== householdOf(second).id &&
+        c.socialCare.namedWorkers.some((w) => w.startsWith('lcpp-')),
+    )!;
+    const worker = child.socialCare!.namedWorkers.find((w) => w.startsWith('lcpp-'))!;
+    const ask = async () =>
+      gql(stack.gatewayUrl, VIEW, { n: child.nhsNumber }, headers(await stack.tokenFor(worker), 'SECTION_47_ENQUIRY'));
+    expect((await ask()).data.child.health.address).not.toBeNull();
+    await stack.stop('gateway');
+    const health = new Database(join(stack.dataDir, 'health.db'));
+    health.prepare('INSERT INTO h_location_flag VALUES (?, ?)').run(householdOf(child).uprn, 'test: S-flag');
+    health.close();
+    await stack.start('gateway');
+    const after = await ask();
+    expect(after.data.child.health.address).toBeNull();
+    expect(codes(after)).toContain('FORBIDDEN_BY_POLICY:CONFIDENTIAL_LOCATION');
+  });
 });
 
 describe('the kept facts when an agency stops answering', () => {
   let behind: Awaited<ReturnType<typeof startTestStackBehindProxy>>;
   beforeAll(async () => {
-    behind = await startTestStackBehindProxy('police', {}, { FACTS_MAX_AGE_MS: String(BOUND_MS) });
+    behind = await startTestStackBehindProxy('police', {}, { FACTS_MAX_STALENESS_MS: String(BOUND_MS) });
   });
   afterAll(async () => {
     await behind?.stack.stopAll();
@@ -120,6 +147,44 @@ describe('the kept facts when an agency stops answering', () => {
       { n: nhsNumber },
       headers(await behind.stack.tokenFor(named), 'SECTION_47_ENQUIRY'),
     );
+
+  it("keeps a child's facts past the old 5 s while nothing changes: police are not asked again", async () => {
+    expect((await viewOf(target.nhsNumber)).errors).toBeUndefined();
+    // Once every feed has answered since the gateway started (each first answer forgets everything kept).
+    await new Promise((r) => setTimeout(r, 1_000));
+    await viewOf(target.nhsNumber);
+    await new Promise((r) => setTimeout(r, 6_000));
+    const before = behind.proxy.requests.filter((r) => r.path === '/facts').length;
+    const again = await viewOf(target.nhsNumber);
+    expect(again.errors).toBeUndefined();
+    expect(behind.proxy.requests.filter((r) => r.path === '/facts').length).toBe(before);
+  });
+
+  it('stops serving kept facts within the bound when the feed lags: a flag set meanwhile reaches the decision', async () => {
+    expect((await viewOf(target.nhsNumber)).data.child.health.address).toEqual(expect.any(String));
+    // Police's feed stops answering (held at the proxy); its /facts still answers.
+    behind.proxy.setMode({ kind: 'hold', path: '/facts/changes' });
+    try {
+      const police = new Database(join(behind.stack.dataDir, 'police.db'));
+      const changed = Date.now();
+      police.prepare('INSERT INTO p_location_flag VALUES (?, ?)').run(householdOf(target).uprn, 'test: refuge');
+      police.close();
+      const took = await msUntil(changed, async () => {
+        const r = await viewOf(target.nhsNumber);
+        return r.data.child.health.address === null && codes(r).includes('FORBIDDEN_BY_POLICY:CONFIDENTIAL_LOCATION');
+      });
+      expect(took).toBeLessThan(BOUND_MS + SLACK_MS);
+    } finally {
+      behind.proxy.setMode({ kind: 'pass' });
+    }
+    // The feed answers again, with the change: the flag stays.
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (let i = 0; i < 3; i++) expect((await viewOf(target.nhsNumber)).data.child.health.address).toBeNull();
+    const police = new Database(join(behind.stack.dataDir, 'police.db'));
+    police.prepare('DELETE FROM p_location_flag WHERE uprn = ?').run(householdOf(target).uprn);
+    police.close();
+    await msUntil(Date.now(), async () => (await viewOf(target.nhsNumber)).data.child.health.address !== null);
+  });
 
   it('drops every kept fact at the first failure: the next request for a child answered a moment ago is unverified', async () => {
     const before = await viewOf(target.nhsNumber);

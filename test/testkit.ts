@@ -124,26 +124,31 @@ export type ProxyMode =
   | { kind: 'slow'; ms: number }
   | { kind: 'garbage' }
   | { kind: 'reset' }
+  /** Holds every request to one path unanswered while the mode lasts (a feed that lags), passing the rest. */
+  | { kind: 'hold'; path: string }
   /** Passes requests on, and rewrites the JSON answers to one path (an agency that answers wrongly). */
   | { kind: 'rewrite'; path: string; answer: (body: any) => unknown };
 
 /** A loopback HTTP proxy in front of one agency that records what the gateway sends it and can inject faults. */
 export async function startRecordingProxy(target: string): Promise<{
   url: string;
-  requests: { headers: Record<string, string | string[] | undefined>; body: string }[];
+  requests: { path: string; headers: Record<string, string | string[] | undefined>; body: string }[];
   setTarget: (t: string) => void;
   setMode: (m: ProxyMode) => void;
   close: () => Promise<void>;
 }> {
   let upstream = new URL(target);
   let mode: ProxyMode = { kind: 'pass' };
-  const requests: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const requests: { path: string; headers: Record<string, string | string[] | undefined>; body: string }[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
-    requests.push({ headers: req.headers, body });
+    const path = new URL(req.url ?? '/', upstream).pathname;
+    // The gateway's polls of the fact-change feed are its own heartbeat, not a request's: not recorded.
+    if (path !== '/facts/changes') requests.push({ path, headers: req.headers, body });
     if (mode.kind === 'reset') return req.socket.destroy();
+    while (mode.kind === 'hold' && mode.path === path) await new Promise((r) => setTimeout(r, 50));
     if (mode.kind === 'garbage')
       return res.writeHead(200, { 'content-type': 'application/json' }).end('<html>proxy error</html>');
     if (mode.kind === 'slow') await new Promise((r) => setTimeout(r, (mode as { ms: number }).ms));
@@ -187,7 +192,7 @@ export async function startRecordingProxy(target: string): Promise<{
 
 /**
  * For suites that watch or break each request's fact look-up: the gateway asks the agencies on every
- * request (the facts it keeps for FACTS_MAX_AGE_MS are tried in facts-staleness.test.ts).
+ * request (the facts it keeps, watched by the agencies' change feeds, are tried in facts-staleness.test.ts).
  */
 export const EVERY_REQUEST_ASKS = { FACTS_MAX_AGE_MS: '0' } as const;
 

@@ -38,9 +38,10 @@ import {
 } from './pipeline/index.js';
 import { consoleSignIn, consoleSite, signInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
-import { createSigner } from './signing.js';
+import { createSigner, factsHeaders } from './signing.js';
 import type { ChildFacts } from './facts/child-facts.js';
 import { FactsCache } from './facts/facts-cache.js';
+import { FactsWatch } from './facts/facts-watch.js';
 import { federatedGateway } from './supergraph/federation.js';
 import { gatewayMetrics } from './metrics.js';
 import { supergraphFromSdl } from './supergraph/load.js';
@@ -152,6 +153,17 @@ export async function startGateway(
   metrics.instrument(committer);
   const timeoutOf = (agency: string) => config.timeoutOverrides[agency] ?? config.SUBGRAPH_TIMEOUT_MS;
   const factsClient = new FactsClient(supergraph.agencies, timeoutOf, breakers);
+  // Kept facts are served only while every agency's change feed vouches for them (FACTS_MAX_STALENESS_MS).
+  const factsWatch = factsCache.enabled
+    ? new FactsWatch({
+        client: factsClient,
+        headersFor: (agency, body) => factsHeaders(sign)(agency, [`facts-watch-${agency}`], body),
+        cache: factsCache,
+        maxStalenessMs: config.FACTS_MAX_STALENESS_MS,
+        logger,
+      }).start()
+    : null;
+  if (factsWatch) factsCache.watchedBy(() => factsWatch.fresh());
   // The agencies' own routes beyond GraphQL (decisions not to share, figures), called as the user.
   const agencyCall = signedAgencyCall({ sign, urlOf: (a) => supergraph.agencies[a], timeoutMs: timeoutOf });
   const inboxOptions = {
@@ -345,6 +357,7 @@ export async function startGateway(
       await server.stop();
       await committer.drain();
       await moving.stop();
+      await factsWatch?.stop();
       await Promise.all([
         factsClient.close(),
         store.close(),

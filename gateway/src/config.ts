@@ -114,11 +114,17 @@ const schema = z.object({
     .regex(/^rediss?:\/\//, 'expected redis://host:port')
     .optional(),
   /**
-   * How long an agency's complete facts about a child (relationship, case stage, flags, decisions) are
-   * used before the agency is asked again: the bound within which a change at an agency (a named worker
-   * removed, a household flagged confidential) reaches every decision. 0: asked on every request.
+   * The longest an agency's complete facts about a child (relationship, case stage, flags, decisions) are
+   * kept, however fresh the agencies' change feeds say they are. 0: asked on every request.
    */
-  FACTS_MAX_AGE_MS: z.coerce.number().int().min(0).max(30_000).default(5_000),
+  FACTS_MAX_AGE_MS: z.coerce.number().int().min(0).max(3_600_000).default(600_000),
+  /**
+   * The bound within which a change at an agency (a named worker removed, a household flagged
+   * confidential, a decision not to share) reaches every decision: kept facts are served only while every
+   * agency's change feed answered a poll sent less than this long ago (its heartbeat); else every request
+   * asks every agency again, and an agency that answers neither counts as not answering.
+   */
+  FACTS_MAX_STALENESS_MS: z.coerce.number().int().min(200).max(30_000).default(2_000),
   /** How long a response may wait for its disclosure record before it is refused (fail closed). */
   DISCLOSURE_LOG_DEADLINE_MS: z.coerce.number().int().min(50).max(1000).default(1000),
   /** The gateway's public base URL, for download links in IG reports. */

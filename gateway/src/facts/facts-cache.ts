@@ -20,6 +20,8 @@ export class FactsCache<T> {
   private readonly entries = new Map<string, { value: T; askedAt: number }>();
   /** Bumped by {@link forget}: an answer asked for before the bump is not kept. */
   private generation = 0;
+  /** Whether the agencies' change feeds vouch for what is kept right now (none set: the age bound alone). */
+  private fresh: () => boolean = () => true;
 
   constructor(
     readonly maxAgeMs: number,
@@ -31,8 +33,14 @@ export class FactsCache<T> {
     return this.maxAgeMs > 0;
   }
 
-  /** The child's facts if they were asked for less than `maxAgeMs` ago. */
+  /** Serves kept facts only while `fresh` holds (the agencies' change feeds answered within their bound). */
+  watchedBy(fresh: () => boolean): void {
+    this.fresh = fresh;
+  }
+
+  /** The child's facts if they were asked for less than `maxAgeMs` ago, and the change feeds vouch for them. */
   get(nhsNumber: string): T | undefined {
+    if (!this.fresh()) return undefined;
     const entry = this.entries.get(nhsNumber);
     if (!entry) return undefined;
     if (this.now() - entry.askedAt < this.maxAgeMs) return entry.value;

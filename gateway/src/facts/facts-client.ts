@@ -6,6 +6,14 @@ import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 
 export type { AgencyFacts } from '@macpt/contract';
 
+/** An agency's answer to a poll of its fact-change feed. */
+export interface FactChanges {
+  epoch: string;
+  position: number;
+  subjects: string[];
+  reset: boolean;
+}
+
 /** Fetches facts about children from every agency's `POST /facts`, over keep-alive pools. */
 export class FactsClient {
   private readonly pools: Map<string, { pool: Pool; origin: string }>;
@@ -90,6 +98,54 @@ export class FactsClient {
       throw new Error('answered with a body that is not JSON');
     }
     return checkFactsResponse(agency, asked, body);
+  }
+
+  /**
+   * One poll of an agency's fact-change feed (`POST /facts/changes`): answered when something changed, or
+   * after `waitMs` (a heartbeat). Throws when the agency cannot answer, or answers out of shape.
+   */
+  async changes(
+    agency: string,
+    asked: { epoch: string | null; after: number | null; waitMs: number },
+    headersFor: (body: string) => Promise<Record<string, string>>,
+  ): Promise<FactChanges> {
+    const entry = this.pools.get(agency);
+    if (!entry) throw new Error(`no agency named ${agency}`);
+    const timeoutMs = asked.waitMs + this.timeoutOf(agency);
+    const sent = JSON.stringify(asked);
+    let text: string;
+    let status: number;
+    try {
+      const response = await entry.pool.request({
+        path: '/facts/changes',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await headersFor(sent)) },
+        body: sent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.body.text();
+      status = response.statusCode;
+    } catch (error) {
+      throw new Error(describeFailure(error));
+    }
+    if (status !== 200) throw new Error(`answered HTTP ${status}`);
+    let body: Partial<FactChanges> | null;
+    try {
+      body = JSON.parse(text) as Partial<FactChanges> | null;
+    } catch {
+      throw new Error('answered with a body that is not JSON');
+    }
+    if (
+      typeof body?.epoch !== 'string' ||
+      typeof body.position !== 'number' ||
+      typeof body.reset !== 'boolean' ||
+      !Array.isArray(body.subjects) ||
+      !body.subjects.every((s) => typeof s === 'string')
+    )
+      throw new Error('answered /facts/changes out of shape');
+    return body as FactChanges;
   }
 
   async close(): Promise<void> {

@@ -20,3 +20,12 @@ export {
 } from './outbox.js';
 export { startRelay } from './relay.js';
 export { DecisionBook, migrateDecisions } from './decisions.js';
+export {
+  answerChanges,
+  EVERY_CHILD,
+  FactChanges,
+  installFactChanges,
+  parseChangesRequest,
+  type FactChangesAnswer,
+  type FactTables,
+} from './fact-changes.js';

@@ -15,6 +15,7 @@ import {
 import { loadAgencyPolicy } from '@macpt/policies';
 import { subgraphMetrics } from './metrics.js';
 import { DecisionBook, migrateDecisions } from './decisions.js';
+import { EVERY_CHILD, FactChanges, installFactChanges, type FactTables } from './fact-changes.js';
 import { migrateOutbox } from './outbox.js';
 import { startRelay } from './relay.js';
 import { SqlStore } from './store.js';
@@ -25,6 +26,8 @@ export interface SubgraphEntry<TLoaders> {
   /** The agency's `package.json`, whose `macpt` block names the agency and its default port. */
   packageJson: URL;
   migrate: (store: SqlStore) => void;
+  /** The tables its `/facts` answer reads, and which children a change to each concerns (its change feed). */
+  factTables: FactTables;
   definition: (store: SqlStore) => SubgraphDefinition<TLoaders>;
 }
 
@@ -59,6 +62,11 @@ export function subgraphConfig(agency: string, defaultPort: number, env: Record<
   return config;
 }
 
+/** Every agency's decisions not to share are facts it owns: a household's decision may concern any child of it. */
+const DECISION_FACTS: FactTables = {
+  sharing_decision: `SELECT ROW.nhs_number AS s UNION ALL SELECT '${EVERY_CHILD}' AS s WHERE ROW.uprn IS NOT NULL`,
+};
+
 /** Opens (and migrates) an agency's store file. */
 export function openAgencyStore(file: string, migrate: (store: SqlStore) => void): SqlStore {
   const store = new SqlStore(file);
@@ -87,6 +95,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
   }
   const store = openAgencyStore(file, entry.migrate);
   store.db.pragma('optimize');
+  installFactChanges(store, { ...entry.factTables, ...DECISION_FACTS });
   const secret = Buffer.from(
     config.INTERNAL_CONTEXT_KEY ?? ensureSecret(join(config.DATA_DIR, 'keys'), `internal-context-${agency}`).k,
     'base64url',
@@ -106,6 +115,7 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     open: config.POLICY_ENFORCEMENT === 'off',
     routes: metricsRoute(subgraphMetrics(agency, store)),
     decisions: new DecisionBook(store, agency, (scope) => policyEngine.householdReach(agency, scope)),
+    changes: new FactChanges(store, agency),
   });
   const relay = config.NOTIFY_URL
     ? startRelay({

@@ -26,6 +26,7 @@ import { figuresRefusal, PolicyEngine } from '@macpt/policies';
 import { callerVerifier } from './caller.js';
 import { decisionFact, type DecisionBook } from './decisions.js';
 import { decisionsRoute } from './decisions-route.js';
+import { answerChanges, parseChangesRequest, type FactChanges } from './fact-changes.js';
 import { guardSchema, type GuardContext } from './guard.js';
 
 /** What every agency subgraph's resolvers receive. */
@@ -135,6 +136,8 @@ export async function startSubgraph<TLoaders>(
     routes?: Record<string, Route>;
     /** The agency's decisions not to share (from its own store): reported in `/facts`, enforced on every field. */
     decisions?: DecisionBook;
+    /** The feed of changes to the facts it owns (`POST /facts/changes`), which the gateway follows. */
+    changes?: FactChanges;
   },
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const apollo = createSubgraphServer(definition, { guard: !options.open });
@@ -200,6 +203,22 @@ export async function startSubgraph<TLoaders>(
     };
     return { status: 200, body: answer };
   };
+  let closing = false;
+  // The gateway's poll of the fact-change feed: signed like every call, answered when something changed
+  // or after the wait it asked for (a heartbeat).
+  const changes: Route = async (req, body, raw) => {
+    try {
+      await verify(req, raw);
+    } catch (error) {
+      return {
+        status: 401,
+        body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] },
+      };
+    }
+    const asked = parseChangesRequest(body);
+    if (typeof asked === 'string') return { status: 400, body: { error: asked } };
+    return { status: 200, body: await answerChanges(options.changes!, asked, () => closing) };
+  };
   const health: Route = async () => ({ status: 200, body: { status: 'ok', agency: definition.agency } });
   // Counts for the partnership figures: the agency checks for itself who is asking (its LA's LCPP or board).
   const figures: Route = async (req, body, raw) => {
@@ -229,6 +248,7 @@ export async function startSubgraph<TLoaders>(
     routes: {
       ...options.routes,
       '/facts': facts,
+      ...(options.changes ? { '/facts/changes': changes } : {}),
       '/health': health,
       ...(definition.figures ? { '/figures': figures } : {}),
       ...(options.decisions
@@ -252,6 +272,7 @@ export async function startSubgraph<TLoaders>(
   return {
     url: served.url,
     close: async () => {
+      closing = true;
       await served.close();
       await apollo.stop();
     },

@@ -1,2 +1,2 @@
-export { migrate } from './schema.js';
+export { FACT_TABLES, migrate } from './schema.js';
 export { educationQueries, type EducationQueries } from './queries.js';

@@ -1,4 +1,4 @@
-import type { SqlStore } from '@macpt/subgraph-kit';
+import type { FactTables, SqlStore } from '@macpt/subgraph-kit';
 
 /** Education's tables; every column a query filters or joins on is indexed. */
 const DDL = `
@@ -22,3 +22,8 @@ CREATE INDEX IF NOT EXISTS e_dsl_concern_child ON e_dsl_concern (nhs_number);
 export function migrate(store: SqlStore): void {
   store.db.exec(DDL);
 }
+
+/** The tables `/facts` reads, and which children a change to a row of each concerns: the agency's change feed. */
+export const FACT_TABLES: FactTables = {
+  e_pupil: 'SELECT ROW.nhs_number AS s',
+};

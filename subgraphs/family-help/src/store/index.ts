@@ -1,2 +1,2 @@
-export { migrate } from './schema.js';
+export { FACT_TABLES, migrate } from './schema.js';
 export { familyHelpQueries, type FamilyHelpQueries } from './queries.js';

@@ -1,4 +1,4 @@
-import type { SqlStore } from '@macpt/subgraph-kit';
+import type { FactTables, SqlStore } from '@macpt/subgraph-kit';
 
 /** Family Help's tables: the family (its lead practitioner and plan), its children, and what happened with it. */
 const DDL = `
@@ -21,3 +21,9 @@ CREATE TABLE IF NOT EXISTS fh_team_member (family_id TEXT NOT NULL, seq INTEGER 
 export function migrate(store: SqlStore): void {
   store.db.exec(DDL);
 }
+
+/** The tables `/facts` reads, and which children a change to a row of each concerns: the agency's change feed. */
+export const FACT_TABLES: FactTables = {
+  fh_child: 'SELECT ROW.nhs_number AS s',
+  fh_family: 'SELECT nhs_number AS s FROM fh_child WHERE family_id = ROW.family_id',
+};

@@ -1,2 +1,2 @@
-export { migrate } from './schema.js';
+export { FACT_TABLES, migrate } from './schema.js';
 export { healthQueries, type HealthQueries } from './queries.js';

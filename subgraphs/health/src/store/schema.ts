@@ -1,4 +1,4 @@
-import type { SqlStore } from '@macpt/subgraph-kit';
+import { EVERY_CHILD, type FactTables, type SqlStore } from '@macpt/subgraph-kit';
 
 /** Health's tables; every column a query filters or joins on is indexed. */
 const DDL = `
@@ -29,3 +29,9 @@ CREATE INDEX IF NOT EXISTS h_maternity_household ON h_maternity (household_id);
 export function migrate(store: SqlStore): void {
   store.db.exec(DDL);
 }
+
+/** The tables `/facts` reads, and which children a change to a row of each concerns: the agency's change feed. */
+export const FACT_TABLES: FactTables = {
+  h_patient: 'SELECT ROW.nhs_number AS s',
+  h_location_flag: EVERY_CHILD,
+};

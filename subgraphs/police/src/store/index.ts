@@ -1,2 +1,2 @@
-export { migrate } from './schema.js';
+export { FACT_TABLES, migrate } from './schema.js';
 export { policeQueries, type PoliceQueries } from './queries.js';

@@ -1,4 +1,4 @@
-import type { SqlStore } from '@macpt/subgraph-kit';
+import { EVERY_CHILD, type FactTables, type SqlStore } from '@macpt/subgraph-kit';
 
 /** Police's tables; every column a query filters or joins on is indexed. */
 const DDL = `
@@ -31,3 +31,9 @@ CREATE INDEX IF NOT EXISTS p_adult_offence_household ON p_adult_offence (househo
 export function migrate(store: SqlStore): void {
   store.db.exec(DDL);
 }
+
+/** The tables `/facts` reads, and which children a change to a row of each concerns: the agency's change feed. */
+export const FACT_TABLES: FactTables = {
+  p_person: 'SELECT ROW.nhs_number AS s',
+  p_location_flag: EVERY_CHILD,
+};

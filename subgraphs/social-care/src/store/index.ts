@@ -1,2 +1,2 @@
-export { migrate, childCount } from './schema.js';
+export { FACT_TABLES, migrate, childCount } from './schema.js';
 export { socialCareQueries, type SocialCareQueries } from './queries.js';

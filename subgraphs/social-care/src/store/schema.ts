@@ -1,4 +1,4 @@
-import type { SqlStore } from '@macpt/subgraph-kit';
+import { EVERY_CHILD, type FactTables, type SqlStore } from '@macpt/subgraph-kit';
 
 /** Social care's tables; every column a query filters or joins on is indexed. */
 const DDL = `
@@ -46,3 +46,11 @@ export function migrate(store: SqlStore): void {
 export function childCount(store: SqlStore): number {
   return (store.db.prepare('SELECT count(*) AS n FROM sc_child').get() as { n: number }).n;
 }
+
+/** The tables `/facts` reads, and which children a change to a row of each concerns: the agency's change feed. */
+export const FACT_TABLES: FactTables = {
+  sc_child: 'SELECT ROW.nhs_number AS s',
+  sc_location_flag: EVERY_CHILD,
+  sc_case: 'SELECT ROW.nhs_number AS s',
+  sc_case_worker: 'SELECT nhs_number AS s FROM sc_case WHERE id = ROW.case_id',
+};

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { answerChanges, EVERY_CHILD, FactChanges, installFactChanges, parseChangesRequest } from './fact-changes.js';
+import { SqlStore } from './store.js';
+
+function agency() {
+  const store = new SqlStore(':memory:');
+  store.db.exec(`
+    CREATE TABLE child (nhs_number TEXT PRIMARY KEY, uprn TEXT);
+    CREATE TABLE kase (id TEXT PRIMARY KEY, nhs_number TEXT, stage TEXT);
+    CREATE TABLE worker (case_id TEXT, user_id TEXT);
+    CREATE TABLE flag (uprn TEXT PRIMARY KEY);
+  `);
+  // Written before the feed is installed (a seeded store): not in the feed.
+  store.db.prepare("INSERT INTO child VALUES ('9990000018', 'U1')").run();
+  installFactChanges(store, {
+    child: 'SELECT ROW.nhs_number AS s',
+    kase: 'SELECT ROW.nhs_number AS s',
+    worker: 'SELECT nhs_number AS s FROM kase WHERE id = ROW.case_id',
+    flag: EVERY_CHILD,
+  });
+  return { store, feed: new FactChanges(store, 'test-agency') };
+}
+
+describe("an agency's fact-change feed", () => {
+  it('names the children of every change made straight into the database, in order, from where the gateway is', () => {
+    const { store, feed } = agency();
+    const start = feed.since(null, null);
+    expect(start).toMatchObject({ reset: true, subjects: [], position: 0 });
+    store.db.prepare("INSERT INTO kase VALUES ('C1', '9990000026', 'SECTION_47')").run();
+    store.db.prepare("INSERT INTO worker VALUES ('C1', 'lcpp-rutland')").run();
+    store.db.prepare("DELETE FROM worker WHERE case_id = 'C1'").run();
+    store.db.prepare("UPDATE child SET nhs_number = '9990000034' WHERE nhs_number = '9990000018'").run();
+    const changes = feed.since(start.epoch, start.position);
+    expect(changes).toMatchObject({ reset: false, position: 5 });
+    expect(changes.subjects).toEqual(['9990000026', '9990000018', '9990000034']);
+    expect(feed.since(start.epoch, changes.position).subjects).toEqual([]);
+  });
+
+  it('says a household flag may concern any child', () => {
+    const { store, feed } = agency();
+    const { epoch, position } = feed.since(null, null);
+    store.db.prepare("INSERT INTO flag VALUES ('U1')").run();
+    expect(feed.since(epoch, position).subjects).toEqual([EVERY_CHILD]);
+  });
+
+  it('tells a gateway from another numbering, or ahead of it, to forget everything', () => {
+    const { store, feed } = agency();
+    store.db.prepare("INSERT INTO flag VALUES ('U2')").run();
+    expect(feed.since('another-epoch', 0)).toMatchObject({ reset: true, position: 1 });
+    expect(feed.since(feed.epoch, 7)).toMatchObject({ reset: true, position: 1 });
+    expect(feed.since(feed.epoch, 0)).toMatchObject({ reset: false, position: 1 });
+  });
+
+  it('answers a poll when a change arrives, or after the wait with none (a heartbeat)', async () => {
+    const { store, feed } = agency();
+    const { epoch, position } = feed.since(null, null);
+    const started = Date.now();
+    const heartbeat = await answerChanges(feed, { epoch, after: position, waitMs: 120 }, () => false);
+    expect(heartbeat).toMatchObject({ subjects: [], position, reset: false });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    setTimeout(() => store.db.prepare("INSERT INTO kase VALUES ('C2', '9990000042', 'REFERRAL')").run(), 30);
+    const changed = await answerChanges(feed, { epoch, after: position, waitMs: 2_000 }, () => false);
+    expect(changed.subjects).toEqual(['9990000042']);
+  });
+
+  it('refuses a malformed poll with what is wrong', () => {
+    expect(parseChangesRequest({ epoch: null, after: -1 })).toMatch(/"after" must be a position/);
+    expect(parseChangesRequest({ epoch: 5, after: 0 })).toMatch(/expected \{"epoch"/);
+    expect(parseChangesRequest({ epoch: 'e', after: 3, waitMs: 60_000 })).toMatch(/"waitMs" must be 0 to 5000/);
+    expect(parseChangesRequest({ epoch: 'e', after: 3 })).toEqual({ epoch: 'e', after: 3, waitMs: 0 });
+  });
+});

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlStore } from './store.js';
+
+/**
+ * An agency's change feed of the facts it owns (DESIGN §4 "Facts and who owns them"; issue #27): every
+ * write to a table its `/facts` answer reads — however it is made, by the agency's own system or straight
+ * into its database — adds, in the same transaction, the children it changes the facts of to a numbered
+ * list. The gateway follows the list (`POST /facts/changes`) and forgets what it kept about those children;
+ * each answer is also a heartbeat, so the gateway knows how fresh its kept facts are.
+ */
+
+/**
+ * One table whose rows are facts, and which children a change to a row concerns: SQL that selects their
+ * NHS numbers as `s`, with `ROW` standing for the row changed (e.g. `SELECT ROW.nhs_number AS s`, or
+ * `SELECT nhs_number AS s FROM sc_case WHERE id = ROW.case_id`), or `*` for a change that may concern any
+ * child (a household's confidential-location flag: the gateway then forgets every child).
+ */
+export type FactTables = Record<string, string>;
+
+/** A change that may concern any child. */
+export const EVERY_CHILD = '*';
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS fact_change (seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, at INTEGER NOT NULL);
+`;
+
+/** Most changes one answer carries; more wait for the next poll (the gateway asks again at once). */
+const MOST_PER_ANSWER = 5_000;
+/** Changes kept for a gateway that falls behind; one further behind is told to forget everything (`reset`). */
+const KEPT = 200_000;
+
+const subjectsOf = (sql: string, row: 'NEW' | 'OLD') =>
+  sql === EVERY_CHILD ? `SELECT '${EVERY_CHILD}' AS s` : sql.replace(/\bROW\./g, `${row}.`);
+
+/**
+ * Installs the feed: its table, and a trigger on each fact table for inserts, updates (the row before and
+ * after) and deletes. Installed when the agency starts serving, after any seeding, so seeding a store
+ * fills no feed. The store's epoch (a random id kept in `meta`) tells a gateway the numbering is new.
+ */
+export function installFactChanges(store: SqlStore, tables: FactTables): void {
+  store.db.exec(DDL);
+  if (!store.getMeta('fact_change_epoch')) store.setMeta('fact_change_epoch', randomUUID());
+  for (const [table, subjects] of Object.entries(tables)) {
+    const insert = (row: 'NEW' | 'OLD') =>
+      `INSERT INTO fact_change (subject, at) SELECT s, CAST(unixepoch('subsec') * 1000 AS INTEGER) FROM (${subjectsOf(subjects, row)}) WHERE s IS NOT NULL;`;
+    store.db.exec(`
+      CREATE TRIGGER IF NOT EXISTS fact_change_${table}_i AFTER INSERT ON ${table} BEGIN ${insert('NEW')} END;
+      CREATE TRIGGER IF NOT EXISTS fact_change_${table}_d AFTER DELETE ON ${table} BEGIN ${insert('OLD')} END;
+      CREATE TRIGGER IF NOT EXISTS fact_change_${table}_u AFTER UPDATE ON ${table} BEGIN ${insert('OLD')} ${insert('NEW')} END;
+    `);
+  }
+  // Keep the tail a lagging gateway may still ask for; older changes are covered by `reset`.
+  store.db.prepare('DELETE FROM fact_change WHERE seq <= (SELECT MAX(seq) FROM fact_change) - ?').run(KEPT);
+}
+
+/** What a gateway is told: the changes after the position it asked from, or to forget everything. */
+export interface FactChangesAnswer {
+  agency: string;
+  /** The store's numbering: a new one means every position before it means nothing. */
+  epoch: string;
+  /** The last change the answer covers: ask from here next. */
+  position: number;
+  /** The children whose facts changed (`*`: any child). */
+  subjects: string[];
+  /** The position asked from is unknown here (another epoch, or trimmed): forget every kept fact. */
+  reset: boolean;
+}
+
+/** Reads the feed of one store. */
+export class FactChanges {
+  private readonly latest: () => { seq: number | null };
+  private readonly first: () => { seq: number | null };
+  private readonly after: (from: number, limit: number) => { seq: number; subject: string }[];
+  readonly epoch: string;
+
+  constructor(
+    store: SqlStore,
+    private readonly agency: string,
+  ) {
+    this.latest = () => store.db.prepare('SELECT MAX(seq) AS seq FROM fact_change').get() as { seq: number | null };
+    this.first = () => store.db.prepare('SELECT MIN(seq) AS seq FROM fact_change').get() as { seq: number | null };
+    const after = store.db.prepare('SELECT seq, subject FROM fact_change WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.after = (from, limit) => after.all(from, limit) as { seq: number; subject: string }[];
+    this.epoch = store.getMeta('fact_change_epoch') ?? 'none';
+  }
+
+  /** The newest position. */
+  position(): number {
+    return this.latest().seq ?? 0;
+  }
+
+  /**
+   * The changes after `from` in `epoch`. `from` null (a gateway just started), or another epoch, or a
+   * position older than the kept tail, or ahead of the newest (a store replaced): `reset`, from the newest.
+   */
+  since(epoch: string | null, from: number | null): FactChangesAnswer {
+    const newest = this.position();
+    const oldest = this.first().seq ?? newest + 1;
+    if (from === null || epoch !== this.epoch || from > newest || from < oldest - 1)
+      return { agency: this.agency, epoch: this.epoch, position: newest, subjects: [], reset: true };
+    const rows = this.after(from, MOST_PER_ANSWER);
+    return {
+      agency: this.agency,
+      epoch: this.epoch,
+      position: rows.at(-1)?.seq ?? from,
+      subjects: [...new Set(rows.map((r) => r.subject))],
+      reset: false,
+    };
+  }
+}
+
+/** Reads a `/facts/changes` request body: `{ "epoch": string|null, "after": number|null, "waitMs"?: number }`. */
+export function parseChangesRequest(
+  body: unknown,
+): { epoch: string | null; after: number | null; waitMs: number } | string {
+  const { epoch, after, waitMs } = (body ?? {}) as { epoch?: unknown; after?: unknown; waitMs?: unknown };
+  if (!(epoch === null || (typeof epoch === 'string' && epoch.length <= 64)))
+    return 'expected {"epoch": string or null, "after": a position or null, "waitMs"?: 0 to 5000}';
+  if (!(after === null || (typeof after === 'number' && Number.isSafeInteger(after) && after >= 0)))
+    return '"after" must be a position (a whole number, 0 or more) or null';
+  if (waitMs !== undefined && !(typeof waitMs === 'number' && waitMs >= 0 && waitMs <= 5_000))
+    return '"waitMs" must be 0 to 5000';
+  return { epoch, after, waitMs: (waitMs as number | undefined) ?? 0 };
+}
+
+/** How often a waiting poll looks at the feed. */
+const LOOK_EVERY_MS = 25;
+
+/**
+ * Answers a poll: at once when there are changes (or a reset), else when one arrives, or after `waitMs`
+ * with none (a heartbeat). Every answer reflects every change committed before it was read.
+ */
+export async function answerChanges(
+  feed: FactChanges,
+  asked: { epoch: string | null; after: number | null; waitMs: number },
+  closed: () => boolean,
+): Promise<FactChangesAnswer> {
+  const until = Date.now() + asked.waitMs;
+  for (;;) {
+    const answer = feed.since(asked.epoch, asked.after);
+    if (answer.reset || answer.subjects.length > 0 || Date.now() >= until || closed()) return answer;
+    await new Promise((r) => setTimeout(r, LOOK_EVERY_MS));
+  }
+}
