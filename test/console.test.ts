@@ -206,6 +206,25 @@ describe('the console', () => {
     await page.close();
   });
 
+  it("shows a Family Help lead practitioner their family's Family Help record and the others' identity, nothing more", async () => {
+    const child = children.find((c) => c.familyHelp?.plan.status === 'ACTIVE' && c.police && c.health)!;
+    const lead = child.familyHelp!.leadPractitioner.userId;
+    asked.push(child.nhsNumber);
+    const page = await signIn(lead);
+    // Their only purpose is offered, and nothing the MACPT's members have (caseload, break-glass).
+    const purposes = await page.getByLabel('Purpose of use').locator('option').allInnerTexts();
+    expect(purposes.filter((p) => !/choose/i.test(p))).toEqual(['Family Help support (Children Act 1989 s.17)']);
+    await find(page, child.nhsNumber, 'FAMILY_HELP_SUPPORT');
+    await expect.poll(() => page.getByText(child.familyHelp!.plan.goals[0]!).first().isVisible()).toBe(true);
+    await expect.poll(() => page.getByText(child.name).first().isVisible()).toBe(true);
+    expect(await page.getByText('Withheld').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: /caseload/i }).count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'family-help-practitioner.png'), fullPage: true });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await keepsNothing(page);
+    await page.close();
+  });
+
   it('answers a child with no relationship exactly as an unknown NHS number', async () => {
     const page = await signIn(lcpp);
     await find(page, unrelated.nhsNumber, 'STRATEGY_DISCUSSION');

@@ -119,6 +119,8 @@ function disagreements(cell: Cell, result: GraphQLResult): string[] {
   const rootAllowed =
     user.role !== 'IG_LEAD' &&
     cell.purpose !== 'IG_AUDIT' &&
+    // DESIGN §10: a lead practitioner states FAMILY_HELP_SUPPORT, and no one else does.
+    (user.role === 'FAMILY_HELP_PRACTITIONER') === (cell.purpose === 'FAMILY_HELP_SUPPORT') &&
     (cell.relationship !== 'NONE' || cell.purpose === 'EMERGENCY');
   const root = result.data?.child;
   if (!rootAllowed) {
@@ -174,6 +176,8 @@ const sample: Child[] = [
   children.find((c) => inLeicester(c) && c.socialCare?.caseId && householdOf(c).confidentialBy === 'police') ??
     children.find((c) => c.socialCare?.caseId && householdOf(c).confidentialBy)!,
   children.find((c) => inLeicester(c) && !c.socialCare && c.education?.schoolUrn)!,
+  // A family Family Help leads under an active plan, with no MACPT case.
+  children.find((c) => inLeicester(c) && !c.socialCare?.caseId && c.familyHelp?.plan.status === 'ACTIVE' && c.police)!,
 ];
 
 beforeAll(async () => {
@@ -203,9 +207,19 @@ afterAll(async () => {
 });
 
 describe('the sharing matrix, cell by cell, against the running system', () => {
-  it('covers named, team, none, DSL on roll and DSL not on roll for every purpose', () => {
-    const kinds = new Set(cells.map((c) => `${c.persona.role === 'SCHOOL_DSL' ? 'DSL ' : ''}${c.relationship}`));
-    expect([...kinds].sort()).toEqual(['DSL DSL_ON_ROLL', 'DSL NONE', 'NAMED', 'NONE', 'TEAM']);
+  it('covers named, team, none, DSL on roll and not, lead practitioner and not, for every purpose', () => {
+    const prefix = (role: string) =>
+      role === 'SCHOOL_DSL' ? 'DSL ' : role === 'FAMILY_HELP_PRACTITIONER' ? 'FH ' : '';
+    const kinds = new Set(cells.map((c) => `${prefix(c.persona.role)}${c.relationship}`));
+    expect([...kinds].sort()).toEqual([
+      'DSL DSL_ON_ROLL',
+      'DSL NONE',
+      'FH LEAD_PRACTITIONER',
+      'FH NONE',
+      'NAMED',
+      'NONE',
+      'TEAM',
+    ]);
   });
 
   it('shows exactly the fields DESIGN §4 allows and withholds the rest, in every cell', async () => {
