@@ -165,15 +165,21 @@ export async function startSubgraph<TLoaders>(
       throw unauthenticated(definition.agency);
     }
   };
-  const facts: Route = async (req, body, raw) => {
+  /** The gateway's own calls (facts, the change feed): a 401 in GraphQL's error shape unless signed. */
+  const unsigned = async (req: IncomingMessage, raw: string) => {
     try {
       await verify(req, raw);
+      return null;
     } catch (error) {
       return {
         status: 401,
         body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] },
       };
     }
+  };
+  const facts: Route = async (req, body, raw) => {
+    const refused = await unsigned(req, raw);
+    if (refused) return refused;
     const asked = parseFactsRequest(body);
     if (typeof asked === 'string') return { status: 400, body: { error: asked } };
     const uprns = asked.uprns ?? [];
@@ -207,14 +213,8 @@ export async function startSubgraph<TLoaders>(
   // The gateway's poll of the fact-change feed: signed like every call, answered when something changed
   // or after the wait it asked for (a heartbeat).
   const changes: Route = async (req, body, raw) => {
-    try {
-      await verify(req, raw);
-    } catch (error) {
-      return {
-        status: 401,
-        body: { errors: [{ message: (error as Error).message, extensions: { code: 'UNAUTHENTICATED' } }] },
-      };
-    }
+    const refused = await unsigned(req, raw);
+    if (refused) return refused;
     const asked = parseChangesRequest(body);
     if (typeof asked === 'string') return { status: 400, body: { error: asked } };
     return { status: 200, body: await answerChanges(options.changes!, asked, () => closing) };
