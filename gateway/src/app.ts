@@ -164,6 +164,7 @@ export async function startGateway(
       }).start()
     : null;
   if (factsWatch) factsCache.watchedBy(() => factsWatch.fresh());
+  factsCache.mergedUnder(() => engine.generation);
   // The agencies' own routes beyond GraphQL (decisions not to share, figures), called as the user.
   const agencyCall = signedAgencyCall({ sign, urlOf: (a) => supergraph.agencies[a], timeoutMs: timeoutOf });
   const inboxOptions = {

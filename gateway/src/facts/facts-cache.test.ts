@@ -34,4 +34,28 @@ describe('the facts cache', () => {
     for (const n of ['a', 'b', 'c']) small.keep(n, n, small.begin());
     expect([small.get('a'), small.get('b'), small.get('c')]).toEqual([undefined, 'b', 'c']);
   });
+
+  it('serves nothing kept under other policies: a publication may name another agency as a fact owner', () => {
+    let generation = 1;
+    const cache = new FactsCache<string>(5_000);
+    cache.mergedUnder(() => generation);
+    const asked = cache.begin();
+    cache.keep('9990000018', 'facts', asked);
+    expect(cache.get('9990000018')).toBe('facts');
+    generation = 2;
+    expect(cache.get('9990000018')).toBeUndefined();
+    // An answer asked for under the old policies and arriving after the publication is not served either.
+    cache.keep('9990000026', 'late', asked);
+    expect(cache.get('9990000026')).toBeUndefined();
+  });
+
+  it('serves nothing while the change feeds do not vouch for it', () => {
+    let fresh = true;
+    const cache = new FactsCache<string>(5_000);
+    cache.watchedBy(() => fresh);
+    cache.keep('9990000018', 'facts', cache.begin());
+    expect(cache.get('9990000018')).toBe('facts');
+    fresh = false;
+    expect(cache.get('9990000018')).toBeUndefined();
+  });
 });

@@ -17,11 +17,16 @@
  * answering, with every rule that follows from that.
  */
 export class FactsCache<T> {
-  private readonly entries = new Map<string, { value: T; askedAt: number }>();
+  private readonly entries = new Map<string, { value: T; askedAt: number; policies: number }>();
   /** Bumped by {@link forget}: an answer asked for before the bump is not kept. */
   private generation = 0;
   /** Whether the agencies' change feeds vouch for what is kept right now (none set: the age bound alone). */
   private fresh: () => boolean = () => true;
+  /**
+   * The policies in force (their generation): facts are merged by the fact owners those policies name, so a
+   * publication (an agency that can now flag households, or leads families) makes every kept fact stale.
+   */
+  private policies: () => number = () => 0;
 
   constructor(
     readonly maxAgeMs: number,
@@ -38,23 +43,28 @@ export class FactsCache<T> {
     this.fresh = fresh;
   }
 
+  /** Serves kept facts only under the policies they were merged under (`generation`: the policies in force). */
+  mergedUnder(generation: () => number): void {
+    this.policies = generation;
+  }
+
   /** The child's facts if they were asked for less than `maxAgeMs` ago, and the change feeds vouch for them. */
   get(nhsNumber: string): T | undefined {
     if (!this.fresh()) return undefined;
     const entry = this.entries.get(nhsNumber);
     if (!entry) return undefined;
-    if (this.now() - entry.askedAt < this.maxAgeMs) return entry.value;
+    if (this.now() - entry.askedAt < this.maxAgeMs && entry.policies === this.policies()) return entry.value;
     this.entries.delete(nhsNumber);
     return undefined;
   }
 
   /** Marks the start of a look-up: pass what it returns to {@link keep}. */
-  begin(): { askedAt: number; generation: number } {
-    return { askedAt: this.now(), generation: this.generation };
+  begin(): { askedAt: number; generation: number; policies: number } {
+    return { askedAt: this.now(), generation: this.generation, policies: this.policies() };
   }
 
   /** Keeps facts asked for at `asked` (the time the question left, not the answer came), unless forgotten since. */
-  keep(nhsNumber: string, value: T, asked: { askedAt: number; generation: number }): void {
+  keep(nhsNumber: string, value: T, asked: { askedAt: number; generation: number; policies: number }): void {
     if (!this.enabled || asked.generation !== this.generation) return;
     this.entries.delete(nhsNumber);
     if (this.entries.size >= this.maxEntries) {
@@ -62,7 +72,7 @@ export class FactsCache<T> {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(nhsNumber, { value, askedAt: asked.askedAt });
+    this.entries.set(nhsNumber, { value, askedAt: asked.askedAt, policies: asked.policies });
   }
 
   /** Forgets a child whose facts this gateway just changed, including any answer still on its way. */

@@ -1,18 +1,17 @@
 import { withTraceContext } from '@macpt/kit';
 import { Pool } from 'undici';
-import { checkFactsResponse, type FactsRequest, type FactsResponse } from '@macpt/contract';
+import {
+  checkChangesAnswer,
+  checkFactsResponse,
+  type FactChangesAnswer,
+  type FactChangesRequest,
+  type FactsRequest,
+  type FactsResponse,
+} from '@macpt/contract';
 import { describeFailure } from '../datasources/agency-data-source.js';
 import type { CircuitBreaker } from '../datasources/circuit-breaker.js';
 
 export type { AgencyFacts } from '@macpt/contract';
-
-/** An agency's answer to a poll of its fact-change feed. */
-export interface FactChanges {
-  epoch: string;
-  position: number;
-  subjects: string[];
-  reset: boolean;
-}
 
 /** Fetches facts about children from every agency's `POST /facts`, over keep-alive pools. */
 export class FactsClient {
@@ -57,7 +56,11 @@ export class FactsClient {
     if (open) throw new Error(open);
     try {
       const body = JSON.stringify(asked);
-      const facts = await this.request(entry.pool, agency, asked, body, await headersFor(body), timeoutMs);
+      const facts = checkFactsResponse(
+        agency,
+        asked,
+        await this.post(entry.pool, '/facts', body, await headersFor(body), timeoutMs),
+      );
       breaker?.succeeded();
       return facts;
     } catch (error) {
@@ -66,19 +69,19 @@ export class FactsClient {
     }
   }
 
-  private async request(
+  /** POSTs JSON to one of an agency's own routes and reads its JSON answer; throws, in words, when it cannot. */
+  private async post(
     pool: Pool,
-    agency: string,
-    asked: FactsRequest,
+    path: string,
     sent: string,
     headers: Record<string, string>,
     timeoutMs: number,
-  ): Promise<FactsResponse> {
+  ): Promise<unknown> {
     let response;
     let text: string;
     try {
       response = await pool.request({
-        path: '/facts',
+        path,
         method: 'POST',
         headers: withTraceContext({ 'content-type': 'application/json', ...headers }),
         body: sent,
@@ -91,13 +94,11 @@ export class FactsClient {
       throw new Error(describeFailure(error));
     }
     if (response.statusCode !== 200) throw new Error(`answered HTTP ${response.statusCode}`);
-    let body: unknown;
     try {
-      body = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       throw new Error('answered with a body that is not JSON');
     }
-    return checkFactsResponse(agency, asked, body);
   }
 
   /**
@@ -106,46 +107,20 @@ export class FactsClient {
    */
   async changes(
     agency: string,
-    asked: { epoch: string | null; after: number | null; waitMs: number },
+    asked: FactChangesRequest,
     headersFor: (body: string) => Promise<Record<string, string>>,
-  ): Promise<FactChanges> {
+  ): Promise<FactChangesAnswer> {
     const entry = this.pools.get(agency);
     if (!entry) throw new Error(`no agency named ${agency}`);
-    const timeoutMs = asked.waitMs + this.timeoutOf(agency);
     const sent = JSON.stringify(asked);
-    let text: string;
-    let status: number;
-    try {
-      const response = await entry.pool.request({
-        path: '/facts/changes',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await headersFor(sent)) },
-        body: sent,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.body.text();
-      status = response.statusCode;
-    } catch (error) {
-      throw new Error(describeFailure(error));
-    }
-    if (status !== 200) throw new Error(`answered HTTP ${status}`);
-    let body: Partial<FactChanges> | null;
-    try {
-      body = JSON.parse(text) as Partial<FactChanges> | null;
-    } catch {
-      throw new Error('answered with a body that is not JSON');
-    }
-    if (
-      typeof body?.epoch !== 'string' ||
-      typeof body.position !== 'number' ||
-      typeof body.reset !== 'boolean' ||
-      !Array.isArray(body.subjects) ||
-      !body.subjects.every((s) => typeof s === 'string')
-    )
-      throw new Error('answered /facts/changes out of shape');
-    return body as FactChanges;
+    const body = await this.post(
+      entry.pool,
+      '/facts/changes',
+      sent,
+      await headersFor(sent),
+      asked.waitMs + this.timeoutOf(agency),
+    );
+    return checkChangesAnswer(agency, body);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { EVERY_CHILD } from '@macpt/contract';
 import type { Logger } from '@macpt/kit';
 import type { FactsClient } from './facts-client.js';
 
@@ -7,8 +8,6 @@ export interface WatchedCache {
   forgetAll(): void;
 }
 
-/** A change that may concern any child (as the agencies' feeds say it). */
-const EVERY_CHILD = '*';
 /** How long a poll waits at the agency for a change before it answers with none: the heartbeat's period. */
 export const HEARTBEAT_MS = 500;
 /** Pause after a failed poll before the next. */
@@ -63,14 +62,6 @@ export class FactsWatch {
       if (at === undefined || now - at >= this.deps.maxStalenessMs) return false;
     }
     return true;
-  }
-
-  /** How old each agency's freshness is (ms), or null when its feed never answered: for metrics and readiness. */
-  ages(): Record<string, number | null> {
-    const now = this.now();
-    return Object.fromEntries(
-      this.deps.client.agencies.map((a) => [a, this.freshAt.has(a) ? now - this.freshAt.get(a)! : null]),
-    );
   }
 
   private async follow(agency: string): Promise<void> {

@@ -40,3 +40,11 @@ export {
   type WeekCounts,
   weekTally,
 } from './figures.js';
+export {
+  checkChangesAnswer,
+  EVERY_CHILD,
+  MAX_CHANGES_WAIT_MS,
+  parseChangesRequest,
+  type FactChangesAnswer,
+  type FactChangesRequest,
+} from './fact-changes.js';

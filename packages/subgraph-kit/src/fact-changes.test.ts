@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answerChanges, EVERY_CHILD, FactChanges, installFactChanges, parseChangesRequest } from './fact-changes.js';
+import { EVERY_CHILD, parseChangesRequest } from '@macpt/contract';
+import { answerChanges, FactChanges, installFactChanges } from './fact-changes.js';
 import { SqlStore } from './store.js';
 
 function agency() {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EVERY_CHILD, type FactChangesAnswer, type FactChangesRequest } from '@macpt/contract';
 import type { SqlStore } from './store.js';
 
 /**
@@ -16,9 +17,6 @@ import type { SqlStore } from './store.js';
  * child (a household's confidential-location flag: the gateway then forgets every child).
  */
 export type FactTables = Record<string, string>;
-
-/** A change that may concern any child. */
-export const EVERY_CHILD = '*';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS fact_change (seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, at INTEGER NOT NULL);
@@ -51,19 +49,6 @@ export function installFactChanges(store: SqlStore, tables: FactTables): void {
   }
   // Keep the tail a lagging gateway may still ask for; older changes are covered by `reset`.
   store.db.prepare('DELETE FROM fact_change WHERE seq <= (SELECT MAX(seq) FROM fact_change) - ?').run(KEPT);
-}
-
-/** What a gateway is told: the changes after the position it asked from, or to forget everything. */
-export interface FactChangesAnswer {
-  agency: string;
-  /** The store's numbering: a new one means every position before it means nothing. */
-  epoch: string;
-  /** The last change the answer covers: ask from here next. */
-  position: number;
-  /** The children whose facts changed (`*`: any child). */
-  subjects: string[];
-  /** The position asked from is unknown here (another epoch, or trimmed): forget every kept fact. */
-  reset: boolean;
 }
 
 /** Reads the feed of one store. */
@@ -109,20 +94,6 @@ export class FactChanges {
   }
 }
 
-/** Reads a `/facts/changes` request body: `{ "epoch": string|null, "after": number|null, "waitMs"?: number }`. */
-export function parseChangesRequest(
-  body: unknown,
-): { epoch: string | null; after: number | null; waitMs: number } | string {
-  const { epoch, after, waitMs } = (body ?? {}) as { epoch?: unknown; after?: unknown; waitMs?: unknown };
-  if (!(epoch === null || (typeof epoch === 'string' && epoch.length <= 64)))
-    return 'expected {"epoch": string or null, "after": a position or null, "waitMs"?: 0 to 5000}';
-  if (!(after === null || (typeof after === 'number' && Number.isSafeInteger(after) && after >= 0)))
-    return '"after" must be a position (a whole number, 0 or more) or null';
-  if (waitMs !== undefined && !(typeof waitMs === 'number' && waitMs >= 0 && waitMs <= 5_000))
-    return '"waitMs" must be 0 to 5000';
-  return { epoch, after, waitMs: (waitMs as number | undefined) ?? 0 };
-}
-
 /** How often a waiting poll looks at the feed. */
 const LOOK_EVERY_MS = 25;
 
@@ -132,7 +103,7 @@ const LOOK_EVERY_MS = 25;
  */
 export async function answerChanges(
   feed: FactChanges,
-  asked: { epoch: string | null; after: number | null; waitMs: number },
+  asked: FactChangesRequest,
   closed: () => boolean,
 ): Promise<FactChangesAnswer> {
   const until = Date.now() + asked.waitMs;

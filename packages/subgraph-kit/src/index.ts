@@ -20,12 +20,5 @@ export {
 } from './outbox.js';
 export { startRelay } from './relay.js';
 export { DecisionBook, migrateDecisions } from './decisions.js';
-export {
-  answerChanges,
-  EVERY_CHILD,
-  FactChanges,
-  installFactChanges,
-  parseChangesRequest,
-  type FactChangesAnswer,
-  type FactTables,
-} from './fact-changes.js';
+export { answerChanges, FactChanges, installFactChanges, type FactTables } from './fact-changes.js';
+export { EVERY_CHILD } from '@macpt/contract';

@@ -15,7 +15,8 @@ import {
 import { loadAgencyPolicy } from '@macpt/policies';
 import { subgraphMetrics } from './metrics.js';
 import { DecisionBook, migrateDecisions } from './decisions.js';
-import { EVERY_CHILD, FactChanges, installFactChanges, type FactTables } from './fact-changes.js';
+import { EVERY_CHILD } from '@macpt/contract';
+import { FactChanges, installFactChanges, type FactTables } from './fact-changes.js';
 import { migrateOutbox } from './outbox.js';
 import { startRelay } from './relay.js';
 import { SqlStore } from './store.js';

@@ -11,6 +11,7 @@ import type { DocumentNode } from 'graphql';
 import { codedError, serveGraphQL, type Logger, type Route } from '@macpt/kit';
 import {
   INTERNAL_CONTEXT_HEADER,
+  parseChangesRequest,
   parseFactsRequest,
   type AgencyFacts,
   type CaseFact,
@@ -26,7 +27,7 @@ import { figuresRefusal, PolicyEngine } from '@macpt/policies';
 import { callerVerifier } from './caller.js';
 import { decisionFact, type DecisionBook } from './decisions.js';
 import { decisionsRoute } from './decisions-route.js';
-import { answerChanges, parseChangesRequest, type FactChanges } from './fact-changes.js';
+import { answerChanges, type FactChanges } from './fact-changes.js';
 import { guardSchema, type GuardContext } from './guard.js';
 
 /** What every agency subgraph's resolvers receive. */

@@ -18,7 +18,6 @@ export function familyHelpFacts(q: FamilyHelpQueries) {
         nhsNumber,
         known: c !== undefined,
         uprn: c?.uprn ?? null,
-        schoolUrn: null,
         confidentialLocation: false,
         familyPlan: family
           ? { la: family.la, status: family.planStatus, leadPractitioners: [family.leadUserId] }
