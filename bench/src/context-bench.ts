@@ -4,7 +4,7 @@ import { signInternalContext, verifyInternalContext, type InternalContext } from
 
 // `npm run bench:context`: what signing and verifying one internal context costs, per call, side by
 // side in one process: the ES256 key pair the gateway used before issue #16, and the HS256 secret per
-// agency it uses now (written with node:crypto's HMAC, verified by jose), bound to the call's body (its
+// agency it uses now (written with node:crypto's HMAC, verified by fast-jwt; by jose before 2026-12-07, 0.33 ms a call), bound to the call's body (its
 // SHA-256 in the claims, issue #25): for one child's entity fetch, and for a 500-child caseload's.
 
 const N = 5_000;

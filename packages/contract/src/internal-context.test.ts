@@ -119,21 +119,33 @@ describe('the signed internal context', () => {
     ).rejects.toThrow(/not made for this body/);
   });
 
-  it('refuses a genuine context that binds no body or has no id', async () => {
+  it('refuses a genuine context that binds no body, has no id, or names no issuer, audience or time', async () => {
     const health = keyOf('health');
     const claims = { usr: context.user, pur: context.purpose, bg: false, rid: 'x', ch: {}, bh: hashOf(body), jti: 'j' };
-    const signed = (omit: 'bh' | 'jti') => {
-      const { [omit]: _omitted, ...rest } = claims;
-      return new SignJWT(rest)
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuer('urn:macpt:gateway')
-        .setAudience('health')
-        .setIssuedAt()
-        .setExpirationTime('30s')
-        .sign(health.secret);
+    const signed = (omit: 'bh' | 'jti' | 'iss' | 'aud' | 'iat') => {
+      const { [omit]: _omitted, ...rest } = {
+        ...claims,
+        iss: 'urn:macpt:gateway',
+        aud: 'health',
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 30,
+      };
+      return new SignJWT(rest).setProtectedHeader({ alg: 'HS256' }).sign(health.secret);
     };
-    await expect(verifyInternalContext(health.secret, 'health', await signed('bh'), body)).rejects.toThrow(/"bh"/);
-    await expect(verifyInternalContext(health.secret, 'health', await signed('jti'), body)).rejects.toThrow(/"jti"/);
+    // A claim left out must not skip its check: each is refused by name.
+    for (const claim of ['bh', 'jti', 'iss', 'aud', 'iat'] as const)
+      await expect(verifyInternalContext(health.secret, 'health', await signed(claim), body)).rejects.toThrow(
+        new RegExp(`\\b${claim} claim is required`),
+      );
+    // Issued a minute from now: a clock that far ahead is refused, as an expired context is.
+    const ahead = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('urn:macpt:gateway')
+      .setAudience('health')
+      .setIssuedAt(Math.floor(Date.now() / 1000) + 60)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 90)
+      .sign(health.secret);
+    await expect(verifyInternalContext(health.secret, 'health', ahead, body)).rejects.toThrow(/future/);
   });
 
   it('gives each signing its own id and says until when it is good', async () => {

@@ -62,8 +62,11 @@ export class FactChanges {
     store: SqlStore,
     private readonly agency: string,
   ) {
-    this.latest = () => store.db.prepare('SELECT MAX(seq) AS seq FROM fact_change').get() as { seq: number | null };
-    this.first = () => store.db.prepare('SELECT MIN(seq) AS seq FROM fact_change').get() as { seq: number | null };
+    // Prepared once: a waiting poll looks every few milliseconds, and preparing cost more than the look.
+    const latest = store.db.prepare('SELECT MAX(seq) AS seq FROM fact_change');
+    const first = store.db.prepare('SELECT MIN(seq) AS seq FROM fact_change');
+    this.latest = () => latest.get() as { seq: number | null };
+    this.first = () => first.get() as { seq: number | null };
     const after = store.db.prepare('SELECT seq, subject FROM fact_change WHERE seq > ? ORDER BY seq LIMIT ?');
     this.after = (from, limit) => after.all(from, limit) as { seq: number; subject: string }[];
     this.epoch = store.getMeta('fact_change_epoch') ?? 'none';
@@ -107,9 +110,10 @@ export async function answerChanges(
   closed: () => boolean,
 ): Promise<FactChangesAnswer> {
   const until = Date.now() + asked.waitMs;
-  for (;;) {
-    const answer = feed.since(asked.epoch, asked.after);
-    if (answer.reset || answer.subjects.length > 0 || Date.now() >= until || closed()) return answer;
+  const answer = feed.since(asked.epoch, asked.after);
+  if (answer.reset || answer.subjects.length > 0) return answer;
+  // Nothing yet: look only at the newest position until it moves (one indexed read), then read the changes.
+  while (feed.position() === answer.position && Date.now() < until && !closed())
     await new Promise((r) => setTimeout(r, LOOK_EVERY_MS));
-  }
+  return feed.since(asked.epoch, asked.after);
 }
