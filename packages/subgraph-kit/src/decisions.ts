@@ -30,6 +30,7 @@ export type HouseholdReach = (scope: Pick<StoredDecision, 'fields' | 'classes'>)
 export class DecisionBook {
   private readonly byChildren: (keys: readonly string[]) => Row[];
   private readonly byHouseholds: (keys: readonly string[]) => (Row & { uprn: string })[];
+  private readonly anyHousehold: () => unknown[];
 
   constructor(
     private readonly store: SqlStore,
@@ -42,6 +43,9 @@ export class DecisionBook {
     );
     this.byHouseholds = store.batch<Row & { uprn: string }>(
       "SELECT body, uprn FROM sharing_decision WHERE status = 'STANDING' AND uprn IN (SELECT value FROM json_each(?))",
+    );
+    this.anyHousehold = store.query(
+      "SELECT 1 FROM sharing_decision WHERE status = 'STANDING' AND uprn IS NOT NULL LIMIT 1",
     );
   }
 
@@ -64,6 +68,8 @@ export class DecisionBook {
       const d = JSON.parse(body) as StoredDecision;
       add(d.nhsNumber, d);
     }
+    // Where the children live is looked up only when some standing decision reaches a household at all.
+    if (this.anyHousehold().length === 0) return out;
     const childrenAt = new Map<string, string[]>();
     for (const nhs of nhsNumbers) {
       const uprn = uprnOf(nhs);

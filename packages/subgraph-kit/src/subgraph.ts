@@ -84,8 +84,12 @@ function householdsOf<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
   nhsNumbers: readonly string[],
 ): (nhsNumber: string) => string | null {
-  const uprns = new Map(definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]));
-  return (nhsNumber) => uprns.get(nhsNumber) ?? null;
+  // Read on first use: most requests meet no decision that reaches a household, and never ask.
+  let uprns: Map<string, string | null> | null = null;
+  return (nhsNumber) => {
+    uprns ??= new Map(definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]));
+    return uprns.get(nhsNumber) ?? null;
+  };
 }
 
 /** The per-request context of a subgraph for a verified caller. */
