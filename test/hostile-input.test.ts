@@ -366,20 +366,29 @@ describe('rate limits', () => {
     .filter((c) => householdOf(c).la === 'LEICESTER' && stages.includes(c.socialCare?.stage ?? ''))
     .map((c) => c.nhsNumber);
 
-  it('refuses a user who opens more different children than allowed, and shows IG the anomaly', async () => {
+  it('refuses whole a request that would tell a user about more different children than allowed, and shows IG the anomaly', async () => {
     // 40 children of the LA's caseload, each one the user may open for the purpose: the limit, not the policy, refuses.
     const bulk = headers(await stack.tokenFor('education-leicester-2'), 'STRATEGY_DISCUSSION');
     const many = caseload.slice(0, 40);
     expect(many).toHaveLength(40);
-    const result = await gql(
-      stack.gatewayUrl,
-      `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }`,
-      { n: many },
-      bulk,
-    );
-    const limited = result.errors!.filter((e) => e.extensions!.code === 'RATE_LIMITED');
-    expect(limited.length).toBe(15);
-    expect(limited[0]!.message).toMatch(/bulk export is refused and reported to IG/);
+    const ask = (n: string[]) =>
+      gql(stack.gatewayUrl, `query($n: [ID!]!) { children(nhsNumbers: $n) { nhsNumber } }`, { n }, bulk);
+    // Another user's request at the same moment is answered: the refusal is the bulk request's alone.
+    const [result, other] = await Promise.all([
+      ask(many),
+      gql(
+        stack.gatewayUrl,
+        `query($n: ID!) { child(nhsNumber: $n) { nhsNumber } }`,
+        { n: many[0] },
+        headers(await stack.tokenFor('education-leicester-1'), 'STRATEGY_DISCUSSION'),
+      ),
+    ]);
+    expect(other.errors).toBeUndefined();
+    expect(other.data.child.nhsNumber).toBe(many[0]);
+    // Charged with its record: past the limit nothing of the answer leaves, not even the first 25.
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors!.map((e) => e.extensions!.code)).toEqual(['RATE_LIMITED']);
+    expect(result.errors![0]!.message).toMatch(/More than 25 different children in an hour: a bulk export is refused/);
     const anomalies = (
       await gql(
         stack.gatewayUrl,
@@ -388,7 +397,16 @@ describe('rate limits', () => {
         headers(await stack.tokenFor('ig-education'), 'IG_AUDIT'),
       )
     ).data.anomalies;
+    // IG sees every child the request would have told the user about.
     expect(anomalies[0]).toMatchObject({ user: { id: 'education-leicester-2' }, outcome: 'RATE_LIMITED' });
+    expect(anomalies[0].children.map((c: { nhsNumber: string }) => c.nhsNumber).sort()).toEqual([...many].sort());
+    // The refused request counted nothing: the hour's 25 are still the user's, and the 26th is refused.
+    const within = await ask(many.slice(0, 25));
+    expect(within.errors).toBeUndefined();
+    expect(within.data.children.map((c: { nhsNumber: string }) => c.nhsNumber)).toEqual(many.slice(0, 25));
+    expect((await ask([many[25]!])).errors!.map((e) => e.extensions!.code)).toEqual(['RATE_LIMITED']);
+    // A child already counted this hour is free.
+    expect((await ask([many[0]!])).errors).toBeUndefined();
   });
 
   it('counts the children explanations are about toward the same limit: asking why is asking about the child', async () => {
@@ -404,8 +422,9 @@ describe('rate limits', () => {
       batch.forEach((n, i) => result.data?.[`e${i}`]?.relationship && answered.push(n));
       for (const e of result.errors ?? []) if (e.extensions!.code === 'RATE_LIMITED') limited.push(e.message);
     }
+    // Five requests of five are answered; the sixth would go past 25 children and is refused whole.
     expect(answered).toHaveLength(25);
-    expect(limited).toHaveLength(5);
+    expect(limited).toHaveLength(1);
     // And a child view of one more child is refused too: the explanations used the hour's allowance.
     const more = caseload[30]!;
     const view = await gql(

@@ -73,7 +73,7 @@ describe("a whole gateway under the README's Redis ACL", () => {
     expect(integrity.data.disclosureLogIntegrity).toEqual({ ok: true, problem: null });
   });
 
-  it("counts a user's requests: past the limit, 429 RATE_LIMITED (not 503: the limits could be checked)", async () => {
+  it("counts a user's requests in the log's append: past the limit, 429 RATE_LIMITED (not 503: the limits could be charged)", async () => {
     const h = headers(await stack.tokenFor('police-leicester-1'), 'SECTION_47_ENQUIRY');
     const statuses: { status: number; code: unknown }[] = [];
     for (let i = 0; i < PER_MINUTE + 20; i++) {

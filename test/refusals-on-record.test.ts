@@ -188,6 +188,10 @@ describe('break-glass refused before execution is on the record and in the revie
       user: { id: 'police-rate-limited' },
     });
     expect(await queued(sent.requestId, 'police')).toMatchObject({ status: 'PENDING', record: expected });
+    // Told so, this gateway refuses the user's next request at once, on the record too.
+    const next = await post(stack.gatewayUrl, headers(token, 'STRATEGY_DISCUSSION'), { query: '{ __typename }' });
+    expect([next.status, next.code]).toEqual([429, 'RATE_LIMITED']);
+    expect(await recordOf(next.requestId, 'police')).toMatchObject({ kind: 'REFUSAL', reason: 'RATE_LIMITED' });
   });
 
   it('an unregistered document where only registered ones run (read back from that gateway’s log)', async () => {

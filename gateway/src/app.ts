@@ -11,6 +11,7 @@ import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
 import {
   breakGlassReviewed,
+  chargeOf,
   igAction,
   notificationTold,
   schemaChange,
@@ -18,10 +19,11 @@ import {
   webhookDelivered,
 } from './disclosure/drafts.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
+import type { RecordDraft } from './disclosure/record.js';
 import { startMoving } from './disclosure/move-loop.js';
 import { openDisclosureLog } from './disclosure/open.js';
 import { FactsClient } from './facts/facts-client.js';
-import { MemoryRateLimiter, RedisRateLimiter } from './limits/rate-limit.js';
+import { KnownOverLimit, RateLimitedError } from './limits/rate-limit.js';
 import { readManifest } from './limits/trusted-documents.js';
 import {
   createPipeline,
@@ -36,6 +38,7 @@ import {
   useRateLimit,
   type Stage,
 } from './pipeline/index.js';
+import { rateLimited } from './pipeline/rate-limit.js';
 import { consoleSignIn, consoleSite, signInRoutes } from './console.js';
 import { gatewayRoutes } from './routes.js';
 import { createSigner, factsHeaders } from './signing.js';
@@ -90,14 +93,25 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   // What is in force: each agency's latest publication in the registry (its bundled subgraph until it publishes).
   const registryStore = openRegistryStore(config);
-  const { store, mover } = await openDisclosureLog(config, {
-    segmentRecords: config.DISCLOSURE_LOG_SEGMENT_RECORDS,
-    sealAfterMs: config.DISCLOSURE_LOG_SEAL_MS,
-    hotRecords: config.DISCLOSURE_LOG_HOT_RECORDS,
-  });
+  // The users' rate limits are charged by the log's own append (one write per batch: issue #27).
+  const rateLimits = {
+    requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE,
+    childrenPerHour: config.RATE_LIMIT_CHILDREN_PER_HOUR,
+  };
+  const { store, mover } = await openDisclosureLog(
+    config,
+    {
+      segmentRecords: config.DISCLOSURE_LOG_SEGMENT_RECORDS,
+      sealAfterMs: config.DISCLOSURE_LOG_SEAL_MS,
+      hotRecords: config.DISCLOSURE_LOG_HOT_RECORDS,
+    },
+    undefined,
+    rateLimits,
+  );
   store.claim?.();
   const moving = startMoving(mover, config.DISCLOSURE_LOG_MOVE_MS, logger);
-  const committer = new GroupCommitter(store, config.DISCLOSURE_LOG_DEADLINE_MS);
+  const knownOverLimit = new KnownOverLimit(rateLimits);
+  const committer = new GroupCommitter(store, config.DISCLOSURE_LOG_DEADLINE_MS, undefined, undefined, knownOverLimit);
   const composer = new Composer();
   const registry = new SchemaRegistry({
     store: registryStore,
@@ -126,13 +140,6 @@ export async function startGateway(
   };
   const engine = new PolicyEngine(registry.inForce(registryState).map((a) => a.policy));
   const sign = await createSigner(config);
-  const rateLimits = {
-    requestsPerMinute: config.RATE_LIMIT_REQUESTS_PER_MINUTE,
-    childrenPerHour: config.RATE_LIMIT_CHILDREN_PER_HOUR,
-  };
-  const rateLimiter = config.REDIS_URL
-    ? new RedisRateLimiter(config.REDIS_URL, rateLimits)
-    : new MemoryRateLimiter(rateLimits);
   // The agencies' facts about children, kept for FACTS_MAX_AGE_MS; all dropped when any agency fails.
   const factsCache = new FactsCache<ChildFacts>(config.FACTS_MAX_AGE_MS);
   const breakers = Object.fromEntries(
@@ -218,7 +225,7 @@ export async function startGateway(
     identify: identifier(createAuthenticator(await issuerConfig(config))),
     context: {
       identify: useIdentify(),
-      limit: useRateLimit(rateLimiter),
+      limit: useRateLimit(knownOverLimit),
       facts: useFacts({
         sign,
         client: factsClient,
@@ -253,6 +260,11 @@ export async function startGateway(
         logger,
       })
     : null;
+  /** A record a resolver writes itself, before it acts: charged to the user's limits like any request's. */
+  const recordOf = (ctx: GatewayContext, record: RecordDraft) =>
+    committer.append(record, chargeOf(ctx)).catch((error: unknown) => {
+      throw error instanceof RateLimitedError ? rateLimited(error.refusal) : error;
+    });
   let updateSupergraph: ((sdl: string) => void) | undefined;
   const { gateway, sources } = federatedGateway({
     supergraph,
@@ -264,7 +276,7 @@ export async function startGateway(
     sharing: {
       engine,
       ask: decisionsClient(agencyCall),
-      record: (ctx, outcome, step, reason) => committer.append(sharingDecisionStep(ctx, outcome, step, reason)),
+      record: (ctx, outcome, step, reason) => recordOf(ctx, sharingDecisionStep(ctx, outcome, step, reason)),
     },
     figures,
     sign: governed ? sign : null,
@@ -276,8 +288,8 @@ export async function startGateway(
       archive: store.archive,
       baseUrl: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
       registry,
-      appendReview: (ctx, review) => committer.append(breakGlassReviewed(ctx, review)),
-      appendAction: (ctx, operation, query) => committer.append(igAction(ctx, operation, query)),
+      appendReview: (ctx, review) => recordOf(ctx, breakGlassReviewed(ctx, review)),
+      appendAction: (ctx, operation, query) => recordOf(ctx, igAction(ctx, operation, query)),
     },
   });
   const server = new ApolloServer<GatewayContext>({
@@ -312,7 +324,7 @@ export async function startGateway(
         inService,
       }),
       ...registryRoutes(registry),
-      ...figuresRoutes({ ...figures, context: pipeline.context, append: (r) => committer.append(r) }),
+      ...figuresRoutes({ ...figures, context: pipeline.context, append: (r, c) => committer.append(r, c) }),
       ...metricsRoute(registryOfMetrics),
       ...notificationRoutes(notifications),
       ...signInRoutes(signIn, config.DATA_DIR),
@@ -365,7 +377,6 @@ export async function startGateway(
         registryStore.close(),
         inbox.close(),
         composer.close(),
-        rateLimiter.close(),
         ...sources.map((s) => s.close()),
       ]);
     },

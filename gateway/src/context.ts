@@ -4,7 +4,6 @@ import type { PolicyUser } from '@macpt/policies';
 import type { ChildAttributes } from '@macpt/policies';
 import type { StatedPurpose } from './pipeline/identify.js';
 import type { ChildFacts } from './facts/child-facts.js';
-import type { RateLimiter } from './limits/rate-limit.js';
 import type { ChildLedger } from './disclosure/ledger.js';
 import type { DisclosureSummary } from './policy/enforce.js';
 
@@ -30,11 +29,8 @@ export interface Identified extends StatedPurpose {
   user: PolicyUser & { name: string };
 }
 
-/** Added by the rate limit step (pipeline/rate-limit.ts). */
-export interface Limited {
-  /** Counts this user's distinct children (bulk-export defence). */
-  rateLimiter: RateLimiter;
-}
+/** Added by the rate limit step (pipeline/rate-limit.ts): nothing; it refuses users known past their limit. */
+export type Limited = Record<never, never>;
 
 /** Added by the facts step (pipeline/facts.ts). */
 export interface WithFacts {

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { CircuitBreaker } from './datasources/circuit-breaker.js';
 import type { GroupCommitter } from './disclosure/group-commit.js';
+import { RateLimitedError } from './limits/rate-limit.js';
 import type { Stage } from './pipeline/stage.js';
 
 /**
@@ -54,14 +55,15 @@ export function gatewayMetrics(deps: {
     /** Counts every record the committer is given, and times its acknowledgement. */
     instrument(committer: GroupCommitter): void {
       const original = committer.append.bind(committer);
-      committer.append = async (draft) => {
+      committer.append = async (draft, charge) => {
         const stop = append.startTimer();
         try {
-          const done = await original(draft);
+          const done = await original(draft, charge);
           records.inc({ kind: draft.kind, outcome: draft.outcome });
           return done;
         } catch (error) {
-          failures.inc();
+          // A request past its rate limit was not taken on purpose: not a failure of the log.
+          if (!(error instanceof RateLimitedError)) failures.inc();
           throw error;
         } finally {
           stop();

@@ -5,7 +5,7 @@ import { draft } from './disclosure/build.js';
 import type { RecordDraft } from './disclosure/record.js';
 import { APPEND_FUNCTION } from './disclosure/redis-function.js';
 import { RedisDisclosureStore } from './disclosure/redis-store.js';
-import { RedisRateLimiter } from './limits/rate-limit.js';
+import { OverLimit } from './limits/rate-limit.js';
 import { RedisInboxStore } from './notifications/redis-inbox.js';
 import { redisAddress } from './redis-connection.js';
 import { RedisRegistryStore, RegistryConflict, type RegistryEvent } from './registry/store.js';
@@ -98,20 +98,24 @@ describe('on a Redis Cluster of three primaries', () => {
     await store.close();
   });
 
-  it('counts one user once across two gateways, with the users spread over the primaries', async () => {
+  it("counts one user once across two gateways, in the log's own slot, charged with the records", async () => {
     const limits = { requestsPerMinute: 4, childrenPerHour: 3 };
-    const one = new RedisRateLimiter(url, limits);
-    const two = new RedisRateLimiter(url, limits);
+    const one = new RedisDisclosureStore({ url, limits });
+    const two = new RedisDisclosureStore({ url, limits });
     await new Promise((r) => setTimeout(r, 300));
+    const charged = (store: RedisDisclosureStore, user: string, children: string[] = []) =>
+      store.append([disclosure(children[0] ?? '9990000018', user)], [{ userId: user, children }]).then(
+        () => true,
+        (e: unknown) => (e instanceof OverLimit ? false : Promise.reject(e)),
+      );
     const decisions = [];
-    for (let i = 0; i < 6; i++) decisions.push((await (i % 2 ? one : two).request('lcpp-1')).allowed);
+    for (let i = 0; i < 6; i++) decisions.push(await charged(i % 2 ? one : two, 'lcpp-1'));
     expect(decisions).toEqual([true, true, true, true, false, false]);
     const children = ['9990000018', '9990000026', '9990000034', '9990000042'];
     const seen = [];
-    for (const [i, nhs] of children.entries()) seen.push((await (i % 2 ? one : two).child('lcpp-1', nhs)).allowed);
+    for (const [i, nhs] of children.entries()) seen.push(await charged(i % 2 ? one : two, 'lcpp-2', [nhs]));
     expect(seen).toEqual([true, true, true, false]);
-    for (let u = 0; u < 30; u++) await one.request(`user-${u}`);
-    expect((await nodesHolding('macpt:rl:req:*')).length).toBeGreaterThan(1);
+    expect(await nodesHolding('{macpt:dlog}:rl:*')).toHaveLength(1);
     await one.close();
     await two.close();
   });
@@ -209,7 +213,7 @@ describe('on a Redis Cluster of three primaries', () => {
     await inbox.close();
   });
 
-  it("refuses within its deadline once the chain's primary is down: the log and a rate limit fail closed", async () => {
+  it("refuses within its deadline once the chain's primary is down: the log and the rate limits it charges fail closed", async () => {
     const store = new RedisDisclosureStore({ url, prefix: '{down}:' });
     await store.append([disclosure('9990000018')]);
     const slot = Number(await nodes[0]!.call('CLUSTER', 'KEYSLOT', '{down}:head'));
@@ -217,19 +221,10 @@ describe('on a Redis Cluster of three primaries', () => {
     const started = Date.now();
     await expect(store.append([disclosure('9990000026')])).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(3000);
-    // A user whose count lives on the dead primary is refused; one whose count lives elsewhere is still counted.
-    const limiter = new RedisRateLimiter(url, { requestsPerMinute: 100, childrenPerHour: 100 });
-    const alive = nodes.find((_, i) => i !== ownerOf(slot))!;
-    const onNode = async (dead: boolean) => {
-      for (let u = 0; ; u++) {
-        const key = `macpt:rl:req:user-${u}:${Math.floor(Date.now() / 60_000)}`;
-        if ((ownerOf(Number(await alive.call('CLUSTER', 'KEYSLOT', key))) === ownerOf(slot)) === dead)
-          return `user-${u}`;
-      }
-    };
-    await expect(limiter.request(await onNode(true))).rejects.toThrow();
-    expect(await limiter.request(await onNode(false))).toEqual({ allowed: true });
+    // The rate limits live in the chain's slot and are charged by the same call: refused with it.
+    await expect(
+      store.append([disclosure('9990000034')], [{ userId: 'u', children: ['9990000034'] }]),
+    ).rejects.toThrow();
     await store.close();
-    await limiter.close();
   });
 });

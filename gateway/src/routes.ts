@@ -34,6 +34,6 @@ export function gatewayRoutes(deps: {
         body: { ready, disclosureLog: deps.store.kind, ...(problem ? { problem } : {}) },
       };
     },
-    ...downloadRoutes({ store: deps.store, context: deps.context, append: (r) => deps.committer.append(r) }),
+    ...downloadRoutes({ store: deps.store, context: deps.context, append: (r, c) => deps.committer.append(r, c) }),
   };
 }

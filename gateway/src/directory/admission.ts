@@ -9,7 +9,6 @@ import {
 } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import type { ChildFacts } from '../facts/child-facts.js';
-import { childRateDecision } from '../limits/rate-limit.js';
 
 /** A child let in to this request: its facts and the asker's decision attributes for it. */
 export interface Admitted {
@@ -25,8 +24,8 @@ export const refusedAt = (rule: string) => forbidden({ rule, agency: 'gateway', 
  * The one door to a child. Every answer that says something about a child — a field, a case, an
  * explanation, a decision not to share, a notification, an overdue list — comes through here first:
  * the identifier is checked, the policies are asked whether this user may be told anything about this
- * child for this purpose (a relationship, or break-glass for one child), the child is counted toward
- * the user's children-per-hour, and it is put in the request's record, refused or let in. It returns
+ * child for this purpose (a relationship, or break-glass for one child), and it is put in the request's
+ * record, refused or let in (a child let in counts toward the user's children per hour when the record is written). It returns
  * the refusal as an Error (a list entry then answers null with it) rather than throwing it.
  */
 export async function admitChild(
@@ -79,17 +78,8 @@ export async function admitChild(
     }
     return refuse(ctx, nhsNumber, rule ?? 'NO_LEGITIMATE_RELATIONSHIP');
   }
-  // Each different child a user is told about counts towards their hourly limit: a bulk export stops here.
-  const rate = await childRateDecision(ctx.rateLimiter, ctx.user.id, nhsNumber);
-  if (!rate.allowed) {
-    ctx.ledger.rateLimited ||= rate.limit !== 'unavailable';
-    ctx.ledger.refuse(nhsNumber, rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED');
-    return codedError(
-      rate.limit === 'unavailable' ? 'RATE_LIMIT_UNAVAILABLE' : 'RATE_LIMITED',
-      `${rate.message} Try again in ${rate.retryAfterSeconds} s.`,
-      { limit: rate.limit, retryAfterSeconds: rate.retryAfterSeconds },
-    );
-  }
+  // Each different child a user is told about counts towards their hourly limit: charged with the
+  // request's record (the disclosure log's append), which withholds the whole answer past the limit.
   ctx.ledger.admit(nhsNumber);
   return { nhsNumber, facts, attributes };
 }

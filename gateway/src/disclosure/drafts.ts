@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { NOTIFICATION_PURPOSE, type NotificationRule } from '@macpt/policies';
+import { NOTIFICATION_PURPOSE, type NotificationRule, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
+import type { Charge } from '../limits/rate-limit.js';
 import { addressKey, type Address, type InboxItem } from '../notifications/inbox.js';
 import type { Webhook } from '../notifications/webhooks.js';
 import type { RequestIdentity } from '../pipeline/identify.js';
-import { draft, refusalOutcome, type RequestFacts } from './build.js';
+import { childDisclosures, draft, refusalOutcome, type RequestFacts } from './build.js';
+import type { ChildLedger } from './ledger.js';
 import type { Outcome, RecordDraft } from './record.js';
 
 // Every record's header (who asked, why, with what) is built here and only here: a request, a refusal
@@ -130,4 +132,26 @@ function system(user: Who, operationName: string, clientName: string | null): Re
 
 function notification(user: Who, ruleId: string, eventId: string, clientName: string): RequestFacts {
   return { ...system(user, ruleId, clientName), requestId: `event-${eventId}`, purpose: NOTIFICATION_PURPOSE };
+}
+
+/** What a request charges to its user's rate limits when its record is written: itself, and every child it let in. */
+export function chargeOf(ctx: Pick<GatewayContext, 'user' | 'ledger'>): Charge {
+  return { userId: ctx.user.id, children: ctx.ledger.admitted };
+}
+
+/**
+ * The record of a request refused when its record was to be written, for going past a rate limit: its
+ * answer was withheld whole, so each child it would have told about is named as refused (an anomaly IG
+ * sees), with the children refused at a door as they were.
+ */
+export function rateLimitedRecord(
+  facts: RequestFacts,
+  ledger: Pick<ChildLedger, 'admitted' | 'refused'>,
+  engine: PolicyEngine,
+): RecordDraft {
+  const refused = [...ledger.refused, ...ledger.admitted.map((nhsNumber) => ({ nhsNumber, rule: 'RATE_LIMITED' }))];
+  return draft('REFUSAL', facts, 'RATE_LIMITED', {
+    reason: 'RATE_LIMITED',
+    children: childDisclosures(undefined, { admitted: [], refused, told: [] }, engine),
+  });
 }

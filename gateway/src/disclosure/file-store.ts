@@ -29,6 +29,7 @@ import {
   type RecordDraft,
 } from './record.js';
 import type { HotTier, StoredRun } from './hot-tier.js';
+import { DEFAULT_RATE_LIMITS, MemoryLimits, OverLimit, type Charge, type RateLimits } from '../limits/rate-limit.js';
 import {
   anchorProblem,
   bestIndex,
@@ -110,7 +111,14 @@ export class FileDisclosureStore implements DisclosureStore, HotTier {
 
   private claimed: string | null = null;
 
-  constructor(readonly file: string) {
+  /** The users' rate limits, charged with each append (the embedded log serves one gateway process). */
+  private readonly limits: MemoryLimits;
+
+  constructor(
+    readonly file: string,
+    limits: RateLimits = DEFAULT_RATE_LIMITS,
+  ) {
+    this.limits = new MemoryLimits(limits);
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     this.size = fstatSync(this.fd).size;
@@ -228,13 +236,18 @@ export class FileDisclosureStore implements DisclosureStore, HotTier {
     throw new Error('the embedded disclosure log file is not trimmed');
   }
 
-  append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+  append(drafts: readonly RecordDraft[], charges: readonly (Charge | null)[] = []): Promise<DisclosureRecord[]> {
     if (this.disagreement)
       return Promise.reject(
         new Error(
           `the disclosure log disagrees with its head (${this.disagreement}); nothing is appended until npm run -s audit:recover`,
         ),
       );
+    // Charged in the order appends are made, which is the order they are written. A write that then
+    // fails leaves its charges counted: the limits err on the side of refusing.
+    const now = Date.now();
+    const refused = this.limits.charge(charges, now);
+    if (refused.size > 0) return Promise.reject(new OverLimit(refused, now));
     // Appends are serialised: each links to the head the previous one left.
     const run = this.writing.then(() => this.appendNow(drafts));
     this.writing = run.catch(() => undefined);

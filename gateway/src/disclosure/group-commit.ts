@@ -1,3 +1,10 @@
+import {
+  DEFAULT_RATE_LIMITS as DEFAULT_LIMITS,
+  KnownOverLimit,
+  OverLimit,
+  RateLimitedError,
+  type Charge,
+} from '../limits/rate-limit.js';
 import type { DisclosureRecord, RecordDraft } from './record.js';
 import type { DisclosureStore } from './store.js';
 
@@ -7,7 +14,9 @@ export class LogUnavailableError extends Error {}
 /**
  * Group commit: records of concurrent requests are written together in one store append, and each
  * caller is released when its batch is acknowledged. Every batch has a deadline; a batch that misses
- * it (or fails) fails every record in it — nothing is queued for later.
+ * it (or fails) fails every record in it — nothing is queued for later. A record may carry its request's
+ * charge to the user's rate limits, decided by the store in the same write: a record past a limit is
+ * refused to its caller ({@link RateLimitedError}) and the rest of its batch is written without it.
  */
 export class GroupCommitter {
   private pending: Pending[] = [];
@@ -25,13 +34,25 @@ export class GroupCommitter {
     private readonly deadlineMs = 1000,
     private readonly maxBatch = 500,
     private readonly maxInFlight = 4,
+    /** What the gateway learns of users past a limit (and how a refusal is worded). */
+    private readonly known: KnownOverLimit = new KnownOverLimit(DEFAULT_LIMITS),
   ) {}
 
-  /** Resolves with the stored record once it is durable; rejects with {@link LogUnavailableError}. */
-  append(draft: RecordDraft): Promise<DisclosureRecord> {
+  /**
+   * Resolves with the stored record once it is durable; rejects with {@link LogUnavailableError}, or with
+   * {@link RateLimitedError} when its charge went past a limit (the record was not written).
+   */
+  append(draft: RecordDraft, charge?: Charge): Promise<DisclosureRecord> {
     if (this.closed) return Promise.reject(new LogUnavailableError('the disclosure log is closed'));
     return new Promise((resolve, reject) => {
-      const entry: Pending = { draft, resolve, reject, deadline: Date.now() + this.deadlineMs, timer: undefined };
+      const entry: Pending = {
+        draft,
+        charge: charge ?? null,
+        resolve,
+        reject,
+        deadline: Date.now() + this.deadlineMs,
+        timer: undefined,
+      };
       // Still queued at its deadline: it leaves the queue unwritten, and its response is refused.
       entry.timer = setTimeout(() => {
         const at = this.pending.indexOf(entry);
@@ -58,6 +79,7 @@ export class GroupCommitter {
 
   private async commit(batch: Pending[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    const rest: Pending[] = [];
     try {
       // The batch has what is left of its oldest record's deadline, not a fresh one.
       const left = Math.max(0, Math.min(...batch.map((b) => b.deadline)) - Date.now());
@@ -67,14 +89,30 @@ export class GroupCommitter {
           left,
         );
       });
-      const records = await Promise.race([this.store.append(batch.map((b) => b.draft)), deadline]);
+      const records = await Promise.race([
+        this.store.append(
+          batch.map((b) => b.draft),
+          batch.map((b) => b.charge),
+        ),
+        deadline,
+      ]);
       batch.forEach((b, i) => b.resolve(records[i]!));
     } catch (error) {
-      const reason = error instanceof LogUnavailableError ? error : new LogUnavailableError((error as Error).message);
-      for (const b of batch) b.reject(reason);
+      if (error instanceof OverLimit) {
+        // Nothing of the batch was written: the refused are told so, the others are written without them.
+        batch.forEach((b, i) => {
+          const limit = error.refused.get(i);
+          if (limit && b.charge) b.reject(new RateLimitedError(this.known.learn(b.charge.userId, limit, error.at)));
+          else rest.push(b);
+        });
+      } else {
+        const reason = error instanceof LogUnavailableError ? error : new LogUnavailableError((error as Error).message);
+        for (const b of batch) b.reject(reason);
+      }
     } finally {
       clearTimeout(timer);
     }
+    if (rest.length > 0) await this.commit(rest);
   }
 
   /** Waits for the pending batches, then refuses new records (graceful shutdown). */
@@ -86,6 +124,7 @@ export class GroupCommitter {
 
 interface Pending {
   draft: RecordDraft;
+  charge: Charge | null;
   resolve: (r: DisclosureRecord) => void;
   reject: (e: Error) => void;
   /** When the record's response must be refused if the record is not yet durable (epoch ms). */

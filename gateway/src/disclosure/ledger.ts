@@ -12,8 +12,6 @@ export class ChildLedger {
   readonly told: { nhsNumber: string; agency: string; fields: string[] }[] = [];
   /** Case ids asked for by `case(id)` (an unknown case is a refused attempt too). */
   readonly askedCases: string[] = [];
-  /** A child was refused for the user's rate limit: the record is an anomaly for IG. */
-  rateLimited = false;
 
   admit(nhsNumber: string): void {
     if (!this.admitted.includes(nhsNumber)) this.admitted.push(nhsNumber);

@@ -6,6 +6,7 @@ import { openArchive } from './archive/open-archive.js';
 import { FileDisclosureStore } from './file-store.js';
 import { SegmentMover, type MoverOptions } from './mover.js';
 import { RedisDisclosureStore } from './redis-store.js';
+import type { RateLimits } from '../limits/rate-limit.js';
 import { Retention } from './retention.js';
 import type { LogKey } from './segment.js';
 import { TieredDisclosureStore } from './tiered-store.js';
@@ -26,17 +27,22 @@ export interface LogLocation {
 export function openHotStore(
   location: LogLocation,
   commandTimeoutMs = 800,
+  limits?: RateLimits,
 ): FileDisclosureStore | RedisDisclosureStore {
   if (location.REDIS_URL)
     return new RedisDisclosureStore({
       url: location.REDIS_URL,
+      ...(limits ? { limits } : {}),
       commandTimeoutMs,
       minReplicas: location.DISCLOSURE_LOG_MIN_REPLICAS ?? 0,
       replicaTimeoutMs: location.DISCLOSURE_LOG_REPLICA_TIMEOUT_MS ?? 500,
       hotMax: location.DISCLOSURE_LOG_HOT_MAX ?? 0,
       ...(location.DISCLOSURE_LOG_TRIM_REDIS_URL ? { trimUrl: location.DISCLOSURE_LOG_TRIM_REDIS_URL } : {}),
     });
-  return new FileDisclosureStore(location.DISCLOSURE_LOG_FILE ?? join(location.DATA_DIR, 'disclosure-log.jsonl'));
+  return new FileDisclosureStore(
+    location.DISCLOSURE_LOG_FILE ?? join(location.DATA_DIR, 'disclosure-log.jsonl'),
+    limits,
+  );
 }
 
 /** Where the archive is: a `postgres://` URL, else an SQLite file (default under DATA_DIR). */
@@ -67,8 +73,9 @@ export async function openDisclosureLog(
   location: LogLocation & { DISCLOSURE_LOG_RETENTION?: number | undefined },
   mover: Omit<MoverOptions, 'retentionMs'>,
   commandTimeoutMs = 800,
+  limits?: RateLimits,
 ): Promise<{ store: TieredDisclosureStore; mover: SegmentMover }> {
-  const hot = openHotStore(location, commandTimeoutMs);
+  const hot = openHotStore(location, commandTimeoutMs, limits);
   const archive = openArchiveAt(location);
   const keys = await logKeys(location.DATA_DIR);
   const retentionMs = location.DISCLOSURE_LOG_RETENTION ?? null;

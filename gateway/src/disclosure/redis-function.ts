@@ -9,14 +9,31 @@ import { GENESIS_HASH } from './record.js';
  * was appended before (an acknowledgement lost to a timeout or reconnect): it is reported as a duplicate,
  * never added twice. A batch that would take the hot tier past its hard cap is refused (FULL): the archive
  * is not taking segments, and a record is never dropped to make room.
+ *
+ * In the same call, each record's charge to its user's rate limits (issue #27: one round trip per batch):
+ * its request counts toward the user's minute, its children toward the user's distinct children this
+ * hour (a set: exact; a child already counted is free). Decided in order, as if asked one at a time; when
+ * any charge would go past a limit, nothing is written or counted and the answer names those records
+ * (LIMITED, then record index and limit, per refused record): the gateway refuses them and sends the rest
+ * again. The limits' keys share the log's prefix (and so, on a Cluster, its slot).
  * KEYS: stream, head, ids (record id → seq), sids (seq → stream id), turn, sets (field set id → set).
- * ARGV: prefix, writer id, expected head hash, record count, hard cap (0: none), set count, then per set:
- * id, json; then per record: id, json, hash, seq, n index keys, the n keys.
+ * ARGV: prefix, writer id, expected head hash, record count, hard cap (0: none), set count, charge count,
+ * requests a minute, children an hour, minute window, hour window; then per set: id, json; then per
+ * charge: record index (1-based), user id, n children, the n children; then per record: id, json, hash,
+ * seq, n index keys, the n keys.
  */
 const APPEND_BODY = `
 local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
 local nsets = tonumber(ARGV[6])
-local first = 7 + 2 * nsets
+local ncharges = tonumber(ARGV[7])
+local at = 12 + 2 * nsets
+local charges = {}
+for c = 1, ncharges do
+  local n = tonumber(ARGV[at + 2])
+  charges[c] = { record = ARGV[at], user = ARGV[at + 1], from = at + 3, n = n }
+  at = at + 3 + n
+end
+local first = at
 if redis.call('HEXISTS', KEYS[3], ARGV[first]) == 1 then return {'DUP', head} end
 local turn = redis.call('GET', KEYS[5])
 if head ~= ARGV[3] or (turn and turn ~= ARGV[2]) then
@@ -29,12 +46,54 @@ if cap > 0 then
   local held = redis.call('XLEN', KEYS[1])
   if held + tonumber(ARGV[4]) > cap then return {'FULL', tostring(held)} end
 end
-for s = 7, first - 1, 2 do redis.call('HSETNX', KEYS[6], ARGV[s], ARGV[s + 1]) end
--- Record by record: the stream entry. Then the id and seq maps, every index list and the head, each
--- in as few commands as the batch allows (arguments sent in slices of 1000).
+-- Arguments go to a command in slices of 1000.
 local function many(command, key, values)
   for s = 1, #values, 1000 do redis.call(command, key, unpack(values, s, math.min(s + 999, #values))) end
 end
+-- The charges, decided before anything is written.
+local perMinute, perHour = tonumber(ARGV[8]), tonumber(ARGV[9])
+local requests, counted, added, fresh, refused = {}, {}, {}, {}, {}
+local rkeys, ckeys = {}, {}
+for _, charge in ipairs(charges) do
+  local rkey = ARGV[1] .. 'rl:req:' .. charge.user .. ':' .. ARGV[10]
+  local ckey = ARGV[1] .. 'rl:children:' .. charge.user .. ':' .. ARGV[11]
+  if requests[rkey] == nil then
+    requests[rkey] = tonumber(redis.call('GET', rkey) or '0'); rkeys[#rkeys + 1] = rkey
+  end
+  if counted[ckey] == nil then
+    counted[ckey] = redis.call('SCARD', ckey); added[ckey] = {}; fresh[ckey] = {}; ckeys[#ckeys + 1] = ckey
+  end
+  local new, seen = {}, {}
+  for s = charge.from, charge.from + charge.n - 1, 1000 do
+    local last = math.min(s + 999, charge.from + charge.n - 1)
+    local held = redis.call('SMISMEMBER', ckey, unpack(ARGV, s, last))
+    for j = s, last do
+      local child = ARGV[j]
+      if held[j - s + 1] == 0 and not added[ckey][child] and not seen[child] then
+        seen[child] = true; new[#new + 1] = child
+      end
+    end
+  end
+  if requests[rkey] + 1 > perMinute then
+    refused[#refused + 1] = charge.record; refused[#refused + 1] = 'requestsPerMinute'
+  elseif #new > 0 and counted[ckey] + #new > perHour then
+    refused[#refused + 1] = charge.record; refused[#refused + 1] = 'childrenPerHour'
+  else
+    requests[rkey] = requests[rkey] + 1
+    counted[ckey] = counted[ckey] + #new
+    for _, child in ipairs(new) do added[ckey][child] = true; fresh[ckey][#fresh[ckey] + 1] = child end
+  end
+end
+if #refused > 0 then return {'LIMITED', unpack(refused)} end
+for _, rkey in ipairs(rkeys) do
+  redis.call('SET', rkey, requests[rkey], 'PX', 120000)
+end
+for _, ckey in ipairs(ckeys) do
+  if #fresh[ckey] > 0 then many('SADD', ckey, fresh[ckey]); redis.call('PEXPIRE', ckey, 7200000) end
+end
+for s = 12, 11 + 2 * nsets, 2 do redis.call('HSETNX', KEYS[6], ARGV[s], ARGV[s + 1]) end
+-- Record by record: the stream entry. Then the id and seq maps, every index list and the head, each
+-- in as few commands as the batch allows.
 local ids, sids, lists, order = {}, {}, {}, {}
 local i = first
 local lastHash, lastSeq

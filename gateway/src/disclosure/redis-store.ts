@@ -15,6 +15,14 @@ import type { Segment } from './segment.js';
 import { APPEND_FUNCTION, installAppendFunction, TRIM_FUNCTION } from './redis-function.js';
 import { RedisLogReader } from './redis-reader.js';
 import { whenReady } from '../redis-ready.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  OverLimit,
+  windowsAt,
+  type Charge,
+  type Limit,
+  type RateLimits,
+} from '../limits/rate-limit.js';
 import { indexKeys, type Anchor, type DisclosureStore, type IntegrityResult, type RecordFilter } from './store.js';
 
 /** Records the mover reads from the stream per round trip. */
@@ -45,6 +53,8 @@ export interface RedisStoreOptions {
    * on the log's keys), which the gateway's own user is not. @default url
    */
   trimUrl?: string;
+  /** The users' rate limits, charged by the append itself. @default DEFAULT_RATE_LIMITS */
+  limits?: RateLimits;
 }
 
 /**
@@ -81,6 +91,7 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
   private readonly readRedis: RedisClient;
   private readonly trimUrl: string;
   private trimRedis: RedisClient | null = null;
+  private readonly limits: RateLimits;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? (isClusterAddress(options.url) ? '{macpt:dlog}:' : 'macpt:dlog:');
@@ -92,6 +103,7 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     this.minReplicas = options.minReplicas ?? 0;
     this.replicaTimeoutMs = options.replicaTimeoutMs ?? 500;
     this.hotMax = options.hotMax ?? 0;
+    this.limits = options.limits ?? DEFAULT_RATE_LIMITS;
     this.trimUrl = options.trimUrl ?? options.url;
     this.redis = connectRedis(options.url, {
       enableOfflineQueue: false,
@@ -131,14 +143,15 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
    * with another gateway, a failed or lost acknowledgement) appends fall back to the careful path:
    * one at a time, each re-chained to the head Redis reports, until the pipeline is empty again.
    */
-  append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+  append(drafts: readonly RecordDraft[], charges: readonly (Charge | null)[] = []): Promise<DisclosureRecord[]> {
     if (this.disagreement) return Promise.reject(new Error(`disclosure log: ${this.disagreement}`));
-    if (this.careful > 0 || this.redis.status !== 'ready') return this.appendCarefully(drafts);
+    if (this.careful > 0 || this.redis.status !== 'ready') return this.appendCarefully(drafts, charges);
     const from = this.sent ?? this.head;
     const chained = chain(drafts, from);
     const records = chained.map((c) => c.record);
     this.sent = { seq: records[records.length - 1]!.seq, hash: records[records.length - 1]!.hash };
-    const settled = this.send(chained, from);
+    const now = Date.now();
+    const settled = this.send(chained, from, charges, now);
     this.inFlight.add(settled);
     void settled.catch(() => undefined).finally(() => this.inFlight.delete(settled));
     return settled.then(
@@ -147,9 +160,13 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
           this.sent = null;
           throw full(result[1], this.hotMax);
         }
+        if (result[0] === 'LIMITED') {
+          this.sent = null;
+          throw overLimit(result, now);
+        }
         if (result[0] !== 'OK') {
           this.sent = null;
-          return this.appendCarefully(drafts);
+          return this.appendCarefully(drafts, charges);
         }
         this.acknowledged(records);
         await this.confirm(records);
@@ -167,10 +184,30 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     if (last.seq > this.head.seq) this.head = { seq: last.seq, hash: last.hash };
   }
 
-  private send(chained: readonly Chained[], from: { hash: string }): Promise<string[]> {
+  private send(
+    chained: readonly Chained[],
+    from: { hash: string },
+    charges: readonly (Charge | null)[],
+    now: number,
+  ): Promise<string[]> {
     const sets = new Map(chained.flatMap((c) => [...c.sets]));
-    const args: (string | number)[] = [this.prefix, this.writerId, from.hash, chained.length, this.hotMax, sets.size];
+    const charged = charges.flatMap((c, i) => (c ? [[i + 1, c] as const] : []));
+    const { minute, hour } = windowsAt(now);
+    const args: (string | number)[] = [
+      this.prefix,
+      this.writerId,
+      from.hash,
+      chained.length,
+      this.hotMax,
+      sets.size,
+      charged.length,
+      this.limits.requestsPerMinute,
+      this.limits.childrenPerHour,
+      minute,
+      hour,
+    ];
     for (const [id, set] of sets) args.push(id, JSON.stringify(set));
+    for (const [index, { userId, children }] of charged) args.push(index, userId, children.length, ...children);
     for (const { stored: r, record } of chained) {
       const keys = indexKeys(record);
       args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
@@ -201,12 +238,15 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
   }
 
   /** The careful path: serialised, after every batch already sent has settled. */
-  private appendCarefully(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+  private appendCarefully(
+    drafts: readonly RecordDraft[],
+    charges: readonly (Charge | null)[],
+  ): Promise<DisclosureRecord[]> {
     this.careful++;
     const run = this.writing.then(async () => {
       // Every batch already sent settles first (its own careful retry, if any, queues behind this one).
       await Promise.allSettled([...this.inFlight]);
-      return this.appendNow(drafts);
+      return this.appendNow(drafts, charges);
     });
     this.writing = run.catch(() => undefined);
     return run.finally(() => {
@@ -215,13 +255,18 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     });
   }
 
-  private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+  private async appendNow(
+    drafts: readonly RecordDraft[],
+    charges: readonly (Charge | null)[],
+  ): Promise<DisclosureRecord[]> {
     await this.connected();
     for (let attempt = 0; attempt < 50; attempt++) {
       const chained = chain(drafts, this.head);
       const records = chained.map((c) => c.record);
-      const result = await this.send(chained, this.head);
+      const now = Date.now();
+      const result = await this.send(chained, this.head, charges, now);
       if (result[0] === 'FULL') throw full(result[1], this.hotMax);
+      if (result[0] === 'LIMITED') throw overLimit(result, now);
       if (result[0] === 'OK' || result[0] === 'DUP') {
         if (result[0] === 'OK') this.acknowledged(records);
         else await this.refreshHead();
@@ -434,4 +479,11 @@ function full(held: string | undefined, cap: number): Error {
   return new Error(
     `disclosure log: the hot tier holds ${held} records and its cap is ${cap}: the archive is not taking segments, so nothing more is appended until it does (no record is dropped)`,
   );
+}
+
+/** The function's LIMITED answer (record index, limit, …; 1-based) as the batch's refused charges (0-based). */
+function overLimit(result: readonly string[], at: number): OverLimit {
+  const refused = new Map<number, Limit>();
+  for (let i = 1; i + 1 < result.length; i += 2) refused.set(Number(result[i]) - 1, result[i + 1] as Limit);
+  return new OverLimit(refused, at);
 }

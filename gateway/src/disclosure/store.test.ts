@@ -9,7 +9,7 @@ import { FileDisclosureStore } from './file-store.js';
 import type { DisclosureRecord, RecordDraft } from './record.js';
 import { RedisDisclosureStore } from './redis-store.js';
 import { installAppendFunction } from './redis-function.js';
-import { RedisRateLimiter } from '../limits/rate-limit.js';
+import { OverLimit } from '../limits/rate-limit.js';
 import type { DisclosureStore } from './store.js';
 
 let redis: RedisServer;
@@ -203,18 +203,26 @@ describe("the README's Redis ACL for the gateway", () => {
       // Exactly the ACL the README documents, read from it.
       const url = await applyDocumentedGatewayAcl(own);
       await installAppendFunction(admin);
-      const store = new RedisDisclosureStore({ url, prefix: 'macpt:dlog:' });
+      const store = new RedisDisclosureStore({
+        url,
+        prefix: 'macpt:dlog:',
+        limits: { requestsPerMinute: 2, childrenPerHour: 5 },
+      });
       await store.append([disclosure('9990000018')]);
-      await store.append([disclosure('9990000026'), disclosure('9990000034')]);
+      // Charged to a user's rate limits in the same call: counted, and refused past the limit.
+      await store.append(
+        [disclosure('9990000026'), disclosure('9990000034')],
+        [
+          { userId: 'u', children: ['9990000026'] },
+          { userId: 'u', children: ['9990000034'] },
+        ],
+      );
+      await expect(store.append([disclosure('9990000042')], [{ userId: 'u', children: [] }])).rejects.toBeInstanceOf(
+        OverLimit,
+      );
       expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
       expect(await store.query({ nhsNumber: '9990000026' }, 10)).toHaveLength(1);
       expect(await store.durability()).toMatch(/appendfsync always/);
-      const limiter = new RedisRateLimiter(url, { requestsPerMinute: 5, childrenPerHour: 5 });
-      expect(await limiter.request('u')).toEqual({ allowed: true });
-      expect(await limiter.child('u', '9990000018')).toEqual({ allowed: true });
-      for (let i = 0; i < 5; i++) await limiter.request('u');
-      expect(await limiter.request('u')).toMatchObject({ allowed: false, limit: 'requestsPerMinute' });
-      await limiter.close();
 
       const gateway = new Redis(url);
       const refused: string[][] = [
@@ -244,7 +252,9 @@ describe("the README's Redis ACL for the gateway", () => {
         ['LTRIM', 'macpt:dlog:child:9990000018', '0', '0'],
         ['LPOP', 'macpt:dlog:child:9990000018'],
         ['HDEL', 'macpt:dlog:head', 'hash'],
-        ['DEL', 'macpt:rl:x'],
+        ['DEL', 'macpt:dlog:rl:x'],
+        ['SET', 'macpt:dlog:ids', 'x'],
+        ['SADD', 'macpt:dlog:stream', 'x'],
       ];
       for (const command of refused)
         await expect(gateway.call(command[0]!, ...command.slice(1)), command.join(' ')).rejects.toThrow(

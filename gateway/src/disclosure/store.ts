@@ -1,3 +1,4 @@
+import type { Charge, OverLimit } from '../limits/rate-limit.js';
 import { contextOf, type AnyStoredRecord, type DisclosureRecord, type RecordDraft, type SetLookup } from './record.js';
 
 /** Filters of the IG review API; all optional, combined with AND. */
@@ -45,11 +46,13 @@ export interface IntegrityResult {
 
 /**
  * Where disclosure records are kept. `append` resolves only once the records are durable, in order
- * and chained; it rejects (never queues) when they cannot be written.
+ * and chained; it rejects (never queues) when they cannot be written. Each record may carry a charge to
+ * its user's rate limits, decided in the same write: when any would go past a limit, nothing of the batch
+ * is written and `append` rejects with {@link OverLimit}, naming them.
  */
 export interface DisclosureStore {
   readonly kind: 'file' | 'redis';
-  append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]>;
+  append(drafts: readonly RecordDraft[], charges?: readonly (Charge | null)[]): Promise<DisclosureRecord[]>;
   /** Newest first, starting before the cursor (a `seq`), at most `limit`, matching the filter. */
   query(filter: RecordFilter, limit: number, before?: number): Promise<DisclosureRecord[]>;
   /** One record by id. */

@@ -3,6 +3,7 @@ import type { DisclosureArchive } from './archive/archive.js';
 import { ArchiveReader } from './archive/reader.js';
 import { verifyTiered, type TieredIntegrity } from './archive/verify.js';
 import type { SegmentCheckPool } from './archive/verify-pool.js';
+import type { Charge } from '../limits/rate-limit.js';
 import type { HotTier } from './hot-tier.js';
 import type { DisclosureRecord, RecordDraft } from './record.js';
 import type { Anchor, DisclosureStore, RecordFilter } from './store.js';
@@ -27,8 +28,8 @@ export class TieredDisclosureStore implements DisclosureStore {
     this.reader = new ArchiveReader(archive);
   }
 
-  append(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
-    return this.hot.append(drafts);
+  append(drafts: readonly RecordDraft[], charges?: readonly (Charge | null)[]): Promise<DisclosureRecord[]> {
+    return this.hot.append(drafts, charges);
   }
 
   async query(filter: RecordFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<DisclosureRecord[]> {

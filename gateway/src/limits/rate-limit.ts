@@ -1,7 +1,3 @@
-import DataLoader from 'dataloader';
-import { connectRedis, type RedisClient } from '../redis-connection.js';
-import { whenReady } from '../redis-ready.js';
-
 /** Per-user limits: requests per minute, and distinct children per hour (the bulk-export signal). */
 export interface RateLimits {
   requestsPerMinute: number;
@@ -10,23 +6,32 @@ export interface RateLimits {
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerMinute: 300, childrenPerHour: 1_500 };
 
-/** Whether a user may go on, and if not, which limit they hit (`unavailable`: the limits could not be checked). */
-export type RateDecision =
-  | { allowed: true }
-  | { allowed: false; limit: keyof RateLimits | 'unavailable'; message: string; retryAfterSeconds: number };
+/** Which limit a request went past. */
+export type Limit = keyof RateLimits;
 
-/** Counts a user's requests and the distinct children they touch, in fixed windows. */
-export interface RateLimiter {
-  request(userId: string): Promise<RateDecision>;
-  child(userId: string, nhsNumber: string): Promise<RateDecision>;
-  close(): Promise<void>;
+/** Whether a user may go on, and if not, which limit they hit. */
+export type RateDecision = { allowed: true } | RateRefusal;
+export type RateRefusal = { allowed: false; limit: Limit; message: string; retryAfterSeconds: number };
+
+/**
+ * What one request's record charges to its user's limits: the request itself, and every child it told
+ * them about (each different child counts once an hour). Charged in the same call that appends the record
+ * (issue #27: one round trip to Redis per batch), so a request is counted exactly when it is recorded.
+ */
+export interface Charge {
+  userId: string;
+  children: readonly string[];
 }
 
-const minute = (now: number) => Math.floor(now / 60_000);
-const hour = (now: number) => Math.floor(now / 3_600_000);
+/** The windows a charge falls in: the minute of its requests and the hour of its children. */
+export function windowsAt(now: number): { minute: number; hour: number } {
+  return { minute: Math.floor(now / 60_000), hour: Math.floor(now / 3_600_000) };
+}
+
 const secondsLeft = (now: number, span: number) => Math.ceil((span - (now % span)) / 1000);
 
-function tooMany(limit: keyof RateLimits, limits: RateLimits, now: number): RateDecision {
+/** The refusal of a limit, worded for the user, with how long until its window ends. */
+export function tooMany(limit: Limit, limits: RateLimits, now: number): RateRefusal {
   return limit === 'requestsPerMinute'
     ? {
         allowed: false,
@@ -42,142 +47,97 @@ function tooMany(limit: keyof RateLimits, limits: RateLimits, now: number): Rate
       };
 }
 
-/** The embedded limiter: counts in this process (one gateway). */
-export class MemoryRateLimiter implements RateLimiter {
+/**
+ * A store's answer to a batch in which some charges would take their users past a limit: nothing of the
+ * batch was written or counted. `refused` names them by their place in the batch.
+ */
+export class OverLimit extends Error {
+  constructor(
+    readonly refused: ReadonlyMap<number, Limit>,
+    readonly at: number,
+  ) {
+    super(`${refused.size} request(s) past a rate limit`);
+  }
+}
+
+/** What one appender is told when its request went past a limit: its record was not written, its answer must not leave. */
+export class RateLimitedError extends Error {
+  constructor(readonly refusal: RateRefusal) {
+    super(refusal.message);
+  }
+}
+
+/**
+ * The rule every store applies to a batch's charges, in order, as if asked one at a time: a request past
+ * the minute's limit is refused; so is one that would tell its user about more different children than the
+ * hour allows (children already counted this hour are free). A refused charge counts for nothing, and the
+ * batch is written only when none is refused. Here for one process (the embedded log); the Redis append
+ * function applies the same rule in Redis, atomically for every gateway.
+ */
+export class MemoryLimits {
   private readonly requests = new Map<string, { window: number; count: number }>();
   private readonly children = new Map<string, { window: number; seen: Set<string> }>();
 
-  constructor(
-    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
-    private readonly now = () => Date.now(),
-  ) {}
+  constructor(readonly limits: RateLimits = DEFAULT_RATE_LIMITS) {}
 
-  async request(userId: string): Promise<RateDecision> {
-    const now = this.now();
-    const entry = this.requests.get(userId);
-    const current = entry && entry.window === minute(now) ? entry : { window: minute(now), count: 0 };
-    current.count++;
-    this.requests.set(userId, current);
-    return current.count > this.limits.requestsPerMinute
-      ? tooMany('requestsPerMinute', this.limits, now)
-      : { allowed: true };
-  }
-
-  async child(userId: string, nhsNumber: string): Promise<RateDecision> {
-    const now = this.now();
-    const entry = this.children.get(userId);
-    const current = entry && entry.window === hour(now) ? entry : { window: hour(now), seen: new Set<string>() };
-    if (!current.seen.has(nhsNumber) && current.seen.size >= this.limits.childrenPerHour)
-      return tooMany('childrenPerHour', this.limits, now);
-    current.seen.add(nhsNumber);
-    this.children.set(userId, current);
-    return { allowed: true };
-  }
-
-  async close(): Promise<void> {}
-}
-
-/**
- * The shared limiter in Redis, so every gateway process counts the same user together: INCR per
- * minute window, and a HyperLogLog of distinct children per hour window (approximate, ~1%).
- */
-export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: RedisClient;
-
-  constructor(
-    url: string,
-    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
-    private readonly prefix = 'macpt:rl:',
-  ) {
-    this.redis = connectRedis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 1000,
-      retryStrategy: (t) => Math.min(t * 100, 1000),
+  /** Charges the batch, or counts nothing and names the refused charges by index. */
+  charge(charges: readonly (Charge | null | undefined)[], now: number): Map<number, Limit> {
+    const { minute, hour } = windowsAt(now);
+    const refused = new Map<number, Limit>();
+    const requests = new Map<string, number>();
+    const added = new Map<string, Set<string>>();
+    charges.forEach((charge, i) => {
+      if (!charge) return;
+      const stored = this.requests.get(charge.userId);
+      const count = requests.get(charge.userId) ?? (stored?.window === minute ? stored.count : 0);
+      if (count + 1 > this.limits.requestsPerMinute) return void refused.set(i, 'requestsPerMinute');
+      const seen = this.children.get(charge.userId);
+      const held = seen?.window === hour ? seen.seen : new Set<string>();
+      const mine = added.get(charge.userId) ?? new Set<string>();
+      const fresh = new Set(charge.children.filter((n) => !held.has(n) && !mine.has(n)));
+      if (fresh.size > 0 && held.size + mine.size + fresh.size > this.limits.childrenPerHour)
+        return void refused.set(i, 'childrenPerHour');
+      requests.set(charge.userId, count + 1);
+      for (const n of fresh) mine.add(n);
+      added.set(charge.userId, mine);
     });
-    this.redis.on('error', () => undefined);
-  }
-
-  async request(userId: string): Promise<RateDecision> {
-    await whenReady(this.redis, 1000);
-    const now = Date.now();
-    const key = `${this.prefix}req:${userId}:${minute(now)}`;
-    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 120_000).exec()) as [[null, number], unknown];
-    return count > this.limits.requestsPerMinute ? tooMany('requestsPerMinute', this.limits, now) : { allowed: true };
-  }
-
-  /**
-   * A caseload names hundreds of children at once: the children one user opens in the same turn of
-   * the event loop go to Redis in one transaction (PFCOUNT, then PFADD each), and are decided in
-   * order as if asked one at a time: a new child past the hourly limit is refused.
-   */
-  private readonly childBatches = new DataLoader<{ userId: string; nhsNumber: string }, RateDecision, string>(
-    async (keys) => {
-      const byUser = new Map<string, number[]>();
-      keys.forEach((k, i) => {
-        const positions = byUser.get(k.userId);
-        if (positions) positions.push(i);
-        else byUser.set(k.userId, [i]);
-      });
-      await whenReady(this.redis, 1000);
-      const out: RateDecision[] = new Array(keys.length);
-      await Promise.all(
-        [...byUser].map(async ([userId, positions]) => {
-          const now = Date.now();
-          const key = `${this.prefix}children:${userId}:${hour(now)}`;
-          const multi = this.redis.multi().pfcount(key);
-          for (const i of positions) multi.pfadd(key, keys[i]!.nhsNumber);
-          multi.pexpire(key, 7_200_000);
-          const results = (await multi.exec()) as [Error | null, number][];
-          // Any command that failed leaves the count unknown: refuse rather than guess (fail closed).
-          const failed = results.find(([error]) => error);
-          if (failed) throw failed[0];
-          let count = results[0]![1];
-          positions.forEach((i, k) => {
-            const added = results[k + 1]![1] === 1;
-            if (added) count++;
-            out[i] =
-              added && count > this.limits.childrenPerHour
-                ? tooMany('childrenPerHour', this.limits, now)
-                : { allowed: true };
-          });
-        }),
-      );
-      return out;
-    },
-    { cache: false },
-  );
-
-  async child(userId: string, nhsNumber: string): Promise<RateDecision> {
-    return this.childBatches.load({ userId, nhsNumber });
-  }
-
-  async close(): Promise<void> {
-    this.redis.disconnect();
+    if (refused.size > 0) return refused;
+    for (const [userId, count] of requests) this.requests.set(userId, { window: minute, count });
+    for (const [userId, fresh] of added) {
+      const seen = this.children.get(userId);
+      const held = seen?.window === hour ? seen.seen : new Set<string>();
+      for (const n of fresh) held.add(n);
+      this.children.set(userId, { window: hour, seen: held });
+    }
+    return refused;
   }
 }
 
 /**
- * A child's rate decision, failing closed: a limiter that cannot reach its store refuses, since a
- * bulk export must not pass just because Redis is down.
+ * The users this gateway has been told are past their requests-per-minute limit (by a refused append),
+ * until that minute ends: their next requests are refused at once, before any agency is asked and
+ * without a round trip. Only ever more restrictive than the store: a user it has not been told about is
+ * decided at the append. (Past the children's limit, a child already counted is still free, so that one
+ * is always decided at the append.)
  */
-export async function childRateDecision(
-  limiter: RateLimiter,
-  userId: string,
-  nhsNumber: string,
-): Promise<RateDecision> {
-  return limiter.child(userId, nhsNumber).catch(() => UNREACHABLE);
-}
+export class KnownOverLimit {
+  private readonly over = new Map<string, number>();
 
-/** A request's rate decision, failing closed like {@link childRateDecision}. */
-export async function requestRateDecision(limiter: RateLimiter, userId: string): Promise<RateDecision> {
-  return limiter.request(userId).catch(() => UNREACHABLE);
-}
+  constructor(private readonly limits: RateLimits) {}
 
-const UNREACHABLE: RateDecision = {
-  allowed: false,
-  limit: 'unavailable',
-  message:
-    'The rate limits cannot be checked right now (their store did not answer), so the request is refused and nothing was disclosed.',
-  retryAfterSeconds: 5,
-};
+  /** Notes a refusal the store gave, and words it. */
+  learn(userId: string, limit: Limit, now: number): RateRefusal {
+    const refusal = tooMany(limit, this.limits, now);
+    if (limit === 'requestsPerMinute') this.over.set(userId, (windowsAt(now).minute + 1) * 60_000);
+    return refusal;
+  }
+
+  /** The refusal of a user known to be past the minute's limit, or null. */
+  refusal(userId: string, now: number): RateRefusal | null {
+    const until = this.over.get(userId);
+    if (until === undefined) return null;
+    if (until > now) return tooMany('requestsPerMinute', this.limits, now);
+    this.over.delete(userId);
+    return null;
+  }
+}

@@ -3,9 +3,11 @@ import { ATTR, ERROR_CODES, noteOnSpan, type Logger } from '@macpt/kit';
 import type { PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import { agenciesOf, childDisclosures, draft, outcomeOf, refusalOutcome } from '../disclosure/build.js';
-import { requestFacts } from '../disclosure/drafts.js';
+import { chargeOf, rateLimitedRecord, requestFacts } from '../disclosure/drafts.js';
 import type { GroupCommitter } from '../disclosure/group-commit.js';
+import { RateLimitedError } from '../limits/rate-limit.js';
 import type { RecordDraft } from '../disclosure/record.js';
+import { rateLimited } from './rate-limit.js';
 import { LOG_UNAVAILABLE } from './refusals.js';
 import type { Stage } from './stage.js';
 
@@ -46,7 +48,7 @@ function disclosureLogPlugin(
           } else {
             const children = childDisclosures(ctx.disclosure, ledger, engine);
             if (children.length > 0) {
-              const outcome = ledger.rateLimited ? 'RATE_LIMITED' : outcomeOf(children);
+              const outcome = outcomeOf(children);
               const unavailable = [
                 ...new Set(
                   (body.singleResult.errors ?? [])
@@ -76,7 +78,20 @@ function disclosureLogPlugin(
             }
           }
           try {
-            await committer.append(record);
+            try {
+              // The request is charged to its user's limits in the same write (issue #27).
+              await committer.append(record, chargeOf(ctx));
+            } catch (error) {
+              if (!(error instanceof RateLimitedError)) throw error;
+              // Past a limit: nothing of the answer leaves, and the refusal is on the record instead.
+              const refused = rateLimited(error.refusal);
+              const { http: _status, ...extensions } = refused.extensions;
+              record = rateLimitedRecord(facts, ledger, engine);
+              await committer.append(record);
+              body.singleResult = { errors: [{ message: refused.message, extensions }] };
+              rc.response.http.status = 429;
+              rc.response.http.headers.set('retry-after', String(error.refusal.retryAfterSeconds));
+            }
             // Logs, traces and the disclosure log share the request id; the trace names its record too.
             noteOnSpan({ [ATTR.requestId]: ctx.requestId, [ATTR.recordId]: record.id });
             logger.info(

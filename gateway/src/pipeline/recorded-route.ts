@@ -4,7 +4,9 @@ import { ERROR_CODES, isRegisteredCode, type Answer, type Route } from '@macpt/k
 import type { GatewayContext } from '../context.js';
 import { draft, refusalOutcome } from '../disclosure/build.js';
 import type { RecordDraft } from '../disclosure/record.js';
-import { requestFacts } from '../disclosure/drafts.js';
+import { chargeOf, requestFacts } from '../disclosure/drafts.js';
+import { RateLimitedError, type Charge } from '../limits/rate-limit.js';
+import { rateLimited } from './rate-limit.js';
 import { logUnavailableAnswer } from './refusals.js';
 
 /** What a recorded route's handler answers, and what its IG-query record says was asked. */
@@ -16,8 +18,8 @@ export interface RouteAnswer extends Answer {
 export interface RecordedRouteDeps {
   /** The pipeline's context: authenticated, purpose-checked and rate-limited; its refusals recorded by the pipeline. */
   context: (req: IncomingMessage) => Promise<GatewayContext>;
-  /** Appends a record durably; rejects when it cannot. */
-  append: (record: RecordDraft) => Promise<unknown>;
+  /** Appends a record durably, charging the request to its user's limits; rejects when it cannot, or past a limit. */
+  append: (record: RecordDraft, charge?: Charge) => Promise<unknown>;
 }
 
 /** The HTTP status of a refusal by its code, for a plain route (a field-level code refuses the whole download). */
@@ -77,9 +79,20 @@ export function recordedRoute(
       const code = (answer.body as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code;
       record = draft('REFUSAL', facts, refusalOutcome(code), { reason: code });
     }
-    const sent = await deps.append(record).then(
+    const sent = await deps.append(record, chargeOf(ctx)).then(
       () => answer,
-      () => logUnavailableAnswer(),
+      (error: unknown) => {
+        if (!(error instanceof RateLimitedError)) return logUnavailableAnswer();
+        // Past a limit: the answer is withheld, and the refusal is on the record instead.
+        const refused = routeFailure(rateLimited(error.refusal));
+        return deps.append(draft('REFUSAL', facts, 'RATE_LIMITED', { reason: 'RATE_LIMITED' })).then(
+          () => ({
+            ...refused,
+            headers: { ...refused.headers, 'retry-after': String(error.refusal.retryAfterSeconds) },
+          }),
+          () => logUnavailableAnswer(),
+        );
+      },
     );
     return { ...sent, headers: { ...sent.headers, 'x-request-id': ctx.requestId } };
   };

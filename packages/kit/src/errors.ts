@@ -33,10 +33,6 @@ export const ERROR_CODES = {
     summary: 'Only registered operations run here (TRUSTED_DOCUMENTS=required).',
   },
   RATE_LIMITED: { status: 429, summary: 'Too many requests, or too many different children, for one user.' },
-  RATE_LIMIT_UNAVAILABLE: {
-    status: 503,
-    summary: 'The rate limits could not be checked (their store did not answer), so the request was refused.',
-  },
   NOT_FOUND: { status: 200, summary: 'No agency holds a record for the identifier asked for.' },
   FORBIDDEN_BY_POLICY: {
     status: 200,
