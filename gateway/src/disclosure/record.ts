@@ -145,6 +145,26 @@ export function fieldSetId(set: FieldSet): string {
   return createHash('sha256').update(canonical(set)).digest().subarray(0, 16).toString('base64url');
 }
 
+/**
+ * {@link fieldSetId} of a part the gateway built, remembered: most parts recur (a caseload's children share
+ * a handful of field sets; a user's requests one context). Keyed by the part's JSON text, which is the same
+ * only for the same value built the same way. Verification never uses it: it hashes what the store holds.
+ */
+function internedId(set: FieldSet): string {
+  const text = JSON.stringify(set);
+  let id = knownIds.get(text);
+  if (id === undefined) {
+    id = fieldSetId(set);
+    if (knownIds.size >= KNOWN_IDS) knownIds.delete(knownIds.keys().next().value as string);
+    knownIds.set(text, id);
+  }
+  return id;
+}
+
+/** The ids of the parts built lately, by JSON text (at most {@link KNOWN_IDS}, oldest forgotten first). */
+const knownIds = new Map<string, string>();
+const KNOWN_IDS = 10_000;
+
 /** A chained record in both forms, with the parts it refers to. */
 export interface Chained {
   record: DisclosureRecord;
@@ -230,10 +250,10 @@ export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash:
     const sets = new Map<string, FieldSet>();
     const { children, kind, user, purpose, breakGlass, operation, clientName, outcome, agencies, ...rest } = draft;
     const context: RecordContext = { kind, user, purpose, breakGlass, operation, clientName, outcome, agencies };
-    const c = fieldSetId(context);
+    const c = internedId(context);
     sets.set(c, context);
     const refs = children.map(({ nhsNumber, ...set }): [string, string] => {
-      const id = fieldSetId(set);
+      const id = internedId(set);
       sets.set(id, set);
       return [nhsNumber, id];
     });

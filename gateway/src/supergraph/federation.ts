@@ -1,4 +1,5 @@
-import { ApolloGateway, LocalGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
+import { LocalSubgraph } from './local-source.js';
 import type { Logger } from '@macpt/kit';
 import type { PolicyEngine } from '@macpt/policies';
 import { auditSchema } from '../audit/schema.js';
@@ -51,13 +52,12 @@ export function federatedGateway(deps: {
     },
     logger: deps.logger,
     buildService: ({ name, url }) => {
-      if (name === DIRECTORY_SUBGRAPH)
-        return new LocalGraphQLDataSource(directorySchema(deps.engine, { open: !deps.sign }));
-      if (name === AUDIT_SUBGRAPH) return new LocalGraphQLDataSource(auditSchema(deps.audit));
-      if (name === NOTIFICATIONS_SUBGRAPH) return new LocalGraphQLDataSource(notificationsSchema(deps.notifications));
-      if (name === SHARING_SUBGRAPH) return new LocalGraphQLDataSource(sharingSchema(deps.sharing));
-      if (name === FIGURES_SUBGRAPH) return new LocalGraphQLDataSource(figuresSchema(deps.figures));
-      if (name === CHRONOLOGY_SUBGRAPH) return new LocalGraphQLDataSource(chronologySchema(deps.engine));
+      if (name === DIRECTORY_SUBGRAPH) return new LocalSubgraph(directorySchema(deps.engine, { open: !deps.sign }));
+      if (name === AUDIT_SUBGRAPH) return new LocalSubgraph(auditSchema(deps.audit));
+      if (name === NOTIFICATIONS_SUBGRAPH) return new LocalSubgraph(notificationsSchema(deps.notifications));
+      if (name === SHARING_SUBGRAPH) return new LocalSubgraph(sharingSchema(deps.sharing));
+      if (name === FIGURES_SUBGRAPH) return new LocalSubgraph(figuresSchema(deps.figures));
+      if (name === CHRONOLOGY_SUBGRAPH) return new LocalSubgraph(chronologySchema(deps.engine));
       const breaker = deps.breakers[name];
       const source = new AgencyDataSource({
         name,
