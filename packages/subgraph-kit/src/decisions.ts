@@ -30,7 +30,10 @@ export type HouseholdReach = (scope: Pick<StoredDecision, 'fields' | 'classes'>)
 export class DecisionBook {
   private readonly byChildren: (keys: readonly string[]) => Row[];
   private readonly byHouseholds: (keys: readonly string[]) => (Row & { uprn: string })[];
-  private readonly anyHousehold: () => unknown[];
+  private readonly everyStanding: () => { nhs: string; household: number }[];
+  private readonly dataVersion: () => number;
+  /** Which children have a standing decision, and whether any reaches a household; null: read it again. */
+  private index: { version: number; children: Set<string>; households: boolean } | null = null;
 
   constructor(
     private readonly store: SqlStore,
@@ -44,9 +47,29 @@ export class DecisionBook {
     this.byHouseholds = store.batch<Row & { uprn: string }>(
       "SELECT body, uprn FROM sharing_decision WHERE status = 'STANDING' AND uprn IN (SELECT value FROM json_each(?))",
     );
-    this.anyHousehold = store.query(
-      "SELECT 1 FROM sharing_decision WHERE status = 'STANDING' AND uprn IS NOT NULL LIMIT 1",
+    this.everyStanding = store.query(
+      "SELECT nhs_number AS nhs, uprn IS NOT NULL AS household FROM sharing_decision WHERE status = 'STANDING'",
     );
+    const version = store.db.prepare('PRAGMA data_version').pluck();
+    this.dataVersion = () => version.get() as number;
+  }
+
+  /**
+   * The children with a standing decision, read again whenever the store may have changed: a write through
+   * this book forgets it, and SQLite's `data_version` moves with every write committed by any other
+   * connection (another process, or a write straight into the database). Most children have none, and are
+   * then not looked up at all.
+   */
+  private standingIndex(): { children: Set<string>; households: boolean } {
+    const version = this.dataVersion();
+    if (this.index?.version === version) return this.index;
+    const rows = this.everyStanding();
+    this.index = {
+      version,
+      children: new Set(rows.map((r) => r.nhs)),
+      households: rows.some((r) => r.household === 1),
+    };
+    return this.index;
   }
 
   /**
@@ -64,12 +87,14 @@ export class DecisionBook {
       const list = out.get(nhs) ?? [];
       if (!list.some((x) => x.id === d.id)) out.set(nhs, [...list, d]);
     };
-    for (const { body } of this.byChildren(nhsNumbers)) {
+    const index = this.standingIndex();
+    const decided = nhsNumbers.filter((n) => index.children.has(n));
+    for (const { body } of decided.length > 0 ? this.byChildren(decided) : []) {
       const d = JSON.parse(body) as StoredDecision;
       add(d.nhsNumber, d);
     }
     // Where the children live is looked up only when some standing decision reaches a household at all.
-    if (this.anyHousehold().length === 0) return out;
+    if (!index.households) return out;
     const childrenAt = new Map<string, string[]>();
     for (const nhs of nhsNumbers) {
       const uprn = uprnOf(nhs);
@@ -123,6 +148,7 @@ export class DecisionBook {
           'uprn = coalesce(excluded.uprn, sharing_decision.uprn)',
       )
       .run(decision.id, decision.nhsNumber, decision.status, decision.reviewBy, JSON.stringify(decision), uprn ?? null);
+    this.index = null;
   }
 
   /** Applies a review step (kept, perhaps to a new date; or withdrawn) to a standing decision. */

@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { StoredDecision } from '@macpt/contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DecisionBook, migrateDecisions } from './decisions.js';
+import { SqlStore } from './store.js';
+
+const decision = (id: string, nhsNumber: string, status: StoredDecision['status'] = 'STANDING'): StoredDecision => ({
+  id,
+  agency: 'health',
+  nhsNumber,
+  status,
+  fields: ['HealthRecord.camhs'],
+  classes: [],
+  reason: 'RISK_OF_HARM',
+  reasonText: null,
+  decidedBy: { id: 'health-leicester-1', role: 'MACPT_HEALTH' },
+  decidedAt: '2026-12-01T10:00:00.000Z',
+  reviewBy: '2027-03-01',
+  history: [],
+});
+
+const open: { close: () => void }[] = [];
+afterEach(() => {
+  for (const o of open.splice(0)) o.close();
+});
+
+/** The agency's store and book, and another connection to the same file (another process, or someone at the database). */
+function stores() {
+  const file = join(mkdtempSync(join(tmpdir(), 'decisions-')), 'health.db');
+  const store = new SqlStore(file);
+  migrateDecisions(store);
+  const book = new DecisionBook(store, 'health', () => ['Household.address']);
+  const other = new Database(file);
+  open.push(store, other);
+  const write = (d: StoredDecision, uprn: string | null = null) =>
+    other
+      .prepare(
+        'INSERT OR REPLACE INTO sharing_decision (id, nhs_number, status, review_by, body, uprn) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(d.id, d.nhsNumber, d.status, d.reviewBy, JSON.stringify(d), uprn);
+  return { store, book, write };
+}
+
+describe('an agency’s decisions not to share, enforced on every call', () => {
+  it('sees a decision written straight into its database at the next call, and its withdrawal', () => {
+    const { book, write } = stores();
+    expect(book.scopes(['9990000018'])).toEqual(new Map());
+    write(decision('d-1', '9990000018'));
+    expect(book.scopes(['9990000018', '9990000026'])).toEqual(
+      new Map([['9990000018', [{ agency: 'health', fields: ['HealthRecord.camhs'], classes: [] }]]]),
+    );
+    write(decision('d-1', '9990000018', 'WITHDRAWN'));
+    expect(book.scopes(['9990000018'])).toEqual(new Map());
+  });
+
+  it('sees its own writes at once', () => {
+    const { book } = stores();
+    expect(book.scopes(['9990000026']).size).toBe(0);
+    book.put(decision('d-2', '9990000026'));
+    expect(book.scopes(['9990000026']).get('9990000026')).toHaveLength(1);
+    book.step(book.get('d-2')!, {
+      action: 'WITHDRAWN',
+      by: decision('x', 'y').decidedBy,
+      at: '2026-12-02T10:00:00.000Z',
+    } as never);
+    expect(book.scopes(['9990000026']).size).toBe(0);
+  });
+
+  it('reaches the household’s records of every child living there, once a decision names a household', () => {
+    const { book, write } = stores();
+    const livesAt = (n: string) => (n === '9990000034' || n === '9990000042' ? 'U-1' : null);
+    expect(book.scopes(['9990000042'], livesAt).size).toBe(0);
+    write(decision('d-3', '9990000034'), 'U-1');
+    expect(book.scopes(['9990000042'], livesAt).get('9990000042')).toEqual([
+      { agency: 'health', fields: ['Household.address'], classes: [] },
+    ]);
+  });
+});
