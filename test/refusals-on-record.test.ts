@@ -6,7 +6,9 @@ import {
   children,
   gql,
   headers,
+  householdOf,
   JUSTIFICATION,
+  recordEvent,
   startExtraGateway,
   startTestStack,
   wellInsideAMinute,
@@ -369,5 +371,47 @@ describe('a refusal that cannot be recorded is DISCLOSURE_LOG_UNAVAILABLE (503),
     expect([sent.status, sent.code]).toEqual([503, 'DISCLOSURE_LOG_UNAVAILABLE']);
     expect(sent.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(sent.text).not.toContain(child.nhsNumber);
+  });
+});
+
+describe('a request that acts, past its user’s rate limit', () => {
+  it('does not act: acknowledging a notification is refused (429) and the item stays unread; the stream is refused too', async () => {
+    // A pupil police know, at a school whose DSL is a persona: Operation Encompass tells the school's DSL role.
+    const pupil = children.find(
+      (c) =>
+        c.police &&
+        c.education?.schoolUrn &&
+        !householdOf(c).confidentialBy &&
+        stack.personas.some((p) => p.id === `dsl-${c.education!.schoolUrn}`),
+    )!;
+    const dsl = `dsl-${pupil.education!.schoolUrn}`;
+    const run = recordEvent(stack.dataDir, 'police', 'domestic-abuse-incident', pupil.nhsNumber);
+    expect(run.status).toBe(0);
+    const INBOX = `{ notifications { items { id nhsNumber recipient acknowledgedAt } } }`;
+    const items = async () =>
+      (
+        await gql(stack.gatewayUrl, INBOX, {}, headers(await stack.tokenFor(dsl), 'CP_PLAN_REVIEW'))
+      ).data.notifications.items.filter((i: { nhsNumber: string }) => i.nhsNumber === pupil.nhsNumber);
+    await expect.poll(async () => (await items()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const [item] = await items();
+    expect(item.recipient).toMatch(/^role:SCHOOL_DSL:/);
+    // Another DSL of the school, of their own, uses up the minute's requests; this gateway has not been told so.
+    const token = await stack.tokenFor(dsl, { claims: { sub: 'dsl-acting-past-limit' } });
+    await wellInsideAMinute();
+    for (let i = 0; i < RATE_LIMIT; i++)
+      expect(
+        (await post(stack.gatewayUrl, headers(token, 'CP_PLAN_REVIEW'), { query: '{ __typename }' })).status,
+      ).toBe(200);
+    const ack = await post(stack.gatewayUrl, headers(token, 'CP_PLAN_REVIEW'), {
+      query: `mutation($id: ID!) { acknowledgeNotification(id: $id) { acknowledgedAt } }`,
+      variables: { id: item.id },
+    });
+    expect([ack.status, ack.code]).toEqual([429, 'RATE_LIMITED']);
+    expect((await items())[0].acknowledgedAt).toBeNull();
+    const stream = await fetch(stack.gatewayUrl.replace('/graphql', '/notifications/stream'), {
+      headers: headers(token, 'CP_PLAN_REVIEW'),
+    });
+    expect(stream.status).toBe(429);
+    await stream.body?.cancel();
   });
 });

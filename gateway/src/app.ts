@@ -11,11 +11,13 @@ import { CircuitBreaker } from './datasources/circuit-breaker.js';
 import { DIRECTORY_FIELDS } from './directory/schema.js';
 import {
   breakGlassReviewed,
+  actionRecord,
   chargeOf,
   igAction,
   notificationTold,
   schemaChange,
   sharingDecisionStep,
+  streamOpened,
   webhookDelivered,
 } from './disclosure/drafts.js';
 import { GroupCommitter } from './disclosure/group-commit.js';
@@ -28,6 +30,7 @@ import { readManifest } from './limits/trusted-documents.js';
 import {
   createPipeline,
   identifier,
+  logUnavailable,
   refusalRecorder,
   useDisclosureLog,
   useFacts,
@@ -265,10 +268,23 @@ export async function startGateway(
     committer.append(record, chargeOf(ctx)).catch((error: unknown) => {
       throw error instanceof RateLimitedError ? rateLimited(error.refusal) : error;
     });
+  /** The same, for a request that acts: 429 past a limit, 503 when the log cannot be written; nothing is done either way. */
+  const recordBeforeActing = async (ctx: GatewayContext, record: RecordDraft) => {
+    await committer.append(record, chargeOf(ctx)).catch((error: unknown) => {
+      throw error instanceof RateLimitedError ? rateLimited(error.refusal) : logUnavailable();
+    });
+    ctx.recorded = true;
+  };
   let updateSupergraph: ((sdl: string) => void) | undefined;
   const { gateway, sources } = federatedGateway({
     supergraph,
-    notifications: { inbox, router: notifications, engine, rules: notificationRules },
+    notifications: {
+      inbox,
+      router: notifications,
+      engine,
+      rules: notificationRules,
+      recordBeforeActing: (ctx, operation) => recordBeforeActing(ctx, actionRecord(ctx, operation, engine)),
+    },
     onUpdatable: (update) => {
       updateSupergraph = update;
     },
@@ -276,7 +292,10 @@ export async function startGateway(
     sharing: {
       engine,
       ask: decisionsClient(agencyCall),
-      record: (ctx, outcome, step, reason) => recordOf(ctx, sharingDecisionStep(ctx, outcome, step, reason)),
+      record: (ctx, outcome, step, reason, options) => {
+        const record = sharingDecisionStep(ctx, outcome, step, reason);
+        return options?.uncharged ? committer.append(record) : recordOf(ctx, record);
+      },
     },
     figures,
     sign: governed ? sign : null,
@@ -329,7 +348,12 @@ export async function startGateway(
       ...notificationRoutes(notifications),
       ...signInRoutes(signIn, config.DATA_DIR),
     },
-    streams: notificationStream({ inbox, router: notifications, context: pipeline.context }),
+    streams: notificationStream({
+      inbox,
+      router: notifications,
+      context: pipeline.context,
+      recordOpening: (ctx) => recordBeforeActing(ctx, streamOpened(ctx)),
+    }),
     ...(site ? { site } : {}),
   });
   const watcher = watchRegistry({

@@ -5,7 +5,7 @@ import type { Charge } from '../limits/rate-limit.js';
 import { addressKey, type Address, type InboxItem } from '../notifications/inbox.js';
 import type { Webhook } from '../notifications/webhooks.js';
 import type { RequestIdentity } from '../pipeline/identify.js';
-import { childDisclosures, draft, refusalOutcome, type RequestFacts } from './build.js';
+import { agenciesOf, childDisclosures, draft, outcomeOf, refusalOutcome, type RequestFacts } from './build.js';
 import type { ChildLedger } from './ledger.js';
 import type { Outcome, RecordDraft } from './record.js';
 
@@ -136,7 +136,7 @@ function notification(user: Who, ruleId: string, eventId: string, clientName: st
 
 /** What a request charges to its user's rate limits when its record is written: itself, and every child it let in. */
 export function chargeOf(ctx: Pick<GatewayContext, 'user' | 'ledger'>): Charge {
-  return { userId: ctx.user.id, children: ctx.ledger.admitted };
+  return { userId: ctx.user.id, children: [...ctx.ledger.admitted] };
 }
 
 /**
@@ -154,4 +154,21 @@ export function rateLimitedRecord(
     reason: 'RATE_LIMITED',
     children: childDisclosures(undefined, { admitted: [], refused, told: [] }, engine),
   });
+}
+
+/**
+ * The record of a request that acts (a mutation), written before it acts so that it is charged to the
+ * user's limits first: what the request has told about children so far, from its ledger.
+ */
+export function actionRecord(ctx: GatewayContext, operation: string, engine: PolicyEngine): RecordDraft {
+  const children = childDisclosures(undefined, ctx.ledger, engine);
+  return draft('DISCLOSURE', requestFacts(ctx, operation, null), outcomeOf(children), {
+    children,
+    agencies: agenciesOf(children),
+  });
+}
+
+/** The record of a notification stream opened: nothing about a child yet (each announcement was recorded when delivered). */
+export function streamOpened(ctx: GatewayContext): RecordDraft {
+  return draft('DISCLOSURE', requestFacts(ctx, 'NotificationStream', null), 'NOTHING_DISCLOSED');
 }

@@ -154,7 +154,9 @@ function internedId(set: FieldSet): string {
   const text = JSON.stringify(set);
   let id = knownIds.get(text);
   if (id === undefined) {
-    id = fieldSetId(set);
+    // Hashed as verification will see it: the part as its JSON reads back (an undefined or a toJSON value
+    // would otherwise hash differently from what is stored).
+    id = fieldSetId(JSON.parse(text) as FieldSet);
     if (knownIds.size >= KNOWN_IDS) knownIds.delete(knownIds.keys().next().value as string);
     knownIds.set(text, id);
   }

@@ -84,7 +84,10 @@ for _, charge in ipairs(charges) do
     for _, child in ipairs(new) do added[ckey][child] = true; fresh[ckey][#fresh[ckey] + 1] = child end
   end
 end
-if #refused > 0 then return {'LIMITED', unpack(refused)} end
+if #refused > 0 then
+  if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
+  return {'LIMITED', unpack(refused)}
+end
 for _, rkey in ipairs(rkeys) do
   redis.call('SET', rkey, requests[rkey], 'PX', 120000)
 end

@@ -20,6 +20,8 @@ export interface NotificationDeps {
   router: Pick<NotificationRouter, 'toldNow'>;
   engine: PolicyEngine;
   rules: readonly NotificationRule[];
+  /** Writes the request's record before it acts, charged to the user's limits; rejects (RATE_LIMITED, or the log down) and nothing is done. */
+  recordBeforeActing: (ctx: GatewayContext, operation: string) => Promise<void>;
 }
 
 /** GraphQL shape of an inbox item, carrying only `fields` of what it holds. */
@@ -137,6 +139,8 @@ export function notificationResolvers(deps: NotificationDeps) {
         // Someone else's notification, or one the reader may no longer be told of, answers as one that does not exist.
         const [told] = mine ? await shown(ctx, await readable(ctx, [item])) : [];
         if (!told) throw codedError('NOT_FOUND', `You have no notification with id ${JSON.stringify(args.id)}.`);
+        // On the record, and within the user's limits, before anything changes.
+        await deps.recordBeforeActing(ctx, 'acknowledgeNotification');
         const acknowledged = await inbox.acknowledge(told.item.id, ctx.user.id, new Date().toISOString());
         return present(acknowledged!, told.fields, Date.now());
       },

@@ -9,18 +9,22 @@ const KEEP_ALIVE_MS = 25_000;
 /**
  * `GET /notifications/stream`: Server-Sent Events telling a signed-in reader that an item has arrived
  * in their inbox (its id, rule and title only: what it says is read through the API, where it was
- * recorded when delivered). Authenticated, purpose-checked and rate-limited like any request.
+ * recorded when delivered). Authenticated, purpose-checked, and its opening recorded and charged to the
+ * user's rate limits like any request (429 past a limit, 503 when the log cannot be written).
  */
 export function notificationStream(deps: {
   inbox: InboxStore;
   router: Pick<NotificationRouter, 'toldNow'>;
   context: (req: IncomingMessage) => Promise<GatewayContext>;
+  /** Records the stream's opening, charged to the user's limits; rejects past a limit or when the log cannot be written. */
+  recordOpening: (ctx: GatewayContext) => Promise<void>;
 }): Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> {
   return {
     '/notifications/stream': async (req, res) => {
       let ctx: GatewayContext;
       try {
         ctx = await deps.context(req);
+        await deps.recordOpening(ctx);
       } catch (error) {
         const e = error as { message: string; extensions?: { code?: string; http?: { status?: number } } };
         res

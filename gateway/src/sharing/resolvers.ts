@@ -29,7 +29,14 @@ export interface SharingDeps {
   engine: PolicyEngine;
   ask: ReturnType<typeof decisionsClient>;
   /** Appends this request's record of a step (fail closed: it throws when the log cannot take it). */
-  record: (ctx: GatewayContext, outcome: Outcome, step: Step, reason?: string) => Promise<DisclosureRecord>;
+  /** Writes a step's record, charged to the user's limits unless `uncharged` (a second record of one request). */
+  record: (
+    ctx: GatewayContext,
+    outcome: Outcome,
+    step: Step,
+    reason?: string,
+    options?: { uncharged?: boolean },
+  ) => Promise<DisclosureRecord>;
 }
 
 type Shown = DecisionFact & { agency: string; nhsNumber: string; status?: string; history?: StoredDecision['history'] };
@@ -58,6 +65,10 @@ const decisionFieldResolvers = Object.fromEntries(
   ]),
 );
 
+/** A refusal for the user's rate limit, passed on as it is (not as the log being down); else null. */
+const pastLimit = (error: unknown) =>
+  (error as { extensions?: { code?: unknown } })?.extensions?.code === 'RATE_LIMITED' ? error : null;
+
 /** Resolvers of decisions not to share: the gateway checks, records, then the holding agency stores and enforces. */
 export function sharingResolvers(deps: SharingDeps) {
   /** Refuses a step: on the record first (outcome REFUSED, with why), then the error. */
@@ -68,8 +79,11 @@ export function sharingResolvers(deps: SharingDeps) {
     message: string,
     rule?: string,
   ): Promise<never> => {
-    await deps.record(ctx, 'REFUSED', step, rule ?? code).catch(() => {
-      throw codedError('DISCLOSURE_LOG_UNAVAILABLE', 'The refusal could not be recorded; nothing was changed.');
+    await deps.record(ctx, 'REFUSED', step, rule ?? code).catch((error: unknown) => {
+      throw (
+        pastLimit(error) ??
+        codedError('DISCLOSURE_LOG_UNAVAILABLE', 'The refusal could not be recorded; nothing was changed.')
+      );
     });
     ctx.recorded = true;
     throw codedError(code, message, rule ? { rule, agency: step.agency } : {});
@@ -108,7 +122,8 @@ export function sharingResolvers(deps: SharingDeps) {
     ctx.forgetFacts(step.nhsNumber);
     if (got.ok && got.decision) return got.decision;
     const failure = got.ok ? { code: 'AGENCY_UNAVAILABLE', error: 'answered without the decision' } : got;
-    await deps.record(ctx, 'NOT_STORED', step, failure.code).catch(() => undefined);
+    // On the record as not stored; the request's own record, written after, is the one charged to its limits.
+    await deps.record(ctx, 'NOT_STORED', step, failure.code, { uncharged: true }).catch(() => undefined);
     const code =
       (['BAD_USER_INPUT', 'FORBIDDEN_BY_POLICY', 'NOT_FOUND', 'SHARING_DECISION_CONFLICT'] as const).find(
         (c) => c === failure.code,
@@ -125,10 +140,13 @@ export function sharingResolvers(deps: SharingDeps) {
       const record = await deps.record(ctx, outcome, step);
       ctx.recorded = true;
       return record;
-    } catch {
-      throw codedError(
-        'DISCLOSURE_LOG_UNAVAILABLE',
-        'The decision could not be recorded in the disclosure log, so it was not made. Try again shortly.',
+    } catch (error) {
+      throw (
+        pastLimit(error) ??
+        codedError(
+          'DISCLOSURE_LOG_UNAVAILABLE',
+          'The decision could not be recorded in the disclosure log, so it was not made. Try again shortly.',
+        )
       );
     }
   };

@@ -4,6 +4,7 @@ import {
   GraphQLError,
   parse,
   validate,
+  validateSchema,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
@@ -27,6 +28,9 @@ export class LocalSubgraph extends LocalGraphQLDataSource {
 
   override async process({ request, context }: GraphQLDataSourceProcessOptions): Promise<ExecutionResult> {
     // Awaited, as graphql() awaits it: a resolver's promise settles inside the call.
+    // As graphql() does: an invalid schema answers its errors (validated once; graphql-js keeps the result).
+    const schemaErrors = validateSchema(this.schema);
+    if (schemaErrors.length > 0) return { errors: schemaErrors };
     const source = request.query ?? '';
     const document = this.prepared(source);
     if (!('kind' in document)) return { errors: document };
