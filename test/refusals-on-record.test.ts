@@ -399,9 +399,9 @@ describe('a request that acts, past its user’s rate limit', () => {
     const token = await stack.tokenFor(dsl, { claims: { sub: 'dsl-acting-past-limit' } });
     await wellInsideAMinute();
     for (let i = 0; i < RATE_LIMIT; i++)
-      expect(
-        (await post(stack.gatewayUrl, headers(token, 'CP_PLAN_REVIEW'), { query: '{ __typename }' })).status,
-      ).toBe(200);
+      expect((await post(stack.gatewayUrl, headers(token, 'CP_PLAN_REVIEW'), { query: '{ __typename }' })).status).toBe(
+        200,
+      );
     const ack = await post(stack.gatewayUrl, headers(token, 'CP_PLAN_REVIEW'), {
       query: `mutation($id: ID!) { acknowledgeNotification(id: $id) { acknowledgedAt } }`,
       variables: { id: item.id },
