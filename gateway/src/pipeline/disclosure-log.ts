@@ -86,7 +86,7 @@ function disclosureLogPlugin(
               // Past a limit: nothing of the answer leaves, and the refusal is on the record instead.
               const refused = rateLimited(error.refusal);
               const { http: _status, ...extensions } = refused.extensions;
-              record = rateLimitedRecord(facts, ledger, engine);
+              record = { ...rateLimitedRecord(facts, ledger, engine), ...asked };
               await committer.append(record);
               body.singleResult = { errors: [{ message: refused.message, extensions }] };
               rc.response.http.status = 429;
