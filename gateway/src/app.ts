@@ -173,7 +173,10 @@ export async function startGateway(
         logger,
       }).start()
     : null;
-  if (factsWatch) factsCache.watchedBy(() => factsWatch.fresh());
+  if (factsWatch) {
+    factsCache.watchedBy(() => factsWatch.fresh());
+    metrics.watchFeeds(() => factsWatch.ages());
+  }
   factsCache.mergedUnder(() => engine.generation);
   // The agencies' own routes beyond GraphQL (decisions not to share, figures), called as the user.
   const agencyCall = signedAgencyCall({ sign, urlOf: (a) => supergraph.agencies[a], timeoutMs: timeoutOf });

@@ -51,7 +51,22 @@ export function gatewayMetrics(deps: {
     },
   });
 
+  let feedAges: () => Record<string, number> = () => ({});
+  new Gauge({
+    name: 'macpt_facts_feed_age_seconds',
+    help: "Per agency, seconds since its fact-change feed last answered a poll (as sent); kept facts are served only while every agency's is under FACTS_MAX_STALENESS_MS",
+    labelNames: ['agency'],
+    registers,
+    collect() {
+      for (const [agency, age] of Object.entries(feedAges())) this.set({ agency }, age);
+    },
+  });
+
   return {
+    /** Reports each agency's feed freshness (the kept facts' watch). */
+    watchFeeds(ages: () => Record<string, number>): void {
+      feedAges = ages;
+    },
     /** Counts every record the committer is given, and times its acknowledgement. */
     instrument(committer: GroupCommitter): void {
       const original = committer.append.bind(committer);

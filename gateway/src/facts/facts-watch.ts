@@ -64,6 +64,17 @@ export class FactsWatch {
     return true;
   }
 
+  /** Per agency, seconds since its last answered poll was sent (what `fresh` compares to the bound); Infinity before any. */
+  ages(): Record<string, number> {
+    const now = this.now();
+    return Object.fromEntries(
+      this.deps.client.agencies.map((agency) => {
+        const at = this.freshAt.get(agency);
+        return [agency, at === undefined ? Number.POSITIVE_INFINITY : (now - at) / 1000];
+      }),
+    );
+  }
+
   private async follow(agency: string): Promise<void> {
     let epoch: string | null = null;
     let after: number | null = null;
