@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { createLogger, metricsRoute, processMetrics, serveGraphQL, type Logger } from '@macpt/kit';
@@ -273,8 +274,8 @@ export async function startGateway(
     });
   /** The same, for a request that acts: 429 past a limit, 503 when the log cannot be written; nothing is done either way. */
   const recordBeforeActing = async (ctx: GatewayContext, record: RecordDraft) => {
-    await committer.append(record, chargeOf(ctx)).catch((error: unknown) => {
-      throw error instanceof RateLimitedError ? rateLimited(error.refusal) : logUnavailable();
+    await recordOf(ctx, record).catch((error: unknown) => {
+      throw error instanceof GraphQLError ? error : logUnavailable();
     });
     ctx.recorded = true;
   };
