@@ -349,6 +349,16 @@ describe('notifications', () => {
     const age = value(gateway, 'macpt_facts_feed_age_seconds', { agency: 'health', process: 'gateway' });
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(2);
+    // What the kept facts did: every look-up counted by outcome, every drop by why (health was killed above).
+    for (const outcome of ['served', 'not_kept', 'feeds_stale'])
+      expect(value(gateway, 'macpt_facts_kept_lookups_total', { outcome, process: 'gateway' })).toBeGreaterThanOrEqual(
+        0,
+      );
+    expect(
+      value(gateway, 'macpt_facts_kept_lookups_total', { outcome: 'not_kept', process: 'gateway' }),
+    ).toBeGreaterThan(0);
+    for (const why of ['agency-failed', 'feed-reset', 'feed-failed'])
+      expect(value(gateway, 'macpt_facts_kept_dropped_total', { why, process: 'gateway' })).toBeGreaterThanOrEqual(0);
     const health = await (await fetch(stack.subgraphUrls.health!.replace('/graphql', '/metrics'))).text();
     expect(value(health, 'macpt_outbox_pending', { process: 'health' })).toBe(0);
     expect(value(health, 'macpt_process_cpu_seconds_total', { process: 'health' })).toBeGreaterThan(0);

@@ -150,7 +150,7 @@ export async function startGateway(
     Object.keys(supergraph.agencies).map((a) => [
       a,
       new CircuitBreaker(a, config.CIRCUIT_BREAKER_FAILURES, config.CIRCUIT_BREAKER_OPEN_MS, () =>
-        factsCache.forgetAll(),
+        factsCache.forgetAll('agency-failed'),
       ),
     ]),
   );
@@ -177,6 +177,7 @@ export async function startGateway(
   if (factsWatch) {
     factsCache.watchedBy(() => factsWatch.fresh());
     metrics.watchFeeds(() => factsWatch.ages());
+    metrics.keptFacts(() => factsCache.counts());
   }
   factsCache.mergedUnder(() => engine.generation);
   // The agencies' own routes beyond GraphQL (decisions not to share, figures), called as the user.

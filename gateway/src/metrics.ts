@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { CircuitBreaker } from './datasources/circuit-breaker.js';
 import type { GroupCommitter } from './disclosure/group-commit.js';
+import type { KeptFactsCounts } from './facts/facts-cache.js';
 import { RateLimitedError } from './limits/rate-limit.js';
 import type { Stage } from './pipeline/stage.js';
 
@@ -62,7 +63,47 @@ export function gatewayMetrics(deps: {
     },
   });
 
+  let keptFacts: (() => Readonly<KeptFactsCounts>) | null = null;
+  /** A counter read from counts kept elsewhere: each scrape adds what they grew by since the last. */
+  const countedElsewhere = (
+    name: string,
+    help: string,
+    label: string,
+    read: (c: KeptFactsCounts) => Record<string, number>,
+  ) => {
+    const seen: Record<string, number> = {};
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers,
+      collect() {
+        if (!keptFacts) return;
+        for (const [value, n] of Object.entries(read(keptFacts()))) {
+          this.inc({ [label]: value }, n - (seen[value] ?? 0));
+          seen[value] = n;
+        }
+      },
+    });
+  };
+  countedElsewhere(
+    'macpt_facts_kept_lookups_total',
+    "Look-ups of a child's facts in what the gateway keeps: served, not kept (asked of the agencies), or refused because an agency's change feed was past its bound",
+    'outcome',
+    (c) => ({ served: c.served, not_kept: c.notKept, feeds_stale: c.feedsStale }),
+  );
+  countedElsewhere(
+    'macpt_facts_kept_dropped_total',
+    'Times every kept fact was dropped: an agency failed a call, a change feed started again or named every child, or a feed failed',
+    'why',
+    (c) => ({ ...c.dropped }),
+  );
+
   return {
+    /** Reports what the kept facts did (served, not kept, refused; dropped and why). */
+    keptFacts(counts: () => Readonly<KeptFactsCounts>): void {
+      keptFacts = counts;
+    },
     /** Reports each agency's feed freshness (the kept facts' watch). */
     watchFeeds(ages: () => Record<string, number>): void {
       feedAges = ages;

@@ -58,4 +58,25 @@ describe('the facts cache', () => {
     fresh = false;
     expect(cache.get('9990000018')).toBeUndefined();
   });
+
+  it('counts what it served, did not hold, refused for stale feeds, and why it dropped everything', () => {
+    let fresh = true;
+    const cache = new FactsCache<string>(5_000);
+    cache.watchedBy(() => fresh);
+    cache.keep('9990000018', 'facts', cache.begin());
+    cache.get('9990000018');
+    cache.get('9990000026');
+    fresh = false;
+    cache.get('9990000018');
+    fresh = true;
+    cache.forgetAll('agency-failed');
+    cache.forgetAll('feed-reset');
+    cache.get('9990000018');
+    expect(cache.counts()).toEqual({
+      served: 1,
+      notKept: 2,
+      feedsStale: 1,
+      dropped: { 'agency-failed': 1, 'feed-reset': 1, 'feed-failed': 0 },
+    });
+  });
 });

@@ -16,7 +16,28 @@
  * look-up or a fetch), everything kept is dropped: from the next request, the agency counts as not
  * answering, with every rule that follows from that.
  */
+/** Why everything kept was dropped, as counted by {@link FactsCache.counts}. */
+export type DropReason = 'agency-failed' | 'feed-reset' | 'feed-failed';
+
+/** What the kept facts did, counted since the gateway started (for `/metrics`). */
+export interface KeptFactsCounts {
+  /** Look-ups answered from what was kept. */
+  served: number;
+  /** Look-ups of a child not kept (never asked, forgotten, or older than `maxAgeMs`). */
+  notKept: number;
+  /** Look-ups refused because some agency's change feed had not answered within its bound. */
+  feedsStale: number;
+  /** Times everything kept was dropped, by why. */
+  dropped: Record<DropReason, number>;
+}
+
 export class FactsCache<T> {
+  private readonly counted: KeptFactsCounts = {
+    served: 0,
+    notKept: 0,
+    feedsStale: 0,
+    dropped: { 'agency-failed': 0, 'feed-reset': 0, 'feed-failed': 0 },
+  };
   private readonly entries = new Map<string, { value: T; askedAt: number; policies: number }>();
   /** Bumped by {@link forget}: an answer asked for before the bump is not kept. */
   private generation = 0;
@@ -50,12 +71,23 @@ export class FactsCache<T> {
 
   /** The child's facts if they were asked for less than `maxAgeMs` ago, and the change feeds vouch for them. */
   get(nhsNumber: string): T | undefined {
-    if (!this.fresh()) return undefined;
+    if (!this.fresh()) {
+      this.counted.feedsStale++;
+      return undefined;
+    }
     const entry = this.entries.get(nhsNumber);
-    if (!entry) return undefined;
-    if (this.now() - entry.askedAt < this.maxAgeMs && entry.policies === this.policies()) return entry.value;
-    this.entries.delete(nhsNumber);
+    if (entry && this.now() - entry.askedAt < this.maxAgeMs && entry.policies === this.policies()) {
+      this.counted.served++;
+      return entry.value;
+    }
+    if (entry) this.entries.delete(nhsNumber);
+    this.counted.notKept++;
     return undefined;
+  }
+
+  /** What the kept facts did since the gateway started. */
+  counts(): Readonly<KeptFactsCounts> {
+    return this.counted;
   }
 
   /** Marks the start of a look-up: pass what it returns to {@link keep}. */
@@ -86,7 +118,8 @@ export class FactsCache<T> {
    * that stops answering counts at once as one that did not answer (its flags unverified), not as its
    * last answer.
    */
-  forgetAll(): void {
+  forgetAll(why: DropReason): void {
+    this.counted.dropped[why]++;
     this.generation++;
     this.entries.clear();
   }

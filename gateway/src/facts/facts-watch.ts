@@ -5,7 +5,7 @@ import type { FactsClient } from './facts-client.js';
 /** What the watch tells the kept facts: a child's facts changed, any child's may have, or how fresh they are. */
 export interface WatchedCache {
   forget(nhsNumber: string): void;
-  forgetAll(): void;
+  forgetAll(why: 'feed-reset' | 'feed-failed'): void;
 }
 
 /** How long a poll waits at the agency for a change before it answers with none: the heartbeat's period. */
@@ -84,7 +84,8 @@ export class FactsWatch {
       const asked = { epoch, after, waitMs: this.deps.heartbeatMs ?? HEARTBEAT_MS };
       try {
         const answer = await this.deps.client.changes(agency, asked, (body) => this.deps.headersFor(agency, body));
-        if (answer.reset || answer.subjects.includes(EVERY_CHILD) || failing) this.deps.cache.forgetAll();
+        if (failing) this.deps.cache.forgetAll('feed-failed');
+        else if (answer.reset || answer.subjects.includes(EVERY_CHILD)) this.deps.cache.forgetAll('feed-reset');
         else for (const nhsNumber of answer.subjects) this.deps.cache.forget(nhsNumber);
         if (failing) this.deps.logger.info({ agency }, 'following its fact changes again');
         failing = false;
@@ -100,7 +101,7 @@ export class FactsWatch {
           );
         failing = true;
         this.freshAt.delete(agency);
-        this.deps.cache.forgetAll();
+        this.deps.cache.forgetAll('feed-failed');
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
