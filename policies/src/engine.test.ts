@@ -320,3 +320,62 @@ describe('a policy file change', () => {
     expect([before.allowed, after.allowed, after.rule]).toEqual([true, false, 'SENSITIVE_PURPOSE']);
   });
 });
+
+describe('field masks (decisions once per shape)', () => {
+  const flags = [[], ['social-care'], ['police']] as const;
+  const shapes = RELATIONSHIPS.flatMap((relationship) =>
+    [true, false].flatMap((purposeSupported) =>
+      flags.flatMap((confidentialBy) =>
+        flags.map((locationUnverifiedBy) => ({ relationship, purposeSupported, confidentialBy, locationUnverifiedBy })),
+      ),
+    ),
+  );
+  const coordinates = POLICIES.flatMap((p) => Object.keys(p.fields));
+
+  it('decide every field exactly as the engine does, for every role and shape of child', () => {
+    let compared = 0;
+    for (const role of ROLES)
+      for (const child of shapes) {
+        const user = userFor(role);
+        const mask = engine.mask(user, 'SECTION_47_ENQUIRY', child);
+        for (const coordinate of coordinates) {
+          expect(mask.decide(coordinate)).toEqual(engine.decide(user, 'SECTION_47_ENQUIRY', coordinate, child));
+          compared++;
+        }
+      }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+
+  it('are shared by children of one shape and users of one role, never across what a decision depends on', () => {
+    const child = {
+      relationship: 'NAMED' as const,
+      purposeSupported: true,
+      confidentialBy: [],
+      locationUnverifiedBy: [],
+    };
+    const officer = userFor('MACPT_POLICE');
+    const mask = engine.mask(officer, 'SECTION_47_ENQUIRY', child);
+    expect(engine.mask({ ...officer, id: 'another-officer' }, 'SECTION_47_ENQUIRY', { ...child })).toBe(mask);
+    expect(engine.mask(officer, 'EMERGENCY', child)).not.toBe(mask);
+    expect(engine.mask(userFor('MACPT_HEALTH'), 'SECTION_47_ENQUIRY', child)).not.toBe(mask);
+    expect(engine.mask(officer, 'SECTION_47_ENQUIRY', { ...child, confidentialBy: ['social-care'] })).not.toBe(mask);
+    // The user's own agency's flag does not bind its own staff: the same decisions as no flag at all.
+    expect(engine.mask(officer, 'SECTION_47_ENQUIRY', { ...child, confidentialBy: ['police'] })).toBe(mask);
+    const decided = { agency: 'health', fields: ['HealthRecord.camhs'], classes: [] };
+    const notShared = engine.mask(officer, 'SECTION_47_ENQUIRY', { ...child, notShared: [decided] });
+    expect(notShared).not.toBe(engine.mask(officer, 'SECTION_47_ENQUIRY', { ...child, notShared: [decided] }));
+  });
+
+  it('are dropped with the policies they were made under', () => {
+    const own = new PolicyEngine();
+    const child = {
+      relationship: 'NAMED' as const,
+      purposeSupported: true,
+      confidentialBy: [],
+      locationUnverifiedBy: [],
+    };
+    const before = own.mask(userFor('LCPP'), 'SECTION_47_ENQUIRY', child);
+    own.replace(POLICIES);
+    expect(own.mask(userFor('LCPP'), 'SECTION_47_ENQUIRY', child)).not.toBe(before);
+  });
+});

@@ -61,6 +61,34 @@ export interface FieldDecision extends Decision {
 }
 
 /**
+ * One child's field decisions for one user and purpose ({@link PolicyEngine.mask}): each field decided at
+ * most once. Children of the same shape share one mask, so whatever a caller derives from its decisions (an
+ * agency's projection of a record type) is built once per shape and reused for every child of it.
+ */
+export class FieldMask {
+  private readonly made = new Map<string, FieldDecision>();
+  /** What callers derive from these decisions, kept with them: dropped with the policies they came from. */
+  readonly derived = new Map<unknown, unknown>();
+
+  constructor(
+    private readonly engine: PolicyEngine,
+    private readonly user: PolicyUser,
+    private readonly purpose: Purpose,
+    private readonly child: ChildAttributes,
+  ) {}
+
+  /** The decision on one field (`Type.field`) of this child, exactly as {@link PolicyEngine.decide} makes it. */
+  decide(coordinate: string): FieldDecision {
+    let decision = this.made.get(coordinate);
+    if (!decision) {
+      decision = this.engine.decide(this.user, this.purpose, coordinate, this.child);
+      this.made.set(coordinate, decision);
+    }
+    return decision;
+  }
+}
+
+/**
  * The sharing policies compiled once: abilities cached per (role, agency, purpose), never rebuilt
  * per field, and each field's rule looked up by its `Type.field` coordinate.
  */
@@ -69,6 +97,7 @@ export class PolicyEngine {
   private compiled = new Map<string, CompiledPolicy>();
   private byUser = new WeakMap<PolicyUser, Map<Purpose, CompiledPolicy>>();
   private decisions = new Map<CompiledPolicy, Map<string, Map<string, FieldDecision>>>();
+  private masks = new Map<CompiledPolicy, Map<string, FieldMask>>();
   private byAgency = new Map<string, AgencyPolicy>();
   private links: Record<string, string> = {};
   private current: readonly AgencyPolicy[] = [];
@@ -102,6 +131,7 @@ export class PolicyEngine {
     this.compiled = new Map();
     this.byUser = new WeakMap();
     this.decisions = new Map();
+    this.masks = new Map();
     this.generation++;
   }
 
@@ -272,6 +302,31 @@ export class PolicyEngine {
       perField.set(attributesKey, decision);
     }
     return decision;
+  }
+
+  /**
+   * Every field decision for one child, made once per shape: the same mask for every child whose decisions
+   * cannot differ (the user's compiled policy; the child's relationship and purpose supported; whether an
+   * agency other than the user's flagged its household confidential, or could not be asked). A child under a
+   * standing decision not to share gets a mask of its own (the decision covers fields by name).
+   */
+  mask(user: PolicyUser, purpose: Purpose, child: ChildAttributes): FieldMask {
+    if (child.notShared?.length) return new FieldMask(this, user, purpose, child);
+    const policy = this.policyFor(user, purpose);
+    const confidentialElsewhere = child.confidentialBy.some((a) => a !== user.agency);
+    const unverifiedElsewhere = child.locationUnverifiedBy.some((a) => a !== user.agency);
+    const key = `${child.relationship}|${+child.purposeSupported}|${+confidentialElsewhere}|${+unverifiedElsewhere}`;
+    let perPolicy = this.masks.get(policy);
+    if (!perPolicy) {
+      perPolicy = new Map();
+      this.masks.set(policy, perPolicy);
+    }
+    let mask = perPolicy.get(key);
+    if (!mask) {
+      mask = new FieldMask(this, user, purpose, child);
+      perPolicy.set(key, mask);
+    }
+    return mask;
   }
 
   /**

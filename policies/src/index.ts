@@ -9,7 +9,7 @@ export {
 } from './compile.js';
 export { chronologyProblems, coverageProblems, publishedFields } from './coverage.js';
 export { forbidden, type Withholding } from './forbidden.js';
-export { PolicyEngine, POLICIES, policyFileOf, type FactOwners, type FieldDecision } from './engine.js';
+export { FieldMask, PolicyEngine, POLICIES, policyFileOf, type FactOwners, type FieldDecision } from './engine.js';
 export { AGENCIES, loadAgencyPolicy, parseAgencyPolicy, PolicyFileError } from './policy-file.js';
 export {
   ADMISSION_REFUSALS,

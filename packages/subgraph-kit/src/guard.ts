@@ -1,9 +1,15 @@
-import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isLeafType,
+  isObjectType,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { type InternalContext } from '@macpt/contract';
-import { forbidden, UNRELATED, type ChildAttributes, type PolicyEngine } from '@macpt/policies';
-
-/** Marks an object returned for a child with that child's NHS number, so nested fields know whose they are. */
-const CHILD = Symbol('macpt.child');
+import { forbidden, UNRELATED, type FieldMask, type PolicyEngine } from '@macpt/policies';
+import type { ChildAttributes } from '@macpt/policies';
 
 /** What a guarded resolver needs from the request context. */
 export interface GuardContext {
@@ -12,47 +18,187 @@ export interface GuardContext {
   attributesOf: (nhsNumber: string) => ChildAttributes | null;
 }
 
+/** Marks an object returned for a child with that child's NHS number, so nested fields know whose they are. */
+const CHILD = Symbol('macpt.child');
+/** A projected object's field decisions (its child's mask) and the row it was projected from. */
+const MASK = Symbol('macpt.mask');
+const RAW = Symbol('macpt.raw');
+
+type Tagged = { nhsNumber?: unknown; [CHILD]?: string; [MASK]?: FieldMask; [RAW]?: object };
+
+/** What a type's objects look like to one shape of child: its allowed plain fields, and a prototype refusing the rest. */
+interface Projection {
+  allowed: string[];
+  prototype: object;
+}
+
+const UNGUARDED = new Set(['Query._entities', 'Query._service', '_Service.sdl']);
+
+/**
+ * Wraps an agency's schema with its policy check (defence in depth): a field is released only if the
+ * agency's own compiled policy allows it for this user, purpose and child, decided before the data is read,
+ * so a withheld field looks the same whether or not it holds data.
+ *
+ * Decisions are made once per shape (issue #27): each child's decisions come from one {@link FieldMask},
+ * shared by every child of the same shape. An object of a record type (one reached only through guarded
+ * fields, e.g. `HealthRecord`, `AeAttendance`) is projected as it is returned: a copy holding only the plain
+ * fields its child's mask allows, over a prototype (built once per mask and type) whose every withheld field
+ * throws that field's refusal when read. Its plain fields are then read by GraphQL's own default resolver,
+ * with no check of ours per field per child. Every other field (a custom resolver, a nested object, an entry
+ * point, a field of an entity type that federation resolves by reference) is wrapped, and decided by the
+ * mask of its child before its resolver runs.
+ */
+export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQLSchema {
+  const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
+  const projectable = projectableTypes(schema, roots);
+  // Read before any field is wrapped: a plain field is one with no resolver of its own.
+  const plainOf = new Map([...projectable].map((type) => [type, plainFields(type)]));
+  const masksByRequest = new WeakMap<GuardContext, Map<string | undefined, FieldMask>>();
+
+  /** The mask of one child for this request's user and purpose; a child the gateway did not vouch for is unrelated. */
+  const maskOf = (context: GuardContext, nhsNumber: string | undefined): FieldMask => {
+    let masks = masksByRequest.get(context);
+    if (!masks) {
+      masks = new Map();
+      masksByRequest.set(context, masks);
+    }
+    let mask = masks.get(nhsNumber);
+    if (!mask) {
+      const { user, purpose } = context.caller;
+      const attributes = nhsNumber ? context.attributesOf(nhsNumber) : null;
+      mask = engine.mask(user!, purpose!, attributes ?? UNRELATED);
+      masks.set(nhsNumber, mask);
+    }
+    return mask;
+  };
+
+  const projectionOf = (mask: FieldMask, type: GraphQLObjectType): Projection => {
+    let projection = mask.derived.get(type) as Projection | undefined;
+    if (!projection) {
+      const allowed: string[] = [];
+      const prototype = Object.create(null) as object;
+      for (const name of plainOf.get(type) ?? []) {
+        const decision = mask.decide(`${type.name}.${name}`);
+        if (decision.allowed) allowed.push(name);
+        else
+          Object.defineProperty(prototype, name, {
+            get: () => {
+              throw forbidden(decision);
+            },
+          });
+      }
+      projection = { allowed, prototype };
+      mask.derived.set(type, projection);
+    }
+    return projection;
+  };
+
+  /** A record type's object as this child's mask lets it be read (its own NHS number names its child, if it has one). */
+  const project = (
+    value: unknown,
+    type: GraphQLObjectType,
+    parent: string | undefined,
+    context: GuardContext,
+  ): unknown => {
+    if (value === null || value === undefined) return value;
+    if (Array.isArray(value)) return value.map((item) => project(item, type, parent, context));
+    // A record type's object is an object: anything else is not read at all.
+    if (typeof value !== 'object') return null;
+    const row = value as Record<string, unknown>;
+    const nhsNumber = typeof row.nhsNumber === 'string' ? row.nhsNumber : parent;
+    const mask = maskOf(context, nhsNumber);
+    const { allowed, prototype } = projectionOf(mask, type);
+    const projected = Object.create(prototype) as Record<string | symbol, unknown>;
+    for (const name of allowed) projected[name] = row[name];
+    projected[CHILD] = nhsNumber;
+    projected[MASK] = mask;
+    projected[RAW] = row;
+    return projected;
+  };
+
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    // Only queries are entry points: an agency publishes no mutations, and any field of another root type is
+    // decided as a field of no child (unclassified: refused).
+    const isRoot = type === schema.getQueryType();
+    const plain = new Set(plainOf.get(type) ?? []);
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      if (UNGUARDED.has(coordinate) || plain.has(field.name)) continue;
+      const resolve: GraphQLFieldResolver<unknown, GuardContext> = field.resolve ?? defaultResolver;
+      const returned = getNamedType(field.type);
+      const projectsTo = isObjectType(returned) && projectable.has(returned) ? returned : null;
+      field.resolve = (source, args, context, info) => {
+        const { user, purpose } = context.caller;
+        if (!user || !purpose) throw forbidden({ rule: 'NOT_GRANTED', agency: 'gateway', class: 'IDENTITY' });
+        let nhsNumber: string | undefined;
+        let row = source;
+        if (isRoot) {
+          const entry = engine.decideEntry(user, purpose, coordinate);
+          if (!entry.allowed) throw forbidden(entry);
+        } else {
+          const s = (source ?? {}) as Tagged;
+          // A projected object knows its child (never read its fields here: a withheld one throws).
+          const projected = s[MASK];
+          nhsNumber = projected ? s[CHILD] : typeof s.nhsNumber === 'string' ? s.nhsNumber : s[CHILD];
+          const decision = (projected ?? maskOf(context, nhsNumber)).decide(coordinate);
+          if (!decision.allowed) throw forbidden(decision);
+          if (projected) row = s[RAW];
+        }
+        const value = resolve(row, args, context, info);
+        const child = nhsNumber;
+        if (projectsTo)
+          return value instanceof Promise
+            ? value.then((v) => project(v, projectsTo, child, context))
+            : project(value, projectsTo, child, context);
+        if (child === undefined) return value;
+        return value instanceof Promise ? value.then((v) => tag(v, child)) : tag(value, child);
+      };
+    }
+  }
+  return schema;
+}
+
+/** GraphQL's default resolver (a property of the source, called if it is a function). */
+const defaultResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
+  if (source === null || typeof source !== 'object') return undefined;
+  const property = (source as Record<string, unknown>)[info.fieldName];
+  return typeof property === 'function' ? property.call(source, args, context, info) : property;
+};
+
 function tag(value: unknown, nhsNumber: string): unknown {
   if (Array.isArray(value)) return value.map((item) => tag(item, nhsNumber));
   if (value !== null && typeof value === 'object' && !(CHILD in value)) return { ...value, [CHILD]: nhsNumber };
   return value;
 }
 
-const UNGUARDED = new Set(['Query._entities', 'Query._service', '_Service.sdl']);
-
 /**
- * Wraps every field resolver of an agency's schema with its policy check (defence in depth): a field
- * is released only if the agency's own compiled policy allows it for this user, purpose and child —
- * decided before the data is read, so a withheld field looks the same whether or not it holds data.
+ * The record types: object types whose every object is returned by a guarded field (so it is projected),
+ * never by an entry point's unguarded field (`_entities`, an entity resolved by reference) nor as one of an
+ * interface's or union's types (whose concrete type is known only after it is returned).
  */
-export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQLSchema {
+function projectableTypes(
+  schema: GraphQLSchema,
+  roots: Set<GraphQLObjectType | null | undefined>,
+): Set<GraphQLObjectType> {
+  const excluded = new Set<string>();
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      const coordinate = `${type.name}.${field.name}`;
-      if (UNGUARDED.has(coordinate)) continue;
-      const resolve: GraphQLFieldResolver<unknown, GuardContext> = field.resolve ?? defaultFieldResolver;
-      const isRoot = type.name === 'Query';
-      field.resolve = (source, args, context, info) => {
-        const { user, purpose } = context.caller;
-        if (!user || !purpose) throw forbidden({ rule: 'NOT_GRANTED', agency: 'gateway', class: 'IDENTITY' });
-        let nhsNumber: string | undefined;
-        if (isRoot) {
-          const entry = engine.decideEntry(user, purpose, coordinate);
-          if (!entry.allowed) throw forbidden(entry);
-        } else {
-          const s = source as { nhsNumber?: unknown; [CHILD]?: string };
-          nhsNumber = typeof s.nhsNumber === 'string' ? s.nhsNumber : s[CHILD];
-          const attributes = nhsNumber ? context.attributesOf(nhsNumber) : null;
-          const decision = engine.decide(user, purpose, coordinate, attributes ?? UNRELATED);
-          if (!decision.allowed) throw forbidden(decision);
-        }
-        const value = resolve(source, args, context, info);
-        if (!nhsNumber) return value;
-        const child = nhsNumber;
-        return value instanceof Promise ? value.then((v) => tag(v, child)) : tag(value, child);
-      };
-    }
+    if (isAbstractType(type)) for (const member of schema.getPossibleTypes(type)) excluded.add(member.name);
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields()))
+      if (UNGUARDED.has(`${type.name}.${field.name}`)) excluded.add(getNamedType(field.type).name);
   }
-  return schema;
+  return new Set(
+    Object.values(schema.getTypeMap()).filter(
+      (type): type is GraphQLObjectType =>
+        isObjectType(type) && !type.name.startsWith('__') && !roots.has(type) && !excluded.has(type.name),
+    ),
+  );
+}
+
+/** A record type's plain fields: a scalar or enum read straight from the object (no resolver of its own). */
+function plainFields(type: GraphQLObjectType): string[] {
+  return Object.values(type.getFields())
+    .filter((field) => !field.resolve && isLeafType(getNamedType(field.type)))
+    .map((field) => field.name);
 }
