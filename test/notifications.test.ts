@@ -345,7 +345,7 @@ describe('notifications', () => {
       value(gateway, 'macpt_gateway_request_duration_seconds_count', { operation: 'other', status: '200' }),
     ).toBeGreaterThan(0);
     expect(value(gateway, 'macpt_disclosure_log_append_seconds_count', { process: 'gateway' })).toBeGreaterThan(0);
-    // How fresh each agency's fact-change feed is: it answers every half-second, within the 2 s bound.
+    // How fresh each agency's fact-change feed is: it answers every quarter-second, within the 2 s bound.
     const age = value(gateway, 'macpt_facts_feed_age_seconds', { agency: 'health', process: 'gateway' });
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(2);

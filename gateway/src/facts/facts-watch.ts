@@ -9,7 +9,7 @@ export interface WatchedCache {
 }
 
 /** How long a poll waits at the agency for a change before it answers with none: the heartbeat's period. */
-export const HEARTBEAT_MS = 500;
+export const HEARTBEAT_MS = 250;
 /** Pause after a failed poll before the next. */
 const RETRY_MS = 200;
 
@@ -19,7 +19,8 @@ const RETRY_MS = 200;
  *
  * Each agency's feed names the children whose facts changed, in the order the changes were committed; the
  * watch forgets them at once. Each answer to a poll is also a heartbeat: it reflects every change the
- * agency committed before the poll was sent. An agency whose last answered poll was sent longer ago than
+ * agency committed before it read its feed, which was at least `waitedMs` (the agency's own measure, from the
+ * poll's arrival) after the poll was sent. An agency whose last answer is fresh as of longer ago than
  * `maxStalenessMs` cannot vouch for any kept fact, so {@link fresh} is false and nothing kept is served:
  * each request asks every agency again (`/facts`), and an agency that does not answer that either counts
  * as not answering, with every rule that follows (fail closed). A poll that fails, a feed that starts
@@ -91,7 +92,9 @@ export class FactsWatch {
         failing = false;
         epoch = answer.epoch;
         after = answer.position;
-        this.freshAt.set(agency, sentAt);
+        // Fresh as of the agency's read: the poll reached the agency after it was sent, and the agency read its
+        // feed `waitedMs` after that. Never counted fresher than the answer's arrival, whatever an agency says.
+        this.freshAt.set(agency, Math.min(sentAt + (answer.waitedMs ?? 0), this.now()));
       } catch (error) {
         if (this.stopped) return;
         if (!failing)

@@ -28,6 +28,12 @@ export interface FactChangesAnswer {
   subjects: string[];
   /** The position asked from is unknown here (another epoch, or trimmed): forget every kept fact. */
   reset: boolean;
+  /**
+   * How long after the poll reached the agency it read the feed for this answer (ms, by the agency's own
+   * monotonic clock, rounded down): the answer reflects every change committed before then. So the gateway may
+   * count the answer fresh from the moment it sent the poll plus this, never later than it arrived. 0 if absent.
+   */
+  waitedMs?: number;
 }
 
 /** Reads a `/facts/changes` request body, or says what was wrong with it. */
@@ -50,8 +56,19 @@ export function checkChangesAnswer(agency: string, body: unknown): FactChangesAn
     typeof answer.position !== 'number' ||
     typeof answer.reset !== 'boolean' ||
     !Array.isArray(answer.subjects) ||
-    !answer.subjects.every((s) => typeof s === 'string')
+    !answer.subjects.every((s) => typeof s === 'string') ||
+    !(
+      answer.waitedMs === undefined ||
+      (typeof answer.waitedMs === 'number' && Number.isFinite(answer.waitedMs) && answer.waitedMs >= 0)
+    )
   )
     throw new Error(`${agency} answered /facts/changes out of shape`);
-  return { agency, epoch: answer.epoch, position: answer.position, subjects: answer.subjects, reset: answer.reset };
+  return {
+    agency,
+    epoch: answer.epoch,
+    position: answer.position,
+    subjects: answer.subjects,
+    reset: answer.reset,
+    waitedMs: answer.waitedMs ?? 0,
+  };
 }

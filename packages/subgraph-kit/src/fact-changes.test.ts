@@ -57,11 +57,19 @@ describe("an agency's fact-change feed", () => {
     const { epoch, position } = feed.since(null, null);
     const started = Date.now();
     const heartbeat = await answerChanges(feed, { epoch, after: position, waitMs: 120 }, () => false);
+    const took = Date.now() - started;
     expect(heartbeat).toMatchObject({ subjects: [], position, reset: false });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    expect(took).toBeGreaterThanOrEqual(100);
+    // How long after the poll arrived the feed was read: the wait, never more than the poll took.
+    expect(heartbeat.waitedMs).toBeGreaterThanOrEqual(100);
+    expect(heartbeat.waitedMs).toBeLessThanOrEqual(took);
     setTimeout(() => store.db.prepare("INSERT INTO kase VALUES ('C2', '9990000042', 'REFERRAL')").run(), 30);
     const changed = await answerChanges(feed, { epoch, after: position, waitMs: 2_000 }, () => false);
     expect(changed.subjects).toEqual(['9990000042']);
+    expect(changed.waitedMs).toBeGreaterThanOrEqual(20);
+    expect(changed.waitedMs).toBeLessThan(2_000);
+    // A change already there is answered at once: read as the poll arrived.
+    expect((await answerChanges(feed, { epoch, after: position, waitMs: 2_000 }, () => false)).waitedMs).toBe(0);
   });
 
   it('refuses a malformed poll with what is wrong', () => {

@@ -109,11 +109,14 @@ export async function answerChanges(
   asked: FactChangesRequest,
   closed: () => boolean,
 ): Promise<FactChangesAnswer> {
+  const received = performance.now();
   const until = Date.now() + asked.waitMs;
   const answer = feed.since(asked.epoch, asked.after);
-  if (answer.reset || answer.subjects.length > 0) return answer;
+  if (answer.reset || answer.subjects.length > 0) return { ...answer, waitedMs: 0 };
   // Nothing yet: look only at the newest position until it moves (one indexed read), then read the changes.
   while (feed.position() === answer.position && Date.now() < until && !closed())
     await new Promise((r) => setTimeout(r, LOOK_EVERY_MS));
-  return feed.since(asked.epoch, asked.after);
+  // Measured before the read it vouches for: the answer reflects every change committed before then.
+  const waitedMs = Math.floor(performance.now() - received);
+  return { ...feed.since(asked.epoch, asked.after), waitedMs };
 }
