@@ -72,6 +72,29 @@ describe("an agency's fact-change feed", () => {
     expect((await answerChanges(feed, { epoch, after: position, waitMs: 2_000 }, () => false)).waitedMs).toBe(0);
   });
 
+  it("answers every gateway's waiting poll at the one change, each from its own position; a closing agency at once", async () => {
+    const { store, feed } = agency();
+    const { epoch, position } = feed.since(null, null);
+    store.db.prepare("INSERT INTO kase VALUES ('C1', '9990000026', 'REFERRAL')").run();
+    const behind = position;
+    const current = feed.position();
+    const started = Date.now();
+    const polls = [current, current, behind].map((after) =>
+      answerChanges(feed, { epoch, after, waitMs: 3_000 }, () => false),
+    );
+    setTimeout(() => store.db.prepare("INSERT INTO kase VALUES ('C2', '9990000042', 'REFERRAL')").run(), 50);
+    const answers = await Promise.all(polls);
+    // The one behind is answered at once with what it missed; the others when the next change comes.
+    expect(answers.map((a) => a.subjects)).toEqual([['9990000042'], ['9990000042'], ['9990000026']]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    let closing = false;
+    const waiting = answerChanges(feed, { epoch, after: feed.position(), waitMs: 3_000 }, () => closing);
+    setTimeout(() => (closing = true), 30);
+    const closed = await waiting;
+    expect(closed.subjects).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('refuses a malformed poll with what is wrong', () => {
     expect(parseChangesRequest({ epoch: null, after: -1 })).toMatch(/"after" must be a position/);
     expect(parseChangesRequest({ epoch: 5, after: 0 })).toMatch(/expected \{"epoch"/);

@@ -51,8 +51,22 @@ export function installFactChanges(store: SqlStore, tables: FactTables): void {
   store.db.prepare('DELETE FROM fact_change WHERE seq <= (SELECT MAX(seq) FROM fact_change) - ?').run(KEPT);
 }
 
+/** How often the feed is looked at while any poll waits. */
+const LOOK_EVERY_MS = 25;
+
+/** A poll waiting for the newest position to move past `position`, until `until` (epoch ms) or `closed`. */
+interface Waiting {
+  position: number;
+  until: number;
+  closed: () => boolean;
+  wake: () => void;
+}
+
 /** Reads the feed of one store. */
 export class FactChanges {
+  /** Every waiting poll, however many gateways: one look at the newest position serves them all. */
+  private readonly waiting = new Set<Waiting>();
+  private looking: NodeJS.Timeout | null = null;
   private readonly latest: () => { seq: number | null };
   private readonly first: () => { seq: number | null };
   private readonly after: (from: number, limit: number) => { seq: number; subject: string }[];
@@ -83,6 +97,9 @@ export class FactChanges {
    */
   since(epoch: string | null, from: number | null): FactChangesAnswer {
     const newest = this.position();
+    // Nothing since (a heartbeat, the common answer): no more to read.
+    if (from !== null && epoch === this.epoch && from === newest)
+      return { agency: this.agency, epoch: this.epoch, position: newest, subjects: [], reset: false };
     const oldest = this.first().seq ?? newest + 1;
     if (from === null || epoch !== this.epoch || from > newest || from < oldest - 1)
       return { agency: this.agency, epoch: this.epoch, position: newest, subjects: [], reset: true };
@@ -95,10 +112,34 @@ export class FactChanges {
       reset: false,
     };
   }
-}
 
-/** How often a waiting poll looks at the feed. */
-const LOOK_EVERY_MS = 25;
+  /** Resolves when the newest position is no longer `position`, at `until` (epoch ms), or once `closed()`. */
+  waitPast(position: number, until: number, closed: () => boolean): Promise<void> {
+    return new Promise((wake) => {
+      this.waiting.add({ position, until, closed, wake });
+      this.looking ??= setInterval(() => this.look(), LOOK_EVERY_MS).unref();
+    });
+  }
+
+  private look(): void {
+    let newest: number | null = null;
+    try {
+      newest = this.position();
+    } catch {
+      // The store cannot be read (closing): every poll is answered now, and its own read says what went wrong.
+    }
+    const now = Date.now();
+    for (const w of this.waiting)
+      if (newest === null || newest !== w.position || now >= w.until || w.closed()) {
+        this.waiting.delete(w);
+        w.wake();
+      }
+    if (this.waiting.size === 0 && this.looking) {
+      clearInterval(this.looking);
+      this.looking = null;
+    }
+  }
+}
 
 /**
  * Answers a poll: at once when there are changes (or a reset), else when one arrives, or after `waitMs`
@@ -113,9 +154,9 @@ export async function answerChanges(
   const until = Date.now() + asked.waitMs;
   const answer = feed.since(asked.epoch, asked.after);
   if (answer.reset || answer.subjects.length > 0) return { ...answer, waitedMs: 0 };
-  // Nothing yet: look only at the newest position until it moves (one indexed read), then read the changes.
-  while (feed.position() === answer.position && Date.now() < until && !closed())
-    await new Promise((r) => setTimeout(r, LOOK_EVERY_MS));
+  // Nothing yet: wait for the newest position to move (one indexed read every few ms, shared by every waiting
+  // poll), then read the changes.
+  if (asked.waitMs > 0 && !closed()) await feed.waitPast(answer.position, until, closed);
   // Measured before the read it vouches for: the answer reflects every change committed before then.
   const waitedMs = Math.floor(performance.now() - received);
   return { ...feed.since(asked.epoch, asked.after), waitedMs };

@@ -50,14 +50,20 @@ export function recordWithEvent(
   return id;
 }
 
+/** The relay asks every tenth of a second: its statement is prepared once per store (preparing cost more than asking). */
+const pendingOf = new WeakMap<SqlStore, ReturnType<SqlStore['db']['prepare']>>();
+
 /** Events not yet acknowledged, oldest first. */
 export function pendingEvents(store: SqlStore, agency: string, limit: number): OutboxEvent[] {
+  let pending = pendingOf.get(store);
+  if (!pending) {
+    pending = store.db.prepare(
+      'SELECT id, kind, nhs_number, occurred_at, detail FROM outbox WHERE delivered_at IS NULL ORDER BY occurred_at LIMIT ?',
+    );
+    pendingOf.set(store, pending);
+  }
   return (
-    store.db
-      .prepare(
-        'SELECT id, kind, nhs_number, occurred_at, detail FROM outbox WHERE delivered_at IS NULL ORDER BY occurred_at LIMIT ?',
-      )
-      .all(limit) as { id: string; kind: string; nhs_number: string; occurred_at: string; detail: string }[]
+    pending.all(limit) as { id: string; kind: string; nhs_number: string; occurred_at: string; detail: string }[]
   ).map((r) => ({
     id: r.id,
     agency,
