@@ -1,9 +1,11 @@
 import {
   getNamedType,
   isAbstractType,
+  responsePathAsArray,
   isLeafType,
   isObjectType,
   type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
@@ -43,7 +45,7 @@ const UNGUARDED = new Set(['Query._entities', 'Query._service', '_Service.sdl'])
  * shared by every child of the same shape. An object of a record type (one reached only through guarded
  * fields, e.g. `HealthRecord`, `AeAttendance`) is projected as it is returned: a copy holding only the plain
  * fields its child's mask allows, over a prototype (built once per mask and type) whose every withheld field
- * throws that field's refusal when read. Its plain fields are then read by GraphQL's own default resolver,
+ * is a function GraphQL's default resolver calls, which throws that field's refusal. Its plain fields are then read by GraphQL's own default resolver,
  * with no check of ours per field per child. Every other field (a custom resolver, a nested object, an entry
  * point, a field of an entity type that federation resolves by reference) is wrapped, and decided by the
  * mask of its child before its resolver runs.
@@ -80,10 +82,11 @@ export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQ
       for (const name of plainOf.get(type) ?? []) {
         const decision = mask.decide(`${type.name}.${name}`);
         if (decision.allowed) allowed.push(name);
+        // GraphQL's default resolver calls a function it finds, with the field's info: the refusal names its path.
         else
           Object.defineProperty(prototype, name, {
-            get: () => {
-              throw forbidden(decision);
+            value: (_args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
+              throw forbidden(decision, responsePathAsArray(info.path));
             },
           });
       }
@@ -130,19 +133,23 @@ export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQ
       const projectsTo = isObjectType(returned) && projectable.has(returned) ? returned : null;
       field.resolve = (source, args, context, info) => {
         const { user, purpose } = context.caller;
-        if (!user || !purpose) throw forbidden({ rule: 'NOT_GRANTED', agency: 'gateway', class: 'IDENTITY' });
+        if (!user || !purpose)
+          throw forbidden(
+            { rule: 'NOT_GRANTED', agency: 'gateway', class: 'IDENTITY' },
+            responsePathAsArray(info.path),
+          );
         let nhsNumber: string | undefined;
         let row = source;
         if (isRoot) {
           const entry = engine.decideEntry(user, purpose, coordinate);
-          if (!entry.allowed) throw forbidden(entry);
+          if (!entry.allowed) throw forbidden(entry, responsePathAsArray(info.path));
         } else {
           const s = (source ?? {}) as Tagged;
           // A projected object knows its child (never read its fields here: a withheld one throws).
           const projected = s[MASK];
           nhsNumber = projected ? s[CHILD] : typeof s.nhsNumber === 'string' ? s.nhsNumber : s[CHILD];
           const decision = (projected ?? maskOf(context, nhsNumber)).decide(coordinate);
-          if (!decision.allowed) throw forbidden(decision);
+          if (!decision.allowed) throw forbidden(decision, responsePathAsArray(info.path));
           if (projected) row = s[RAW];
         }
         const value = resolve(row, args, context, info);
