@@ -2,7 +2,7 @@ import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { codedError, type Logger } from '@macpt/kit';
-import { admissionRefusal, forbidden, UNRELATED, type PolicyEngine } from '@macpt/policies';
+import { admissionRefusal, forbidden, UNRELATED, type FieldMask, type PolicyEngine } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import { assembleChronology } from '../chronology/assemble.js';
 import {
@@ -153,12 +153,16 @@ export class GovernedGateway implements GatewayInterface {
     // Facts for every child in the result (mostly cached already: they were needed to sign agency requests).
     const nhsNumbers = [...childrenIn(result.data)];
     const derived = await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
-    const attributes = new Map(nhsNumbers.map((n, i) => [n, derived[i] ?? null]));
+    // Each child's decisions as one mask, shared by every child of the same shape (decided once per shape).
+    const masks = new Map(
+      nhsNumbers.map((n, i) => [n, this.engine.mask(ctx.user, ctx.purpose, derived[i] ?? UNRELATED)]),
+    );
+    let unrelated: FieldMask | undefined;
     const decide = (coordinate: string, child: string | null): Verdict => {
       if (this.exempt.has(coordinate)) return 'exempt';
       if (coordinate.startsWith('Query.')) return this.engine.decideEntry(ctx.user, ctx.purpose, coordinate);
-      const attrs = (child && attributes.get(child)) || UNRELATED;
-      return this.engine.decide(ctx.user, ctx.purpose, coordinate, attrs);
+      const mask = (child && masks.get(child)) || (unrelated ??= this.engine.mask(ctx.user, ctx.purpose, UNRELATED));
+      return mask.decide(coordinate);
     };
     const checked = enforce(
       {
