@@ -78,6 +78,22 @@ describe('the fact-change watch', () => {
     await stop();
   });
 
+  it('counts an answer cut short (more to come) no fresher, and the next whole one as usual', async () => {
+    const { watch, advance, stop } = watching([
+      () => ({ after: 100, answer: { waitedMs: 50 } }),
+      () => ({ after: 1_000, answer: { subjects: ['9990000018'], more: true, waitedMs: 900 } }),
+    ]);
+    watch.start();
+    await settle();
+    // Fresh as of the first answer (10,050), not the second: 1.05 s old when the second arrived at 11,100.
+    expect(watch.ages()).toEqual({ health: 1.05 });
+    advance(949);
+    expect(watch.fresh()).toBe(true);
+    advance(1);
+    expect(watch.fresh()).toBe(false);
+    await stop();
+  });
+
   it('forgets the children an answer names, and everything on a reset', async () => {
     const { watch, forgotten, stop } = watching([
       () => ({ after: 10, answer: { subjects: ['9990000018'] } }),

@@ -65,7 +65,7 @@ export class FactsWatch {
     return true;
   }
 
-  /** Per agency, seconds since its last answered poll was sent (what `fresh` compares to the bound); Infinity before any. */
+  /** Per agency, seconds since the moment its feed is fresh as of (what `fresh` compares to the bound); Infinity before any. */
   ages(): Record<string, number> {
     const now = this.now();
     return Object.fromEntries(
@@ -94,7 +94,8 @@ export class FactsWatch {
         after = answer.position;
         // Fresh as of the agency's read: the poll reached the agency after it was sent, and the agency read its
         // feed `waitedMs` after that. Never counted fresher than the answer's arrival, whatever an agency says.
-        this.freshAt.set(agency, Math.min(sentAt + (answer.waitedMs ?? 0), this.now()));
+        // An answer cut short (more changes waiting) vouches for nothing: the next poll, at once, may.
+        if (!answer.more) this.freshAt.set(agency, Math.min(sentAt + (answer.waitedMs ?? 0), this.now()));
       } catch (error) {
         if (this.stopped) return;
         if (!failing)

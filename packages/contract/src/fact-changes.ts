@@ -34,6 +34,11 @@ export interface FactChangesAnswer {
    * count the answer fresh from the moment it sent the poll plus this, never later than it arrived. 0 if absent.
    */
   waitedMs?: number;
+  /**
+   * The answer stops short of the newest change (an answer carries at most a few thousand): the gateway must not
+   * count the feed any fresher for it, and asks again at once from its position.
+   */
+  more?: boolean;
 }
 
 /** Reads a `/facts/changes` request body, or says what was wrong with it. */
@@ -60,7 +65,8 @@ export function checkChangesAnswer(agency: string, body: unknown): FactChangesAn
     !(
       answer.waitedMs === undefined ||
       (typeof answer.waitedMs === 'number' && Number.isFinite(answer.waitedMs) && answer.waitedMs >= 0)
-    )
+    ) ||
+    !(answer.more === undefined || typeof answer.more === 'boolean')
   )
     throw new Error(`${agency} answered /facts/changes out of shape`);
   return {
@@ -70,5 +76,6 @@ export function checkChangesAnswer(agency: string, body: unknown): FactChangesAn
     subjects: answer.subjects,
     reset: answer.reset,
     waitedMs: answer.waitedMs ?? 0,
+    more: answer.more ?? false,
   };
 }

@@ -95,6 +95,23 @@ describe("an agency's fact-change feed", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('says an answer cut short is more to come, and vouches for no moment with it', async () => {
+    const { store, feed } = agency();
+    const { epoch, position } = feed.since(null, null);
+    const insert = store.db.prepare('INSERT INTO kase VALUES (?, ?, ?)');
+    store.db.transaction(() => {
+      for (let i = 0; i < 5_001; i++) insert.run(`C${i}`, String(9990000000 + i), 'REFERRAL');
+    })();
+    const first = await answerChanges(feed, { epoch, after: position, waitMs: 1_000 }, () => false);
+    expect(first.subjects).toHaveLength(5_000);
+    expect(first.more).toBe(true);
+    expect(first.waitedMs).toBeUndefined();
+    const rest = await answerChanges(feed, { epoch, after: first.position, waitMs: 1_000 }, () => false);
+    expect(rest.subjects).toEqual(['9990005000']);
+    expect(rest.more).toBeUndefined();
+    expect(rest.waitedMs).toBe(0);
+  });
+
   it('refuses a malformed poll with what is wrong', () => {
     expect(parseChangesRequest({ epoch: null, after: -1 })).toMatch(/"after" must be a position/);
     expect(parseChangesRequest({ epoch: 5, after: 0 })).toMatch(/expected \{"epoch"/);

@@ -104,12 +104,15 @@ export class FactChanges {
     if (from === null || epoch !== this.epoch || from > newest || from < oldest - 1)
       return { agency: this.agency, epoch: this.epoch, position: newest, subjects: [], reset: true };
     const rows = this.after(from, MOST_PER_ANSWER);
+    const position = rows.at(-1)?.seq ?? from;
     return {
       agency: this.agency,
       epoch: this.epoch,
-      position: rows.at(-1)?.seq ?? from,
+      position,
       subjects: [...new Set(rows.map((r) => r.subject))],
       reset: false,
+      // Cut short: the changes after `position` wait for the next poll.
+      ...(position < newest ? { more: true } : {}),
     };
   }
 
@@ -153,11 +156,13 @@ export async function answerChanges(
   const received = performance.now();
   const until = Date.now() + asked.waitMs;
   const answer = feed.since(asked.epoch, asked.after);
-  if (answer.reset || answer.subjects.length > 0) return { ...answer, waitedMs: 0 };
+  if (answer.reset || answer.subjects.length > 0) return answer.more ? answer : { ...answer, waitedMs: 0 };
   // Nothing yet: wait for the newest position to move (one indexed read every few ms, shared by every waiting
   // poll), then read the changes.
   if (asked.waitMs > 0 && !closed()) await feed.waitPast(answer.position, until, closed);
   // Measured before the read it vouches for: the answer reflects every change committed before then.
   const waitedMs = Math.floor(performance.now() - received);
-  return { ...feed.since(asked.epoch, asked.after), waitedMs };
+  const read = feed.since(asked.epoch, asked.after);
+  // Only a whole answer vouches for the moment it was read; one cut short vouches for nothing.
+  return read.more ? read : { ...read, waitedMs };
 }

@@ -16,6 +16,10 @@ const built = buildSchema(`
     type CamhsEpisode { concern: String }
     union Found = HealthRecord | CamhsEpisode
   `);
+// A list of promises, as a resolver may return: each item is projected once it settles.
+(built.getType('HealthRecord') as GraphQLObjectType).getFields().aeAttendances!.resolve = () => [
+  Promise.resolve({ id: 'AE1' }),
+];
 (built.getType('HealthRecord') as GraphQLObjectType).getFields().gpPractice!.resolve = (row: {
   practiceCode: string;
 }) => new Promise((resolve) => setTimeout(() => resolve({ odsCode: row.practiceCode, name: 'Surgery' }), 5));

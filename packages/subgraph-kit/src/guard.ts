@@ -105,6 +105,9 @@ export function guardSchema(schema: GraphQLSchema, engine: PolicyEngine): GraphQ
   ): unknown => {
     if (value === null || value === undefined) return value;
     if (Array.isArray(value)) return value.map((item) => project(item, type, parent, context));
+    // A promise (or thenable) in a list: projected once it settles, never read as a row itself.
+    if (typeof (value as { then?: unknown }).then === 'function')
+      return Promise.resolve(value).then((v) => project(v, type, parent, context));
     // A record type's object is an object: anything else is not read at all.
     if (typeof value !== 'object') return null;
     const row = value as Record<string, unknown>;
@@ -203,9 +206,12 @@ function projectableTypes(
   );
 }
 
-/** A record type's plain fields: a scalar or enum read straight from the object (no resolver of its own). */
+/**
+ * A record type's plain fields: a scalar or enum read straight from the object (no resolver of its own). A field
+ * named `then` is not one: a projection holding a function there would be taken for a promise.
+ */
 function plainFields(type: GraphQLObjectType): string[] {
   return Object.values(type.getFields())
-    .filter((field) => !field.resolve && isLeafType(getNamedType(field.type)))
+    .filter((field) => !field.resolve && field.name !== 'then' && isLeafType(getNamedType(field.type)))
     .map((field) => field.name);
 }
