@@ -29,6 +29,19 @@ const record = (i: number) =>
   );
 
 describe('group commit deadline', () => {
+  it('takes an acknowledgement that came while the gateway was too busy to read it, even past the deadline', async () => {
+    // The event loop blocked (a supergraph composed, a large answer shaped) past the deadline while Redis had
+    // already answered: the record is written, so its response is released, not refused for the gateway's delay.
+    const store = new RedisDisclosureStore({ url: redis.url, commandTimeoutMs: 5_000 });
+    const committer = new GroupCommitter(store, 200);
+    await committer.append(record(0));
+    const written = committer.append(record(1));
+    const until = Date.now() + 500;
+    while (Date.now() < until); // busy: Redis answers meanwhile, unread
+    await expect(written).resolves.toMatchObject({ requestId: 'r-1' });
+    await store.close();
+  });
+
   it('refuses every record within its deadline counted from when its response was ready, queued ones included, while Redis hangs', async () => {
     // One batch at a time, so most records wait in the queue behind a batch that never comes back.
     const store = new RedisDisclosureStore({ url: redis.url, commandTimeoutMs: 5_000 });
