@@ -1,6 +1,6 @@
 import type { AnyStoredRecord, FieldSet, SetLookup } from './record.js';
 import type { Segment } from './segment.js';
-import { storedIndexKeys } from './store.js';
+import { storedIndexKeys, type Anchor, type IntegrityResult } from './store.js';
 
 /** Records as stored, with the field sets they name: what a segment is sealed from. */
 export interface StoredRun {
@@ -21,8 +21,19 @@ export interface HotTier {
   trimmed(): Promise<{ seq: number; hash: string }>;
   /** Removes a segment's records (the oldest held), once the archive has committed it. */
   trim(segment: Segment, plan: TrimPlan): Promise<void>;
+  /**
+   * Verifies the chain this tier holds, as one moment's log. `overtaken` when it was trimmed past
+   * `archivedThrough` (the archive's end, as the caller walked it) before or while it was walked: the caller
+   * walks the archive further, then this tier again.
+   */
+  verifyTail(anchor: Anchor | undefined, archivedThrough: number): Promise<TailIntegrity>;
   /** Whether records can leave this tier at all (the embedded file is never trimmed). */
   readonly trims: boolean;
+}
+
+/** What a walk of the hot tier found; `overtaken` (and no verdict) when a trim overtook it. */
+export interface TailIntegrity extends IntegrityResult {
+  overtaken?: boolean;
 }
 
 /** What trimming a segment takes out of the hot tier: each record (id, seq), and how many entries each index list loses. */

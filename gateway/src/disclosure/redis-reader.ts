@@ -9,7 +9,8 @@ import {
   type FieldSet,
 } from './record.js';
 import { SetCache } from './set-cache.js';
-import { anchorProblem, bestIndex, matches, type Anchor, type IntegrityResult, type RecordFilter } from './store.js';
+import { anchorProblem, bestIndex, matches, type Anchor, type RecordFilter } from './store.js';
+import type { TailIntegrity } from './hot-tier.js';
 
 /** Records read (and parsed) between two turns of the event loop. */
 const READ_SLICE = 25;
@@ -122,35 +123,55 @@ export class RedisLogReader {
   /**
    * Walks the chain Redis holds: from its first record, or, once segments were trimmed to the archive,
    * from the last record trimmed (the archive's verifier checks the rest and that the two meet).
+   *
+   * The walk is of one moment's log, while appends and trims go on: where the chain begins (the last record
+   * trimmed), where it ends (the head) and the field sets are read in one transaction; records appended after
+   * it are not this run's. Given `archivedThrough` (the archive's end, as the tiered verifier walked it), a
+   * trim past it, before or during the walk, is reported as `overtaken` and not as a break: those records
+   * were archived meanwhile, and the tiered verifier walks them there, then this tier again. Without it (a
+   * log with no archive) a trim is a break like any other.
    */
-  async verify(anchor?: Anchor): Promise<IntegrityResult> {
-    const [trimmedSeq, trimmedHash] = await this.redis.hmget(this.key('trimmed'), 'seq', 'hash');
+  async verify(anchor?: Anchor, archivedThrough?: number): Promise<TailIntegrity> {
+    const moment = await this.redis
+      .multi()
+      .hmget(this.key('trimmed'), 'seq', 'hash')
+      .hmget(this.key('head'), 'hash', 'seq')
+      .hgetall(this.key('sets'))
+      .exec();
+    const [[trimmedSeq, trimmedHash], [headHash, headSeq], stored] = (moment ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    }) as [[string | null, string | null], [string | null, string | null], Record<string, string>];
     let previous = { seq: Number(trimmedSeq ?? 0), hash: trimmedHash ?? GENESIS_HASH };
+    const end = { seq: Number(headSeq ?? 0), hash: headHash ?? GENESIS_HASH };
     let count = 0;
     let anchored: string | undefined;
+    const broken = (problem: string): TailIntegrity => ({ ok: false, count, headHash: previous.hash, problem });
+    /** Whether records after `previous` were trimmed since the walk began (archived, if the archive says so). */
+    const overtaken = async (): Promise<boolean> => {
+      if (archivedThrough === undefined) return false;
+      const seq = Number((await this.redis.hget(this.key('trimmed'), 'seq')) ?? 0);
+      return seq > previous.seq;
+    };
+    if (archivedThrough !== undefined && previous.seq > archivedThrough) return { ...broken(''), overtaken: true };
     // Every field set hashes to its id (read afresh: the verifier trusts nothing it holds).
     const sets = new Set<string>();
-    for (const [id, json] of Object.entries(await this.redis.hgetall(this.key('sets')))) {
+    for (const [id, json] of Object.entries(stored)) {
       if (fieldSetId(JSON.parse(json) as FieldSet) !== id)
-        return {
-          ok: false,
-          count,
-          headHash: previous.hash,
-          problem: `field set ${id} was altered: its content does not match its id`,
-        };
+        return broken(`field set ${id} was altered: its content does not match its id`);
       sets.add(id);
     }
-    let cursor = '-';
-    for (;;) {
+    walk: for (let cursor = '-'; ; ) {
       const entries = (await this.redis.xrange(this.key('stream'), cursor, '+', 'COUNT', 1000)) as [string, string[]][];
       for (const [, fields] of entries) {
         const record = JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord;
+        if (record.seq > end.seq) break walk; // appended after this run's moment
         const problem =
           firstBreak(record, previous) ??
           (setIdsOf(record).some((id) => !sets.has(id))
             ? `record seq ${record.seq} (${record.id}) names a field set the log does not hold`
             : null);
-        if (problem) return { ok: false, count, headHash: previous.hash, problem };
+        if (problem) return (await overtaken()) ? { ...broken(''), overtaken: true } : broken(problem);
         previous = { seq: record.seq, hash: record.hash };
         if (record.seq === anchor?.seq) anchored = record.hash;
         count++;
@@ -158,17 +179,14 @@ export class RedisLogReader {
       if (entries.length < 1000) break;
       cursor = `(${entries[entries.length - 1]![0]}`;
     }
-    const [hash, seq] = await this.redis.hmget(this.key('head'), 'hash', 'seq');
-    if ((hash ?? GENESIS_HASH) !== previous.hash || Number(seq ?? 0) !== previous.seq) {
-      return {
-        ok: false,
-        count,
-        headHash: previous.hash,
-        problem: `the stream ends at seq ${previous.seq} but the recorded head is seq ${seq ?? 0}: records were cut off the end or the head was altered`,
-      };
+    if (end.hash !== previous.hash || end.seq !== previous.seq) {
+      if (await overtaken()) return { ...broken(''), overtaken: true };
+      return broken(
+        `the stream ends at seq ${previous.seq} but the recorded head is seq ${headSeq ?? 0}: records were cut off the end or the head was altered`,
+      );
     }
     const lost = anchorProblem(anchor, anchored, previous.seq);
-    if (lost) return { ok: false, count, headHash: previous.hash, problem: lost };
+    if (lost) return broken(lost);
     return { ok: true, count, headHash: previous.hash, problem: null };
   }
 }

@@ -10,7 +10,7 @@ import {
   type FieldSet,
   type RecordDraft,
 } from './record.js';
-import type { HotTier, StoredRun, TrimPlan } from './hot-tier.js';
+import type { HotTier, StoredRun, TailIntegrity, TrimPlan } from './hot-tier.js';
 import type { Segment } from './segment.js';
 import { APPEND_FUNCTION, installAppendFunction, TRIM_FUNCTION } from './redis-function.js';
 import { RedisLogReader } from './redis-reader.js';
@@ -363,6 +363,11 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
   async verify(anchor?: Anchor): Promise<IntegrityResult> {
     await whenReady(this.readRedis, this.commandTimeoutMs);
     return this.reader.verify(anchor);
+  }
+
+  async verifyTail(anchor: Anchor | undefined, archivedThrough: number): Promise<TailIntegrity> {
+    await whenReady(this.readRedis, this.commandTimeoutMs);
+    return this.reader.verify(anchor, archivedThrough);
   }
 
   async readStored(from: number, max: number): Promise<StoredRun> {

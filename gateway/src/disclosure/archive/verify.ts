@@ -35,7 +35,7 @@ export async function verifyTiered(
   pool?: SegmentCheckPool,
 ): Promise<TieredIntegrity> {
   const heads = new Frontier();
-  let previous: Segment | null = null;
+  let previous = null as Segment | null; // not narrowed: the walks below move it
   let count = 0;
   let rehashed = 0;
   let expired = 0;
@@ -67,47 +67,50 @@ export async function verifyTiered(
     return null;
   };
   const failed = async (problem: string): Promise<TieredIntegrity> => (await settle(0)) ?? result(problem);
-  try {
-    for (let after = 0; ; ) {
-      const page = await archive.segments(after, 500);
-      for (const segment of page) {
-        if (!(await signatureHolds(segment, logKey)))
-          return await failed(`segment ${segment.n} is not signed by the log key: its header was altered or forged`);
-        const linked = linkProblem(segment, previous, heads);
-        if (linked) return await failed(linked);
-        heads.push(rootLeaf(segment.root));
-        if (anchor?.segment === segment.n) {
-          anchorSeen = true;
-          if (anchor.head !== segment.head)
-            return await failed(
-              `segment ${segment.n} is not the one anchored (head ${anchor.head?.slice(0, 12)}…): the log was rewritten`,
-            );
+  /** Walks the archive's segments after those walked already, as far as it holds now. */
+  const walkArchive = async (): Promise<TieredIntegrity | null> => {
+    try {
+      for (;;) {
+        const page = await archive.segments(previous?.n ?? 0, 500);
+        for (const segment of page) {
+          if (!(await signatureHolds(segment, logKey)))
+            return await failed(`segment ${segment.n} is not signed by the log key: its header was altered or forged`);
+          const linked = linkProblem(segment, previous, heads);
+          if (linked) return await failed(linked);
+          heads.push(rootLeaf(segment.root));
+          if (anchor?.segment === segment.n) {
+            anchorSeen = true;
+            if (anchor.head !== segment.head)
+              return await failed(
+                `segment ${segment.n} is not the one anchored (head ${anchor.head?.slice(0, 12)}…): the log was rewritten`,
+              );
+          }
+          const vouched = anchor?.segment !== undefined && segment.n <= anchor.segment;
+          if (segment.expiredAt) expired += segment.expired;
+          if (!vouched) {
+            const problem = segment.expiredAt
+              ? keptRecordsProblem(archive, segment)
+              : pool
+                ? pool.check(segment)
+                : recordsProblem(archive, segment, sets);
+            problem.catch(() => {}); // awaited in order below; a failure is not left unhandled meanwhile
+            inFlight.push({ problem, at: here() });
+            rehashed += segment.count - (segment.expiredAt ? segment.expired : 0);
+            const early = await settle(ahead - 1);
+            if (early) return early;
+          }
+          count += segment.count;
+          previous = segment;
         }
-        const vouched = anchor?.segment !== undefined && segment.n <= anchor.segment;
-        if (segment.expiredAt) expired += segment.expired;
-        if (!vouched) {
-          const problem = segment.expiredAt
-            ? keptRecordsProblem(archive, segment)
-            : pool
-              ? pool.check(segment)
-              : recordsProblem(archive, segment, sets);
-          problem.catch(() => {}); // awaited in order below; a failure is not left unhandled meanwhile
-          inFlight.push({ problem, at: here() });
-          rehashed += segment.count - (segment.expiredAt ? segment.expired : 0);
-          const early = await settle(ahead - 1);
-          if (early) return early;
-        }
-        count += segment.count;
-        previous = segment;
-        after = segment.n;
+        if (page.length < 500) break;
       }
-      if (page.length < 500) break;
+      return await settle(0);
+    } finally {
+      await Promise.allSettled(inFlight.map((f) => f.problem));
     }
-    const late = await settle(0);
-    if (late) return late;
-  } finally {
-    await Promise.allSettled(inFlight.map((f) => f.problem));
-  }
+  };
+  const archived = await walkArchive();
+  if (archived) return archived;
   if (anchor?.segment !== undefined && !anchorSeen)
     return result(
       `the archive ends at segment ${previous?.n ?? 0} but was anchored at segment ${anchor.segment}: segments have vanished`,
@@ -121,19 +124,33 @@ export async function verifyTiered(
         `record seq ${anchor.seq} is not the one anchored (hash ${anchor.hash.slice(0, 12)}…): the log was rewritten`,
       );
   }
-  const meeting = await hotMeetsArchive(hot, previous);
-  if (meeting) return result(meeting);
-  const hotAnchor = anchor && anchor.seq > (previous?.lastSeq ?? 0) ? anchor : undefined;
-  const tail = await hot.verify(hotAnchor);
-  if (!tail.ok) return { ...result(tail.problem), headHash: tail.headHash };
-  const trimmed = await hot.trimmed();
-  const end = Math.max(previous?.lastSeq ?? 0, trimmed.seq + tail.count);
-  return {
-    ...result(null),
-    count: end,
-    headHash: tail.count > 0 ? tail.headHash : (previous?.lastHash ?? tail.headHash),
-    rehashed: rehashed + Math.max(0, end - (previous?.lastSeq ?? 0)),
-  };
+  // The hot tier, as one moment's log, from where the archive ends. Segments move on meanwhile: a trim past
+  // the archive's end as walked means the mover archived more since, so the archive is walked further (its
+  // new segments checked like the rest) and the hot tier again. Each round walks segments the last did not.
+  for (;;) {
+    const end = previous?.lastSeq ?? 0;
+    const meeting = await hotMeetsArchive(hot, previous);
+    const tail = meeting ? null : await hot.verifyTail(anchor && anchor.seq > end ? anchor : undefined, end);
+    if (meeting || tail?.overtaken) {
+      const walked = previous?.n ?? 0;
+      const further = await walkArchive();
+      if (further) return further;
+      if ((previous?.n ?? 0) > walked) continue;
+      if (meeting) return result(meeting);
+      return result(
+        `the hot tier was trimmed past the archive's end (seq ${end}) while it was checked: records were removed unarchived`,
+      );
+    }
+    if (!tail!.ok) return { ...result(tail!.problem), headHash: tail!.headHash };
+    const trimmed = await hot.trimmed();
+    const last = Math.max(end, trimmed.seq + tail!.count);
+    return {
+      ...result(null),
+      count: last,
+      headHash: tail!.count > 0 ? tail!.headHash : (previous?.lastHash ?? tail!.headHash),
+      rehashed: rehashed + Math.max(0, last - end),
+    };
+  }
 }
 
 /** The hot tier must have been trimmed only through archived records, and continue where the archive ends. */
