@@ -81,7 +81,10 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
   private sent: { seq: number; hash: string } | null = null;
   /** Fast-path batches sent and not yet answered. */
   private readonly inFlight = new Set<Promise<string[]>>();
+  /** Batches on the careful path, waiting their turn or answering. */
   private careful = 0;
+  /** Whether the chain's head is in doubt (at start, after a conflict or a lost answer): batches go one at a time. */
+  private inDoubt = true;
   private waitAof: boolean | null = null;
   private readonly writerId = randomUUID();
   private readonly commandTimeoutMs: number;
@@ -145,7 +148,12 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
    */
   append(drafts: readonly RecordDraft[], charges: readonly (Charge | null)[] = []): Promise<DisclosureRecord[]> {
     if (this.disagreement) return Promise.reject(new Error(`disclosure log: ${this.disagreement}`));
-    if (this.careful > 0 || this.redis.status !== 'ready') return this.appendCarefully(drafts, charges);
+    if (this.careful > 0 || this.inDoubt || this.redis.status !== 'ready') return this.appendCarefully(drafts, charges);
+    return this.appendFast(drafts, charges);
+  }
+
+  /** The fast path: chained after the last batch sent and sent at once, answered later. */
+  private appendFast(drafts: readonly RecordDraft[], charges: readonly (Charge | null)[]): Promise<DisclosureRecord[]> {
     const from = this.sent ?? this.head;
     const chained = chain(drafts, from);
     const records = chained.map((c) => c.record);
@@ -166,6 +174,7 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
         }
         if (result[0] !== 'OK') {
           this.sent = null;
+          this.inDoubt = true;
           return this.appendCarefully(drafts, charges);
         }
         this.acknowledged(records);
@@ -174,6 +183,7 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
       },
       (error: unknown) => {
         this.sent = null;
+        this.inDoubt = true;
         throw error;
       },
     );
@@ -237,22 +247,38 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     });
   }
 
-  /** The careful path: serialised, after every batch already sent has settled. */
+  /**
+   * The careful path: batches in turn. While the head is in doubt each waits for every batch already sent to
+   * settle, then is sent alone and re-chained to the head Redis reports (see {@link appendNow}). Once one is
+   * acknowledged the head is known again, and the batches still waiting their turn are sent on the fast
+   * path, each as soon as the one before it was sent: under continuous load the queue drains back into the
+   * pipeline instead of keeping every batch waiting for the last one's answer.
+   */
   private appendCarefully(
     drafts: readonly RecordDraft[],
     charges: readonly (Charge | null)[],
   ): Promise<DisclosureRecord[]> {
     this.careful++;
-    const run = this.writing.then(async () => {
+    const turn = this.writing.then(async (): Promise<{ result: Promise<DisclosureRecord[]> }> => {
+      if (!this.inDoubt && this.redis.status === 'ready') return { result: this.appendFast(drafts, charges) };
       // Every batch already sent settles first (its own careful retry, if any, queues behind this one).
       await Promise.allSettled([...this.inFlight]);
-      return this.appendNow(drafts, charges);
+      const result = this.appendNow(drafts, charges);
+      await result.then(
+        () => {
+          this.inDoubt = false;
+        },
+        () => undefined,
+      );
+      this.sent = null; // nothing is in flight: the next batch chains after the head Redis acknowledged
+      return { result };
     });
-    this.writing = run.catch(() => undefined);
-    return run.finally(() => {
-      this.careful--;
-      if (this.careful === 0) this.sent = null;
-    });
+    this.writing = turn.catch(() => undefined);
+    return turn
+      .then(({ result }) => result)
+      .finally(() => {
+        this.careful--;
+      });
   }
 
   private async appendNow(

@@ -176,6 +176,48 @@ describe('the redis disclosure store across gateway processes', () => {
     await other.close();
   });
 
+  it('goes back to sending batches while earlier ones are answered once its head is known again, though appends never pause', async () => {
+    const prefix = 'pipeline:';
+    const store = new RedisDisclosureStore({ url: redis.url, prefix });
+    const other = new RedisDisclosureStore({ url: redis.url, prefix });
+    // How many appends were unanswered on the store's connection as each was sent.
+    const client = (store as unknown as { redis: Redis }).redis;
+    const call = client.call.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    let open = 0;
+    let sent: number[] = [];
+    let conflicts = 0;
+    client.call = ((...args: unknown[]) => {
+      if (args[0] !== 'FCALL') return call(...args);
+      sent.push(++open);
+      return call(...args)
+        .then((answer) => {
+          if ((answer as string[])[0] === 'CONFLICT') conflicts++;
+          return answer;
+        })
+        .finally(() => open--);
+    }) as typeof client.call;
+    const appendMany = async (count: number) => {
+      let left = count;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (left-- > 0) await store.append([disclosure('9990000018')]);
+        }),
+      );
+    };
+    // At start the head is in doubt (the first batches go one at a time); four writers never let the queue empty.
+    await appendMany(100);
+    expect(sent.slice(-50).some((o) => o > 1)).toBe(true);
+    // Another gateway appends: the store's next batches conflict, go one at a time, then pipeline again.
+    await other.append([disclosure('9990000026')]);
+    sent = [];
+    await appendMany(100);
+    expect(conflicts).toBeGreaterThan(0);
+    expect(sent.slice(-50).some((o) => o > 1)).toBe(true);
+    expect(await store.verify()).toMatchObject({ ok: true, count: 201 });
+    await store.close();
+    await other.close();
+  });
+
   it('fails within its deadline, without queuing, while Redis is down', async () => {
     const store = new RedisDisclosureStore({ url: redis.url, prefix: 'down:' });
     await store.append([disclosure('9990000018')]);
