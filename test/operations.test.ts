@@ -9,6 +9,7 @@ import {
   type RedisServer,
   type SentinelServer,
 } from '@macpt/kit/redis-server';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { children, E2E_WORLD, gql, headers, householdOf, PURPOSE_FOR_STAGE, wellInsideAMinute } from './testkit.js';
 
@@ -192,6 +193,15 @@ describe('Redis with replicas under Sentinel', () => {
       back = await ask(h);
     }
     expect(back.status).toBe(200);
+    // One replica acknowledging was enough to serve again; the next test starts from both in step.
+    const admin = new Redis(primary.url);
+    try {
+      await expect
+        .poll(async () => (await admin.info('replication')).match(/state=online/g)?.length ?? 0, { timeout: 20_000 })
+        .toBe(2);
+    } finally {
+      admin.disconnect();
+    }
   }, 60_000);
 
   it('loses no acknowledged record when the primary is killed and Sentinel promotes a replica', async () => {
