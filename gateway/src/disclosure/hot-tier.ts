@@ -34,6 +34,8 @@ export interface HotTier {
 /** What a walk of the hot tier found; `overtaken` (and no verdict) when a trim overtook it. */
 export interface TailIntegrity extends IntegrityResult {
   overtaken?: boolean;
+  /** The seq of the last record walked (the tier's head at the walk's moment), when whole. */
+  through?: number;
 }
 
 /** What trimming a segment takes out of the hot tier: each record (id, seq), and how many entries each index list loses. */

@@ -12,6 +12,10 @@ import { SetCache } from './set-cache.js';
 import { anchorProblem, bestIndex, matches, type Anchor, type RecordFilter } from './store.js';
 import type { TailIntegrity } from './hot-tier.js';
 
+/** Stream entries a verification reads at a time. */
+const PAGE = 1000;
+type Entry = [id: string, fields: string[]];
+
 /** Records read (and parsed) between two turns of the event loop. */
 const READ_SLICE = 25;
 
@@ -81,11 +85,14 @@ export class RedisLogReader {
     if (index) {
       const list = this.key(index);
       const length = await this.redis.llen(list);
+      let below = before;
       for (let end = length - 1; end >= 0 && out.length < limit; end -= page) {
-        const seqs = (await this.redis.lrange(list, Math.max(0, end - page + 1), end))
-          .map(Number)
-          .reverse()
-          .filter((s) => s < before);
+        // A trim between pages takes entries off the list's left, shifting every position: the next page
+        // then repeats the last one's oldest entries. Seqs only fall from page to page, so one at or above
+        // the lowest already read is such a repeat.
+        const read = (await this.redis.lrange(list, Math.max(0, end - page + 1), end)).map(Number).reverse();
+        const seqs = read.filter((s) => s < below);
+        below = Math.min(below, ...read);
         for (const r of await this.bySeq(seqs)) {
           if (r && matches(r, filter)) out.push(r);
           if (out.length >= limit) break;
@@ -137,11 +144,12 @@ export class RedisLogReader {
       .hmget(this.key('trimmed'), 'seq', 'hash')
       .hmget(this.key('head'), 'hash', 'seq')
       .hgetall(this.key('sets'))
+      .xrange(this.key('stream'), '-', '+', 'COUNT', PAGE)
       .exec();
-    const [[trimmedSeq, trimmedHash], [headHash, headSeq], stored] = (moment ?? []).map(([error, value]) => {
+    const [[trimmedSeq, trimmedHash], [headHash, headSeq], stored, first] = (moment ?? []).map(([error, value]) => {
       if (error) throw error;
       return value;
-    }) as [[string | null, string | null], [string | null, string | null], Record<string, string>];
+    }) as [[string | null, string | null], [string | null, string | null], Record<string, string>, Entry[]];
     let previous = { seq: Number(trimmedSeq ?? 0), hash: trimmedHash ?? GENESIS_HASH };
     const end = { seq: Number(headSeq ?? 0), hash: headHash ?? GENESIS_HASH };
     let count = 0;
@@ -161,8 +169,7 @@ export class RedisLogReader {
         return broken(`field set ${id} was altered: its content does not match its id`);
       sets.add(id);
     }
-    walk: for (let cursor = '-'; ; ) {
-      const entries = (await this.redis.xrange(this.key('stream'), cursor, '+', 'COUNT', 1000)) as [string, string[]][];
+    walk: for (let entries = first; ; ) {
       for (const [, fields] of entries) {
         const record = JSON.parse(fields[fields.indexOf('r') + 1]!) as AnyStoredRecord;
         if (record.seq > end.seq) break walk; // appended after this run's moment
@@ -176,8 +183,9 @@ export class RedisLogReader {
         if (record.seq === anchor?.seq) anchored = record.hash;
         count++;
       }
-      if (entries.length < 1000) break;
-      cursor = `(${entries[entries.length - 1]![0]}`;
+      if (entries.length < PAGE) break;
+      const after = `(${entries[entries.length - 1]![0]}`;
+      entries = (await this.redis.xrange(this.key('stream'), after, '+', 'COUNT', PAGE)) as Entry[];
     }
     if (end.hash !== previous.hash || end.seq !== previous.seq) {
       if (await overtaken()) return { ...broken(''), overtaken: true };
@@ -187,6 +195,6 @@ export class RedisLogReader {
     }
     const lost = anchorProblem(anchor, anchored, previous.seq);
     if (lost) return broken(lost);
-    return { ok: true, count, headHash: previous.hash, problem: null };
+    return { ok: true, count, headHash: previous.hash, problem: null, through: previous.seq };
   }
 }

@@ -17,7 +17,6 @@ export class Retention {
   /** Expires what the cutoff reaches; returns the records removed. */
   async expire(cutoff: number): Promise<number> {
     let removed = 0;
-    const holds = new Set((await this.archive.holds()).map((h) => h.nhsNumber));
     for (;;) {
       const page = await this.archive.segments(this.next, 100);
       for (const segment of page) {
@@ -28,7 +27,8 @@ export class Retention {
         const leaves = records.map((r) => recordLeaf(r.hash));
         removed += await this.archive.expire(
           segment.n,
-          (record) => childrenNamed(record).some((n) => holds.has(n)),
+          // The holds as the expiry's own transaction reads them (one placed during this pass is honoured).
+          (record, held) => childrenNamed(record).some((n) => held.has(n)),
           (seq) => inclusionProof(leaves, seq - segment.firstSeq).map((p) => p.toString('hex')),
         );
       }

@@ -272,6 +272,74 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     await log.store.close();
   });
 
+  it('answers a subject-access report once per record while a trim shifts the index it pages through', async () => {
+    const log = await openLog();
+    const child = '9991100009';
+    await appendChildViews(log, 100, () => child);
+    await log.mover({ segmentRecords: 100, hotRecords: 1000 }).pass();
+    await appendChildViews(log, 900, () => child); // 101…1000: not sealed yet
+    // The mover trims the archived 1…100 between the report's first page of the child's index and its second.
+    const client = (log.hot as unknown as { readRedis: Redis }).readRedis;
+    const lrange = client.lrange.bind(client) as (...args: unknown[]) => Promise<string[]>;
+    let trimmed = false;
+    client.lrange = (async (...args: unknown[]) => {
+      const page = await lrange(...args);
+      if (!trimmed) {
+        trimmed = true;
+        const [segment] = await log.archive.segments(0, 1);
+        const { records, sets } = await log.hot.readStored(1, 100);
+        await log.hot.trim(
+          segment!,
+          trimPlan(records, (id) => sets.get(id)),
+        );
+      }
+      return page;
+    }) as typeof client.lrange;
+    const seqs = (await log.store.query({ nhsNumber: child }, 600)).map((r) => r.seq);
+    expect(trimmed).toBe(true);
+    expect(seqs).toEqual(Array.from({ length: 600 }, (_, i) => 1000 - i));
+    await log.store.close();
+  });
+
+  it('counts the log as it was walked when a trim lands during the walk of the hot tier, and when retention expires a segment being checked', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 500);
+    await log.mover({ segmentRecords: 500, hotRecords: 10_000 }).pass();
+    await appendChildViews(log, 2000); // Redis holds 2,500; the archive 1…500
+    const client = (log.hot as unknown as { readRedis: Redis }).readRedis;
+    const xrange = client.xrange.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    let trimmed = false;
+    client.xrange = (async (...args: unknown[]) => {
+      const page = await xrange(...args);
+      if (!trimmed && String(args[1]).startsWith('(')) {
+        trimmed = true; // the walk's second page: the mover trims 1…500 behind it
+        const [segment] = await log.archive.segments(0, 1);
+        const { records, sets } = await log.hot.readStored(1, 500);
+        await log.hot.trim(
+          segment!,
+          trimPlan(records, (id) => sets.get(id)),
+        );
+      }
+      return page;
+    }) as typeof client.xrange;
+    expect(await log.store.verify()).toMatchObject({ ok: true, problem: null, count: 2500 });
+    expect(trimmed).toBe(true);
+    client.xrange = xrange as typeof client.xrange;
+    // Retention expires the archived segment after its header was read and before its records are.
+    const range = log.archive.range.bind(log.archive);
+    let expiredNow = false;
+    log.archive.range = async (from, to) => {
+      if (!expiredNow) {
+        expiredNow = true;
+        await new Retention(log.archive).expire(Date.now() + 1000);
+      }
+      return range(from, to);
+    };
+    expect(await log.store.verify()).toMatchObject({ ok: true, problem: null, count: 2500 });
+    expect(expiredNow).toBe(true);
+    await log.store.close();
+  });
+
   it('refuses appends past the hard cap while nothing is archived, loses nothing, and takes them again once it is', async () => {
     const log = await openLog(120);
     await appendChildViews(log, 120);
@@ -372,6 +440,32 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     expect(
       verifyInclusion(recordLeaf(record!.hash), keptSeqs[0]! - 1, 50, proof, Buffer.from(segment.root, 'hex')),
     ).toBe(true);
+    await log.store.close();
+  });
+  it('honours a legal hold placed while a retention pass is under way', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 150);
+    await log.mover().pass();
+    const held = '9991100005';
+    // The hold is placed after the pass began, before it reaches the segments (as an IG lead's might be).
+    const segments = log.archive.segments.bind(log.archive);
+    let placed = false;
+    log.archive.segments = async (after, limit) => {
+      const page = await segments(after, limit);
+      if (!placed) {
+        placed = true;
+        await log.archive.hold({
+          nhsNumber: held,
+          reason: 'Police investigation',
+          by: 'ig-police',
+          at: new Date().toISOString(),
+        });
+      }
+      return page;
+    };
+    await new Retention(log.archive).expire(Date.now() + 1000);
+    const keptSeqs = Array.from({ length: 150 }, (_, i) => i + 1).filter((seq) => (seq - 1) % 40 === 5);
+    expect((await log.store.query({ nhsNumber: held }, 100)).map((r) => r.seq).reverse()).toEqual(keptSeqs);
     await log.store.close();
   });
 });

@@ -65,10 +65,16 @@ export interface DisclosureArchive {
   hold(hold: LegalHold): Promise<void>;
   release(nhsNumber: string): Promise<boolean>;
   /**
-   * Removes a segment's records under retention except those `keep` accepts (legal holds), each kept one
-   * with its inclusion proof (so it can still be shown to be in the sealed segment); the header stays.
+   * Removes a segment's records under retention except those `keep` accepts, each kept one with its inclusion
+   * proof (so it can still be shown to be in the sealed segment); the header stays. `keep` is handed the
+   * children under a legal hold as read in the same transaction, which a hold being placed waits for: a
+   * hold is either seen by the expiry or placed after it, never lost to one that read the holds earlier.
    */
-  expire(n: number, keep: (record: AnyStoredRecord) => boolean, proofOf: (seq: number) => string[]): Promise<number>;
+  expire(
+    n: number,
+    keep: (record: AnyStoredRecord, held: ReadonlySet<string>) => boolean,
+    proofOf: (seq: number) => string[],
+  ): Promise<number>;
   /** Inclusion proofs kept for records that outlived their segment's expiry. */
   keptProof(seq: number): Promise<string[] | null>;
   close(): Promise<void>;

@@ -397,12 +397,20 @@ export class PostgresArchive implements DisclosureArchive {
    */
   async expire(
     n: number,
-    keep: (record: AnyStoredRecord) => boolean,
+    keep: (record: AnyStoredRecord, held: ReadonlySet<string>) => boolean,
     proofOf: (seq: number) => string[],
   ): Promise<number> {
     return this.transaction(`expiring segment ${n}`, async (client) => {
       const segment = (await client.query<SegmentRow>('SELECT * FROM segments WHERE n = $1 FOR UPDATE', [n])).rows[0];
       if (!segment || segment.expired_at) return 0;
+      // SHARE mode conflicts with a hold's INSERT: a hold placed meanwhile waits for this transaction, and
+      // every hold committed before it is read here.
+      await client.query('LOCK TABLE legal_holds IN SHARE MODE');
+      const held = new Set(
+        (await client.query<{ nhs_number: string }>('SELECT nhs_number FROM legal_holds')).rows.map(
+          (h) => h.nhs_number,
+        ),
+      );
       const rows = (
         await client.query<{ json: string }>('SELECT json FROM records WHERE seq BETWEEN $1 AND $2 ORDER BY seq', [
           segment.first_seq,
@@ -415,7 +423,7 @@ export class PostgresArchive implements DisclosureArchive {
       const records = rows.map(parse);
       const known = await this.partsIn(client, records, new Map());
       for (const record of records) {
-        if (keep(record)) {
+        if (keep(record, held)) {
           kept.push([record.seq, JSON.stringify(proofOf(record.seq))]);
           continue;
         }

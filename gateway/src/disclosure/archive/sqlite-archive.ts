@@ -272,7 +272,7 @@ export class SqliteArchive implements DisclosureArchive {
 
   async expire(
     n: number,
-    keep: (record: AnyStoredRecord) => boolean,
+    keep: (record: AnyStoredRecord, held: ReadonlySet<string>) => boolean,
     proofOf: (seq: number) => string[],
   ): Promise<number> {
     const s = this.statements;
@@ -281,12 +281,14 @@ export class SqliteArchive implements DisclosureArchive {
     const run = this.db.transaction(() => {
       const segment = s.segment.get(n) as SegmentRow | undefined;
       if (!segment || segment.expired_at) return 0;
+      // Under the write lock (IMMEDIATE): a hold placed meanwhile waits for this transaction.
+      const held = new Set((s.holds.all() as { nhs_number: string }[]).map((h) => h.nhs_number));
       const records = (s.range.all(Number(segment.first_seq), Number(segment.last_seq)) as { json: string }[]).map(
         parse,
       );
       let removed = 0;
       for (const record of records) {
-        if (keep(record)) {
+        if (keep(record, held)) {
           s.keepProof.run(record.seq, JSON.stringify(proofOf(record.seq)));
           continue;
         }
