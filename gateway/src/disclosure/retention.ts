@@ -21,8 +21,10 @@ export class Retention {
       const page = await this.archive.segments(this.next, 100);
       for (const segment of page) {
         if (Date.parse(segment.lastTime) >= cutoff) return removed;
-        this.next = segment.n;
-        if (segment.expiredAt) continue;
+        if (segment.expiredAt) {
+          this.next = segment.n;
+          continue;
+        }
         const records = await this.archive.range(segment.firstSeq, segment.lastSeq);
         const leaves = records.map((r) => recordLeaf(r.hash));
         removed += await this.archive.expire(
@@ -31,6 +33,7 @@ export class Retention {
           (record, held) => childrenNamed(record).some((n) => held.has(n)),
           (seq) => inclusionProof(leaves, seq - segment.firstSeq).map((p) => p.toString('hex')),
         );
+        this.next = segment.n; // only once expired: a failed expiry is tried again on the next pass
       }
       if (page.length < 100) return removed;
     }

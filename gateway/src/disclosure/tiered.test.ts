@@ -442,6 +442,22 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     ).toBe(true);
     await log.store.close();
   });
+  it('expires on the next pass a segment whose expiry failed (the archive busy)', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 100);
+    await log.mover().pass();
+    const retention = new Retention(log.archive);
+    const expire = log.archive.expire.bind(log.archive);
+    log.archive.expire = async () => {
+      throw new Error('database is locked');
+    };
+    await expect(retention.expire(Date.now() + 1000)).rejects.toThrow('database is locked');
+    log.archive.expire = expire;
+    expect(await retention.expire(Date.now() + 1000)).toBe(100);
+    expect((await log.archive.segments(0, 10)).every((s) => s.expiredAt !== null)).toBe(true);
+    await log.store.close();
+  });
+
   it('honours a legal hold placed while a retention pass is under way', async () => {
     const log = await openLog();
     await appendChildViews(log, 150);
