@@ -257,7 +257,7 @@ export class FileDisclosureStore implements DisclosureStore, HotTier {
   private async appendNow(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
     const chained = chain(drafts, this.head);
     const records = chained.map((c) => c.record);
-    const lines = chained.map((c) => JSON.stringify(c.stored));
+    const lines = chained.map((c) => c.json);
     const buffer = Buffer.from(lines.map((l) => `${l}\n`).join(''));
     const before = this.size;
     const last = records[records.length - 1]!;

@@ -20,6 +20,7 @@ export class LogUnavailableError extends Error {}
  */
 export class GroupCommitter {
   private pending: Pending[] = [];
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private closed = false;
 
@@ -45,30 +46,44 @@ export class GroupCommitter {
   append(draft: RecordDraft, charge?: Charge): Promise<DisclosureRecord> {
     if (this.closed) return Promise.reject(new LogUnavailableError('the disclosure log is closed'));
     return new Promise((resolve, reject) => {
-      const entry: Pending = {
+      this.pending.push({
         draft,
         charge: charge ?? null,
         resolve,
         reject,
-        deadline: Date.now() + this.deadlineMs,
-        timer: undefined,
-      };
-      // Still queued at its deadline: it leaves the queue unwritten, and its response is refused.
-      entry.timer = setTimeout(() => {
-        const at = this.pending.indexOf(entry);
-        if (at < 0) return;
-        this.pending.splice(at, 1);
-        reject(new LogUnavailableError(`not written within ${this.deadlineMs} ms (queued behind batches in flight)`));
-      }, this.deadlineMs);
-      this.pending.push(entry);
+        deadline: performance.now() + this.deadlineMs,
+      });
       this.pump();
+      this.watchDeadlines();
     });
+  }
+
+  /**
+   * One timer for the whole queue, at its oldest record's deadline (records queue in the order their deadlines
+   * fall): a record still queued at its deadline leaves the queue unwritten, and its response is refused.
+   */
+  private watchDeadlines(): void {
+    if (this.deadlineTimer !== undefined || this.pending.length === 0) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      const now = performance.now();
+      let late = 0;
+      while (late < this.pending.length && this.pending[late]!.deadline <= now) late++;
+      for (const entry of this.pending.splice(0, late))
+        entry.reject(
+          new LogUnavailableError(`not written within ${this.deadlineMs} ms (queued behind batches in flight)`),
+        );
+      this.watchDeadlines();
+    }, this.pending[0]!.deadline - performance.now());
   }
 
   private pump(): void {
     while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.pending.splice(0, this.maxBatch);
-      for (const b of batch) clearTimeout(b.timer);
+      if (this.pending.length === 0) {
+        clearTimeout(this.deadlineTimer);
+        this.deadlineTimer = undefined;
+      }
       this.inFlight++;
       void this.commit(batch).finally(() => {
         this.inFlight--;
@@ -82,7 +97,7 @@ export class GroupCommitter {
     const rest: Pending[] = [];
     try {
       // The batch has what is left of its oldest record's deadline, not a fresh one.
-      const left = Math.max(0, Math.min(...batch.map((b) => b.deadline)) - Date.now());
+      const left = Math.max(0, batch[0]!.deadline - performance.now());
       const deadline = new Promise<never>((_, reject) => {
         // Refused one turn of the event loop after the deadline: an acknowledgement that already came (read late
         // because the gateway was busy, not because Redis was) is taken first. Only a durable record is ever taken.
@@ -129,7 +144,6 @@ interface Pending {
   charge: Charge | null;
   resolve: (r: DisclosureRecord) => void;
   reject: (e: Error) => void;
-  /** When the record's response must be refused if the record is not yet durable (epoch ms). */
+  /** When the record's response must be refused if the record is not yet durable (`performance.now()` ms). */
   deadline: number;
-  timer: NodeJS.Timeout | undefined;
 }

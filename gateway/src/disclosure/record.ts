@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
+import { PartIds } from './interning.js';
 
 /** Why a record was written. */
 export type RecordKind =
@@ -142,35 +143,22 @@ export type AnyStoredRecord = StoredRecord | DisclosureRecord;
 
 /** The id of an interned part: the first 128 bits of SHA-256 over its canonical encoding, base64url. */
 export function fieldSetId(set: FieldSet): string {
-  return createHash('sha256').update(canonical(set)).digest().subarray(0, 16).toString('base64url');
+  return digest('sha256', canonical(set), 'buffer').subarray(0, 16).toString('base64url');
 }
 
 /**
- * {@link fieldSetId} of a part the gateway built, remembered: most parts recur (a caseload's children share
- * a handful of field sets; a user's requests one context). Keyed by the part's JSON text, which is the same
- * only for the same value built the same way. Verification never uses it: it hashes what the store holds.
+ * {@link fieldSetId} of a part the gateway built, remembered (see {@link PartIds}). Hashed as verification
+ * will see it: the part as its JSON reads back (an undefined or a toJSON value would otherwise hash
+ * differently from what is stored).
  */
-function internedId(set: FieldSet): string {
-  const text = JSON.stringify(set);
-  let id = knownIds.get(text);
-  if (id === undefined) {
-    // Hashed as verification will see it: the part as its JSON reads back (an undefined or a toJSON value
-    // would otherwise hash differently from what is stored).
-    id = fieldSetId(JSON.parse(text) as FieldSet);
-    if (knownIds.size >= KNOWN_IDS) knownIds.delete(knownIds.keys().next().value as string);
-    knownIds.set(text, id);
-  }
-  return id;
-}
-
-/** The ids of the parts built lately, by JSON text (at most {@link KNOWN_IDS}, oldest forgotten first). */
-const knownIds = new Map<string, string>();
-const KNOWN_IDS = 10_000;
+const partIds = new PartIds((json) => fieldSetId(JSON.parse(json) as FieldSet));
 
 /** A chained record in both forms, with the parts it refers to. */
 export interface Chained {
   record: DisclosureRecord;
   stored: StoredRecord;
+  /** The stored record as JSON, as written: its canonical encoding, with its hash last. */
+  json: string;
   sets: Map<string, FieldSet>;
 }
 
@@ -242,28 +230,136 @@ export function canonical(value: unknown): string {
 
 /** SHA-256 over the canonical encoding of everything but the hash itself (the predecessor's hash included). */
 export function hashOf(record: Omit<AnyStoredRecord, 'hash'>): string {
-  return createHash('sha256').update(canonical(record)).digest('hex');
+  return digest('sha256', canonical(record), 'hex');
 }
 
-/** Chains drafts after `head`: numbers them, links each to the one before, and interns their field sets. */
+/**
+ * A stored record's members in canonical (sorted) order: every member a {@link StoredRecord} may have.
+ * {@link storedText} writes them in this order, which is what {@link canonical} would write.
+ */
+const STORED_MEMBERS = [
+  'c',
+  'children',
+  'id',
+  'justification',
+  'prevHash',
+  'query',
+  'reason',
+  'requestId',
+  'review',
+  'schemaChange',
+  'seq',
+  'sharingDecision',
+  'time',
+  'unavailable',
+  'v',
+] as const satisfies readonly (keyof Omit<StoredRecord, 'hash'>)[];
+
+/**
+ * {@link canonical} of a stored record (without its hash), written member by member in the known order
+ * instead of sorting its keys: this runs for every record appended. Verification hashes what it reads
+ * with {@link canonical} itself, so a difference between the two would show as a broken chain.
+ */
+function storedText(linked: Omit<StoredRecord, 'hash'>): string {
+  let out = '{';
+  for (const key of STORED_MEMBERS) {
+    const member = linked[key];
+    if (member === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `"${key}":`;
+    out += key === 'children' ? refsText(linked.children) : canonical(member);
+  }
+  return `${out}}`;
+}
+
+/** The canonical encoding of a record's `[nhsNumber, set id]` pairs. */
+function refsText(refs: readonly [string, string][]): string {
+  let out = '[';
+  for (let i = 0; i < refs.length; i++) {
+    const [nhsNumber, id] = refs[i]!;
+    out += `${i > 0 ? ',' : ''}[${JSON.stringify(nhsNumber)},${JSON.stringify(id)}]`;
+  }
+  return `${out}]`;
+}
+
+/**
+ * Chains drafts after `head`: numbers them, links each to the one before, and interns their field sets.
+ * A record holds the members a {@link RecordDraft} has; anything else on a draft is not kept.
+ */
 export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash: string }): Chained[] {
   let { seq, hash } = head;
-  return drafts.map((draft) => {
+  const chained: Chained[] = new Array(drafts.length);
+  for (let i = 0; i < drafts.length; i++) {
+    const draft = drafts[i]!;
     const sets = new Map<string, FieldSet>();
-    const { children, kind, user, purpose, breakGlass, operation, clientName, outcome, agencies, ...rest } = draft;
-    const context: RecordContext = { kind, user, purpose, breakGlass, operation, clientName, outcome, agencies };
-    const c = internedId(context);
+    const context: RecordContext = {
+      kind: draft.kind,
+      user: draft.user,
+      purpose: draft.purpose,
+      breakGlass: draft.breakGlass,
+      operation: draft.operation,
+      clientName: draft.clientName,
+      outcome: draft.outcome,
+      agencies: draft.agencies,
+    };
+    const c = partIds.id(context);
     sets.set(c, context);
-    const refs = children.map(({ nhsNumber, ...set }): [string, string] => {
-      const id = internedId(set);
+    const refs: [string, string][] = new Array(draft.children.length);
+    for (let k = 0; k < draft.children.length; k++) {
+      const child = draft.children[k]!;
+      const set: ChildFields = { disclosed: child.disclosed, withheld: child.withheld, lawfulBasis: child.lawfulBasis };
+      const id = partIds.id(set);
       sets.set(id, set);
-      return [nhsNumber, id];
-    });
-    const linked = { v: 2 as const, ...rest, c, children: refs, seq: ++seq, prevHash: hash };
-    hash = hashOf(linked);
+      refs[k] = [child.nhsNumber, id];
+    }
+    const prevHash = hash;
+    const linked: Omit<StoredRecord, 'hash'> = {
+      v: 2,
+      id: draft.id,
+      time: draft.time,
+      requestId: draft.requestId,
+      justification: draft.justification,
+      reason: draft.reason,
+      unavailable: draft.unavailable,
+      query: draft.query,
+      review: draft.review,
+      schemaChange: draft.schemaChange,
+      sharingDecision: draft.sharingDecision,
+      c,
+      children: refs,
+      seq: ++seq,
+      prevHash,
+    };
+    const text = storedText(linked);
+    hash = digest('sha256', text, 'hex');
     const stored: StoredRecord = { ...linked, hash };
-    return { stored, sets, record: { ...draft, seq, prevHash: linked.prevHash, hash } };
-  });
+    const record: DisclosureRecord = {
+      id: draft.id,
+      kind: draft.kind,
+      time: draft.time,
+      requestId: draft.requestId,
+      user: draft.user,
+      purpose: draft.purpose,
+      justification: draft.justification,
+      breakGlass: draft.breakGlass,
+      operation: draft.operation,
+      clientName: draft.clientName,
+      outcome: draft.outcome,
+      reason: draft.reason,
+      children: draft.children,
+      agencies: draft.agencies,
+      unavailable: draft.unavailable,
+      query: draft.query,
+      review: draft.review,
+      schemaChange: draft.schemaChange,
+      sharingDecision: draft.sharingDecision,
+      seq,
+      prevHash,
+      hash,
+    };
+    chained[i] = { record, stored, sets, json: `${text.slice(0, -1)},"hash":"${hash}"}` };
+  }
+  return chained;
 }
 
 /** Where the chain first breaks, or null when every record links to its predecessor and hashes true. */

@@ -18,15 +18,15 @@ import { GENESIS_HASH } from './record.js';
  * again. The limits' keys share the log's prefix (and so, on a Cluster, its slot).
  * KEYS: stream, head, ids (record id → seq), sids (seq → stream id), turn, sets (field set id → set).
  * ARGV: prefix, writer id, expected head hash, record count, hard cap (0: none), set count, charge count,
- * requests a minute, children an hour, minute window, hour window; then per set: id, json; then per
- * charge: record index (1-based), user id, n children, the n children; then per record: id, json, hash,
- * seq, n index keys, the n keys.
+ * requests a minute, children an hour, minute window, hour window, the first record's seq, the last
+ * record's hash; then per set: id, json; then per charge: record index (1-based), user id, n children,
+ * the n children; then per record: id, json, n index keys, the n keys (the records' seqs follow the first).
  */
 const APPEND_BODY = `
 local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
 local nsets = tonumber(ARGV[6])
 local ncharges = tonumber(ARGV[7])
-local at = 12 + 2 * nsets
+local at = 14 + 2 * nsets
 local charges = {}
 for c = 1, ncharges do
   local n = tonumber(ARGV[at + 2])
@@ -50,75 +50,76 @@ end
 local function many(command, key, values)
   for s = 1, #values, 1000 do redis.call(command, key, unpack(values, s, math.min(s + 999, #values))) end
 end
--- The charges, decided before anything is written.
+-- The charges, decided before anything is written. Per user: the counts, and one SMISMEMBER for every
+-- child the batch charges (slices of 1000); then each charge in order, as if asked one at a time.
 local perMinute, perHour = tonumber(ARGV[8]), tonumber(ARGV[9])
-local requests, counted, added, fresh, refused = {}, {}, {}, {}, {}
-local rkeys, ckeys = {}, {}
+local users, order, refused = {}, {}, {}
 for _, charge in ipairs(charges) do
-  local rkey = ARGV[1] .. 'rl:req:' .. charge.user .. ':' .. ARGV[10]
-  local ckey = ARGV[1] .. 'rl:children:' .. charge.user .. ':' .. ARGV[11]
-  if requests[rkey] == nil then
-    requests[rkey] = tonumber(redis.call('GET', rkey) or '0'); rkeys[#rkeys + 1] = rkey
+  local u = users[charge.user]
+  if not u then
+    u = { rkey = ARGV[1] .. 'rl:req:' .. charge.user .. ':' .. ARGV[10],
+          ckey = ARGV[1] .. 'rl:children:' .. charge.user .. ':' .. ARGV[11],
+          asked = {}, nasked = 0, held = {}, fresh = {}, nfresh = 0 }
+    u.requests = tonumber(redis.call('GET', u.rkey) or '0')
+    u.counted = redis.call('SCARD', u.ckey)
+    users[charge.user] = u; order[#order + 1] = u
   end
-  if counted[ckey] == nil then
-    counted[ckey] = redis.call('SCARD', ckey); added[ckey] = {}; fresh[ckey] = {}; ckeys[#ckeys + 1] = ckey
+  for j = charge.from, charge.from + charge.n - 1 do u.nasked = u.nasked + 1; u.asked[u.nasked] = ARGV[j] end
+end
+for _, u in ipairs(order) do
+  for s = 1, u.nasked, 1000 do
+    local last = math.min(s + 999, u.nasked)
+    local held = redis.call('SMISMEMBER', u.ckey, unpack(u.asked, s, last))
+    for j = s, last do if held[j - s + 1] == 1 then u.held[u.asked[j]] = true end end
   end
-  local new, seen = {}, {}
-  for s = charge.from, charge.from + charge.n - 1, 1000 do
-    local last = math.min(s + 999, charge.from + charge.n - 1)
-    local held = redis.call('SMISMEMBER', ckey, unpack(ARGV, s, last))
-    for j = s, last do
-      local child = ARGV[j]
-      if held[j - s + 1] == 0 and not added[ckey][child] and not seen[child] then
-        seen[child] = true; new[#new + 1] = child
-      end
-    end
+end
+for _, charge in ipairs(charges) do
+  local u = users[charge.user]
+  local new, nnew, seen = {}, 0, {}
+  for j = charge.from, charge.from + charge.n - 1 do
+    local child = ARGV[j]
+    if not u.held[child] and not seen[child] then seen[child] = true; nnew = nnew + 1; new[nnew] = child end
   end
-  if requests[rkey] + 1 > perMinute then
+  if u.requests + 1 > perMinute then
     refused[#refused + 1] = charge.record; refused[#refused + 1] = 'requestsPerMinute'
-  elseif #new > 0 and counted[ckey] + #new > perHour then
+  elseif nnew > 0 and u.counted + nnew > perHour then
     refused[#refused + 1] = charge.record; refused[#refused + 1] = 'childrenPerHour'
   else
-    requests[rkey] = requests[rkey] + 1
-    counted[ckey] = counted[ckey] + #new
-    for _, child in ipairs(new) do added[ckey][child] = true; fresh[ckey][#fresh[ckey] + 1] = child end
+    u.requests = u.requests + 1
+    u.counted = u.counted + nnew
+    for k = 1, nnew do u.held[new[k]] = true; u.nfresh = u.nfresh + 1; u.fresh[u.nfresh] = new[k] end
   end
 end
 if #refused > 0 then
   if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
   return {'LIMITED', unpack(refused)}
 end
-for _, rkey in ipairs(rkeys) do
-  redis.call('SET', rkey, requests[rkey], 'PX', 120000)
+for _, u in ipairs(order) do
+  redis.call('SET', u.rkey, u.requests, 'PX', 120000)
+  if u.nfresh > 0 then many('SADD', u.ckey, u.fresh); redis.call('PEXPIRE', u.ckey, 7200000) end
 end
-for _, ckey in ipairs(ckeys) do
-  if #fresh[ckey] > 0 then many('SADD', ckey, fresh[ckey]); redis.call('PEXPIRE', ckey, 7200000) end
-end
-for s = 12, 11 + 2 * nsets, 2 do redis.call('HSETNX', KEYS[6], ARGV[s], ARGV[s + 1]) end
+for s = 14, 13 + 2 * nsets, 2 do redis.call('HSETNX', KEYS[6], ARGV[s], ARGV[s + 1]) end
 -- Record by record: the stream entry. Then the id and seq maps, every index list and the head, each
 -- in as few commands as the batch allows.
 local ids, sids, lists, order = {}, {}, {}, {}
-local i = first
-local lastHash, lastSeq
-for r = 1, tonumber(ARGV[4]) do
-  local seq = ARGV[i + 3]
+local i, count, seq0 = first, tonumber(ARGV[4]), tonumber(ARGV[12])
+for r = 1, count do
+  local seq = tostring(seq0 + r - 1)
   local sid = redis.call('XADD', KEYS[1], '*', 'seq', seq, 'r', ARGV[i + 1])
-  ids[#ids + 1] = ARGV[i]; ids[#ids + 1] = seq
-  sids[#sids + 1] = seq; sids[#sids + 1] = sid
-  local n = tonumber(ARGV[i + 4])
-  for k = 1, n do
-    local key = ARGV[1] .. ARGV[i + 4 + k]
-    local list = lists[key]
-    if not list then list = {}; lists[key] = list; order[#order + 1] = key end
+  ids[2 * r - 1] = ARGV[i]; ids[2 * r] = seq
+  sids[2 * r - 1] = seq; sids[2 * r] = sid
+  local n = tonumber(ARGV[i + 2])
+  for k = i + 3, i + 2 + n do
+    local list = lists[ARGV[k]]
+    if not list then list = {}; lists[ARGV[k]] = list; order[#order + 1] = ARGV[k] end
     list[#list + 1] = seq
   end
-  lastHash = ARGV[i + 2]; lastSeq = seq
-  i = i + 5 + n
+  i = i + 3 + n
 end
 many('HSET', KEYS[3], ids)
 many('HSET', KEYS[4], sids)
-for _, key in ipairs(order) do many('RPUSH', key, lists[key]) end
-redis.call('HSET', KEYS[2], 'hash', lastHash, 'seq', lastSeq)
+for _, key in ipairs(order) do many('RPUSH', ARGV[1] .. key, lists[key]) end
+redis.call('HSET', KEYS[2], 'hash', ARGV[13], 'seq', tostring(seq0 + count - 1))
 if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
 return {'OK'}
 `;

@@ -200,9 +200,12 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
     charges: readonly (Charge | null)[],
     now: number,
   ): Promise<string[]> {
-    const sets = new Map(chained.flatMap((c) => [...c.sets]));
-    const charged = charges.flatMap((c, i) => (c ? [[i + 1, c] as const] : []));
+    const sets = new Map<string, FieldSet>();
+    for (const c of chained) for (const [id, set] of c.sets) sets.set(id, set);
+    let charged = 0;
+    for (const charge of charges) if (charge) charged++;
     const { minute, hour } = windowsAt(now);
+    const last = chained[chained.length - 1]!.record;
     const args: (string | number)[] = [
       this.prefix,
       this.writerId,
@@ -210,17 +213,21 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
       chained.length,
       this.hotMax,
       sets.size,
-      charged.length,
+      charged,
       this.limits.requestsPerMinute,
       this.limits.childrenPerHour,
       minute,
       hour,
+      chained[0]!.record.seq,
+      last.hash,
     ];
     for (const [id, set] of sets) args.push(id, JSON.stringify(set));
-    for (const [index, { userId, children }] of charged) args.push(index, userId, children.length, ...children);
-    for (const { stored: r, record } of chained) {
+    charges.forEach((charge, i) => {
+      if (charge) args.push(i + 1, charge.userId, charge.children.length, ...charge.children);
+    });
+    for (const { record, json } of chained) {
       const keys = indexKeys(record);
-      args.push(r.id, JSON.stringify(r), r.hash, r.seq, keys.length, ...keys);
+      args.push(record.id, json, keys.length, ...keys);
     }
     const call = () =>
       this.redis.call(
