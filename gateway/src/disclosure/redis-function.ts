@@ -27,11 +27,11 @@ local head = redis.call('HGET', KEYS[2], 'hash') or '${GENESIS_HASH}'
 local nsets = tonumber(ARGV[6])
 local ncharges = tonumber(ARGV[7])
 local at = 14 + 2 * nsets
-local charges = {}
+-- Each charge: its record, user, and where its children start and end among the arguments.
+local crecord, cuser, cfrom, cto = {}, {}, {}, {}
 for c = 1, ncharges do
-  local n = tonumber(ARGV[at + 2])
-  charges[c] = { record = ARGV[at], user = ARGV[at + 1], from = at + 3, n = n }
-  at = at + 3 + n
+  crecord[c], cuser[c], cfrom[c], cto[c] = ARGV[at], ARGV[at + 1], at + 3, at + 2 + tonumber(ARGV[at + 2])
+  at = cto[c] + 1
 end
 local first = at
 if redis.call('HEXISTS', KEYS[3], ARGV[first]) == 1 then return {'DUP', head} end
@@ -53,18 +53,18 @@ end
 -- The charges, decided before anything is written. Per user: the counts, and one SMISMEMBER for every
 -- child the batch charges (slices of 1000); then each charge in order, as if asked one at a time.
 local perMinute, perHour = tonumber(ARGV[8]), tonumber(ARGV[9])
-local users, order, refused = {}, {}, {}
-for _, charge in ipairs(charges) do
-  local u = users[charge.user]
+local users, order, refused, mark = {}, {}, {}, {}
+for c = 1, ncharges do
+  local u = users[cuser[c]]
   if not u then
-    u = { rkey = ARGV[1] .. 'rl:req:' .. charge.user .. ':' .. ARGV[10],
-          ckey = ARGV[1] .. 'rl:children:' .. charge.user .. ':' .. ARGV[11],
+    u = { rkey = ARGV[1] .. 'rl:req:' .. cuser[c] .. ':' .. ARGV[10],
+          ckey = ARGV[1] .. 'rl:children:' .. cuser[c] .. ':' .. ARGV[11],
           asked = {}, nasked = 0, held = {}, fresh = {}, nfresh = 0 }
     u.requests = tonumber(redis.call('GET', u.rkey) or '0')
     u.counted = redis.call('SCARD', u.ckey)
-    users[charge.user] = u; order[#order + 1] = u
+    users[cuser[c]] = u; order[#order + 1] = u
   end
-  for j = charge.from, charge.from + charge.n - 1 do u.nasked = u.nasked + 1; u.asked[u.nasked] = ARGV[j] end
+  for j = cfrom[c], cto[c] do u.nasked = u.nasked + 1; u.asked[u.nasked] = ARGV[j] end
 end
 for _, u in ipairs(order) do
   for s = 1, u.nasked, 1000 do
@@ -73,21 +73,25 @@ for _, u in ipairs(order) do
     for j = s, last do if held[j - s + 1] == 1 then u.held[u.asked[j]] = true end end
   end
 end
-for _, charge in ipairs(charges) do
-  local u = users[charge.user]
-  local new, nnew, seen = {}, 0, {}
-  for j = charge.from, charge.from + charge.n - 1 do
+for c = 1, ncharges do
+  local u = users[cuser[c]]
+  local held, nnew = u.held, 0
+  -- The children new to the user's hour, each counted once (mark: seen in this charge).
+  for j = cfrom[c], cto[c] do
     local child = ARGV[j]
-    if not u.held[child] and not seen[child] then seen[child] = true; nnew = nnew + 1; new[nnew] = child end
+    if not held[child] and mark[child] ~= c then mark[child] = c; nnew = nnew + 1 end
   end
   if u.requests + 1 > perMinute then
-    refused[#refused + 1] = charge.record; refused[#refused + 1] = 'requestsPerMinute'
+    refused[#refused + 1] = crecord[c]; refused[#refused + 1] = 'requestsPerMinute'
   elseif nnew > 0 and u.counted + nnew > perHour then
-    refused[#refused + 1] = charge.record; refused[#refused + 1] = 'childrenPerHour'
+    refused[#refused + 1] = crecord[c]; refused[#refused + 1] = 'childrenPerHour'
   else
     u.requests = u.requests + 1
     u.counted = u.counted + nnew
-    for k = 1, nnew do u.held[new[k]] = true; u.nfresh = u.nfresh + 1; u.fresh[u.nfresh] = new[k] end
+    for j = cfrom[c], cto[c] do
+      local child = ARGV[j]
+      if not held[child] then held[child] = true; u.nfresh = u.nfresh + 1; u.fresh[u.nfresh] = child end
+    end
   end
 end
 if #refused > 0 then

@@ -133,6 +133,61 @@ describe('charged with the record, on a real Redis (the append function) and in 
       }
     });
 
+  it('Redis decides every batch as the in-process rule does: users mixed, children repeated within and across charges', async () => {
+    const limits = { requestsPerMinute: 1000, childrenPerHour: 12 };
+    const redis = await startRedisServer();
+    const store = new RedisDisclosureStore({ url: redis.url, prefix: 'rl-same:', limits });
+    const pool = Array.from({ length: 16 }, (_, i) => `999${String(1000000 + i).padStart(7, '0')}`);
+    try {
+      await expect.poll(() => store.ready()).toBe(true);
+      // Fixed pseudo-random sequences (the same batches every run), with one, two and three users at a time;
+      // every few rounds a user leaves and a new one comes, so many users pass from under to over their limit.
+      for (const [start, users] of [
+        [27, 3],
+        [5, 2],
+        [1234, 1],
+      ] as const) {
+        const rule = new MemoryLimits(limits);
+        let seed: number = start;
+        const next = (n: number) => {
+          seed = (seed * 48271) % 2147483647; // Park–Miller: exact in a double
+          return Math.floor((seed / 2147483647) * n);
+        };
+        let refusals = 0;
+        for (let round = 0; round < 150; round++) {
+          let batch = Array.from({ length: 1 + next(10) }, () =>
+            charge(
+              `${start}-${Math.floor(round / 6) + next(users)}`,
+              ...Array.from({ length: next(6) }, () => pool[next(pool.length)]!),
+            ),
+          );
+          // As the group commit does: a refusal writes nothing; the rest are sent again without the refused.
+          while (batch.length > 0) {
+            const expected = rule.charge(batch, Date.now());
+            const outcome = await store
+              .append(
+                batch.map(() => record(pool[0]!)),
+                batch,
+              )
+              .then(
+                () => new Map(),
+                (e: unknown) => (e as OverLimit).refused,
+              );
+            expect([...outcome], `${start} round ${round}: ${JSON.stringify(batch)}`).toEqual([...expected]);
+            if (expected.size === 0) break;
+            refusals++;
+            batch = batch.filter((_, i) => !expected.has(i));
+          }
+        }
+        // The sequence reaches the users' limits: refusals were decided, not only passes.
+        expect(refusals).toBeGreaterThan(5);
+      }
+    } finally {
+      await store.close();
+      await redis.destroy();
+    }
+  });
+
   it('the group commit refuses only the request past its limit, and writes its neighbours in the same turn', async () => {
     const store = new FileDisclosureStore(join(mkdtempSync(join(tmpdir(), 'rl-')), 'log.jsonl'), {
       requestsPerMinute: 2,
