@@ -45,29 +45,37 @@ export async function recordProof(archive: DisclosureArchive, seq: number): Prom
   const latest = await archive.last();
   if (!segment || !latest) throw new NotSealed(`record seq ${seq} is not sealed into a segment yet`);
   const leafIndex = seq - segment.firstSeq;
-  let auditPath: string[];
-  if (segment.expiredAt) {
-    const kept = await archive.keptProof(seq);
-    if (!kept) throw new NotSealed(`record seq ${seq} expired under retention: its segment keeps only its root`);
-    auditPath = kept;
-  } else {
-    const records = await archive.range(segment.firstSeq, segment.lastSeq);
-    auditPath = hex(
-      inclusionProof(
-        records.map((r) => recordLeaf(r.hash)),
-        leafIndex,
-      ),
-    );
-  }
-  const heads = await rootLeaves(archive, latest.n);
   return {
     seq,
     segment: signed(segment),
     leafIndex,
-    auditPath,
+    auditPath: await auditPath(archive, segment, seq),
     latest: signed(latest),
-    headPath: hex(inclusionProof(heads, segment.n - 1)),
+    headPath: hex(inclusionProof(await rootLeaves(archive, latest.n), segment.n - 1)),
   };
+}
+
+/**
+ * A record's path to its segment's root: from the segment's records, or, once retention expired them, from
+ * the proof kept for a record under a legal hold. A segment that retention expires while its records are
+ * read (fewer come back than it holds) is looked at again, as expired.
+ */
+async function auditPath(archive: DisclosureArchive, segment: ArchivedSegment, seq: number): Promise<string[]> {
+  if (!segment.expiredAt) {
+    const records = await archive.range(segment.firstSeq, segment.lastSeq);
+    if (records.length === segment.lastSeq - segment.firstSeq + 1)
+      return hex(
+        inclusionProof(
+          records.map((r) => recordLeaf(r.hash)),
+          seq - segment.firstSeq,
+        ),
+      );
+    const now = await archive.segmentHolding(seq);
+    if (!now?.expiredAt) throw new Error(`segment ${segment.n} holds ${records.length} of its records`);
+  }
+  const kept = await archive.keptProof(seq);
+  if (!kept) throw new NotSealed(`record seq ${seq} expired under retention: its segment keeps only its root`);
+  return kept;
 }
 
 /** That the sealed head of segment `to` extends that of segment `from` (nothing before it was rewritten). */

@@ -11,6 +11,7 @@ import { trimPlan } from './hot-tier.js';
 import { inclusionProof, rootOfHashes, verifyInclusion } from './merkle.js';
 import { SegmentMover, type MoverOptions } from './mover.js';
 import { logKeys } from './open.js';
+import { NotSealed, recordProof } from './proofs.js';
 import { canonical, type RecordDraft } from './record.js';
 import { installAppendFunction, TRIM_FUNCTION } from './redis-function.js';
 import { RedisDisclosureStore } from './redis-store.js';
@@ -442,6 +443,40 @@ describe('the log that lasts: sealed segments, an archive, a bounded hot tier', 
     ).toBe(true);
     await log.store.close();
   });
+  it('proves a held record whose segment retention expires while the proof is built, from the proof it kept', async () => {
+    const log = await openLog();
+    await appendChildViews(log, 100);
+    await log.mover().pass();
+    await log.archive.hold({
+      nhsNumber: '9991100003',
+      reason: 'Care proceedings',
+      by: 'ig-health',
+      at: new Date().toISOString(),
+    });
+    const keptSeq = 4; // the held child's first record
+    // Retention expires the segment between the look-up of the segment and the reading of its records.
+    const racing = Object.create(log.archive) as typeof log.archive;
+    racing.range = async (from, to) => {
+      await new Retention(log.archive).expire(Date.now() + 1000);
+      return log.archive.range(from, to);
+    };
+    const proof = await recordProof(racing, keptSeq);
+    const [record] = await log.archive.bySeqs([keptSeq]);
+    expect(proof.segment.firstSeq).toBe(1);
+    expect(
+      verifyInclusion(
+        recordLeaf(record!.hash),
+        proof.leafIndex,
+        50,
+        proof.auditPath.map((p) => Buffer.from(p, 'hex')),
+        Buffer.from(proof.segment.root, 'hex'),
+      ),
+    ).toBe(true);
+    // A record retention did not keep has no proof any more, and says so.
+    await expect(recordProof(log.archive, 1)).rejects.toBeInstanceOf(NotSealed);
+    await log.store.close();
+  });
+
   it('expires on the next pass a segment whose expiry failed (the archive busy)', async () => {
     const log = await openLog();
     await appendChildViews(log, 100);
