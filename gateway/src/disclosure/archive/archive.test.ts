@@ -207,6 +207,42 @@ describe.each([
     expect(await archive.segments(2, 10)).toEqual([]);
   });
 
+  it('another gateway’s mover cut the same records into other segments: its segments are refused, none left out or held twice', async () => {
+    const other = openArchive(await location());
+    try {
+      const drafts = [1, 2, 3, 4, 5].map((s) => disclosure(100 + s, [child(A)]));
+      const mine = new Log(key);
+      const theirs = new Log(key);
+      const [one2, two2] = [await mine.seal(drafts.slice(0, 2)), await mine.seal(drafts.slice(2, 4))];
+      const [theirOne, theirTwo, theirThree] = [
+        await theirs.seal(drafts.slice(0, 2)),
+        await theirs.seal(drafts.slice(2, 3)), // sealed while segment 2 was young: one record
+        await theirs.seal(drafts.slice(3, 5)),
+      ];
+      expect(await other.put(one2.segment, one2.records, one2.sets)).toBe('stored');
+      expect(await other.put(two2.segment, two2.records, two2.sets)).toBe('stored');
+      expect(await other.put(theirOne.segment, theirOne.records, theirOne.sets)).toBe('present');
+      await expect(other.put(theirTwo.segment, theirTwo.records, theirTwo.sets)).rejects.toThrow(
+        'disclosure archive: segment 2 is already sealed by another gateway through seq 4 (this one through seq 3): nothing is stored, and the mover resumes from the archive',
+      );
+      // Their segment 3 starts at seq 4, which the archive's segment 2 already holds.
+      await expect(other.put(theirThree.segment, theirThree.records, theirThree.sets)).rejects.toThrow(
+        "disclosure archive: segment 3 starts at seq 4, but the archive's segment 2 ends at seq 4 (another gateway sealed it): nothing is stored, and the mover resumes from the archive",
+      );
+      expect(seqs(await other.range(1, END))).toEqual([1, 2, 3, 4]);
+      expect((await other.segments(0, 10)).map((s) => [s.firstSeq, s.lastSeq])).toEqual([
+        [1, 2],
+        [3, 4],
+      ]);
+      // Segment 3 sealed after the archive's own segment 2 goes in.
+      const three2 = await mine.seal(drafts.slice(4, 5));
+      expect(await other.put(three2.segment, three2.records, three2.sets)).toBe('stored');
+      expect(seqs(await other.range(1, END))).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('finds the segment holding a seq', async () => {
     const holding = async (seq: number) => (await archive.segmentHolding(seq))?.n ?? null;
     expect([

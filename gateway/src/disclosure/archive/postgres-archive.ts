@@ -3,7 +3,7 @@ import { setIdsOf, type AnyStoredRecord, type FieldSet } from '../record.js';
 import type { Segment } from '../segment.js';
 import { storedIndexKeys } from '../store.js';
 import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
-import { ARCHIVE_TABLES, fromRow, gapBefore, segmentRow, type SegmentRow } from './schema.js';
+import { alreadySealed, ARCHIVE_TABLES, doesNotFollow, fromRow, segmentRow, type SegmentRow } from './schema.js';
 
 /**
  * The shared tables, their text compared byte by byte (`COLLATE "C"`), as SQLite does: times, ids and index
@@ -223,17 +223,31 @@ export class PostgresArchive implements DisclosureArchive {
       );
       if (inserted.rowCount === 0) {
         const there = (
-          await client.query<{ root: string; last_seq: string }>('SELECT root, last_seq FROM segments WHERE n = $1', [
-            segment.n,
-          ])
+          await client.query<SegmentRow>(
+            'SELECT root, first_seq, last_seq, prev_hash, last_hash FROM segments WHERE n = $1',
+            [segment.n],
+          )
         ).rows[0];
-        if (there && there.root === segment.root && Number(there.last_seq) === segment.lastSeq) return 'present';
-        throw new ArchiveRefusal(
-          `disclosure archive: segment ${segment.n} is already sealed with another root (${there?.root.slice(0, 12)}…): the chain forked`,
-        );
+        if (!there) throw new ArchiveRefusal(`disclosure archive: segment ${segment.n} changed while it was put`);
+        const thereLast = Number(there.last_seq);
+        if (there.root === segment.root && thereLast === segment.lastSeq) return 'present';
+        // The shorter of the two segments' last record, as the other holds it.
+        const held =
+          thereLast > segment.lastSeq
+            ? (await client.query<{ json: string }>('SELECT json FROM records WHERE seq = $1', [segment.lastSeq]))
+                .rows[0]
+            : undefined;
+        const agrees =
+          thereLast > segment.lastSeq
+            ? held !== undefined && (JSON.parse(held.json) as AnyStoredRecord).hash === segment.lastHash
+            : records[thereLast - segment.firstSeq]?.hash === there.last_hash;
+        throw new ArchiveRefusal(alreadySealed(segment, there, agrees));
       }
-      const predecessor = await client.query('SELECT 1 FROM segments WHERE n = $1', [segment.n - 1]);
-      const gap = gapBefore(segment.n, predecessor.rowCount === 1);
+      const predecessor = await client.query<SegmentRow>(
+        'SELECT last_seq, last_hash, root FROM segments WHERE n = $1',
+        [segment.n - 1],
+      );
+      const gap = doesNotFollow(segment, predecessor.rows[0]);
       if (gap) throw new ArchiveRefusal(gap);
       const sorted = [...sets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       for (const part of chunks(sorted, ROWS_PER_STATEMENT))

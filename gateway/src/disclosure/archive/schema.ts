@@ -82,9 +82,43 @@ export function fromRow(r: SegmentRow): ArchivedSegment {
   };
 }
 
-/** Why a segment cannot be put after what the archive holds: null when it follows on (segment 1, or its predecessor is there). */
-export function gapBefore(n: number, predecessorHeld: boolean): string | null {
-  return n > 1 && !predecessorHeld
-    ? `disclosure archive: segment ${n} follows segment ${n - 1}, which the archive does not hold: nothing is stored`
-    : null;
+/**
+ * Why a segment cannot be put after what the archive holds: null when it follows on exactly (segment 1, or
+ * its first record right after its predecessor's last, chained to it, its previous root that one's). Another
+ * gateway's mover may have sealed the predecessor with fewer or more records: a segment sealed after its own
+ * cut would leave records out of the archive, or hold them twice.
+ */
+export function doesNotFollow(
+  segment: Segment,
+  predecessor: Pick<SegmentRow, 'last_seq' | 'last_hash' | 'root'> | undefined,
+): string | null {
+  const { n } = segment;
+  if (n === 1) return null;
+  if (!predecessor)
+    return `disclosure archive: segment ${n} follows segment ${n - 1}, which the archive does not hold: nothing is stored`;
+  if (
+    Number(predecessor.last_seq) + 1 !== segment.firstSeq ||
+    predecessor.last_hash !== segment.prevHash ||
+    predecessor.root !== segment.prevRoot
+  )
+    return `disclosure archive: segment ${n} starts at seq ${segment.firstSeq}, but the archive's segment ${n - 1} ends at seq ${predecessor.last_seq} (another gateway sealed it): nothing is stored, and the mover resumes from the archive`;
+  return null;
+}
+
+/**
+ * The refusal of a segment whose number the archive already holds with another root: another gateway's
+ * mover cut the same chain differently (the same first record and predecessor, and the shorter segment's
+ * last record the same in both: `overlapAgrees`), or the chain forked.
+ */
+export function alreadySealed(
+  segment: Segment,
+  there: Pick<SegmentRow, 'first_seq' | 'last_seq' | 'prev_hash' | 'root'>,
+  overlapAgrees: boolean,
+): string {
+  return overlapAgrees &&
+    Number(there.first_seq) === segment.firstSeq &&
+    there.prev_hash === segment.prevHash &&
+    Number(there.last_seq) !== segment.lastSeq
+    ? `disclosure archive: segment ${segment.n} is already sealed by another gateway through seq ${there.last_seq} (this one through seq ${segment.lastSeq}): nothing is stored, and the mover resumes from the archive`
+    : `disclosure archive: segment ${segment.n} is already sealed with another root (${there.root.slice(0, 12)}…): the chain forked`;
 }

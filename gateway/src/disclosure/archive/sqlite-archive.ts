@@ -7,7 +7,7 @@ import type { AnyStoredRecord, FieldSet } from '../record.js';
 import type { Segment } from '../segment.js';
 import { storedIndexKeys } from '../store.js';
 import type { ArchivedSegment, DisclosureArchive, LegalHold } from './archive.js';
-import { ARCHIVE_TABLES, fromRow, gapBefore, segmentRow, type SegmentRow } from './schema.js';
+import { alreadySealed, ARCHIVE_TABLES, doesNotFollow, fromRow, segmentRow, type SegmentRow } from './schema.js';
 import type { PutAnswer, PutRequest } from './sqlite-writer.js';
 
 /** The writer thread's module, when this one runs compiled (tests on the sources put inline). */
@@ -133,11 +133,16 @@ export class SqliteArchive implements DisclosureArchive {
       const there = s.segment.get(segment.n) as SegmentRow | undefined;
       if (there) {
         if (there.root === segment.root && there.last_seq === segment.lastSeq) return 'present';
-        throw new Error(
-          `disclosure archive: segment ${segment.n} is already sealed with another root (${there.root.slice(0, 12)}…): the chain forked`,
-        );
+        // The shorter of the two segments' last record, as the other holds it.
+        const thereLast = Number(there.last_seq);
+        const agrees =
+          thereLast > segment.lastSeq
+            ? hashIn((s.bySeq.get(segment.lastSeq) as { json: string } | undefined)?.json) === segment.lastHash
+            : hashIn(rows.records[(thereLast - segment.firstSeq) * ROW_VALUES + 4] as string | undefined) ===
+              there.last_hash;
+        throw new Error(alreadySealed(segment, there, agrees));
       }
-      const gap = gapBefore(segment.n, s.segment.get(segment.n - 1) !== undefined);
+      const gap = doesNotFollow(segment, s.segment.get(segment.n - 1) as SegmentRow | undefined);
       if (gap) throw new Error(gap);
       s.putSegment.run(segmentRow(segment));
       for (const [id, set] of sets) s.putSet.run(id, JSON.stringify(set));
@@ -330,9 +335,17 @@ function parse(row: { json: string }): AnyStoredRecord {
 
 /** A segment's rows: the records table's (seq, segment, id, time, json) and the index keys' (key, seq), values one row after another. */
 export interface SegmentRows {
+  /** Per record, {@link ROW_VALUES} values: seq, segment, id, time, json. */
   records: unknown[];
   keys: unknown[];
 }
+
+/** Values a record takes in {@link SegmentRows.records}. */
+const ROW_VALUES = 5;
+
+/** The chain hash in a stored record's JSON, if there is one. */
+const hashIn = (json: string | undefined): string | undefined =>
+  json === undefined ? undefined : (JSON.parse(json) as AnyStoredRecord).hash;
 
 /**
  * Inserts many rows into one table, up to 200 a statement (`VALUES (?, ?), (?, ?), …`): a segment's tens
