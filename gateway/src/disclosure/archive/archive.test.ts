@@ -21,6 +21,7 @@ import {
 import { recordLeaf, rootLeaf, seal, type LogKey, type Segment } from '../segment.js';
 import type { DisclosureArchive } from './archive.js';
 import { openArchive } from './open-archive.js';
+import { Retention } from '../retention.js';
 
 const A = '9990000018';
 const B = '9990000026';
@@ -558,5 +559,53 @@ describe('the PostgreSQL archive, its server failing', () => {
     expect(await archive.put(third.segment, third.records, third.sets)).toBe('present');
     await locker.end().catch(() => undefined);
     await admin.end().catch(() => undefined);
+  });
+});
+
+describe('the PostgreSQL archive, a legal hold placed while a segment expires', () => {
+  it('the expiry waits for the hold being placed, then keeps that child’s records', async () => {
+    const url = await freshDatabase();
+    const archive = openArchive(url);
+    const holder = new pg.Client(url);
+    const watcher = new pg.Client(url);
+    try {
+      const sealed = await new Log(key).seal([
+        disclosure(1, [child(A)]),
+        disclosure(2, [child(B)]),
+        disclosure(3, [child(A), child(C)]),
+      ]);
+      expect(await archive.put(sealed.segment, sealed.records, sealed.sets)).toBe('stored');
+      await holder.connect();
+      await watcher.connect();
+      // An IG lead's hold, inserted and not yet committed when retention reaches the segment.
+      await holder.query('BEGIN');
+      await holder.query('INSERT INTO legal_holds (nhs_number, reason, by_whom, at) VALUES ($1, $2, $3, $4)', [
+        A,
+        'Care proceedings',
+        'ig-health',
+        new Date().toISOString(),
+      ]);
+      const expiring = new Retention(archive).expire(Date.now());
+      // The expiry waits on the holds table until the hold is committed or abandoned.
+      await expect
+        .poll(
+          async () =>
+            (
+              await watcher.query<{ n: string }>(
+                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'legal_holds'::regclass",
+              )
+            ).rows[0]!.n,
+          { timeout: 10_000 },
+        )
+        .toBe('1');
+      await holder.query('COMMIT');
+      expect(await expiring).toBe(1);
+      expect(seqs(await archive.range(1, END))).toEqual([1, 3]);
+      expect(await archive.keptProof(1)).toEqual(proofOf(sealed)(1));
+    } finally {
+      await holder.end().catch(() => undefined);
+      await watcher.end().catch(() => undefined);
+      await archive.close();
+    }
   });
 });
