@@ -91,7 +91,12 @@ export async function verifyTiered(
             const problem = segment.expiredAt
               ? keptRecordsProblem(archive, segment)
               : (pool ? pool.check(segment) : recordsProblem(archive, segment, sets)).then((found) =>
-                  found ? expiredMeanwhile(archive, segment, found) : null,
+                  found
+                    ? expiredMeanwhile(archive, segment, found, (removed) => {
+                        expired += removed;
+                        rehashed -= removed;
+                      })
+                    : null,
                 );
             problem.catch(() => {}); // awaited in order below; a failure is not left unhandled meanwhile
             inFlight.push({ problem, at: here() });
@@ -206,12 +211,18 @@ export async function recordsProblem(
 
 /**
  * A segment found short of records may have been expired by retention after its header was read: read
- * again, it is then checked as an expired segment (its kept records proven in its root). Otherwise the
- * problem stands.
+ * again, it is then checked as an expired segment (its kept records proven in its root) and its removed
+ * records are `counted` as expired. Otherwise the problem stands.
  */
-async function expiredMeanwhile(archive: DisclosureArchive, segment: Segment, problem: string): Promise<string | null> {
+async function expiredMeanwhile(
+  archive: DisclosureArchive,
+  segment: Segment,
+  problem: string,
+  counted: (removed: number) => void,
+): Promise<string | null> {
   const [now] = await archive.segments(segment.n - 1, 1);
   if (!now?.expiredAt || now.n !== segment.n || now.root !== segment.root) return problem;
+  counted(now.expired);
   return keptRecordsProblem(archive, now);
 }
 
