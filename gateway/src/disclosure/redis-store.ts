@@ -300,12 +300,12 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
       const result = await this.send(chained, this.head, charges, now);
       if (result[0] === 'FULL') throw full(result[1], this.hotMax);
       if (result[0] === 'LIMITED') throw overLimit(result, now);
-      if (result[0] === 'OK' || result[0] === 'DUP') {
-        if (result[0] === 'OK') this.acknowledged(records);
-        else await this.refreshHead();
+      if (result[0] === 'OK') {
+        this.acknowledged(records);
         await this.confirm(records);
         return records;
       }
+      if (result[0] === 'DUP') return this.written(drafts);
       // Another gateway appended first (or holds the turn): chain after its head and try again shortly.
       const reported = { hash: result[1]!, seq: Number(result[2]) };
       if (reported.seq < this.confirmed) this.wentBack(reported.seq);
@@ -313,6 +313,23 @@ export class RedisDisclosureStore implements DisclosureStore, HotTier {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(attempt, 10)));
     }
     throw new Error('disclosure log: could not append after repeated concurrent writes');
+  }
+
+  /**
+   * A batch Redis already holds (sent again after its answer was lost): the records as they were written,
+   * not as chained this time, read back by id. One missing is a batch the log does not wholly hold.
+   */
+  private async written(drafts: readonly RecordDraft[]): Promise<DisclosureRecord[]> {
+    await this.refreshHead();
+    const records = await Promise.all(drafts.map((d) => this.get(d.id)));
+    const missing = drafts.filter((_, i) => records[i] === null);
+    if (missing.length > 0)
+      throw new Error(
+        `disclosure log: a batch Redis reports as written lacks ${missing.length} of its ${drafts.length} records (first ${missing[0]!.id})`,
+      );
+    const held = records as DisclosureRecord[];
+    await this.confirm(held);
+    return held;
   }
 
   private async refreshHead(): Promise<void> {

@@ -167,11 +167,15 @@ describe('the redis disclosure store across gateway processes', () => {
     const prefix = 'resend:';
     const store = new RedisDisclosureStore({ url: redis.url, prefix });
     const batch = [disclosure('9990000018')];
-    await store.append(batch);
-    // A second writer does not know the first append succeeded and sends the same records again.
+    const written = await store.append(batch);
+    // A second writer, further along the chain, does not know the first append succeeded and sends the
+    // same records again: it is answered with the records as they were written, not as it chained them.
     const other = new RedisDisclosureStore({ url: redis.url, prefix });
-    await other.append(batch);
-    expect(await store.verify()).toMatchObject({ ok: true, count: 1 });
+    await other.append([disclosure('9990000026')]);
+    expect(await other.append(batch)).toEqual(written);
+    expect(await store.verify()).toMatchObject({ ok: true, count: 2 });
+    await other.append([disclosure('9990000034')]);
+    expect(await store.verify()).toMatchObject({ ok: true, count: 3 });
     await store.close();
     await other.close();
   });
