@@ -64,17 +64,20 @@ export class GroupCommitter {
    */
   private watchDeadlines(): void {
     if (this.deadlineTimer !== undefined || this.pending.length === 0) return;
-    this.deadlineTimer = setTimeout(() => {
-      this.deadlineTimer = undefined;
-      const now = performance.now();
-      let late = 0;
-      while (late < this.pending.length && this.pending[late]!.deadline <= now) late++;
-      for (const entry of this.pending.splice(0, late))
-        entry.reject(
-          new LogUnavailableError(`not written within ${this.deadlineMs} ms (queued behind batches in flight)`),
-        );
-      this.watchDeadlines();
-    }, this.pending[0]!.deadline - performance.now());
+    this.deadlineTimer = setTimeout(
+      () => {
+        this.deadlineTimer = undefined;
+        const now = performance.now();
+        let late = 0;
+        while (late < this.pending.length && this.pending[late]!.deadline <= now) late++;
+        for (const entry of this.pending.splice(0, late))
+          entry.reject(
+            new LogUnavailableError(`not written within ${this.deadlineMs} ms (queued behind batches in flight)`),
+          );
+        this.watchDeadlines();
+      },
+      Math.max(1, this.pending[0]!.deadline - performance.now()),
+    );
   }
 
   private pump(): void {

@@ -9,7 +9,7 @@
  * array as null): two parts reach the same leaf exactly when their JSON texts are equal. Walking costs a
  * map look-up per token, where serialising the part and hashing the text as a key cost several times more
  * on every record. A part holding anything but plain objects, arrays, strings, finite numbers, booleans and
- * null is looked up by its JSON text instead.
+ * null (a `toJSON`, a class instance) is looked up by its JSON text instead.
  */
 
 /** A node of the tree: the next token's edges, and at a part's end its id. */
@@ -43,10 +43,9 @@ export class PartIds {
 
   id(part: object): string {
     const leaf = this.walk(part, this.root);
-    if (leaf === null) return this.idByText(JSON.stringify(part));
-    leaf.id ??= this.idOf(JSON.stringify(part));
+    const id = leaf === null ? this.idByText(JSON.stringify(part)) : (leaf.id ??= this.idOf(JSON.stringify(part)));
     if (this.nodes > MAX_NODES) this.forget();
-    return leaf.id;
+    return id;
   }
 
   private idByText(text: string): string {
@@ -95,6 +94,7 @@ export class PartIds {
         return this.edge(node, value ? 'true' : 'false');
       case 'object': {
         if (value === null) return this.edge(node, 'null');
+        if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return null;
         if (Array.isArray(value)) {
           let at: TokenNode | null = this.edge(node, 'array');
           for (const member of value) {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { draft } from './build.js';
 import { PartIds } from './interning.js';
-import { canonical, chain, fieldSetId, firstBreak, GENESIS_HASH, type FieldSet, type RecordDraft } from './record.js';
+import {
+  canonical,
+  chain,
+  fieldSetId,
+  firstBreak,
+  GENESIS_HASH,
+  type FieldSet,
+  type RecordDraft,
+  type StoredRecord,
+} from './record.js';
 
 const asked = {
   requestId: 'req-1',
@@ -91,6 +100,15 @@ describe('chaining a record', () => {
         'v',
       ].sort(),
     );
+  });
+
+  it('writes what JSON would of values JSON changes (a date, an undefined in a list, a function), and verifies them', () => {
+    const odd = everything();
+    odd.query = { from: new Date('2026-01-01T00:00:00.000Z'), list: [1, undefined, 'x'], skip: () => 1, kept: 'yes' };
+    const [{ json }] = chain([odd], { seq: 0, hash: GENESIS_HASH }) as [{ json: string }];
+    const read = JSON.parse(json) as StoredRecord;
+    expect(read.query).toEqual({ from: '2026-01-01T00:00:00.000Z', list: [1, null, 'x'], kept: 'yes' });
+    expect(firstBreak(read, { seq: 0, hash: GENESIS_HASH })).toBeNull();
   });
 
   it('names the same child fields and request by the same id however often they recur, and an altered one by another', () => {

@@ -200,18 +200,25 @@ export function setIdsOf(stored: AnyStoredRecord): string[] {
 /** The hash of the empty chain, which the first record points back to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** A member JSON leaves out of an object (and writes as null in an array). */
+const unwritten = (value: unknown) => value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
 /**
- * A canonical JSON encoding: keys sorted at every level (by UTF-16 code units), undefined members
- * left out, so the same record always hashes the same. Written as one pass of string building: a
- * caseload's record names hundreds of children, and this runs for every record written and verified.
+ * A canonical JSON encoding: keys sorted at every level (by UTF-16 code units), and otherwise what
+ * `JSON.stringify` writes (undefined, function and symbol members left out of objects and null in arrays,
+ * `toJSON` honoured), so the same record always hashes the same and the text is the JSON that reads back.
+ * Written as one pass of string building: a caseload's record names hundreds of children, and this runs for
+ * every record written and verified.
  */
 export function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return canonical((value as { toJSON: () => unknown }).toJSON());
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      out += canonical(value[i]) ?? ''; // an undefined member encodes as nothing, as join() would
+      out += canonical(value[i]);
     }
     return `${out}]`;
   }
@@ -221,7 +228,7 @@ export function canonical(value: unknown): string {
   let first = true;
   for (const key of keys) {
     const member = obj[key];
-    if (member === undefined) continue;
+    if (unwritten(member)) continue;
     out += `${first ? '' : ','}${JSON.stringify(key)}:${canonical(member)}`;
     first = false;
   }
@@ -254,6 +261,11 @@ const STORED_MEMBERS = [
   'unavailable',
   'v',
 ] as const satisfies readonly (keyof Omit<StoredRecord, 'hash'>)[];
+/** Compiles only while {@link STORED_MEMBERS} names every member of a stored record: one added later is not dropped. */
+const everyMember: Exclude<keyof Omit<StoredRecord, 'hash'>, (typeof STORED_MEMBERS)[number]> extends never
+  ? true
+  : never = true;
+void everyMember;
 
 /**
  * {@link canonical} of a stored record (without its hash), written member by member in the known order
@@ -264,7 +276,7 @@ function storedText(linked: Omit<StoredRecord, 'hash'>): string {
   let out = '{';
   for (const key of STORED_MEMBERS) {
     const member = linked[key];
-    if (member === undefined) continue;
+    if (unwritten(member)) continue;
     if (out.length > 1) out += ',';
     out += `"${key}":`;
     out += key === 'children' ? refsText(linked.children) : canonical(member);
@@ -277,7 +289,7 @@ function refsText(refs: readonly [string, string][]): string {
   let out = '[';
   for (let i = 0; i < refs.length; i++) {
     const [nhsNumber, id] = refs[i]!;
-    out += `${i > 0 ? ',' : ''}[${JSON.stringify(nhsNumber)},${JSON.stringify(id)}]`;
+    out += `${i > 0 ? ',' : ''}[${canonical(nhsNumber)},${JSON.stringify(id)}]`;
   }
   return `${out}]`;
 }

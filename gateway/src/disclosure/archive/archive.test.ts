@@ -235,6 +235,14 @@ describe.each([
         [1, 2],
         [3, 4],
       ]);
+      // A segment 3 of another chain altogether, its seqs in line: a fork, named as one.
+      const forked = new Log(key);
+      const others = [1, 2, 3, 4, 5].map((s) => disclosure(200 + s, [child(B)]));
+      for (const cut of [others.slice(0, 2), others.slice(2, 4)]) await forked.seal(cut);
+      const forkedThree = await forked.seal(others.slice(4, 5));
+      await expect(other.put(forkedThree.segment, forkedThree.records, forkedThree.sets)).rejects.toThrow(
+        "disclosure archive: segment 3 does not chain to the archive's segment 2 (another predecessor hash or root): the chain forked, nothing is stored",
+      );
       // Segment 3 sealed after the archive's own segment 2 goes in.
       const three2 = await mine.seal(drafts.slice(4, 5));
       expect(await other.put(three2.segment, three2.records, three2.sets)).toBe('stored');

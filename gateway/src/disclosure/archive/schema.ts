@@ -96,12 +96,10 @@ export function doesNotFollow(
   if (n === 1) return null;
   if (!predecessor)
     return `disclosure archive: segment ${n} follows segment ${n - 1}, which the archive does not hold: nothing is stored`;
-  if (
-    Number(predecessor.last_seq) + 1 !== segment.firstSeq ||
-    predecessor.last_hash !== segment.prevHash ||
-    predecessor.root !== segment.prevRoot
-  )
+  if (Number(predecessor.last_seq) + 1 !== segment.firstSeq)
     return `disclosure archive: segment ${n} starts at seq ${segment.firstSeq}, but the archive's segment ${n - 1} ends at seq ${predecessor.last_seq} (another gateway sealed it): nothing is stored, and the mover resumes from the archive`;
+  if (predecessor.last_hash !== segment.prevHash || predecessor.root !== segment.prevRoot)
+    return `disclosure archive: segment ${n} does not chain to the archive's segment ${n - 1} (another predecessor hash or root): the chain forked, nothing is stored`;
   return null;
 }
 
