@@ -284,7 +284,7 @@ async function runScale(children: number) {
     const operations = OPERATIONS.filter((op) => !values.ops || values.ops.split(',').includes(op));
     const mix = await buildMix(world, dataDir, 400, caseloadCap);
     console.log(
-      `MACPT benchmark (Node ${process.version}): ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseloads of ${mix.caseloadSizes.join(', ')} children (one per local authority, in rotation); set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`,
+      `MACPT benchmark (Node ${process.version}): ${children.toLocaleString('en-GB')} children, ${connections} connections, ${duration} s a run, ${rounds} round(s); caseloads of ${mix.caseloadSizes.join(', ')} children (one per local authority, each in up to 16 orders, in rotation); set-up ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`,
     );
     console.log('contenders:', contenders.map((c) => `${c.id}) ${c.label}`).join('; '), '\n');
 

@@ -21,6 +21,9 @@ export const OPERATION_TEXT = Object.fromEntries(
   OPERATIONS.map((op) => [op, readFileSync(join(REPO_ROOT, 'gateway', 'operations', `${FILES[op]}.graphql`), 'utf8')]),
 ) as Record<Operation, string>;
 
+/** How many orders of each local authority's caseload the mix holds. */
+const CASELOAD_ORDERS = 16;
+
 /** One request of the mix: who asks, why, about which children. */
 export interface MixRequest {
   headers: Record<string, string>;
@@ -98,20 +101,30 @@ export async function buildMix(
         nhsNumbers: [long.nhs],
       });
     }
-  const caseload: MixRequest[] = [];
-  let caseloadSize = 0;
+  // Each local authority's caseload in several orders (each from a different child on), interleaved: as many
+  // children and the same work a request, but no two requests of the mix alike. With a handful of identical
+  // requests, gateways that merge identical subgraph calls in flight at once (Hive Gateway does, by default)
+  // would be measured on a coincidence real traffic rarely offers.
+  const orders: MixRequest[][] = [];
+  const caseloadSizes: number[] = [];
   for (const la of ['LEICESTER', 'LEICESTERSHIRE', 'RUTLAND']) {
     const mine = cases
       .filter((c) => c.la === la)
       .map((c) => c.nhs)
       .slice(0, caseloadCap);
     if (mine.length === 0) continue;
-    caseloadSize = Math.max(caseloadSize, mine.length);
-    caseload.push({
-      headers: h(await token(`lcpp-${la.toLowerCase()}`, 'LCPP', 'social-care', la), 'STRATEGY_DISCUSSION'),
-      nhsNumbers: mine,
-    });
+    caseloadSizes.push(mine.length);
+    const headers = h(await token(`lcpp-${la.toLowerCase()}`, 'LCPP', 'social-care', la), 'STRATEGY_DISCUSSION');
+    orders.push(
+      Array.from({ length: Math.min(CASELOAD_ORDERS, mine.length) }, (_, from) => ({
+        headers,
+        nhsNumbers: [...mine.slice(from), ...mine.slice(0, from)],
+      })),
+    );
   }
+  const caseload: MixRequest[] = [];
+  for (let k = 0; k < CASELOAD_ORDERS; k++) for (const la of orders) if (la[k]) caseload.push(la[k]!);
+  const caseloadSize = Math.max(0, ...caseloadSizes);
   const conference = cases.filter((c) => c.stage === 'CONFERENCE' || c.stage === 'CP_PLAN').slice(0, limit);
   const conferencePack: MixRequest[] = [];
   for (const c of conference)
@@ -131,7 +144,7 @@ export async function buildMix(
     ConferencePack: conferencePack,
     SubjectAccessReport: ig,
     caseloadSize,
-    caseloadSizes: caseload.map((r) => r.nhsNumbers.length),
+    caseloadSizes,
   };
 }
 
