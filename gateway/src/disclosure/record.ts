@@ -147,9 +147,8 @@ export function fieldSetId(set: FieldSet): string {
 }
 
 /**
- * {@link fieldSetId} of a part the gateway built, remembered (see {@link PartIds}). Hashed as verification
- * will see it: the part as its JSON reads back (an undefined or a toJSON value would otherwise hash
- * differently from what is stored).
+ * {@link fieldSetId} of a part the gateway built, remembered (see {@link PartIds}), computed from the part's
+ * JSON as it reads back: what the store holds and verification hashes.
  */
 const partIds = new PartIds((json) => fieldSetId(JSON.parse(json) as FieldSet));
 
@@ -277,21 +276,9 @@ function storedText(linked: Omit<StoredRecord, 'hash'>): string {
   for (const key of STORED_MEMBERS) {
     const member = linked[key];
     if (unwritten(member)) continue;
-    if (out.length > 1) out += ',';
-    out += `"${key}":`;
-    out += key === 'children' ? refsText(linked.children) : canonical(member);
+    out += `${out.length > 1 ? ',' : ''}"${key}":${canonical(member)}`;
   }
   return `${out}}`;
-}
-
-/** The canonical encoding of a record's `[nhsNumber, set id]` pairs. */
-function refsText(refs: readonly [string, string][]): string {
-  let out = '[';
-  for (let i = 0; i < refs.length; i++) {
-    const [nhsNumber, id] = refs[i]!;
-    out += `${i > 0 ? ',' : ''}[${canonical(nhsNumber)},${JSON.stringify(id)}]`;
-  }
-  return `${out}]`;
 }
 
 /**

@@ -53,7 +53,7 @@ end
 -- The charges, decided before anything is written. Per user: the counts, and one SMISMEMBER for every
 -- child the batch charges (slices of 1000); then each charge in order, as if asked one at a time.
 local perMinute, perHour = tonumber(ARGV[8]), tonumber(ARGV[9])
-local users, order, refused, mark = {}, {}, {}, {}
+local users, payers, refused, mark = {}, {}, {}, {}
 for c = 1, ncharges do
   local u = users[cuser[c]]
   if not u then
@@ -62,11 +62,11 @@ for c = 1, ncharges do
           asked = {}, nasked = 0, held = {}, fresh = {}, nfresh = 0 }
     u.requests = tonumber(redis.call('GET', u.rkey) or '0')
     u.counted = redis.call('SCARD', u.ckey)
-    users[cuser[c]] = u; order[#order + 1] = u
+    users[cuser[c]] = u; payers[#payers + 1] = u
   end
   for j = cfrom[c], cto[c] do u.nasked = u.nasked + 1; u.asked[u.nasked] = ARGV[j] end
 end
-for _, u in ipairs(order) do
+for _, u in ipairs(payers) do
   for s = 1, u.nasked, 1000 do
     local last = math.min(s + 999, u.nasked)
     local held = redis.call('SMISMEMBER', u.ckey, unpack(u.asked, s, last))
@@ -98,7 +98,7 @@ if #refused > 0 then
   if turn == ARGV[2] then redis.call('PEXPIRE', KEYS[5], 1) end
   return {'LIMITED', unpack(refused)}
 end
-for _, u in ipairs(order) do
+for _, u in ipairs(payers) do
   redis.call('SET', u.rkey, u.requests, 'PX', 120000)
   if u.nfresh > 0 then many('SADD', u.ckey, u.fresh); redis.call('PEXPIRE', u.ckey, 7200000) end
 end
