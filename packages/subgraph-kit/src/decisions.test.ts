@@ -6,6 +6,8 @@ import type { StoredDecision } from '@macpt/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecisionBook, migrateDecisions } from './decisions.js';
 import { SqlStore } from './store.js';
+import { subgraphContext, type SubgraphDefinition } from './subgraph.js';
+import { callerFor } from './testkit.js';
 
 const decision = (id: string, nhsNumber: string, status: StoredDecision['status'] = 'STANDING'): StoredDecision => ({
   id,
@@ -77,5 +79,36 @@ describe('an agency’s decisions not to share, enforced on every call', () => {
     expect(book.scopes(['9990000042'], livesAt).get('9990000042')).toEqual([
       { agency: 'health', fields: ['Household.address'], classes: [] },
     ]);
+  });
+
+  it('finds who lives in a decided household by asking the agency who lives there, not for every asked child’s facts', () => {
+    const { book, write } = stores();
+    // 34 and 42 live at U-1, 59 at U-2; the agency is asked only about U-1, the one household decided about.
+    const asked: (readonly string[])[] = [];
+    const definition = {
+      agency: 'health',
+      facts: () => {
+        throw new Error('facts read');
+      },
+      residents: (uprns: readonly string[]) => {
+        asked.push(uprns);
+        const home: Record<string, string> = { '9990000034': 'U-1', '9990000042': 'U-1', '9990000059': 'U-2' };
+        return Object.entries(home)
+          .filter(([, uprn]) => uprns.includes(uprn))
+          .map(([nhsNumber, uprn]) => ({ nhsNumber, uprn }));
+      },
+      createLoaders: () => null,
+    } as unknown as SubgraphDefinition<null>;
+    const children = ['9990000042', '9990000059', '9990000067'];
+    const lcpp = callerFor('health', children, { user: { id: 'lcpp-1', role: 'LCPP', agency: 'social-care' } });
+    const notShared = () => {
+      const context = subgraphContext(definition, lcpp, book);
+      return children.map((n) => context.attributesOf(n)?.notShared ?? null);
+    };
+    expect(notShared()).toEqual([null, null, null]);
+    expect(asked).toEqual([]);
+    write(decision('d-4', '9990000034'), 'U-1');
+    expect(notShared()).toEqual([[{ agency: 'health', fields: ['Household.address'], classes: [] }], null, null]);
+    expect(asked).toEqual([['U-1']]);
   });
 });

@@ -30,10 +30,10 @@ export type HouseholdReach = (scope: Pick<StoredDecision, 'fields' | 'classes'>)
 export class DecisionBook {
   private readonly byChildren: (keys: readonly string[]) => Row[];
   private readonly byHouseholds: (keys: readonly string[]) => (Row & { uprn: string })[];
-  private readonly everyStanding: () => { nhs: string; household: number }[];
+  private readonly everyStanding: () => { nhs: string; uprn: string | null }[];
   private readonly dataVersion: () => number;
-  /** Which children have a standing decision, and whether any reaches a household; null: read it again. */
-  private index: { version: number; children: Set<string>; households: boolean } | null = null;
+  /** Which children have a standing decision, and the households (UPRNs) one was made in; null: read it again. */
+  private index: { version: number; children: Set<string>; households: string[] } | null = null;
 
   constructor(
     private readonly store: SqlStore,
@@ -47,9 +47,7 @@ export class DecisionBook {
     this.byHouseholds = store.batch<Row & { uprn: string }>(
       "SELECT body, uprn FROM sharing_decision WHERE status = 'STANDING' AND uprn IN (SELECT value FROM json_each(?))",
     );
-    this.everyStanding = store.query(
-      "SELECT nhs_number AS nhs, uprn IS NOT NULL AS household FROM sharing_decision WHERE status = 'STANDING'",
-    );
+    this.everyStanding = store.query("SELECT nhs_number AS nhs, uprn FROM sharing_decision WHERE status = 'STANDING'");
     const version = store.db.prepare('PRAGMA data_version').pluck();
     this.dataVersion = () => version.get() as number;
   }
@@ -60,16 +58,21 @@ export class DecisionBook {
    * connection (another process, or a write straight into the database). Most children have none, and are
    * then not looked up at all.
    */
-  private standingIndex(): { children: Set<string>; households: boolean } {
+  private standingIndex(): { children: Set<string>; households: string[] } {
     const version = this.dataVersion();
     if (this.index?.version === version) return this.index;
     const rows = this.everyStanding();
     this.index = {
       version,
       children: new Set(rows.map((r) => r.nhs)),
-      households: rows.some((r) => r.household === 1),
+      households: [...new Set(rows.flatMap((r) => (r.uprn === null ? [] : [r.uprn])))],
     };
     return this.index;
+  }
+
+  /** The households (UPRNs) with a standing decision in them: the only ones a decision can reach. */
+  standingHouseholds(): readonly string[] {
+    return this.standingIndex().households;
   }
 
   /**
@@ -94,7 +97,7 @@ export class DecisionBook {
       add(d.nhsNumber, d);
     }
     // Where the children live is looked up only when some standing decision reaches a household at all.
-    if (!index.households) return out;
+    if (index.households.length === 0) return out;
     const childrenAt = new Map<string, string[]>();
     for (const nhs of nhsNumbers) {
       const uprn = uprnOf(nhs);

@@ -45,6 +45,11 @@ export interface SubgraphDefinition<TLoaders> {
   createLoaders: () => TLoaders;
   /** The facts the gateway needs about children before it applies policy (`POST /facts`). */
   facts: (nhsNumbers: readonly string[]) => AgencyFacts[];
+  /**
+   * The children this agency holds living at these households (UPRNs): how a decision that reaches a whole
+   * household finds them without reading every asked child's facts. Without it, the facts are read.
+   */
+  residents?: (uprns: readonly string[]) => { nhsNumber: string; uprn: string }[];
   /** Of these households (UPRNs), those this agency has flagged confidential; absent when it flags none. */
   flaggedHouseholds?: (uprns: readonly string[]) => string[];
   /** The cases asked about, for the agency that runs MACPT cases: the gateway decides who may open them. */
@@ -79,15 +84,24 @@ export function createSubgraphServer<TLoaders>(
   });
 }
 
-/** Where this agency has each child living (UPRN), for the decisions that reach a whole household. */
+/**
+ * Where this agency has each child living (UPRN), as far as the decisions that reach a whole household need
+ * it: a child living at no household with a standing decision counts as living at none.
+ */
 function householdsOf<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
   nhsNumbers: readonly string[],
+  book: DecisionBook,
 ): (nhsNumber: string) => string | null {
-  // Read on first use: most requests meet no decision that reaches a household, and never ask.
+  // Read on first use: most requests meet no decision that reaches a household, and never ask. An agency that
+  // can say who lives at the few households decided about is asked that, not for every asked child's facts.
   let uprns: Map<string, string | null> | null = null;
   return (nhsNumber) => {
-    uprns ??= new Map(definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]));
+    uprns ??= new Map(
+      definition.residents
+        ? definition.residents(book.standingHouseholds()).map((r) => [r.nhsNumber, r.uprn])
+        : definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]),
+    );
     return uprns.get(nhsNumber) ?? null;
   };
 }
@@ -103,7 +117,7 @@ export function subgraphContext<TLoaders>(
   const asked = [...caller.children.keys()];
   const own =
     book && caller.user && caller.user.agency !== definition.agency && asked.length > 0
-      ? book.scopes(asked, householdsOf(definition, asked))
+      ? book.scopes(asked, householdsOf(definition, asked, book))
       : null;
   return {
     loaders: definition.createLoaders(),

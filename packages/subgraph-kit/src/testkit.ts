@@ -158,6 +158,17 @@ export function batchingSuite<T>(s: BatchingSuite<T>): void {
       expect(store.statementsRun - before).toBe(dataTables(store).length);
     });
 
+    it(`names the children living at a household exactly as its facts place them`, () => {
+      // Three households of the seeded store, and one nobody lives at.
+      const all = known(100_000);
+      const placed = definition.facts(all).filter((f) => f.uprn);
+      const households = [...new Set(placed.map((f) => f.uprn!))].slice(0, 3);
+      expect(households).toHaveLength(3);
+      const expected = placed.filter((f) => households.includes(f.uprn!)).map((f) => [f.nhsNumber, f.uprn]);
+      const residents = definition.residents!([...households, 'U-NOBODY']).map((r) => [r.nhsNumber, r.uprn]);
+      expect(residents.sort()).toEqual(expected.sort());
+    });
+
     it(`returns null, not an error, for a child ${s.agency} holds nothing about`, async () => {
       const result = await resolveChildren(definition, ['9999999999'], `${s.recordField} { name }`);
       expect(result).toEqual({ data: { _entities: [{ nhsNumber: '9999999999', [s.recordField]: null }] } });

@@ -19,5 +19,6 @@ export function educationSubgraph(store: SqlStore): SubgraphDefinition<Education
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: educationFacts(q),
+    residents: q.residents,
   };
 }

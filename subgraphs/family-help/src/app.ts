@@ -20,6 +20,7 @@ export function familyHelpSubgraph(store: SqlStore): SubgraphDefinition<FamilyHe
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: familyHelpFacts(q),
+    residents: q.residents,
     figures: familyHelpFigures(store),
     figureTables: FAMILY_HELP_FIGURE_TABLES,
   };

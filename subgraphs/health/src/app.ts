@@ -19,6 +19,7 @@ export function healthSubgraph(store: SqlStore): SubgraphDefinition<HealthLoader
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: healthFacts(q),
+    residents: q.residents,
     flaggedHouseholds: (uprns) => q.flaggedHouseholds(uprns).map((r) => r.uprn),
   };
 }

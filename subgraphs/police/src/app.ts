@@ -19,6 +19,7 @@ export function policeSubgraph(store: SqlStore): SubgraphDefinition<PoliceLoader
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: policeFacts(q),
+    residents: q.residents,
     flaggedHouseholds: (uprns) => q.flaggedHouseholds(uprns).map((r) => r.uprn),
   };
 }

@@ -20,6 +20,7 @@ export function socialCareSubgraph(store: SqlStore): SubgraphDefinition<SocialCa
     resolvers: resolvers(),
     createLoaders: () => createLoaders(q),
     facts: socialCareFacts(q),
+    residents: q.residents,
     cases: caseFacts(q),
     flaggedHouseholds: (uprns) => q.flaggedHouseholds(uprns).map((r) => r.uprn),
     figures: socialCareFigures(store),

@@ -48,6 +48,10 @@ const KEYS = '(SELECT value FROM json_each(?))';
 /** Education's prepared queries: each batched one takes any number of keys in one statement. */
 export function educationQueries(store: SqlStore) {
   return {
+    /** The children living at these households (UPRNs). */
+    residents: store.batch<{ nhsNumber: string; uprn: string }>(
+      `SELECT nhs_number AS nhsNumber, uprn FROM e_pupil WHERE uprn IN ${KEYS}`,
+    ),
     pupils:
       store.batch<PupilRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, household_id AS householdId, school_urn AS schoolUrn,
       home_address AS homeAddress, attendance_rate AS attendanceRate, sessions_possible AS sessionsPossible, sen_status AS senStatus, sen_detail AS senDetail,

@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS e_pupil (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS e_pupil_school ON e_pupil (school_urn);
 CREATE INDEX IF NOT EXISTS e_pupil_household ON e_pupil (household_id);
+CREATE INDEX IF NOT EXISTS e_pupil_uprn ON e_pupil (uprn);
 CREATE TABLE IF NOT EXISTS e_suspension (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, date TEXT NOT NULL, days INTEGER NOT NULL, reason TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS e_suspension_child ON e_suspension (nhs_number);
 CREATE TABLE IF NOT EXISTS e_exclusion (id TEXT PRIMARY KEY, nhs_number TEXT NOT NULL, date TEXT NOT NULL, reason TEXT NOT NULL) WITHOUT ROWID;

@@ -43,6 +43,10 @@ const KEYS = '(SELECT value FROM json_each(?))';
 /** Family Help's prepared queries: each batched one takes any number of keys in one statement. */
 export function familyHelpQueries(store: SqlStore) {
   return {
+    /** The children living at these households (UPRNs). */
+    residents: store.batch<{ nhsNumber: string; uprn: string }>(
+      `SELECT nhs_number AS nhsNumber, uprn FROM fh_child WHERE uprn IN ${KEYS}`,
+    ),
     children: store.batch<ChildRow>(
       `SELECT nhs_number AS nhsNumber, family_id AS familyId, name, date_of_birth AS dateOfBirth, uprn FROM fh_child WHERE nhs_number IN ${KEYS}`,
     ),

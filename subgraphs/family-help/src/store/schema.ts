@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS fh_child (
   nhs_number TEXT PRIMARY KEY, family_id TEXT NOT NULL, name TEXT NOT NULL, date_of_birth TEXT NOT NULL, uprn TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fh_child_family ON fh_child (family_id);
+CREATE INDEX IF NOT EXISTS fh_child_uprn ON fh_child (uprn);
 CREATE TABLE IF NOT EXISTS fh_assessment (id TEXT PRIMARY KEY, family_id TEXT NOT NULL, date TEXT NOT NULL, outcome TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fh_assessment_family ON fh_assessment (family_id);
 CREATE TABLE IF NOT EXISTS fh_transition (id TEXT PRIMARY KEY, family_id TEXT NOT NULL, date TEXT NOT NULL, direction TEXT NOT NULL, reason TEXT NOT NULL) WITHOUT ROWID;

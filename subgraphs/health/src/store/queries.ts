@@ -65,6 +65,10 @@ const KEYS = '(SELECT value FROM json_each(?))';
 /** Health's prepared queries: each batched one takes any number of keys in one statement. */
 export function healthQueries(store: SqlStore) {
   return {
+    /** The children living at these households (UPRNs). */
+    residents: store.batch<{ nhsNumber: string; uprn: string }>(
+      `SELECT nhs_number AS nhsNumber, uprn FROM h_patient WHERE uprn IN ${KEYS}`,
+    ),
     patients:
       store.batch<PatientRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, sex, household_id AS householdId, address, postcode,
       gp_practice AS gpPractice, professional_kind AS professionalKind, professional_name AS professionalName, uprn,

@@ -72,6 +72,10 @@ const KEYS = '(SELECT value FROM json_each(?))';
 /** Police's prepared queries: each batched one takes any number of keys in one statement. */
 export function policeQueries(store: SqlStore) {
   return {
+    /** The children living at these households (UPRNs). */
+    residents: store.batch<{ nhsNumber: string; uprn: string }>(
+      `SELECT nhs_number AS nhsNumber, uprn FROM p_person WHERE uprn IN ${KEYS}`,
+    ),
     people:
       store.batch<PersonRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, household_id AS householdId, uprn,
       EXISTS (SELECT 1 FROM p_location_flag f WHERE f.uprn = p_person.uprn) AS locationFlagged FROM p_person WHERE nhs_number IN ${KEYS}`),

@@ -74,6 +74,10 @@ const KEYS = '(SELECT value FROM json_each(?))';
 /** Social care's prepared queries: each batched one takes any number of keys in one statement. */
 export function socialCareQueries(store: SqlStore) {
   return {
+    /** The children living at these households (UPRNs). */
+    residents: store.batch<{ nhsNumber: string; uprn: string }>(
+      `SELECT nhs_number AS nhsNumber, uprn FROM sc_child WHERE uprn IN ${KEYS}`,
+    ),
     children:
       store.batch<ChildRow>(`SELECT nhs_number AS nhsNumber, name, date_of_birth AS dateOfBirth, la AS localAuthority, household_id AS householdId,
       looked_after = 1 AS lookedAfter, placement_address AS placementAddress, adoption_details AS adoptionDetails, uprn,
