@@ -37,6 +37,7 @@ export function useFacts(deps: {
     async add(context) {
       const facts = createChildFactsLoader(batcher, context.requestId);
       const derived = new Map<string, Promise<ChildAttributes | null>>();
+      const settled = new Map<string, ChildAttributes | null>();
       return {
         facts,
         cases: (query: CaseQuery) => cases(query, context.requestId),
@@ -44,14 +45,21 @@ export function useFacts(deps: {
         attributesOf: (nhsNumber: string) => {
           let attributes = derived.get(nhsNumber);
           if (!attributes) {
-            attributes = facts.load(nhsNumber).then(
-              (f) => childAttributes(context.user, context.purpose, f),
-              () => null,
-            );
+            attributes = facts
+              .load(nhsNumber)
+              .then(
+                (f) => childAttributes(context.user, context.purpose, f),
+                () => null,
+              )
+              .then((a) => {
+                settled.set(nhsNumber, a);
+                return a;
+              });
             derived.set(nhsNumber, attributes);
           }
           return attributes;
         },
+        attributesSettled: (nhsNumber: string) => settled.get(nhsNumber),
       };
     },
   };

@@ -1,7 +1,7 @@
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { forbidden, PolicyEngine, type ChildAttributes, type PolicyUser } from '@macpt/policies';
-import { childrenIn, enforce } from './enforce.js';
+import { enforce } from './enforce.js';
 import { CHILD_KEY_ALIAS } from './rewrite.js';
 
 const schema = buildSchema(`
@@ -95,6 +95,5 @@ describe('the final check', () => {
     expect(checked.added).toHaveLength(1);
     expect(checked.summary.caught).toEqual([]);
     expect(JSON.stringify(checked.data)).not.toContain('_macpt');
-    expect([...childrenIn(answered())]).toEqual(['9990000018', '9990000026']);
   });
 });

@@ -41,19 +41,6 @@ export interface EnforceInput {
   withheldError: WithheldError;
 }
 
-/** Every NHS number the gateway's hidden selections found in a response. */
-export function childrenIn(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const item of value) childrenIn(item, out);
-  else if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    if (typeof obj[CHILD_KEY_ALIAS] === 'string') out.add(obj[CHILD_KEY_ALIAS] as string);
-    const link = obj[CHILD_LINK_ALIAS] as { nhsNumber?: unknown } | null | undefined;
-    if (typeof link?.nhsNumber === 'string') out.add(link.nhsNumber);
-    for (const v of Object.values(obj)) if (v !== null && typeof v === 'object') childrenIn(v, out);
-  }
-  return out;
-}
-
 function operationOf(document: DocumentNode, name: string | null | undefined): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,

@@ -12,7 +12,7 @@ import {
   type Expansion,
   type PlacedSource,
 } from '../chronology/expand.js';
-import { childrenIn, enforce, type Verdict } from './enforce.js';
+import { enforce, type Verdict } from './enforce.js';
 import { rewriteOperation, type RewrittenOperation } from './rewrite.js';
 import { childrenNamed, singleChildOf } from './single-child.js';
 
@@ -150,33 +150,46 @@ export class GovernedGateway implements GatewayInterface {
     } as GatewayGraphQLRequestContext;
     const result = await executor(planned);
 
-    // Facts for every child in the result (mostly cached already: they were needed to sign agency requests).
-    const nhsNumbers = [...childrenIn(result.data)];
-    const derived = await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
-    // Each child's decisions as one mask, shared by every child of the same shape (decided once per shape).
-    const masks = new Map(
-      nhsNumbers.map((n, i) => [n, this.engine.mask(ctx.user, ctx.purpose, derived[i] ?? UNRELATED)]),
-    );
+    // Each child's decisions as one mask, shared by every child of the same shape (decided once per shape). The
+    // children in the result were nearly always derived already (their agencies' calls were signed with them):
+    // read as settled, with no walk to find them first. A child not yet derived is decided as unrelated (the most
+    // restrictive), and the check is made again once it is.
+    const masks = new Map<string, FieldMask>();
+    const pending = new Set<string>();
     let unrelated: FieldMask | undefined;
+    const unrelatedMask = () => (unrelated ??= this.engine.mask(ctx.user, ctx.purpose, UNRELATED));
+    const maskOf = (child: string): FieldMask => {
+      let mask = masks.get(child);
+      if (mask) return mask;
+      const attributes = ctx.attributesSettled(child);
+      if (attributes === undefined) {
+        pending.add(child);
+        return unrelatedMask();
+      }
+      mask = attributes ? this.engine.mask(ctx.user, ctx.purpose, attributes) : unrelatedMask();
+      masks.set(child, mask);
+      return mask;
+    };
     const decide = (coordinate: string, child: string | null): Verdict => {
       if (this.exempt.has(coordinate)) return 'exempt';
       if (coordinate.startsWith('Query.')) return this.engine.decideEntry(ctx.user, ctx.purpose, coordinate);
-      const mask = (child && masks.get(child)) || (unrelated ??= this.engine.mask(ctx.user, ctx.purpose, UNRELATED));
-      return mask.decide(coordinate);
+      return (child ? maskOf(child) : unrelatedMask()).decide(coordinate);
     };
-    const checked = enforce(
-      {
-        schema: rc.schema,
-        document,
-        operationName: rc.operationName,
-        variables: rc.request.variables ?? {},
-        childLinks: this.engine.childLinks(),
-        decide,
-        withheldError: forbidden,
-      },
-      result.data,
-      result.errors ?? [],
-    );
+    const input = {
+      schema: rc.schema,
+      document,
+      operationName: rc.operationName,
+      variables: rc.request.variables ?? {},
+      childLinks: this.engine.childLinks(),
+      decide,
+      withheldError: forbidden,
+    };
+    let checked = enforce(input, result.data, result.errors ?? []);
+    if (pending.size > 0) {
+      await Promise.all([...pending].map((n) => ctx.attributesOf(n)));
+      pending.clear();
+      checked = enforce(input, result.data, result.errors ?? []);
+    }
     for (const leak of checked.summary.caught)
       this.logger.error(
         { requestId: ctx.requestId, ...leak },
