@@ -6,16 +6,18 @@ import { createLogger } from '@macpt/kit';
 import { PolicyEngine, type ChildAttributes } from '@macpt/policies';
 import type { GatewayContext } from '../context.js';
 import { GovernedGateway } from './governed-gateway.js';
-import { CHILD_KEY_ALIAS } from './rewrite.js';
+import { CHILD_KEY_ALIAS, CHILD_LINK_ALIAS } from './rewrite.js';
 
 // The final check around a plan's result: each child's fields decided by that child's attributes, read as the
 // request derived them, whether or not they were derived before the result came back.
 
 const schema = buildSchema(`
   type Query { children(nhsNumbers: [ID!]!): [Child] }
-  type Child { nhsNumber: ID! health: HealthRecord }
+  type Child { nhsNumber: ID! health: HealthRecord socialCare: SocialCareRecord }
   type HealthRecord { name: String aeAttendances: [AeAttendance] }
   type AeAttendance { injuryCode: String }
+  type SocialCareRecord { currentCase: MacptCase }
+  type MacptCase { id: ID stage: String child: Child }
 `);
 const query = `{ children(nhsNumbers: ["9990000018", "9990000026"]) { nhsNumber health { name aeAttendances { injuryCode } } } }`;
 const named: ChildAttributes = {
@@ -37,9 +39,9 @@ const planned = {
   })),
 };
 
-async function ask(settledBeforehand: boolean) {
+async function ask(settledBeforehand: boolean, asking = { query, planned }) {
   const inner = {
-    load: async () => ({ executor: async () => ({ data: structuredClone(planned) }) }),
+    load: async () => ({ executor: async () => ({ data: structuredClone(asking.planned) }) }),
   } as unknown as ApolloGateway;
   const gateway = new GovernedGateway(
     inner,
@@ -65,17 +67,21 @@ async function ask(settledBeforehand: boolean) {
   } as unknown as GatewayContext;
   const response = await executor({
     schema,
-    document: parse(query),
-    source: query,
-    queryHash: 'h',
+    document: parse(asking.query),
+    source: asking.query,
+    queryHash: asking.query,
     operationName: undefined,
-    request: { query, variables: {} },
+    request: { query: asking.query, variables: {} },
     context,
   } as unknown as GatewayGraphQLRequestContext);
   return {
     data: response.data,
     withheld: response.errors?.map((e) => [e.path, e.extensions?.rule]),
-    disclosed: [...(context.disclosure?.disclosed.keys() ?? [])],
+    disclosed: [...(context.disclosure?.disclosed ?? [])].map(([n, byAgency]) => [
+      n,
+      [...byAgency].map(([agency, fields]) => [agency, [...fields].sort()]),
+    ]),
+    withheldFrom: [...(context.disclosure?.withheld ?? [])].map(([n, fields]) => [n, [...fields.keys()]]),
     asked,
   };
 }
@@ -88,7 +94,31 @@ const expected = {
     ],
   },
   withheld: [[['children', 1, 'health', 'aeAttendances'], 'SAFEGUARDING_NAMED_WORKERS_ONLY']],
-  disclosed: ['9990000018', '9990000026'],
+  disclosed: [
+    [
+      '9990000018',
+      [['health', ['AeAttendance.injuryCode', 'Child.health', 'HealthRecord.aeAttendances', 'HealthRecord.name']]],
+    ],
+    ['9990000026', [['health', ['Child.health', 'HealthRecord.name']]]],
+  ],
+  withheldFrom: [['9990000026', ['HealthRecord.aeAttendances']]],
+};
+
+// A case reached through one child's record whose own child is another (the case's link names it): met only once
+// the first child's record is let through, so decided on a third check.
+const throughCase = {
+  query: `{ children(nhsNumbers: ["9990000018"]) { nhsNumber socialCare { currentCase { id stage } } } }`,
+  planned: {
+    children: [
+      {
+        nhsNumber: '9990000018',
+        [CHILD_KEY_ALIAS]: '9990000018',
+        socialCare: {
+          currentCase: { id: 'CASE-1', stage: 'SECTION_47', [CHILD_LINK_ALIAS]: { nhsNumber: '9990000026' } },
+        },
+      },
+    ],
+  },
 };
 
 describe('the final check of a plan’s result', () => {
@@ -98,5 +128,16 @@ describe('the final check of a plan’s result', () => {
 
   it('derives the attributes of a child not derived yet, then decides it by them (not as unrelated)', async () => {
     expect(await ask(false)).toEqual({ ...expected, asked: ['9990000018', '9990000026'] });
+  });
+
+  it('decides a child met only through another child’s record by its own attributes, however late it is met', async () => {
+    const settled = await ask(true, throughCase);
+    // The case's child is in its team, not named: the case is shown, its stage withheld as from the team.
+    expect(settled).toMatchObject({
+      data: { children: [{ socialCare: { currentCase: { id: 'CASE-1', stage: null } } }] },
+      withheld: [[['children', 0, 'socialCare', 'currentCase', 'stage'], 'SAFEGUARDING_NAMED_WORKERS_ONLY']],
+      withheldFrom: [['9990000026', ['MacptCase.stage']]],
+    });
+    expect(await ask(false, throughCase)).toEqual({ ...settled, asked: ['9990000018', '9990000026'] });
   });
 });

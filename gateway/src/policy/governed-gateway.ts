@@ -152,8 +152,8 @@ export class GovernedGateway implements GatewayInterface {
 
     // Each child's decisions as one mask, shared by every child of the same shape (decided once per shape). The
     // children in the result were nearly always derived already (their agencies' calls were signed with them):
-    // read as settled, with no walk to find them first. A child not yet derived is decided as unrelated (the most
-    // restrictive), and the check is made again once it is.
+    // read as settled, with no walk to find them first. A check that meets a child not derived yet is not the
+    // answer: it is made again once that child is (the child decided meanwhile as unrelated, for the walk only).
     const masks = new Map<string, FieldMask>();
     const pending = new Set<string>();
     let unrelated: FieldMask | undefined;
@@ -185,9 +185,12 @@ export class GovernedGateway implements GatewayInterface {
       withheldError: forbidden,
     };
     let checked = enforce(input, result.data, result.errors ?? []);
-    if (pending.size > 0) {
-      await Promise.all([...pending].map((n) => ctx.attributesOf(n)));
+    // Until a check meets no child it had to decide unknown: a field let through now may hold another child (a
+    // case's child) the check before did not reach. Each round only adds children, so it ends.
+    while (pending.size > 0) {
+      const waited = [...pending];
       pending.clear();
+      await Promise.all(waited.map((n) => ctx.attributesOf(n)));
       checked = enforce(input, result.data, result.errors ?? []);
     }
     for (const leak of checked.summary.caught)

@@ -81,34 +81,43 @@ describe('an agency’s decisions not to share, enforced on every call', () => {
     ]);
   });
 
-  it('finds who lives in a decided household by asking the agency who lives there, not for every asked child’s facts', () => {
+  it('finds who lives in a decided household by the smaller read: who lives there, or the asked children’s facts', () => {
     const { book, write } = stores();
-    // 34 and 42 live at U-1, 59 at U-2; the agency is asked only about U-1, the one household decided about.
-    const asked: (readonly string[])[] = [];
+    // 34 and 42 live at U-1, 59 at U-2; 67 nowhere the agency knows.
+    const home: Record<string, string> = { '9990000034': 'U-1', '9990000042': 'U-1', '9990000059': 'U-2' };
+    const reads: string[] = [];
     const definition = {
       agency: 'health',
-      facts: () => {
-        throw new Error('facts read');
+      facts: (nhsNumbers: readonly string[]) => {
+        reads.push(`facts ${nhsNumbers.join(' ')}`);
+        return nhsNumbers.map((nhsNumber) => ({ nhsNumber, known: true, uprn: home[nhsNumber] ?? null }));
       },
       residents: (uprns: readonly string[]) => {
-        asked.push(uprns);
-        const home: Record<string, string> = { '9990000034': 'U-1', '9990000042': 'U-1', '9990000059': 'U-2' };
+        reads.push(`residents ${uprns.join(' ')}`);
         return Object.entries(home)
           .filter(([, uprn]) => uprns.includes(uprn))
           .map(([nhsNumber, uprn]) => ({ nhsNumber, uprn }));
       },
       createLoaders: () => null,
     } as unknown as SubgraphDefinition<null>;
-    const children = ['9990000042', '9990000059', '9990000067'];
-    const lcpp = callerFor('health', children, { user: { id: 'lcpp-1', role: 'LCPP', agency: 'social-care' } });
-    const notShared = () => {
+    const notShared = (children: string[]) => {
+      const lcpp = callerFor('health', children, { user: { id: 'lcpp-1', role: 'LCPP', agency: 'social-care' } });
       const context = subgraphContext(definition, lcpp, book);
       return children.map((n) => context.attributesOf(n)?.notShared ?? null);
     };
-    expect(notShared()).toEqual([null, null, null]);
-    expect(asked).toEqual([]);
+    const reached = [{ agency: 'health', fields: ['Household.address'], classes: [] }];
+    const caseload = ['9990000042', '9990000059', '9990000067'];
+    expect(notShared(caseload)).toEqual([null, null, null]);
+    expect(reads).toEqual([]);
     write(decision('d-4', '9990000034'), 'U-1');
-    expect(notShared()).toEqual([[{ agency: 'health', fields: ['Household.address'], classes: [] }], null, null]);
-    expect(asked).toEqual([['U-1']]);
+    // One household decided about, three children asked: who lives at U-1.
+    expect(notShared(caseload)).toEqual([reached, null, null]);
+    expect(reads.splice(0)).toEqual(['residents U-1']);
+    // Two households decided about, one child asked: that child's facts.
+    write(decision('d-5', '9990000075'), 'U-3');
+    expect(notShared(['9990000042'])).toEqual([reached]);
+    expect(reads.splice(0)).toEqual(['facts 9990000042']);
+    expect(notShared(caseload)).toEqual([reached, null, null]);
+    expect(reads.splice(0)).toEqual(['residents U-1 U-3']);
   });
 });

@@ -84,8 +84,19 @@ export class DecisionBook {
     nhsNumbers: readonly string[],
     uprnOf: (nhsNumber: string) => string | null = () => null,
   ): Map<string, StoredDecision[]> {
+    if (nhsNumbers.length === 0) return new Map();
+    // One read transaction: the decisions, where the children live and the households' decisions are read as of
+    // one moment, so a decision committed by another connection meanwhile is either wholly seen or wholly not.
+    return this.consistently(() => this.standingNow(nhsNumbers, uprnOf));
+  }
+
+  private readonly consistently = <T>(read: () => T): T => this.store.db.transaction(read)();
+
+  private standingNow(
+    nhsNumbers: readonly string[],
+    uprnOf: (nhsNumber: string) => string | null,
+  ): Map<string, StoredDecision[]> {
     const out = new Map<string, StoredDecision[]>();
-    if (nhsNumbers.length === 0) return out;
     const add = (nhs: string, d: StoredDecision) => {
       const list = out.get(nhs) ?? [];
       if (!list.some((x) => x.id === d.id)) out.set(nhs, [...list, d]);

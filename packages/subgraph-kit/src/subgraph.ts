@@ -93,15 +93,19 @@ function householdsOf<TLoaders>(
   nhsNumbers: readonly string[],
   book: DecisionBook,
 ): (nhsNumber: string) => string | null {
-  // Read on first use: most requests meet no decision that reaches a household, and never ask. An agency that
-  // can say who lives at the few households decided about is asked that, not for every asked child's facts.
+  // Read on first use: most requests meet no decision that reaches a household, and never ask. Of the two ways
+  // to know, the smaller read: who lives at the households decided about (usually a few), or the asked
+  // children's own facts (one child, or more households decided about than children asked).
   let uprns: Map<string, string | null> | null = null;
   return (nhsNumber) => {
-    uprns ??= new Map(
-      definition.residents
-        ? definition.residents(book.standingHouseholds()).map((r) => [r.nhsNumber, r.uprn])
-        : definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]),
-    );
+    if (!uprns) {
+      const decided = book.standingHouseholds();
+      uprns = new Map(
+        definition.residents && decided.length <= nhsNumbers.length
+          ? definition.residents(decided).map((r) => [r.nhsNumber, r.uprn])
+          : definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]),
+      );
+    }
     return uprns.get(nhsNumber) ?? null;
   };
 }
