@@ -18,6 +18,8 @@ export interface Contender {
   body: (op: Operation, r: MixRequest) => string;
   /** The disclosure log's own process (Redis), whose CPU is reported beside the gateway's. */
   logPid?: () => number | undefined;
+  /** Ours: a gateway that keeps agency facts and counts what they did (its `/metrics`). Others are never asked. */
+  ours?: true;
 }
 
 async function waitForPort(port: number, proc: StackProcess): Promise<void> {
@@ -180,6 +182,7 @@ export async function startContenders(
     {
       id: 'a',
       label: 'ours: full, Redis log',
+      ours: true,
       url: stack.gatewayUrl,
       process: stack.processes.get('gateway')!,
       supports: () => true,
@@ -189,6 +192,7 @@ export async function startContenders(
     {
       id: 'h',
       label: 'ours: full, facts every request',
+      ours: true,
       url: `${everyRequest.url}/graphql`,
       process: everyRequest.proc,
       supports: () => true,
@@ -198,6 +202,7 @@ export async function startContenders(
     {
       id: 'b',
       label: 'ours: full, file log',
+      ours: true,
       url: `${fileGateway.url}/graphql`,
       process: fileGateway.proc,
       supports: () => true,
@@ -206,6 +211,7 @@ export async function startContenders(
     {
       id: 'g',
       label: 'ours: policies on, log off',
+      ours: true,
       url: `${unlogged.url}/graphql`,
       process: unlogged.proc,
       supports: childData,
@@ -214,6 +220,7 @@ export async function startContenders(
     {
       id: 'c',
       label: 'ours: policies+log off',
+      ours: true,
       url: `${offGateway.url}/graphql`,
       process: offGateway.proc,
       supports: childData,

@@ -8,6 +8,7 @@ import { REPO_ROOT, startStack, stopProcess } from '@macpt/dev';
 import { checkAgreement } from './agreement.js';
 import { startContenders, type Contender } from './contenders.js';
 import { measureNotifications } from './notify-bench.js';
+import { describeLookups, keptLookups, lookupsBetween } from './kept-facts.js';
 import { summariseProfiles } from './profile-summary.js';
 import { cpuSeconds, peakRssMb, resetPeak } from './proc-stats.js';
 import { buildMix, OPERATIONS, type MixRequest, type Operation } from './requests.js';
@@ -70,6 +71,8 @@ interface Run {
   cpu1Percent: number;
   cpu1ByProcess: Record<string, number>;
   peakRssMb: number;
+  /** Our gateways': what their kept facts did in the run (look-ups by outcome). */
+  keptLookups?: Record<string, number> | null;
   /** CPU ms per request by process class (medians' figures; set in the report). */
   cpuMsPerRequest?: Record<string, number>;
 }
@@ -109,9 +112,11 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
   const logBefore = totalCpu(logPids);
   const cpu1Before = totalCpu(cpu1Pids);
   const eachBefore = cpu1Pids.map((p) => cpuSeconds(p));
+  const keptBefore = c.ours ? await keptLookups(c.url) : null;
   const started = Date.now();
   const result = await load(c, op, pool, duration, round * 7919);
   const seconds = (Date.now() - started) / 1000;
+  const kept = c.ours ? lookupsBetween(keptBefore, await keptLookups(c.url)) : null;
   return {
     op,
     contender: c.id,
@@ -142,6 +147,7 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
         .filter(([, v]) => Number(v) > 0),
     ),
     peakRssMb: peakRssMb(pid),
+    ...(kept ? { keptLookups: kept } : {}),
   };
 }
 
@@ -234,6 +240,15 @@ function report(runs: Run[], contenders: Contender[]) {
           .join('; ')}`,
       );
     printCpuPerRequest(rows, s);
+    for (const c of rows) {
+      const mine = runs.filter(
+        (r) => r.op === op && r.contender === c.id && Object.values(r.keptLookups ?? {}).some((n) => n > 0),
+      );
+      if (mine.length === 0) continue;
+      const together: Record<string, number> = {};
+      for (const r of mine) for (const [k, n] of Object.entries(r.keptLookups!)) together[k] = (together[k] ?? 0) + n;
+      console.log(`  kept facts (${c.id}), look-ups in its runs: ${describeLookups(together)}`);
+    }
     const ratio = (x: string, y: string) => (s[x] && s[y] ? (s[x]!.rps / s[y]!.rps).toFixed(2) : 'n/a');
     console.log(
       `  ratios (req/s): a/d ${ratio('a', 'd')}  a/c ${ratio('a', 'c')}  a/f ${ratio('a', 'f')}  a/e1 ${ratio('a', 'e1')}  a/e2 ${ratio('a', 'e2')}  kept facts: a/h ${ratio('a', 'h')}   log cost: a/g ${ratio('a', 'g')}  b/g ${ratio('b', 'g')}\n`,
