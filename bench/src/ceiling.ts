@@ -40,7 +40,18 @@ const plans = Object.fromEntries(
 const server = createServer(async (req, res) => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const { op, nhsNumbers } = JSON.parse(Buffer.concat(chunks).toString()) as { op: string; nhsNumbers: string[] };
+  let asked: { op?: unknown; nhsNumbers?: unknown };
+  try {
+    asked = JSON.parse(Buffer.concat(chunks).toString());
+  } catch {
+    asked = {};
+  }
+  const { op, nhsNumbers } = asked;
+  // Anything but the harness's own request is refused, not a crash of the contender mid-run.
+  if (typeof op !== 'string' || !Array.isArray(nhsNumbers) || !nhsNumbers.every((n) => typeof n === 'string')) {
+    res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"POST {\"op\", \"nhsNumbers\"}"}');
+    return;
+  }
   const representations = nhsNumbers.map((nhsNumber) => ({ __typename: 'Child', nhsNumber }));
   const bodies = await Promise.all(
     (plans[op] ?? []).map(async (f) => {
