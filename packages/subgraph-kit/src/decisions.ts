@@ -32,6 +32,8 @@ export class DecisionBook {
   private readonly byHouseholds: (keys: readonly string[]) => (Row & { uprn: string })[];
   private readonly everyStanding: () => { nhs: string; uprn: string | null }[];
   private readonly dataVersion: () => number;
+  /** Runs a read in one read transaction (made once: better-sqlite3 builds four wrappers per `transaction()`). */
+  private readonly consistently: <T>(read: () => T) => T;
   /** Which children have a standing decision, and the households (UPRNs) one was made in; null: read it again. */
   private index: { version: number; children: Set<string>; households: string[] } | null = null;
 
@@ -50,6 +52,8 @@ export class DecisionBook {
     this.everyStanding = store.query("SELECT nhs_number AS nhs, uprn FROM sharing_decision WHERE status = 'STANDING'");
     const version = store.db.prepare('PRAGMA data_version').pluck();
     this.dataVersion = () => version.get() as number;
+    const inOneRead = store.db.transaction((read: () => unknown) => read());
+    this.consistently = <T>(read: () => T) => inOneRead(read) as T;
   }
 
   /**
@@ -89,8 +93,6 @@ export class DecisionBook {
     // one moment, so a decision committed by another connection meanwhile is either wholly seen or wholly not.
     return this.consistently(() => this.standingNow(nhsNumbers, uprnOf));
   }
-
-  private readonly consistently = <T>(read: () => T): T => this.store.db.transaction(read)();
 
   private standingNow(
     nhsNumbers: readonly string[],
