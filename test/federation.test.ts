@@ -69,6 +69,35 @@ describe('one child view drawn live from four agencies', () => {
     expect(child.education.attendance.rate).toBeCloseTo(spanning.education!.attendanceRate!, 3);
   });
 
+  it('shapes every answer by its own query and variables, when many requests of one shape arrive at once', async () => {
+    // One operation name, two selections; one of them with a section its variables include or leave out.
+    const withFlag = /* GraphQL */ `
+      query ChildView($nhs: ID!, $police: Boolean!) {
+        child(nhsNumber: $nhs) { nhsNumber police @include(if: $police) { name } health { name } }
+      }
+    `;
+    const schoolOnly = /* GraphQL */ `
+      query ChildView($nhs: ID!) { child(nhsNumber: $nhs) { education { school { urn } } } }
+    `;
+    const asked = Array.from({ length: 12 }, (_, i) =>
+      i % 3 === 2
+        ? gql(stack.gatewayUrl, schoolOnly, { nhs: spanning.nhsNumber }, lcpp)
+        : gql(stack.gatewayUrl, withFlag, { nhs: spanning.nhsNumber, police: i % 3 === 0 }, lcpp),
+    );
+    const answers = await Promise.all(asked);
+    answers.forEach((answer, i) => {
+      expect(answer.errors).toBeUndefined();
+      if (i % 3 === 2)
+        expect(answer.data.child).toEqual({ education: { school: { urn: spanning.education!.schoolUrn } } });
+      else
+        expect(answer.data.child).toEqual({
+          nhsNumber: spanning.nhsNumber,
+          ...(i % 3 === 0 ? { police: { name: spanning.name } } : {}),
+          health: { name: spanning.name },
+        });
+    });
+  });
+
   it('returns null sections, not errors, for agencies that hold nothing about a known child', async () => {
     const healthOnly = children.find((c) => !c.socialCare && !c.police && !c.education)!;
     const result = await gql(stack.gatewayUrl, CHILD_VIEW, { nhs: healthOnly.nhsNumber }, emergency);
