@@ -14,7 +14,8 @@ import { cpuSeconds, peakRssMb, resetPeak } from './proc-stats.js';
 import { buildMix, OPERATIONS, type MixRequest, type Operation } from './requests.js';
 
 // `npm run bench`: the MACPT query mix against every contender, side by side, alternating contenders
-// round by round so a noisy machine's drift shows; medians reported. `-- --smoke` proves the harness.
+// round by round so a noisy machine's drift shows; each contender's median round (by req/s) reported, every
+// figure of it from that one round. `-- --smoke` proves the harness.
 
 const { values } = parseArgs({
   options: {
@@ -73,7 +74,7 @@ interface Run {
   peakRssMb: number;
   /** Our gateways': what their kept facts did in the run (look-ups by outcome). */
   keptLookups?: Record<string, number> | null;
-  /** CPU ms per request by process class (medians' figures; set in the report). */
+  /** CPU ms per request by process class (the median round's figures; set in the report). */
   cpuMsPerRequest?: Record<string, number>;
 }
 
@@ -151,7 +152,12 @@ async function measure(c: Contender, op: Operation, pool: MixRequest[], round: n
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+/**
+ * A contender's median round by req/s (of an even number, the upper: of two, the better). Every figure reported
+ * for it comes from that one round, so its CPU per request, p50 and p99 belong with its req/s.
+ */
+const medianRound = (runs: readonly Run[]): Run =>
+  [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
 
 /** The process classes whose CPU a request costs, in the order printed; subgraphs by agency, open or guarded. */
 const CPU_CLASSES = [
@@ -188,7 +194,7 @@ function printCpuPerRequest(rows: Contender[], s: Record<string, Omit<Run, 'op' 
   }
 }
 
-/** Prints one table per operation (medians over rounds) and the ratios; returns the summary. */
+/** Prints one table per operation (each contender's median round) and the ratios; returns the summary. */
 function report(runs: Run[], contenders: Contender[]) {
   const summary: Record<string, Record<string, Omit<Run, 'op' | 'contender' | 'round'>>> = {};
   for (const op of OPERATIONS) {
@@ -201,24 +207,21 @@ function report(runs: Run[], contenders: Contender[]) {
     const s: Record<string, Omit<Run, 'op' | 'contender' | 'round'>> = {};
     for (const c of rows) {
       const mine = runs.filter((r) => r.op === op && r.contender === c.id);
+      const mid = medianRound(mine);
       const m = {
-        cpu1ByProcess: Object.fromEntries(
-          [...new Set(mine.flatMap((r) => Object.keys(r.cpu1ByProcess)))].map((k) => [
-            k,
-            median(mine.map((r) => r.cpu1ByProcess[k] ?? 0)),
-          ]),
-        ),
-        rps: median(mine.map((r) => r.rps)),
-        p50: median(mine.map((r) => r.p50)),
-        p99: median(mine.map((r) => r.p99)),
+        cpu1ByProcess: mid.cpu1ByProcess,
+        rps: mid.rps,
+        p50: mid.p50,
+        p99: mid.p99,
+        // Errors over every round: one in any round is reported.
         errors: mine.reduce((t, r) => t + r.errors, 0),
         errorsBy: mine.reduce<Record<string, number>>((t, r) => {
           for (const [k, n] of Object.entries(r.errorsBy)) t[k] = (t[k] ?? 0) + n;
           return t;
         }, {}),
-        cpuPercent: median(mine.map((r) => r.cpuPercent)),
-        logCpuPercent: median(mine.map((r) => r.logCpuPercent)),
-        cpu1Percent: median(mine.map((r) => r.cpu1Percent)),
+        cpuPercent: mid.cpuPercent,
+        logCpuPercent: mid.logCpuPercent,
+        cpu1Percent: mid.cpu1Percent,
         peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)),
       };
       s[c.id] = m;
