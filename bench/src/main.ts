@@ -8,6 +8,7 @@ import { REPO_ROOT, startStack, stopProcess } from '@macpt/dev';
 import { checkAgreement } from './agreement.js';
 import { startContenders, type Contender } from './contenders.js';
 import { measureNotifications } from './notify-bench.js';
+import { keepPristine, restorePristine, stackAgencies } from './pristine.js';
 import { describeLookups, keptLookups, lookupsBetween } from './kept-facts.js';
 import { summariseProfiles } from './profile-summary.js';
 import { cpuSeconds, peakRssMb, resetPeak } from './proc-stats.js';
@@ -271,6 +272,8 @@ async function runScale(children: number) {
     const world = { seed: 1, children, asOf: '2026-11-01' };
     const dataDir = join(REPO_ROOT, 'data', `bench-${children}`);
     const setupStarted = Date.now();
+    const agencies = stackAgencies();
+    const restored = restorePristine(dataDir, world, agencies);
     stack = await startStack({
       dataDir,
       world,
@@ -287,6 +290,7 @@ async function runScale(children: number) {
         RATE_LIMIT_CHILDREN_PER_HOUR: '1000000000',
       },
     });
+    if (!restored) keepPristine(dataDir, agencies);
     const started = await startContenders(stack, dataDir, redis.pid);
     extra = started.extra;
     const onCpu1 = [

@@ -5,6 +5,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '@macpt/kit/redis-server';
 import { REPO_ROOT, startStack } from '@macpt/dev';
+import { keepPristine, restorePristine, stackAgencies } from './pristine.js';
 import { cpuSeconds } from './proc-stats.js';
 import { buildMix, graphqlBody, type MixRequest, type Operation } from './requests.js';
 
@@ -64,6 +65,8 @@ const dataDir = join(REPO_ROOT, 'data', `soak-${values.children}`);
 // mover rightly refuses to seal onto it.
 for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `disclosure-archive.sqlite${suffix}`), { force: true });
 const world = { seed: 1, children: Number(values.children), asOf: '2026-11-01' };
+const agencies = stackAgencies();
+const restored = restorePristine(dataDir, world, agencies);
 const stack = await startStack({
   dataDir,
   world,
@@ -81,6 +84,7 @@ const stack = await startStack({
     DISCLOSURE_LOG_HOT_RECORDS: values['hot-records'],
   },
 });
+if (!restored) keepPristine(dataDir, agencies);
 const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
 await probe.connect();
 const redisLevels = async () => {

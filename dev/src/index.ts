@@ -2,3 +2,4 @@ export { startStack, writePersonas, REPO_ROOT, type Stack, type StackOptions } f
 export { startFront, type Front } from './front.js';
 export { freePort } from '@macpt/kit';
 export { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
+export { seededWorldKey } from './seed.js';
