@@ -81,22 +81,31 @@ describe('an agency’s decisions not to share, enforced on every call', () => {
     ]);
   });
 
-  it('finds who lives in a decided household by the smaller read: who lives there, or the asked children’s facts', () => {
-    const { book, write } = stores();
-    // 34 and 42 live at U-1, 59 at U-2; 67 nowhere the agency knows.
-    const home: Record<string, string> = { '9990000034': 'U-1', '9990000042': 'U-1', '9990000059': 'U-2' };
+  it('knows who lives in a decided household from its own records, read again only when its store changes', () => {
+    const { store, write } = stores();
+    // The agency's own record of where children live: 34 and 42 at U-1, 59 at U-2; 67 nowhere it knows.
+    store.db.exec('CREATE TABLE home (nhs TEXT PRIMARY KEY, uprn TEXT)');
+    store.db.exec("INSERT INTO home VALUES ('9990000034', 'U-1'), ('9990000042', 'U-1'), ('9990000059', 'U-2')");
+    const other = new Database(store.db.name);
+    open.push(other);
     const reads: string[] = [];
+    const homes = store.batch<{ nhsNumber: string; uprn: string }>(
+      'SELECT nhs AS nhsNumber, uprn FROM home WHERE uprn IN (SELECT value FROM json_each(?))',
+    );
+    const book = new DecisionBook(
+      store,
+      'health',
+      () => ['Household.address'],
+      (uprns) => {
+        reads.push(`residents ${uprns.join(' ')}`);
+        return homes(uprns);
+      },
+    );
     const definition = {
       agency: 'health',
       facts: (nhsNumbers: readonly string[]) => {
         reads.push(`facts ${nhsNumbers.join(' ')}`);
-        return nhsNumbers.map((nhsNumber) => ({ nhsNumber, known: true, uprn: home[nhsNumber] ?? null }));
-      },
-      residents: (uprns: readonly string[]) => {
-        reads.push(`residents ${uprns.join(' ')}`);
-        return Object.entries(home)
-          .filter(([, uprn]) => uprns.includes(uprn))
-          .map(([nhsNumber, uprn]) => ({ nhsNumber, uprn }));
+        return [];
       },
       createLoaders: () => null,
     } as unknown as SubgraphDefinition<null>;
@@ -108,16 +117,54 @@ describe('an agency’s decisions not to share, enforced on every call', () => {
     const reached = [{ agency: 'health', fields: ['Household.address'], classes: [] }];
     const caseload = ['9990000042', '9990000059', '9990000067'];
     expect(notShared(caseload)).toEqual([null, null, null]);
-    expect(reads).toEqual([]);
+    expect(reads.splice(0)).toEqual([]);
     write(decision('d-4', '9990000034'), 'U-1');
-    // One household decided about, three children asked: who lives at U-1.
+    // A household decided about: who lives there, read once, never the asked children's facts.
     expect(notShared(caseload)).toEqual([reached, null, null]);
     expect(reads.splice(0)).toEqual(['residents U-1']);
-    // Two households decided about, one child asked: that child's facts.
-    write(decision('d-5', '9990000075'), 'U-3');
-    expect(notShared(['9990000042'])).toEqual([reached]);
-    expect(reads.splice(0)).toEqual(['facts 9990000042']);
     expect(notShared(caseload)).toEqual([reached, null, null]);
-    expect(reads.splice(0)).toEqual(['residents U-1 U-3']);
+    expect(notShared(['9990000059'])).toEqual([null]);
+    expect(reads.splice(0)).toEqual([]);
+    // 59 moves in, recorded by the agency itself (this connection), then 67 by another connection.
+    store.db.prepare("UPDATE home SET uprn = 'U-1' WHERE nhs = '9990000059'").run();
+    expect(notShared(caseload)).toEqual([reached, reached, null]);
+    other.prepare("INSERT INTO home VALUES ('9990000067', 'U-1')").run();
+    expect(notShared(caseload)).toEqual([reached, reached, reached]);
+    expect(reads.splice(0)).toEqual(['residents U-1', 'residents U-1']);
+    // The decision withdrawn: no household is decided about, and nobody is asked where anyone lives.
+    write(decision('d-4', '9990000034', 'WITHDRAWN'), 'U-1');
+    expect(notShared(caseload)).toEqual([null, null, null]);
+    expect(reads.splice(0)).toEqual([]);
+  });
+
+  it('without the agency’s residents, reads the asked children’s facts only while a household is decided about', () => {
+    const { book, write } = stores();
+    const reads: string[] = [];
+    const definition = {
+      agency: 'health',
+      facts: (nhsNumbers: readonly string[]) => {
+        reads.push(`facts ${nhsNumbers.join(' ')}`);
+        return nhsNumbers.map((nhsNumber) => ({
+          nhsNumber,
+          known: true,
+          uprn: nhsNumber === '9990000042' ? 'U-1' : null,
+        }));
+      },
+      createLoaders: () => null,
+    } as unknown as SubgraphDefinition<null>;
+    const lcpp = (children: string[]) =>
+      callerFor('health', children, { user: { id: 'lcpp-1', role: 'LCPP', agency: 'social-care' } });
+    const notShared = (children: string[]) => {
+      const context = subgraphContext(definition, lcpp(children), book);
+      return children.map((n) => context.attributesOf(n)?.notShared ?? null);
+    };
+    expect(notShared(['9990000042', '9990000059'])).toEqual([null, null]);
+    expect(reads.splice(0)).toEqual([]);
+    write(decision('d-5', '9990000034'), 'U-1');
+    expect(notShared(['9990000042', '9990000059'])).toEqual([
+      [{ agency: 'health', fields: ['Household.address'], classes: [] }],
+      null,
+    ]);
+    expect(reads.splice(0)).toEqual(['facts 9990000042 9990000059']);
   });
 });

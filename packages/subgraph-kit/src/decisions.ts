@@ -23,6 +23,21 @@ type Row = { body: string; uprn?: string | null };
 /** Of a decision's scope, the household records it covers (a decision about one child covers those for every child of the household). */
 export type HouseholdReach = (scope: Pick<StoredDecision, 'fields' | 'classes'>) => string[];
 
+/** The children this agency holds living at these households (UPRNs). */
+export type Residents = (uprns: readonly string[]) => { nhsNumber: string; uprn: string }[];
+
+/** What a call needs before it reads any decision, as of one state of the store. */
+interface StandingIndex {
+  /** The store's state it was read at: `data_version` (other connections' commits) and `total_changes()` (this one's). */
+  version: string;
+  /** The children with a standing decision. */
+  children: Set<string>;
+  /** The households (UPRNs) a standing decision was made in. */
+  households: string[];
+  /** Where each child living at one of those households lives; null when the agency was not given a way to say. */
+  residents: Map<string, string> | null;
+}
+
 /**
  * An agency's decisions not to share, kept in its own store: it reports the standing ones in `/facts`
  * and enforces them on every field it releases, whatever the gateway says.
@@ -31,17 +46,18 @@ export class DecisionBook {
   private readonly byChildren: (keys: readonly string[]) => Row[];
   private readonly byHouseholds: (keys: readonly string[]) => (Row & { uprn: string })[];
   private readonly everyStanding: () => { nhs: string; uprn: string | null }[];
-  private readonly dataVersion: () => number;
+  private readonly storeVersion: () => string;
   /** Runs a read in one read transaction (made once: better-sqlite3 builds four wrappers per `transaction()`). */
   private readonly consistently: <T>(read: () => T) => T;
-  /** Which children have a standing decision, and the households (UPRNs) one was made in; null: read it again. */
-  private index: { version: number; children: Set<string>; households: string[] } | null = null;
+  private index: StandingIndex | null = null;
 
   constructor(
     private readonly store: SqlStore,
     readonly agency: string,
     /** The household records a scope covers (from the agency's policy); none when not given. */
     private readonly householdReach: HouseholdReach = () => [],
+    /** Who lives at a household, from the agency's own records; without it, each call says where its children live. */
+    private readonly residents?: Residents,
   ) {
     this.byChildren = store.batch<Row>(
       "SELECT body FROM sharing_decision WHERE status = 'STANDING' AND nhs_number IN (SELECT value FROM json_each(?))",
@@ -50,48 +66,57 @@ export class DecisionBook {
       "SELECT body, uprn FROM sharing_decision WHERE status = 'STANDING' AND uprn IN (SELECT value FROM json_each(?))",
     );
     this.everyStanding = store.query("SELECT nhs_number AS nhs, uprn FROM sharing_decision WHERE status = 'STANDING'");
-    const version = store.db.prepare('PRAGMA data_version').pluck();
-    this.dataVersion = () => version.get() as number;
+    const version = store.db.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw();
+    this.storeVersion = () => (version.get() as number[]).join(':');
     const inOneRead = store.db.transaction((read: () => unknown) => read());
     this.consistently = <T>(read: () => T) => inOneRead(read) as T;
   }
 
   /**
-   * The children with a standing decision, read again whenever the store may have changed: a write through
-   * this book forgets it, and SQLite's `data_version` moves with every write committed by any other
-   * connection (another process, or a write straight into the database). Most children have none, and are
-   * then not looked up at all.
+   * Who has a standing decision, where, and who lives there: read again whenever the store may have changed.
+   * SQLite's `data_version` moves with every commit by any other connection (another process, or a write
+   * straight into the database), `total_changes()` with every row this connection writes (a decision through
+   * this book, a child moving house). Most children have no decision and live in no decided household: a call
+   * about them then reads nothing else.
    */
-  private standingIndex(): { children: Set<string>; households: string[] } {
-    const version = this.dataVersion();
+  private standingIndex(): StandingIndex {
+    const version = this.storeVersion();
     if (this.index?.version === version) return this.index;
-    const rows = this.everyStanding();
-    this.index = {
-      version,
-      children: new Set(rows.map((r) => r.nhs)),
-      households: [...new Set(rows.flatMap((r) => (r.uprn === null ? [] : [r.uprn])))],
-    };
+    this.index = this.consistently((): StandingIndex => {
+      const rows = this.everyStanding();
+      const households = [...new Set(rows.flatMap((r) => (r.uprn === null ? [] : [r.uprn])))];
+      const residents = this.residents
+        ? new Map(households.length > 0 ? this.residents(households).map((r) => [r.nhsNumber, r.uprn]) : [])
+        : null;
+      // The version of the state just read (the read transaction holds it): a commit since the look above is
+      // then read again at the next call, never taken for this one.
+      return { version: this.storeVersion(), children: new Set(rows.map((r) => r.nhs)), households, residents };
+    });
     return this.index;
-  }
-
-  /** The households (UPRNs) with a standing decision in them: the only ones a decision can reach. */
-  standingHouseholds(): readonly string[] {
-    return this.standingIndex().households;
   }
 
   /**
    * Standing decisions per child asked about (children without any are absent): the child's own, and
-   * those about another child of the same household (`uprnOf`) as far as they cover household records
-   * (DESIGN section 8) — reported with that reach alone, under the decision's own id.
+   * those about another child of the same household as far as they cover household records (DESIGN
+   * section 8) — reported with that reach alone, under the decision's own id. Where a child lives comes
+   * from the agency's records when the book was given `residents`, else from `uprnOf`.
    */
   standing(
     nhsNumbers: readonly string[],
     uprnOf: (nhsNumber: string) => string | null = () => null,
   ): Map<string, StoredDecision[]> {
-    if (nhsNumbers.length === 0) return new Map();
+    if (nhsNumbers.length === 0 || !this.touches(this.standingIndex(), nhsNumbers, uprnOf)) return new Map();
     // One read transaction: the decisions, where the children live and the households' decisions are read as of
     // one moment, so a decision committed by another connection meanwhile is either wholly seen or wholly not.
     return this.consistently(() => this.standingNow(nhsNumbers, uprnOf));
+  }
+
+  /** Whether any standing decision may reach these children: one of them has one, or lives where one was made. */
+  private touches(index: StandingIndex, nhsNumbers: readonly string[], uprnOf: (nhsNumber: string) => string | null) {
+    if (nhsNumbers.some((n) => index.children.has(n))) return true;
+    if (index.households.length === 0) return false;
+    if (index.residents) return nhsNumbers.some((n) => index.residents!.has(n));
+    return true;
   }
 
   private standingNow(
@@ -111,9 +136,10 @@ export class DecisionBook {
     }
     // Where the children live is looked up only when some standing decision reaches a household at all.
     if (index.households.length === 0) return out;
+    const livesAt = index.residents ? (n: string) => index.residents!.get(n) ?? null : uprnOf;
     const childrenAt = new Map<string, string[]>();
     for (const nhs of nhsNumbers) {
-      const uprn = uprnOf(nhs);
+      const uprn = livesAt(nhs);
       if (uprn) childrenAt.set(uprn, [...(childrenAt.get(uprn) ?? []), nhs]);
     }
     if (childrenAt.size === 0) return out;
@@ -164,7 +190,6 @@ export class DecisionBook {
           'uprn = coalesce(excluded.uprn, sharing_decision.uprn)',
       )
       .run(decision.id, decision.nhsNumber, decision.status, decision.reviewBy, JSON.stringify(decision), uprn ?? null);
-    this.index = null;
   }
 
   /** Applies a review step (kept, perhaps to a new date; or withdrawn) to a standing decision. */

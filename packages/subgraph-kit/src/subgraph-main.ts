@@ -115,7 +115,12 @@ export async function runSubgraphMain<TLoaders>(entry: SubgraphEntry<TLoaders>):
     verifyKey: secret,
     open: config.POLICY_ENFORCEMENT === 'off',
     routes: metricsRoute(subgraphMetrics(agency, store)),
-    decisions: new DecisionBook(store, agency, (scope) => policyEngine.householdReach(agency, scope)),
+    decisions: new DecisionBook(
+      store,
+      agency,
+      (scope) => policyEngine.householdReach(agency, scope),
+      definition.residents,
+    ),
     changes: new FactChanges(store, agency),
   });
   const relay = config.NOTIFY_URL

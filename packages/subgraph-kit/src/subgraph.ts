@@ -47,7 +47,8 @@ export interface SubgraphDefinition<TLoaders> {
   facts: (nhsNumbers: readonly string[]) => AgencyFacts[];
   /**
    * The children this agency holds living at these households (UPRNs): how a decision that reaches a whole
-   * household finds them without reading every asked child's facts. Without it, the facts are read.
+   * household finds them. The agency's decision book keeps who lives at the households decided about, read
+   * again when its store changes; without it, each call reads its children's facts.
    */
   residents?: (uprns: readonly string[]) => { nhsNumber: string; uprn: string }[];
   /** Of these households (UPRNs), those this agency has flagged confidential; absent when it flags none. */
@@ -85,27 +86,17 @@ export function createSubgraphServer<TLoaders>(
 }
 
 /**
- * Where this agency has each child living (UPRN), as far as the decisions that reach a whole household need
- * it: a child living at no household with a standing decision counts as living at none.
+ * Where this agency has each child living (UPRN), from the asked children's own facts: for a decision book
+ * that was not given the agency's residents. Read on first use: most requests meet no decision that reaches
+ * a household, and never ask.
  */
 function householdsOf<TLoaders>(
   definition: SubgraphDefinition<TLoaders>,
   nhsNumbers: readonly string[],
-  book: DecisionBook,
 ): (nhsNumber: string) => string | null {
-  // Read on first use: most requests meet no decision that reaches a household, and never ask. Of the two ways
-  // to know, the smaller read: who lives at the households decided about (usually a few), or the asked
-  // children's own facts (one child, or more households decided about than children asked).
   let uprns: Map<string, string | null> | null = null;
   return (nhsNumber) => {
-    if (!uprns) {
-      const decided = book.standingHouseholds();
-      uprns = new Map(
-        definition.residents && decided.length <= nhsNumbers.length
-          ? definition.residents(decided).map((r) => [r.nhsNumber, r.uprn])
-          : definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]),
-      );
-    }
+    uprns ??= new Map(definition.facts(nhsNumbers).map((f) => [f.nhsNumber, f.uprn ?? null]));
     return uprns.get(nhsNumber) ?? null;
   };
 }
@@ -121,7 +112,7 @@ export function subgraphContext<TLoaders>(
   const asked = [...caller.children.keys()];
   const own =
     book && caller.user && caller.user.agency !== definition.agency && asked.length > 0
-      ? book.scopes(asked, householdsOf(definition, asked, book))
+      ? book.scopes(asked, householdsOf(definition, asked))
       : null;
   return {
     loaders: definition.createLoaders(),
