@@ -66,8 +66,11 @@ export class DecisionBook {
       "SELECT body, uprn FROM sharing_decision WHERE status = 'STANDING' AND uprn IN (SELECT value FROM json_each(?))",
     );
     this.everyStanding = store.query("SELECT nhs_number AS nhs, uprn FROM sharing_decision WHERE status = 'STANDING'");
-    const version = store.db.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw();
-    this.storeVersion = () => (version.get() as number[]).join(':');
+    // Two statements: the table-valued `pragma_data_version` prepares its pragma again on every run (about 19
+    // µs within a call, against about 3 for the pragma itself); `total_changes()` reads no table.
+    const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
+    const changes = store.db.prepare('SELECT total_changes()').pluck();
+    this.storeVersion = () => `${dataVersion.get() as number}:${changes.get() as number}`;
     const inOneRead = store.db.transaction((read: () => unknown) => read());
     this.consistently = <T>(read: () => T) => inOneRead(read) as T;
   }
