@@ -1,7 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, seededWorldKey } from '@macpt/dev';
-import { discoverSubgraphs, GATEWAY_SUBGRAPHS } from '@macpt/gateway/subgraphs';
+import { agencySubgraphs, seededWorldKey, seededWorldOf } from '@macpt/dev';
 import { SqlStore } from '@macpt/subgraph-kit';
 import type { WorldOptions } from '@macpt/synthetic';
 
@@ -46,18 +45,14 @@ export function keepPristine(dataDir: string, agencies: readonly string[]): void
 
 /** The agencies a stack starts, each keeping its own store `<agency>.db`. */
 export function stackAgencies(): string[] {
-  return discoverSubgraphs(REPO_ROOT)
-    .filter((s) => !GATEWAY_SUBGRAPHS.includes(s.name))
-    .map((s) => s.name);
+  return agencySubgraphs().map((s) => s.name);
 }
 
+/** A copy's world, or null when it cannot be read (then the stores are seeded afresh). */
 function worldOf(file: string): string | null {
-  const store = new SqlStore(file, { readonly: true });
   try {
-    return store.getMeta('world');
+    return seededWorldOf(file);
   } catch {
     return null;
-  } finally {
-    store.close();
   }
 }

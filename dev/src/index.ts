@@ -1,5 +1,5 @@
-export { startStack, writePersonas, REPO_ROOT, type Stack, type StackOptions } from './stack.js';
+export { agencySubgraphs, startStack, writePersonas, REPO_ROOT, type Stack, type StackOptions } from './stack.js';
 export { startFront, type Front } from './front.js';
 export { freePort } from '@macpt/kit';
 export { startProcess, stopProcess, waitForHealth, type LogMode, type StackProcess } from './process.js';
-export { seededWorldKey } from './seed.js';
+export { seededWorldKey, seededWorldOf } from './seed.js';

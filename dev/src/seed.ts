@@ -17,15 +17,20 @@ export interface AgencySeeder {
   writer: (store: SqlStore) => (household: Household) => void;
 }
 
-/** Whether the store file holds another world's (or another layout's) records: read before migrating, which an old layout could fail. */
-function seededElsewhere(file: string, world: WorldOptions): boolean {
+/** The world (and layout) a store file was seeded from, as {@link seededWorldKey} wrote it; null if none. */
+export function seededWorldOf(file: string): string | null {
   const probe = new SqlStore(file);
   try {
-    const seeded = probe.getMeta('world');
-    return seeded !== null && seeded !== seededWorldKey(world);
+    return probe.getMeta('world');
   } finally {
     probe.close();
   }
+}
+
+/** Whether the store file holds another world's (or another layout's) records: read before migrating, which an old layout could fail. */
+function seededElsewhere(file: string, world: WorldOptions): boolean {
+  const seeded = seededWorldOf(file);
+  return seeded !== null && seeded !== seededWorldKey(world);
 }
 
 /**

@@ -98,9 +98,14 @@ async function seedInProcess(agency: string, options: StackOptions): Promise<voi
   if (options.logs !== 'quiet') process.stdout.write(stdout);
 }
 
+/** The agencies' subgraphs a stack starts (the gateway serves its own): each keeps its own store `<agency>.db`. */
+export function agencySubgraphs() {
+  return discoverSubgraphs(REPO_ROOT).filter((s) => !GATEWAY_SUBGRAPHS.includes(s.name));
+}
+
 /** Seeds the four agencies' stores (where needed), starts the four subgraphs and then the gateway. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const agencies = discoverSubgraphs(REPO_ROOT).filter((s) => !GATEWAY_SUBGRAPHS.includes(s.name));
+  const agencies = agencySubgraphs();
   const common: Record<string, string> = {
     DATA_DIR: options.dataDir,
     SEED: String(options.world.seed),

@@ -108,14 +108,14 @@ export class DecisionBook {
     nhsNumbers: readonly string[],
     uprnOf: (nhsNumber: string) => string | null = () => null,
   ): Map<string, StoredDecision[]> {
-    if (nhsNumbers.length === 0 || !this.touches(this.standingIndex(), nhsNumbers, uprnOf)) return new Map();
+    if (nhsNumbers.length === 0 || !this.touches(this.standingIndex(), nhsNumbers)) return new Map();
     // One read transaction: the decisions, where the children live and the households' decisions are read as of
     // one moment, so a decision committed by another connection meanwhile is either wholly seen or wholly not.
     return this.consistently(() => this.standingNow(nhsNumbers, uprnOf));
   }
 
   /** Whether any standing decision may reach these children: one of them has one, or lives where one was made. */
-  private touches(index: StandingIndex, nhsNumbers: readonly string[], uprnOf: (nhsNumber: string) => string | null) {
+  private touches(index: StandingIndex, nhsNumbers: readonly string[]): boolean {
     if (nhsNumbers.some((n) => index.children.has(n))) return true;
     if (index.households.length === 0) return false;
     if (index.residents) return nhsNumbers.some((n) => index.residents!.has(n));
