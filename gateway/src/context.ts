@@ -42,6 +42,8 @@ export interface WithFacts {
   attributesOf: (nhsNumber: string) => Promise<ChildAttributes | null>;
   /** The same, once derived for this request (undefined until then): read without waiting by the final check. */
   attributesSettled: (nhsNumber: string) => ChildAttributes | null | undefined;
+  /** A child's facts (null when they failed) and attributes, once derived for this request; undefined until then. */
+  settled: (nhsNumber: string) => { facts: ChildFacts | null; attributes: ChildAttributes | null } | undefined;
   /** Asks the agency that runs MACPT cases about cases (by id, or an LA's caseload); throws when it cannot answer. */
   cases: (query: CaseQuery) => Promise<CaseFact[]>;
 }

@@ -26,19 +26,25 @@ const factsOf = (nhsNumber: string, unavailable: string[] = []): ChildFacts => (
   schoolUrn: null,
 });
 
-async function setUp(unavailable: string[] = []) {
+async function setUp(unavailable: string[] = [], failed: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'macpt-sign-'));
   const sign = await createSigner({ DATA_DIR: dir });
   const secretOf = (agency: string) =>
     Buffer.from(ensureSecret(join(dir, 'keys'), `internal-context-${agency}`).k, 'base64url');
+  const settled = new Map<string, { facts: ChildFacts | null; attributes: ChildAttributes | null }>();
   const ctx = {
     requestId: 'r-1',
     user: { id: 'u', name: 'U', role: 'MACPT_HEALTH', agency: 'health', la: 'LEICESTER' },
     purpose: 'SECTION_47_ENQUIRY',
     breakGlass: false,
     caseChildren: new Map([['CASE-1', '9990000026']]),
-    facts: { loadMany: async (ns: string[]) => ns.map((n) => factsOf(n, unavailable)) },
-    attributesOf: async () => named,
+    // As the facts step derives them: once per child, kept for the rest of the request.
+    attributesOf: async (n: string) => {
+      const known = !failed.includes(n);
+      settled.set(n, { facts: known ? factsOf(n, unavailable) : null, attributes: known ? named : null });
+      return known ? named : null;
+    },
+    settled: (n: string) => settled.get(n),
   } as unknown as GatewayContext;
   return { signer: agencyRequestSigner(sign), ctx, secretOf };
 }
@@ -84,6 +90,13 @@ describe('signing an agency request', () => {
     await expect(verifyInternalContext(secretOf('health'), 'health', token, other)).rejects.toThrow(
       /not made for this body/,
     );
+  });
+
+  it('names no child whose facts failed: the agency decides it as unrelated', async () => {
+    const { signer, ctx, secretOf } = await setUp([], ['9990000018']);
+    const token = (await signer('health', ctx, request, body))[INTERNAL_CONTEXT_HEADER];
+    const context = await verifyInternalContext(secretOf('health'), 'health', token, body);
+    expect([...context.children.keys()]).toEqual(['9990000026']);
   });
 
   it("does not ask again an agency that missed this request's fact look-up", async () => {

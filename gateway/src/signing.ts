@@ -5,7 +5,6 @@ import { INTERNAL_CONTEXT_HEADER, signInternalContext, type ContextKey, type Int
 import type { ChildAttributes } from '@macpt/policies';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import type { ChildFacts } from './facts/child-facts.js';
 
 /**
  * Signs internal contexts, each with its agency's own secret (configured, or the embedded secrets), and
@@ -58,23 +57,23 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
       const child = typeof r.id === 'string' ? ctx.caseChildren.get(r.id) : undefined;
       return child ? [child] : [];
     });
-    const facts = await ctx.facts.loadMany(nhsNumbers);
-    // An agency that did not answer this request's fact look-up is not asked again within it: the
-    // request has one deadline, and that agency has already spent it.
-    const failed = facts.find((f): f is ChildFacts => !(f instanceof Error) && f.unavailable.includes(agency));
-    if (failed) {
-      throw codedError(
-        'AGENCY_UNAVAILABLE',
-        `The ${agency} agency's service did not answer (${failed.unavailableWhy[agency] ?? 'failed'}) this request's fact look-up, so it is not asked again; ${agency}'s fields are missing from this response, not empty.`,
-        { agency },
-      );
-    }
-    const attributes = await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
+    // Each child's facts and attributes are derived once per request (the directory has usually done so
+    // before any agency is called); only children not derived yet are waited for.
+    if (nhsNumbers.some((n) => !ctx.settled(n))) await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
     const children = new Map<string, ChildAttributes>();
-    nhsNumbers.forEach((n, i) => {
-      const a = attributes[i];
-      if (a) children.set(n, a);
-    });
+    for (const n of nhsNumbers) {
+      const { facts, attributes } = ctx.settled(n)!;
+      // An agency that did not answer this request's fact look-up is not asked again within it: the
+      // request has one deadline, and that agency has already spent it.
+      if (facts?.unavailable.includes(agency)) {
+        throw codedError(
+          'AGENCY_UNAVAILABLE',
+          `The ${agency} agency's service did not answer (${facts.unavailableWhy[agency] ?? 'failed'}) this request's fact look-up, so it is not asked again; ${agency}'s fields are missing from this response, not empty.`,
+          { agency },
+        );
+      }
+      if (attributes) children.set(n, attributes);
+    }
     const { name: _name, ...user } = ctx.user;
     return {
       [INTERNAL_CONTEXT_HEADER]: await sign(

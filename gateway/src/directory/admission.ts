@@ -45,9 +45,7 @@ export async function admitChild(
     ctx.ledger.refuse(nhsNumber, 'BAD_USER_INPUT');
     return codedError('BAD_USER_INPUT', `Invalid NHS number: ${problem}.`, { argument: 'nhsNumber' });
   }
-  const others = ctx.ledger.named();
-  others.delete(nhsNumber);
-  const early = admissionRefusal(ctx.user, purpose, { moreThanOneChild: others.size > 0 });
+  const early = admissionRefusal(ctx.user, purpose, { moreThanOneChild: ctx.ledger.namedOtherThan(nhsNumber) });
   if (early) return refuse(ctx, nhsNumber, early);
   const facts = await ctx.facts.load(nhsNumber);
   const attributes =

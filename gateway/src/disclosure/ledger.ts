@@ -29,8 +29,8 @@ export class ChildLedger {
     this.askedCases.push(id.slice(0, 60));
   }
 
-  /** Every distinct child this request has named so far, let in or not. */
-  named(): Set<string> {
-    return new Set([...this.admitted, ...this.refused.map((r) => r.nhsNumber)]);
+  /** Whether this request has named a child other than this one so far, let in or not. */
+  namedOtherThan(nhsNumber: string): boolean {
+    return this.admitted.some((n) => n !== nhsNumber) || this.refused.some((r) => r.nhsNumber !== nhsNumber);
   }
 }

@@ -37,7 +37,7 @@ export function useFacts(deps: {
     async add(context) {
       const facts = createChildFactsLoader(batcher, context.requestId);
       const derived = new Map<string, Promise<ChildAttributes | null>>();
-      const settled = new Map<string, ChildAttributes | null>();
+      const settled = new Map<string, { facts: ChildFacts | null; attributes: ChildAttributes | null }>();
       return {
         facts,
         cases: (query: CaseQuery) => cases(query, context.requestId),
@@ -45,21 +45,23 @@ export function useFacts(deps: {
         attributesOf: (nhsNumber: string) => {
           let attributes = derived.get(nhsNumber);
           if (!attributes) {
-            attributes = facts
-              .load(nhsNumber)
-              .then(
-                (f) => childAttributes(context.user, context.purpose, f),
-                () => null,
-              )
-              .then((a) => {
-                settled.set(nhsNumber, a);
+            attributes = facts.load(nhsNumber).then(
+              (f) => {
+                const a = childAttributes(context.user, context.purpose, f);
+                settled.set(nhsNumber, { facts: f, attributes: a });
                 return a;
-              });
+              },
+              () => {
+                settled.set(nhsNumber, { facts: null, attributes: null });
+                return null;
+              },
+            );
             derived.set(nhsNumber, attributes);
           }
           return attributes;
         },
-        attributesSettled: (nhsNumber: string) => settled.get(nhsNumber),
+        attributesSettled: (nhsNumber: string) => settled.get(nhsNumber)?.attributes,
+        settled: (nhsNumber: string) => settled.get(nhsNumber),
       };
     },
   };

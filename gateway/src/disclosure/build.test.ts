@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { PolicyEngine } from '@macpt/policies';
+import type { DisclosureSummary } from '../policy/enforce.js';
+import { childDisclosures } from './build.js';
+import { ChildLedger } from './ledger.js';
+
+const engine = new PolicyEngine();
+
+describe("a record's children", () => {
+  it('lists each child in NHS-number order, its fields sorted per agency, its withheld fields by coordinate', () => {
+    // As the final check meets them: in the order the query asks, not sorted.
+    const summary: DisclosureSummary = {
+      disclosed: new Map([
+        ['9990000026', new Map([['health', new Set(['HealthRecord.gp', 'Child.health', 'HealthRecord.allergies'])]])],
+        [
+          '9990000018',
+          new Map([
+            ['education', new Set(['EducationRecord.school', 'EducationRecord.attendance', 'Child.education'])],
+            ['health', new Set(['HealthRecord.gp'])],
+          ]),
+        ],
+      ]),
+      withheld: new Map([
+        [
+          '9990000018',
+          new Map([
+            ['PoliceRecord.incidents', { agency: 'police', rule: 'NOT_MACPT', class: 'POLICE' }],
+            ['HealthRecord.address', { agency: 'health', rule: 'CONFIDENTIAL_LOCATION', class: 'LOCATION' }],
+            ['Child.police', { agency: 'police', rule: 'NOT_MACPT', class: 'POLICE' }],
+          ]),
+        ],
+      ]),
+      caught: [],
+    };
+    const ledger = new ChildLedger();
+    const children = childDisclosures(summary, ledger, engine);
+    expect(children.map((c) => c.nhsNumber)).toEqual(['9990000018', '9990000026']);
+    expect(children[0]!.disclosed).toEqual({
+      education: ['Child.education', 'EducationRecord.attendance', 'EducationRecord.school'],
+      health: ['HealthRecord.gp'],
+    });
+    expect(children[0]!.withheld.map((w) => w.field)).toEqual([
+      'Child.police',
+      'HealthRecord.address',
+      'PoliceRecord.incidents',
+    ]);
+    expect(children[1]!.disclosed).toEqual({
+      health: ['Child.health', 'HealthRecord.allergies', 'HealthRecord.gp'],
+    });
+  });
+});
