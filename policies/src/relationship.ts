@@ -115,23 +115,30 @@ export interface ChildStanding {
   holdsRecord?: boolean;
 }
 
+const NO_STANDING: ChildStanding = Object.freeze({});
+
 /** The first rule of `rules` that applies to this user, purpose and standing, or undefined. */
 function firstRule<R extends ChildRule>(
   rules: readonly R[],
   user: Pick<PolicyUser, 'role'>,
   purpose: Purpose | null,
-  standing: ChildStanding = {},
+  standing: ChildStanding = NO_STANDING,
 ): R | undefined {
-  const applies = (r: R) =>
-    (!r.roles || r.roles.includes(user.role)) &&
-    !r.exceptRoles?.includes(user.role) &&
-    (!r.purposes || (purpose !== null && r.purposes.includes(purpose))) &&
-    !(r.exceptPurposes && purpose !== null && r.exceptPurposes.includes(purpose)) &&
-    (!r.relationship || (standing.relationship !== undefined && r.relationship.includes(standing.relationship))) &&
-    (r.moreThanOneChild === undefined || r.moreThanOneChild === (standing.moreThanOneChild === true)) &&
-    (r.ownAgency === undefined || r.ownAgency === (standing.ownAgency === true)) &&
-    (r.holdsRecord === undefined || r.holdsRecord === (standing.holdsRecord === true));
-  return rules.find(applies);
+  // A loop, not `find` with a closure: asked for every child at every door of every request.
+  for (const r of rules) {
+    if (
+      (!r.roles || r.roles.includes(user.role)) &&
+      !r.exceptRoles?.includes(user.role) &&
+      (!r.purposes || (purpose !== null && r.purposes.includes(purpose))) &&
+      !(r.exceptPurposes && purpose !== null && r.exceptPurposes.includes(purpose)) &&
+      (!r.relationship || (standing.relationship !== undefined && r.relationship.includes(standing.relationship))) &&
+      (r.moreThanOneChild === undefined || r.moreThanOneChild === (standing.moreThanOneChild === true)) &&
+      (r.ownAgency === undefined || r.ownAgency === (standing.ownAgency === true)) &&
+      (r.holdsRecord === undefined || r.holdsRecord === (standing.holdsRecord === true))
+    )
+      return r;
+  }
+  return undefined;
 }
 
 /** The first rule of `rules` that applies to this user and purpose, or null. */

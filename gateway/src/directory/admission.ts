@@ -47,9 +47,17 @@ export async function admitChild(
   }
   const early = admissionRefusal(ctx.user, purpose, { moreThanOneChild: ctx.ledger.namedOtherThan(nhsNumber) });
   if (early) return refuse(ctx, nhsNumber, early);
-  const facts = await ctx.facts.load(nhsNumber);
-  const attributes =
-    purpose === ctx.purpose ? await ctx.attributesOf(nhsNumber) : childAttributes(ctx.user, purpose, facts);
+  let facts: ChildFacts;
+  let attributes: ChildAttributes | null;
+  if (purpose === ctx.purpose) {
+    // Derived once per child per request, from the request's one look-up of its facts; when that look-up
+    // failed, asking the loader again answers with its failure.
+    attributes = await ctx.attributesOf(nhsNumber);
+    facts = ctx.settled(nhsNumber)?.facts ?? (await ctx.facts.load(nhsNumber));
+  } else {
+    facts = await ctx.facts.load(nhsNumber);
+    attributes = childAttributes(ctx.user, purpose, facts);
+  }
   // Unknown and unrelated children get the same answer (a child's existence is itself information), but
   // to an asker the policies let learn that no agency knows one.
   if (options.unknownIsNotFound && mayLearnChildUnknown(ctx.user, ctx.breakGlass) && facts.knownBy.length === 0) {
