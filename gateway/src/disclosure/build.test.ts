@@ -48,4 +48,24 @@ describe("a record's children", () => {
       health: ['Child.health', 'HealthRecord.allergies', 'HealthRecord.gp'],
     });
   });
+
+  it('gives what the gateway told about one child to that child alone, though others were disclosed alike', () => {
+    const alike = () => new Map([['health', new Set(['Child.health', 'HealthRecord.gp'])]]);
+    const summary: DisclosureSummary = {
+      disclosed: new Map([
+        ['9990000018', alike()],
+        ['9990000026', alike()],
+        ['9990000034', alike()],
+      ]),
+      withheld: new Map(),
+      caught: [],
+    };
+    const ledger = new ChildLedger();
+    ledger.tell('9990000026', 'social-care', ['AccessExplanation.relationship']);
+    const children = childDisclosures(summary, ledger, engine);
+    expect(children.map((c) => Object.keys(c.disclosed))).toEqual([['health'], ['health', 'social-care'], ['health']]);
+    expect(children[1]!.disclosed['social-care']).toEqual(['AccessExplanation.relationship']);
+    expect(Object.keys(children[1]!.lawfulBasis)).toEqual(['health', 'social-care']);
+    expect(Object.keys(children[2]!.lawfulBasis)).toEqual(['health']);
+  });
 });

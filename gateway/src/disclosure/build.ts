@@ -59,6 +59,41 @@ function sortFew<T>(items: T[], before: (a: T, b: T) => boolean): T[] {
   return items;
 }
 
+/** A node of the walk of children's disclosures: next by agency, next by field, and the disclosure ending here. */
+interface Shape {
+  agency?: Map<string, Shape>;
+  field?: Map<string, Shape>;
+  disclosure?: Pick<ChildDisclosure, 'disclosed' | 'lawfulBasis'>;
+}
+
+function step(edges: Map<string, Shape>, key: string): Shape {
+  let next = edges.get(key);
+  if (!next) edges.set(key, (next = {}));
+  return next;
+}
+
+/** One shape's disclosure: fields sorted per agency, with each agency's lawful basis, frozen (children share it). */
+function disclosureOf(
+  agencies: ReadonlyMap<string, ReadonlySet<string>>,
+  engine: PolicyEngine,
+): Pick<ChildDisclosure, 'disclosed' | 'lawfulBasis'> {
+  const disclosed: Record<string, string[]> = {};
+  const lawfulBasis: Record<string, string> = {};
+  for (const [agency, fields] of agencies) {
+    disclosed[agency] = Object.freeze(sortFew([...fields], (a, b) => a < b)) as string[];
+    const basis = engine.lawfulBasis(agency);
+    if (basis) lawfulBasis[agency] = basis;
+  }
+  return { disclosed: Object.freeze(disclosed), lawfulBasis: Object.freeze(lawfulBasis) };
+}
+
+/** The child's own copy of a disclosure it shares with others, before adding to it. */
+function ownDisclosure(c: ChildDisclosure): ChildDisclosure {
+  if (Object.isFrozen(c.disclosed)) c.disclosed = { ...c.disclosed };
+  if (Object.isFrozen(c.lawfulBasis)) c.lawfulBasis = { ...c.lawfulBasis };
+  return c;
+}
+
 /**
  * Per child, what the final policy check found and what the request's ledger holds: children let in
  * (their existence is itself disclosed), refused at a door (with the rule), and told about by the gateway.
@@ -75,13 +110,20 @@ export function childDisclosures(
     if (!c) out.set(nhsNumber, (c = { nhsNumber, disclosed: {}, withheld: [], lawfulBasis: {} }));
     return c;
   };
+  // Children disclosed alike (a caseload's hundred children are a handful of shapes) share one frozen
+  // disclosure and lawful basis, found by walking their fields in the order the final check met them and
+  // built once per shape; the record then interns each shape once (record.ts).
+  const shapes: Shape = {};
   for (const [nhsNumber, agencies] of summary?.disclosed ?? []) {
-    const c = entry(nhsNumber);
+    let at = shapes;
     for (const [agency, fields] of agencies) {
-      c.disclosed[agency] = sortFew([...fields], (a, b) => a < b);
-      const basis = engine.lawfulBasis(agency);
-      if (basis) c.lawfulBasis[agency] = basis;
+      at = step((at.agency ??= new Map()), agency);
+      for (const field of fields) at = step((at.field ??= new Map()), field);
     }
+    at.disclosure ??= disclosureOf(agencies, engine);
+    const c = entry(nhsNumber);
+    c.disclosed = at.disclosure.disclosed;
+    c.lawfulBasis = at.disclosure.lawfulBasis;
   }
   for (const [nhsNumber, fields] of summary?.withheld ?? []) {
     if (!nhsNumber) continue;
@@ -90,7 +132,7 @@ export function childDisclosures(
     sortFew(c.withheld, (a, b) => a.field.localeCompare(b.field) < 0);
   }
   for (const shared of sharedByGateway) {
-    const c = entry(shared.nhsNumber);
+    const c = ownDisclosure(entry(shared.nhsNumber));
     c.disclosed[shared.agency] = [...new Set([...(c.disclosed[shared.agency] ?? []), ...shared.fields])].sort();
     const basis = engine.lawfulBasis(shared.agency);
     if (basis) c.lawfulBasis[shared.agency] = basis;
@@ -99,7 +141,7 @@ export function childDisclosures(
     entry(r.nhsNumber).withheld.push({ field: 'Query.child', agency: 'gateway', rule: r.rule, class: 'IDENTITY' });
   for (const nhsNumber of entered) {
     const c = entry(nhsNumber);
-    if (Object.keys(c.disclosed).length === 0) c.disclosed.gateway = ['Child.nhsNumber'];
+    if (Object.keys(c.disclosed).length === 0) ownDisclosure(c).disclosed.gateway = ['Child.nhsNumber'];
   }
   return [...out.values()].sort((a, b) => a.nhsNumber.localeCompare(b.nhsNumber));
 }

@@ -124,6 +124,33 @@ describe('chaining a record', () => {
   });
 });
 
+describe('children disclosed alike', () => {
+  it('share one field set, named as any child disclosed the same would be, and a child that also withheld has its own', () => {
+    const disclosed = Object.freeze({
+      health: Object.freeze(['Child.health', 'HealthRecord.gp']),
+    }) as unknown as Record<string, string[]>;
+    const lawfulBasis = Object.freeze({ health: 'UK GDPR Art. 6(1)(e)' });
+    const shared = (nhsNumber: string) => ({ nhsNumber, disclosed, withheld: [], lawfulBasis });
+    const withheld = {
+      ...shared('9990000042'),
+      withheld: [{ field: 'HealthRecord.camhs', agency: 'health', rule: 'SENSITIVE_PURPOSE', class: 'SENSITIVE' }],
+    };
+    const unshared = {
+      nhsNumber: '9990000034',
+      disclosed: { health: ['Child.health', 'HealthRecord.gp'] },
+      withheld: [],
+      lawfulBasis: { health: 'UK GDPR Art. 6(1)(e)' },
+    };
+    const children = [shared('9990000018'), shared('9990000026'), unshared, withheld];
+    const [c] = chain([draft('DISCLOSURE', asked, 'PARTIAL', { children })], { seq: 0, hash: GENESIS_HASH });
+    const ids = c!.stored.children.map(([, id]) => id);
+    expect(new Set(ids.slice(0, 3)).size).toBe(1);
+    expect(ids[3]).not.toBe(ids[0]);
+    for (const [id, set] of c!.sets) expect(fieldSetId(JSON.parse(JSON.stringify(set)) as FieldSet)).toBe(id);
+    expect(c!.sets.size).toBe(3); // the request's context and two field sets
+  });
+});
+
 describe('remembered part ids', () => {
   const truth = (value: object) => fieldSetId(JSON.parse(JSON.stringify(value)) as FieldSet);
 

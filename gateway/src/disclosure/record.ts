@@ -304,11 +304,24 @@ export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash:
     const c = partIds.id(context);
     sets.set(c, context);
     const refs: [string, string][] = new Array(draft.children.length);
+    // Children that share one disclosure (see childDisclosures) and withheld nothing share one field set.
+    const alike = new Map<object, { lawfulBasis: object; id: string }>();
     for (let k = 0; k < draft.children.length; k++) {
       const child = draft.children[k]!;
-      const set: ChildFields = { disclosed: child.disclosed, withheld: child.withheld, lawfulBasis: child.lawfulBasis };
-      const id = partIds.id(set);
-      sets.set(id, set);
+      const shared = child.withheld.length === 0 && Object.isFrozen(child.disclosed);
+      const known = shared ? alike.get(child.disclosed) : undefined;
+      let id: string;
+      if (known && known.lawfulBasis === child.lawfulBasis) id = known.id;
+      else {
+        const set: ChildFields = {
+          disclosed: child.disclosed,
+          withheld: child.withheld,
+          lawfulBasis: child.lawfulBasis,
+        };
+        id = partIds.id(set);
+        sets.set(id, set);
+        if (shared) alike.set(child.disclosed, { lawfulBasis: child.lawfulBasis, id });
+      }
       refs[k] = [child.nhsNumber, id];
     }
     const prevHash = hash;
