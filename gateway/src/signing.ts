@@ -59,12 +59,12 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
     });
     // Each child's facts and attributes are derived once per request (the directory has usually done so
     // before any agency is called); only children not derived yet are waited for.
-    if (nhsNumbers.some((n) => !ctx.settled(n))) await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n)));
-    const children = new Map<string, ChildAttributes>();
+    if (nhsNumbers.some((n) => !ctx.settled(n)))
+      await Promise.all(nhsNumbers.map((n) => ctx.attributesOf(n).catch(() => null)));
+    // An agency that did not answer this request's fact look-up is not asked again within it (the request
+    // has one deadline, and that agency has already spent it): checked for every child before any is named.
     for (const n of nhsNumbers) {
-      const { facts, attributes } = ctx.settled(n)!;
-      // An agency that did not answer this request's fact look-up is not asked again within it: the
-      // request has one deadline, and that agency has already spent it.
+      const facts = ctx.settled(n)?.facts ?? (await ctx.facts.load(n).catch(() => null));
       if (facts?.unavailable.includes(agency)) {
         throw codedError(
           'AGENCY_UNAVAILABLE',
@@ -72,6 +72,13 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
           { agency },
         );
       }
+    }
+    // A child whose facts failed is not named (the agency decides it as unrelated); one whose attributes
+    // could not be derived fails the call, with that failure.
+    const children = new Map<string, ChildAttributes>();
+    for (const n of nhsNumbers) {
+      const settled = ctx.settled(n);
+      const attributes = settled ? settled.attributes : await ctx.attributesOf(n);
       if (attributes) children.set(n, attributes);
     }
     const { name: _name, ...user } = ctx.user;

@@ -68,4 +68,33 @@ describe("a record's children", () => {
     expect(Object.keys(children[1]!.lawfulBasis)).toEqual(['health', 'social-care']);
     expect(Object.keys(children[2]!.lawfulBasis)).toEqual(['health']);
   });
+
+  it('orders fields by code unit and withheld fields as before (locale order), however many', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `EducationRecord.f${String(39 - i).padStart(2, '0')}`);
+    const summary: DisclosureSummary = {
+      disclosed: new Map([
+        ['9990000018', new Map([['education', new Set(['EducationRecord.school', 'EducationRecord.SENStatus'])]])],
+        ['9990000026', new Map([['education', new Set(many)]])],
+      ]),
+      withheld: new Map([
+        [
+          '9990000018',
+          new Map([
+            ['EducationRecord.SENStatus', { agency: 'education', rule: 'R', class: 'SENSITIVE' }],
+            ['EducationRecord.school', { agency: 'education', rule: 'R', class: 'EDUCATION' }],
+          ]),
+        ],
+      ]),
+      caught: [],
+    };
+    const ledger = new ChildLedger();
+    ledger.admit('9990000034');
+    const [first, second, admitted] = childDisclosures(summary, ledger, engine);
+    // Code units put capitals first; the locale does not.
+    expect(first!.disclosed.education).toEqual(['EducationRecord.SENStatus', 'EducationRecord.school']);
+    expect(first!.withheld.map((w) => w.field)).toEqual(['EducationRecord.school', 'EducationRecord.SENStatus']);
+    expect(second!.disclosed.education).toEqual([...many].reverse());
+    // A child let in and told nothing else: its existence is what was disclosed.
+    expect(admitted).toMatchObject({ nhsNumber: '9990000034', disclosed: { gateway: ['Child.nhsNumber'] } });
+  });
 });

@@ -141,13 +141,25 @@ describe('children disclosed alike', () => {
       withheld: [],
       lawfulBasis: { health: 'UK GDPR Art. 6(1)(e)' },
     };
-    const children = [shared('9990000018'), shared('9990000026'), unshared, withheld];
+    // Another shape, and the same disclosure under another lawful basis, interleaved with the first.
+    const other = Object.freeze({ police: Object.freeze(['Child.police']) }) as unknown as Record<string, string[]>;
+    const otherShape = { nhsNumber: '9990000050', disclosed: other, withheld: [], lawfulBasis };
+    const otherBasis = {
+      ...shared('9990000069'),
+      lawfulBasis: Object.freeze({ health: 'Children Act 1989 s.47' }),
+    };
+    const children = [shared('9990000018'), otherShape, shared('9990000026'), unshared, otherBasis, withheld];
     const [c] = chain([draft('DISCLOSURE', asked, 'PARTIAL', { children })], { seq: 0, hash: GENESIS_HASH });
     const ids = c!.stored.children.map(([, id]) => id);
-    expect(new Set(ids.slice(0, 3)).size).toBe(1);
-    expect(ids[3]).not.toBe(ids[0]);
+    // Each child's id is its own content's, however its disclosure was shared.
+    children.forEach((child, k) => {
+      const own = { disclosed: child.disclosed, withheld: child.withheld, lawfulBasis: child.lawfulBasis };
+      expect(ids[k]).toBe(fieldSetId(JSON.parse(JSON.stringify(own)) as FieldSet));
+    });
+    expect(new Set([ids[0], ids[2], ids[3]]).size).toBe(1);
+    expect(new Set(ids).size).toBe(4);
     for (const [id, set] of c!.sets) expect(fieldSetId(JSON.parse(JSON.stringify(set)) as FieldSet)).toBe(id);
-    expect(c!.sets.size).toBe(3); // the request's context and two field sets
+    expect(c!.sets.size).toBe(5); // the request's context and four field sets
   });
 });
 
