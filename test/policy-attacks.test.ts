@@ -252,7 +252,12 @@ describe('batching across the federation', () => {
     expect(proxy.requests.filter((r) => r.body.includes('uprns')).length).toBeLessThanOrEqual(1);
   });
 
-  it('shares fact look-ups between concurrent requests, yet each user sees only the child they asked about', async () => {
+  // Whether concurrent requests meet in one turn of the gateway's event loop depends on when they arrive: on a
+  // loaded machine each can arrive alone (seen once in a full run, 18 look-ups for 18 requests). Three tries; a
+  // gateway that never shares fails them all, and every try checks that each user saw only their own child.
+  it('shares fact look-ups between concurrent requests, yet each user sees only the child they asked about', {
+    retry: 2,
+  }, async () => {
     const asked = s47.filter((c) => c.police).slice(0, 20);
     // Tokens first, so that the requests leave together (signing one per request staggered them).
     const tokens = await Promise.all(asked.map((c) => stack.tokenFor(policeOf(c))));
