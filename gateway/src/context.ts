@@ -40,9 +40,10 @@ export interface WithFacts {
   forgetFacts: (nhsNumber: string) => void;
   /** A child's decision attributes for this user and purpose: derived once per child per request; null when its facts failed. */
   attributesOf: (nhsNumber: string) => Promise<ChildAttributes | null>;
-  /** The same, once derived for this request (undefined until then): read without waiting by the final check. */
-  attributesSettled: (nhsNumber: string) => ChildAttributes | null | undefined;
-  /** A child's facts (null when they failed) and attributes, once derived for this request; undefined until then. */
+  /**
+   * A child's facts (null when they failed) and attributes, once derived for this request (undefined until
+   * then): read without waiting by the agency calls' signer and the final check.
+   */
   settled: (nhsNumber: string) => { facts: ChildFacts | null; attributes: ChildAttributes | null } | undefined;
   /** Asks the agency that runs MACPT cases about cases (by id, or an LA's caseload); throws when it cannot answer. */
   cases: (query: CaseQuery) => Promise<CaseFact[]>;

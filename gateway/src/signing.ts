@@ -64,7 +64,9 @@ export function agencyRequestSigner(sign: Awaited<ReturnType<typeof createSigner
     // An agency that did not answer this request's fact look-up is not asked again within it (the request
     // has one deadline, and that agency has already spent it): checked for every child before any is named.
     for (const n of nhsNumbers) {
-      const facts = ctx.settled(n)?.facts ?? (await ctx.facts.load(n).catch(() => null));
+      // A child whose attributes could not be derived is not settled: its facts are asked of the loader.
+      const settled = ctx.settled(n);
+      const facts = settled ? settled.facts : await ctx.facts.load(n).catch(() => null);
       if (facts?.unavailable.includes(agency)) {
         throw codedError(
           'AGENCY_UNAVAILABLE',

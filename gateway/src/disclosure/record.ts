@@ -304,11 +304,12 @@ export function chain(drafts: readonly RecordDraft[], head: { seq: number; hash:
     const c = partIds.id(context);
     sets.set(c, context);
     const refs: [string, string][] = new Array(draft.children.length);
-    // Children that share one disclosure (see childDisclosures) and withheld nothing share one field set.
+    // Children that share one disclosure and lawful basis (see childDisclosures) and withheld nothing share one
+    // field set: the very same objects, read within this loop, have the same content.
     const alike = new Map<object, { lawfulBasis: object; id: string }>();
     for (let k = 0; k < draft.children.length; k++) {
       const child = draft.children[k]!;
-      const shared = child.withheld.length === 0 && Object.isFrozen(child.disclosed);
+      const shared = child.withheld.length === 0;
       const known = shared ? alike.get(child.disclosed) : undefined;
       let id: string;
       if (known && known.lawfulBasis === child.lawfulBasis) id = known.id;

@@ -60,7 +60,6 @@ export function useFacts(deps: {
           }
           return attributes;
         },
-        attributesSettled: (nhsNumber: string) => settled.get(nhsNumber)?.attributes,
         settled: (nhsNumber: string) => settled.get(nhsNumber),
       };
     },

@@ -63,7 +63,8 @@ async function ask(settledBeforehand: boolean, asking = { query, planned }) {
       settled.set(n, attributes.get(n) ?? null);
       return settled.get(n)!;
     },
-    attributesSettled: (n: string) => settled.get(n),
+    // As the facts step keeps them (the final check reads only the attributes).
+    settled: (n: string) => (settled.has(n) ? { facts: null, attributes: settled.get(n)! } : undefined),
   } as unknown as GatewayContext;
   const response = await executor({
     schema,

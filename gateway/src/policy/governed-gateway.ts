@@ -161,7 +161,7 @@ export class GovernedGateway implements GatewayInterface {
     const maskOf = (child: string): FieldMask => {
       let mask = masks.get(child);
       if (mask) return mask;
-      const attributes = ctx.attributesSettled(child);
+      const attributes = ctx.settled(child)?.attributes;
       if (attributes === undefined) {
         pending.add(child);
         return unrelatedMask();
